@@ -1,0 +1,1 @@
+"""File formats: CSV/XLSX readers with row-level validation, writers, the demo network."""

@@ -1,0 +1,1 @@
+"""The pairing engine for randomised coffee pairings. Pure Python; never imports Django."""
