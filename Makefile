@@ -1,0 +1,44 @@
+# Bridgework: `make run` serves the app with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSETS := src/bridgework/static/dist/css/bridgework.css
+
+.PHONY: run test test-fast bench lint format install assets clean
+
+run: install assets
+	$(BIN)/bridgework serve
+
+test: install assets
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+bench: install
+	@for bench in benchmarks/bench_*.py; do \
+		echo "== $$bench"; $(BIN)/python $$bench || exit 1; \
+	done
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: install
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json assets/build.mjs assets/scss/bridgework.scss
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run build --silent
+
+clean:
+	rm -rf $(VENV) node_modules src/bridgework/static/dist var

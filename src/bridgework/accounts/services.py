@@ -1,0 +1,86 @@
+"""Inviting coordinators and accepting invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.accounts.models import CoordinatorInvitation, User
+from bridgework.directory.models import Membership, Network, Role
+from bridgework.mail.services import email_queue
+from bridgework.tokens import issue_token, token_digest
+
+INVITATION_DAYS = 14
+
+
+@transaction.atomic
+def invitation_create(
+    *, network: Network, email: str, role: str, invited_by: User
+) -> CoordinatorInvitation:
+    """Invite someone to the network with a role and email them a single-use link."""
+    token = issue_token()
+    invitation = CoordinatorInvitation(
+        network=network,
+        email=email.strip().lower(),
+        role=Role(role),
+        token_digest=token.digest,
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    email_queue(
+        network=network,
+        to=invitation.email,
+        kind="coordinator-invitation",
+        subject=f"You are invited to {network.name} on Bridgework",
+        template="accounts/emails/invitation",
+        context={
+            "invitation": invitation,
+            "inviter": invited_by,
+            "path": reverse("accounts:accept_invitation", kwargs={"token": token.plain}),
+        },
+    )
+    return invitation
+
+
+def invitation_for_token(token: str) -> CoordinatorInvitation | None:
+    """The pending invitation behind a link, or ``None`` (expired, used, revoked or unknown)."""
+    invitation = (
+        CoordinatorInvitation.objects.select_related("network")
+        .filter(token_digest=token_digest(token))
+        .first()
+    )
+    return invitation if invitation is not None and invitation.is_pending else None
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: CoordinatorInvitation,
+    user: User | None = None,
+    name: str = "",
+    password: str = "",
+) -> User:
+    """Join the network: an existing login gains the membership, or a new login is made."""
+    invitation = CoordinatorInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ValueError("This invitation can no longer be used.")
+    if user is None:
+        user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User.objects.create_user(invitation.email, password, name=name)
+    Membership.objects.update_or_create(
+        user=user, network=invitation.network, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def invitation_revoke(*, invitation: CoordinatorInvitation) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from bridgework.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]

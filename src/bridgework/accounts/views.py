@@ -1,0 +1,69 @@
+"""Signing in and out, and accepting an invitation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from bridgework.accounts.forms import AcceptInvitationForm, SignInForm
+from bridgework.accounts.services import invitation_accept, invitation_for_token
+
+
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+    extra_context = {"page_title": "Sign in"}
+
+
+class SignOutView(LogoutView):
+    pass
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"page_title": "This invitation cannot be used"},
+            status=404,
+        )
+    signed_in_as_invitee = (
+        request.user.is_authenticated and request.user.email.lower() == invitation.email
+    )
+    from bridgework.accounts.models import User
+
+    has_login = User.objects.filter(email__iexact=invitation.email).exists()
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST":
+        if signed_in_as_invitee:
+            user = invitation_accept(invitation=invitation, user=request.user)
+        elif has_login:
+            return redirect(f"/accounts/login/?next={request.path}")
+        elif form.is_valid():
+            user = invitation_accept(
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        else:
+            user = None
+        if user is not None:
+            messages.success(request, f"You have joined {invitation.network.name}.")
+            return redirect("directory:home", network=invitation.network.slug)
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "signed_in_as_invitee": signed_in_as_invitee,
+            "has_login": has_login,
+            "page_title": f"Join {invitation.network.name}",
+        },
+    )

@@ -1,0 +1,165 @@
+"""Commands that run the web app: serve, demo, worker, import-people, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from typing import Any
+
+
+def _django(production: bool = False) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgework.server.settings")
+    if production:
+        os.environ["BRIDGEWORK_PRODUCTION"] = "1"
+    import django
+
+    django.setup()
+
+
+def _manage(*argv: str) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["bridgework manage", *argv])
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Migrate, load the demo into an empty database, then serve (and run a worker)."""
+    _django(production=args.production)
+    _manage("migrate", "--no-input", "-v", "0")
+    if args.production:
+        _manage("collectstatic", "--no-input", "-v", "0")
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bridgework.server.wsgi:application",
+            "--bind",
+            args.bind or "0.0.0.0:8000",
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+        ]
+        return subprocess.call(command)
+    from bridgework.directory.demo import database_is_empty, demo_load
+
+    if not args.no_demo and database_is_empty():
+        login = demo_load()
+        if login is not None:
+            print("Demo network loaded.")
+    from bridgework.directory.demo import DEMO_COORDINATOR_EMAIL, DEMO_COORDINATOR_PASSWORD
+
+    bind = args.bind or "127.0.0.1:8000"
+    print(
+        f"\nBridgework is running on http://{bind}/\n"
+        f"Demo login: {DEMO_COORDINATOR_EMAIL} / {DEMO_COORDINATOR_PASSWORD}\n",
+        flush=True,
+    )
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "bridgework", "worker"])
+    try:
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bridgework.server.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+        ]
+        return subprocess.call(command)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def demo(args: argparse.Namespace) -> int:
+    _django()
+    _manage("migrate", "--no-input", "-v", "0")
+    from bridgework.directory.demo import demo_load
+
+    login = demo_load()
+    if login is None:
+        print("The demo network already exists; nothing changed.")
+        return 0
+    print(f"Demo network loaded. Sign in as {login.email} / {login.password}")
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    _django()
+    extra = ["--batch"] if args.once else []
+    _manage("db_worker", "--queue-name", "*", "--interval", str(args.interval), *extra)
+    return 0
+
+
+def import_people(args: argparse.Namespace) -> int:
+    _django()
+    from bridgework.datasets.tabular import DatasetError
+    from bridgework.directory.imports import people_import
+    from bridgework.directory.models import Network
+
+    network = Network.objects.filter(slug=args.network).first()
+    if network is None:
+        print(f"no network with the slug {args.network!r}", file=sys.stderr)
+        return 2
+    try:
+        plan = people_import(network=network, source=args.file, dry_run=args.dry_run)
+    except FileNotFoundError:
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return 2
+    except DatasetError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    verb = "would create" if args.dry_run else "created"
+    print(
+        f"{verb} {len(plan.creates)}, {'would update' if args.dry_run else 'updated'} "
+        f"{len(plan.updates)}, unchanged {plan.unchanged}"
+    )
+    return 0
+
+
+def manage(args: argparse.Namespace) -> int:
+    _django(production=os.environ.get("BRIDGEWORK_PRODUCTION") == "1")
+    _manage(*args.arguments)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("serve", help="serve the web app (embedded default or production)")
+    p.add_argument(
+        "--production",
+        action="store_true",
+        help="run gunicorn with production settings (needs SECRET_KEY etc.)",
+    )
+    p.add_argument("--bind", default="", help="address:port (default 127.0.0.1:8000)")
+    p.add_argument("--workers", type=int, default=3, help="gunicorn workers in production")
+    p.add_argument("--no-demo", action="store_true", help="do not load the demo when empty")
+    p.add_argument("--no-worker", action="store_true", help="do not start a background worker")
+    p.set_defaults(handler=serve)
+
+    p = subparsers.add_parser("demo", help="load the demo networks")
+    p.set_defaults(handler=demo)
+
+    p = subparsers.add_parser("worker", help="run background jobs (email, scheduling)")
+    p.add_argument("--once", action="store_true", help="run the queued jobs, then exit")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    p.set_defaults(handler=worker)
+
+    p = subparsers.add_parser("import-people", help="import people from CSV/XLSX")
+    p.add_argument("file", help="CSV or XLSX file")
+    p.add_argument("--network", required=True, help="the network's slug")
+    p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    p.set_defaults(handler=import_people)
+
+    p = subparsers.add_parser("manage", help="run a Django management command")
+    p.add_argument("arguments", nargs=argparse.REMAINDER)
+    p.set_defaults(handler=manage)

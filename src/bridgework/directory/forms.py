@@ -1,0 +1,95 @@
+"""Directory forms. Choices are always limited to the active network's records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from bridgework.directory.models import Network, Organisation, Person, Team, Workgroup
+from bridgework.web.forms import Form, ModelForm
+
+
+class OrganisationForm(ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "kind", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class WorkgroupForm(ModelForm):
+    class Meta:
+        model = Workgroup
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class TeamForm(ModelForm):
+    class Meta:
+        model = Team
+        fields = ["organisation", "name"]
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.network = network
+        self.fields["organisation"].queryset = Organisation.objects.filter(network=network)
+
+
+class PersonForm(ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "email",
+            "organisation",
+            "team",
+            "workgroup",
+            "job_title",
+            "location",
+            "time_zone",
+            "manager",
+        ]
+        help_texts = {"time_zone": "For example Europe/London or America/Los_Angeles."}
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.network = network
+        self.fields["organisation"].queryset = Organisation.objects.filter(network=network)
+        self.fields["team"].queryset = Team.objects.filter(network=network).select_related(
+            "organisation"
+        )
+        self.fields["workgroup"].queryset = Workgroup.objects.filter(network=network)
+        managers = Person.objects.filter(network=network, active=True)
+        if self.instance.pk:
+            managers = managers.exclude(pk=self.instance.pk)
+        self.fields["manager"].queryset = managers
+        self.fields["email"].widget.attrs.update(spellcheck="false", autocomplete="off")
+
+
+class PeopleSearchForm(Form):
+    q = forms.CharField(
+        label="Search", required=False, help_text="Name, email, job title or location"
+    )
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    workgroup = forms.ModelChoiceField(queryset=Workgroup.objects.none(), required=False)
+    status = forms.ChoiceField(
+        choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "All")], required=False
+    )
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(network=network)
+        self.fields["team"].queryset = Team.objects.filter(network=network).select_related(
+            "organisation"
+        )
+        self.fields["workgroup"].queryset = Workgroup.objects.filter(network=network)
+
+
+class PeopleImportForm(Form):
+    file = forms.FileField(
+        label="Upload a people file",
+        help_text="CSV or XLSX with columns name and email, and optionally "
+        "organisation, team, workgroup, job_title, location, "
+        "time_zone, manager_email and active.",
+    )

@@ -1,0 +1,233 @@
+"""Networks (tenants), memberships, and the directory of organisations, teams, workgroups and
+people. Every directory record carries its network, so every query can start from it."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    """What a login may do in a network, from most to least."""
+
+    OWNER = "owner", "Owner"
+    COORDINATOR = "coordinator", "Coordinator"
+    ANALYST = "analyst", "Analyst (read-only)"
+
+
+#: Rank used to check "at least this role".
+ROLE_RANK = {Role.ANALYST: 1, Role.COORDINATOR: 2, Role.OWNER: 3}
+
+
+class Network(models.Model):
+    """A tenant: one system of care or improvement community."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5, help_text="Smallest number of respondents behind any figure shown (3 or more)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=3), name="network_min_group_size_gte_3"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A login's role in one network."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["network__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "network"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.network} · {self.role}"
+
+    def has_role(self, minimum: str) -> bool:
+        """Whether this membership is at least ``minimum`` (owner > coordinator > analyst)."""
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(minimum)]
+
+
+class Organisation(models.Model):
+    """An agency or provider in a network."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="organisations")
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60, blank=True)
+    kind = models.CharField(max_length=100, blank=True, help_text="For example: child welfare.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "network",
+                Lower("name"),
+                name="organisation_name_ci_unique",
+                violation_error_message="An organisation with this name already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A unit inside an organisation."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="teams")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("name"),
+                name="team_name_ci_unique",
+                violation_error_message="This organisation already has a team with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation.name})"
+
+    def clean(self) -> None:
+        if self.organisation_id and self.organisation.network_id != self.network_id:
+            raise ValidationError({"organisation": "Choose an organisation in this network."})
+
+
+class Workgroup(models.Model):
+    """A role in a focal work process (Relational Coordination's unit of analysis)."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="workgroups")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "network",
+                Lower("name"),
+                name="workgroup_name_ci_unique",
+                violation_error_message="A workgroup with this name already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def validate_time_zone(value: str) -> None:
+    """Accept an IANA time zone name such as ``Europe/London``, or blank."""
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as Europe/London.")
+
+
+class Person(models.Model):
+    """A member of staff in the directory. Not a login."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
+    )
+    workgroup = models.ForeignKey(
+        Workgroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                "network",
+                Lower("email"),
+                name="person_email_ci_unique",
+                violation_error_message="Someone in the directory already has this email address.",
+            )
+        ]
+        indexes = [models.Index(fields=["network", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for field in ("organisation", "team", "workgroup", "manager"):
+            related = getattr(self, field)
+            if related is not None and related.network_id != self.network_id:
+                errors[field] = "Choose one from this network."
+        if self.team is not None and self.team.organisation_id != self.organisation_id:
+            errors["team"] = "This team belongs to another organisation."
+        if self.manager_id is not None and self.manager_id == self.pk:
+            errors["manager"] = "A person cannot be their own manager."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PeopleImport(models.Model):
+    """An uploaded people file, kept between preview and confirmation, then as history."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Waiting for confirmation"
+        APPLIED = "applied", "Imported"
+        DISCARDED = "discarded", "Discarded"
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,1 @@
+"""Directory pages, one module per kind of page."""

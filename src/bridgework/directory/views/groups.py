@@ -1,0 +1,117 @@
+"""Organisations, teams and workgroups: list, create, edit (one generic set of views)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from bridgework.directory import selectors, services
+from bridgework.directory.forms import OrganisationForm, TeamForm, WorkgroupForm
+from bridgework.directory.models import Role
+from bridgework.web.tenancy import network_view
+
+
+@dataclass(frozen=True)
+class GroupKind:
+    plural: str
+    singular: str
+    form: type[ModelForm]
+    list_for: Callable[[Any], QuerySet]
+    one_for: Callable[[Any, int], Any]
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    instance_arg: str
+    scoped_form: bool = False
+
+
+KINDS = {
+    "organisations": GroupKind(
+        "organisations",
+        "organisation",
+        OrganisationForm,
+        selectors.organisations_for,
+        selectors.organisation_for,
+        services.organisation_create,
+        services.organisation_update,
+        "organisation",
+    ),
+    "teams": GroupKind(
+        "teams",
+        "team",
+        TeamForm,
+        selectors.teams_for,
+        selectors.team_for,
+        services.team_create,
+        services.team_update,
+        "team",
+        scoped_form=True,
+    ),
+    "workgroups": GroupKind(
+        "workgroups",
+        "workgroup",
+        WorkgroupForm,
+        selectors.workgroups_for,
+        selectors.workgroup_for,
+        services.workgroup_create,
+        services.workgroup_update,
+        "workgroup",
+    ),
+}
+
+
+def _form(kind: GroupKind, request: HttpRequest, instance: Any = None) -> ModelForm:
+    extra = {"network": request.network} if kind.scoped_form else {}
+    return kind.form(request.POST or None, instance=instance, **extra)
+
+
+def list_view(kind_name: str) -> Callable[..., HttpResponse]:
+    kind = KINDS[kind_name]
+
+    @network_view()
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            f"directory/{kind.plural}/index.html",
+            {
+                "objects": kind.list_for(request.network),
+                "kind": kind,
+                "page_title": kind.plural.capitalize(),
+            },
+        )
+
+    return view
+
+
+def edit_view(kind_name: str, *, creating: bool) -> Callable[..., HttpResponse]:
+    kind = KINDS[kind_name]
+
+    @network_view(Role.COORDINATOR)
+    def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        instance = None if creating else kind.one_for(request.network, pk)
+        form = _form(kind, request, instance)
+        if request.method == "POST" and form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                if creating:
+                    kind.create(network=request.network, **data)
+                else:
+                    kind.update(**{kind.instance_arg: instance}, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Saved {data['name']}.")
+                return redirect(f"directory:{kind.plural}", network=request.network.slug)
+        title = f"Add {kind.singular}" if creating else f"Edit {instance.name}"
+        return render(
+            request, "directory/group_form.html", {"form": form, "kind": kind, "page_title": title}
+        )
+
+    return view

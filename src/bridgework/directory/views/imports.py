@@ -1,0 +1,95 @@
+"""Importing people: upload, preview every change or every problem, then confirm."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from bridgework.datasets.tabular import DatasetError
+from bridgework.directory import imports, selectors
+from bridgework.directory.forms import PeopleImportForm
+from bridgework.directory.models import PeopleImport, Role
+from bridgework.web.tenancy import network_view
+
+
+@network_view(Role.COORDINATOR)
+def upload(request: HttpRequest) -> HttpResponse:
+    form = PeopleImportForm(request.POST or None, request.FILES or None)
+    problems = None
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        if uploaded.size > settings.IMPORT_MAX_BYTES:
+            form.add_error("file", "The file is too big: the limit is 10 MB.")
+        else:
+            content = uploaded.read()
+            try:
+                records, columns = imports.read_people_file(content, filename=uploaded.name)
+                imports.people_import_plan(
+                    network=request.network, records=records, columns=columns
+                )
+            except DatasetError as exc:
+                problems = exc.problems
+            else:
+                upload = imports.people_import_upload(
+                    network=request.network,
+                    user=request.user,
+                    filename=uploaded.name,
+                    content=content,
+                )
+                return redirect(
+                    "directory:imports_preview", network=request.network.slug, pk=upload.pk
+                )
+    return render(
+        request,
+        "directory/imports/upload.html",
+        {"form": form, "problems": problems, "page_title": "Import people"},
+    )
+
+
+@network_view(Role.COORDINATOR)
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = selectors.people_import_for(request.network, pk)
+    if upload.status != PeopleImport.Status.PREVIEW:
+        return render(
+            request,
+            "directory/imports/done.html",
+            {"upload": upload, "page_title": "Import finished"},
+        )
+    problems, plan = None, None
+    try:
+        records, columns = imports.read_people_file(bytes(upload.content), filename=upload.filename)
+        plan = imports.people_import_plan(network=request.network, records=records, columns=columns)
+    except DatasetError as exc:
+        problems = exc.problems
+    return render(
+        request,
+        "directory/imports/preview.html",
+        {
+            "upload": upload,
+            "plan": plan,
+            "problems": problems,
+            "page_title": f"Check the import of {upload.filename}",
+        },
+    )
+
+
+@network_view(Role.COORDINATOR)
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = selectors.people_import_for(request.network, pk)
+    if request.POST.get("action") == "discard":
+        imports.people_import_discard(upload=upload)
+        messages.success(request, "The import was discarded. Nothing was changed.")
+        return redirect("directory:people", network=request.network.slug)
+    try:
+        plan = imports.people_import_confirm(upload=upload)
+    except DatasetError:
+        messages.error(request, "The file no longer fits the directory. Nothing was changed.")
+        return redirect("directory:imports_preview", network=request.network.slug, pk=pk)
+    messages.success(
+        request, f"Imported {len(plan.creates)} new and {len(plan.updates)} updated people."
+    )
+    return redirect("directory:people", network=request.network.slug)

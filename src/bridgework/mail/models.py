@@ -1,0 +1,39 @@
+"""The outbox: a record of every email Bridgework sends, readable by the network's coordinators."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxMessage(models.Model):
+    """One email to one recipient, from queueing to delivery."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    network = models.ForeignKey(
+        "directory.Network", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox"
+    )
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    # Attachments as [{"filename", "mimetype", "content" (text)}]: calendar invitations are text.
+    attachments = models.JSONField(default=list, blank=True)
+    kind = models.CharField(max_length=50, blank=True, help_text="What the email is for.")
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["network", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

@@ -1,0 +1,13 @@
+"""Background jobs for email, run by ``bridgework worker``."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from bridgework.mail.services import email_deliver
+
+
+@task(queue_name="email")
+def deliver_email(message_id: int) -> str:
+    """Deliver one outbox message (idempotent: a message already sent is not sent again)."""
+    return str(email_deliver(message_id=message_id))

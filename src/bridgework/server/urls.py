@@ -1,0 +1,15 @@
+"""Top-level URLs. Every network-scoped page lives under ``/n/<network>/``."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("bridgework.accounts.urls")),
+    path("n/<slug:network>/", include("bridgework.directory.urls")),
+    path("n/<slug:network>/outbox/", include("bridgework.mail.urls")),
+    path("", include("bridgework.web.urls")),
+]
+
+handler400 = "bridgework.web.views.errors.bad_request"
+handler403 = "bridgework.web.views.errors.permission_denied"
+handler404 = "bridgework.web.views.errors.page_not_found"
+handler500 = "bridgework.web.views.errors.server_error"

@@ -1,0 +1,33 @@
+"""Navigation shown on every page: the login's networks and the network's menu."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+NAV_ITEMS = [
+    ("directory:home", "Overview"),
+    ("directory:people", "People"),
+    ("directory:organisations", "Organisations"),
+    ("directory:teams", "Teams"),
+    ("directory:workgroups", "Workgroups"),
+    ("mail:outbox", "Outbox"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    from bridgework.directory.selectors import networks_for_user
+
+    context: dict[str, object] = {"nav_memberships": list(networks_for_user(request.user))}
+    network = getattr(request, "network", None)
+    if network is not None:
+        current = request.resolver_match.view_name if request.resolver_match else ""
+        items = []
+        for name, label in NAV_ITEMS:
+            url = reverse(name, kwargs={"network": network.slug})
+            active = current == name or current.startswith(f"{name}_")
+            items.append({"url": url, "label": label, "active": active})
+        context["nav_items"] = items
+    return context

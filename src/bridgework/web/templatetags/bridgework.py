@@ -1,0 +1,33 @@
+"""Template helpers shared by every page."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+from django.http import QueryDict
+
+register = template.Library()
+
+
+@register.filter
+def widget_kind(field: BoundField) -> str:
+    """The GOV.UK pattern a field renders as: checkbox, select, textarea, file or input."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    return "input"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    query: QueryDict = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = str(value)
+    return query.urlencode()
