@@ -33,13 +33,16 @@ def test_every_cli_command_and_option_is_documented():
 
 
 def test_every_environment_variable_is_documented():
-    sources = [ROOT / "src/bridgework/server/settings.py",
-               ROOT / "src/bridgework/server/email_config.py"]
+    sources = [
+        ROOT / "src/bridgework/server/settings.py",
+        ROOT / "src/bridgework/server/email_config.py",
+    ]
     names: set[str] = set()
     for source in sources:
         text = source.read_text()
-        names |= set(re.findall(r"""(?:env_bool|env_list|environ\.get|environ\[)\(?["']([A-Z_]+)""",
-                                text))
+        names |= set(
+            re.findall(r"""(?:env_bool|env_list|environ\.get|environ\[)\(?["']([A-Z_]+)""", text)
+        )
     assert {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL"} <= names
     missing = sorted(name for name in names if f"`{name}`" not in DOCS)
     assert not missing, f"undocumented environment variables: {missing}"

@@ -45,7 +45,24 @@ def record_ids(network: Network) -> dict[str, int]:
         "workgroups": network.workgroups.first().pk,
         "imports": upload.pk,
         "outbox": _outbox_id(network),
+        "members": _invitation_id(network),
     }
+
+
+def _invitation_id(network: Network) -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bridgework.accounts.models import CoordinatorInvitation
+
+    return CoordinatorInvitation.objects.create(
+        network=network,
+        email="new@example.org",
+        role="coordinator",
+        token_digest=f"{network.slug:0<64}",
+        expires_at=timezone.now() + timedelta(days=1),
+    ).pk
 
 
 def _outbox_id(network: Network) -> int:

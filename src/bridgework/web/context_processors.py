@@ -29,5 +29,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             url = reverse(name, kwargs={"network": network.slug})
             active = current == name or current.startswith(f"{name}_")
             items.append({"url": url, "label": label, "active": active})
+        if request.membership.has_role("owner"):
+            url = reverse("directory:members", kwargs={"network": network.slug})
+            items.append(
+                {"url": url, "label": "Members", "active": current.startswith("directory:members")}
+            )
         context["nav_items"] = items
     return context

@@ -25,24 +25,33 @@ class GovukFormRenderer(TemplatesSetting):
 
 
 class GovukFormMixin:
-    """Adds GOV.UK classes, error classes and ``aria-describedby`` to every widget."""
+    """Adds GOV.UK classes, error classes and ``aria-describedby`` to every widget.
+
+    Error markup is added after validation (never in ``__init__``): touching ``errors`` early
+    would validate before subclasses narrow their querysets to the network.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             widget = field.widget
             css = next((c for kind, c in _WIDGET_CLASSES if isinstance(widget, kind)), "")
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                css += f" {css}--error" if css and "checkboxes" not in css else ""
-            existing = widget.attrs.get("class", "")
-            widget.attrs["class"] = f"{existing} {css}".strip()
-            described = []
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if field.help_text:
-                described.append(f"id_{name}-hint")
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                described.append(f"id_{name}-error")
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+                widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            field = self.fields.get(name)  # type: ignore[attr-defined]
+            if field is None:
+                continue
+            widget = field.widget
+            css = next((c for kind, c in _WIDGET_CLASSES if isinstance(widget, kind)), "")
+            if css and "checkboxes" not in css:
+                widget.attrs["class"] += f" {css}--error"
+            described = widget.attrs.get("aria-describedby", "")
+            widget.attrs["aria-describedby"] = f"{described} id_{name}-error".strip()
 
 
 class Form(GovukFormMixin, forms.Form):

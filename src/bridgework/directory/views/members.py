@@ -1,0 +1,55 @@
+"""Who can sign in to the network: owners invite coordinators and analysts by email."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from bridgework.accounts.forms import InviteForm
+from bridgework.accounts.models import CoordinatorInvitation
+from bridgework.accounts.services import invitation_create, invitation_revoke
+from bridgework.directory import selectors
+from bridgework.directory.models import Role
+from bridgework.web.tenancy import network_view
+
+
+@network_view(Role.OWNER)
+def index(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if selectors.members_for(request.network).filter(user__email__iexact=email).exists():
+            form.add_error("email", "This person is already a member of the network.")
+        else:
+            invitation_create(
+                network=request.network,
+                email=email,
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+            messages.success(request, f"Invitation sent to {email}.")
+            return redirect("directory:members", network=request.network.slug)
+    pending = [
+        i for i in CoordinatorInvitation.objects.filter(network=request.network) if i.is_pending
+    ]
+    return render(
+        request,
+        "directory/members/index.html",
+        {
+            "members": selectors.members_for(request.network),
+            "pending": pending,
+            "form": form,
+            "page_title": "Members",
+        },
+    )
+
+
+@network_view(Role.OWNER)
+@require_POST
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = CoordinatorInvitation.objects.get(network=request.network, pk=pk)
+    invitation_revoke(invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return redirect("directory:members", network=request.network.slug)

@@ -1,0 +1,102 @@
+"""Friendly error pages, production settings and the demo loader."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+
+from bridgework.directory.demo import DEMO_COORDINATOR_EMAIL, demo_load
+from bridgework.directory.models import Network, Person, Workgroup
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_friendly_and_has_no_traceback():
+    response = Client().get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert "Traceback" not in html
+
+
+@pytest.mark.django_db
+def test_server_error_page_is_friendly(client, settings):
+    from bridgework.web.views.errors import server_error
+
+    response = server_error(Client().get("/").wsgi_request)
+    assert response.status_code == 500
+    assert "Sorry, something went wrong" in response.content.decode()
+
+
+def test_every_response_has_a_strict_content_security_policy(client):
+    response = Client().get("/accounts/login/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    env = {
+        **os.environ,
+        "BRIDGEWORK_PRODUCTION": "1",
+        "SECRET_KEY": "x" * 60 + "-Zq9!",
+        "ALLOWED_HOSTS": "bridgework.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db",
+        "DJANGO_SETTINGS_MODULE": "bridgework.server.settings",
+        "BRIDGEWORK_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bridgework",
+            "manage",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(
+        BRIDGEWORK_PRODUCTION="1",
+        ALLOWED_HOSTS="x.example",
+        DATABASE_URL="sqlite:///x",
+        DJANGO_SETTINGS_MODULE="bridgework.server.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bridgework", "manage", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_builds_a_county_system_of_care_once():
+    login = demo_load()
+    assert login is not None
+    assert login.email == DEMO_COORDINATOR_EMAIL
+    network = Network.objects.get(slug="riverbend-county")
+    assert network.organisations.count() >= 6
+    assert Workgroup.objects.filter(network=network).count() >= 12
+    assert 280 <= Person.objects.filter(network=network).count() <= 320
+    assert Person.objects.filter(network=network, manager__isnull=False).count() > 250
+    assert demo_load() is None  # only once
+    client = Client()
+    assert client.login(username=DEMO_COORDINATOR_EMAIL, password=login.password)
+    assert client.get("/n/riverbend-county/people/").status_code == 200
