@@ -1,0 +1,105 @@
+"""Sign in, switch network, import people, and an axe-core scan of every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bridgework.accounts.models import User
+from bridgework.directory.models import Membership, Person, Role
+from tests.browser.conftest import axe_violations
+from tests.web.conftest import PASSWORD, make_network
+from tests.web.test_tenancy import ALL_PATTERNS, PUBLIC, fill, record_ids
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def two_networks():
+    alpha, beta = make_network("alpha"), make_network("beta")
+    user = User.objects.create_user("owner@alpha.example", PASSWORD)
+    Membership.objects.create(user=user, network=alpha, role=Role.OWNER)
+    Membership.objects.create(user=user, network=beta, role=Role.COORDINATOR)
+    return alpha, beta
+
+
+def sign_in(page) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("owner@alpha.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # Two networks and none used yet: the home page asks which one.
+    page.get_by_role("heading", name="Your networks").wait_for()
+
+
+def test_sign_in_and_switch_network(page, two_networks):
+    sign_in(page)
+    page.get_by_role("link", name="Alpha").click()
+    page.wait_for_url("**/n/alpha/")
+    page.get_by_label("Network").select_option(label="Beta")
+    page.get_by_role("button", name="Switch network").click()
+    page.wait_for_url("**/n/beta/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Beta"
+    page.get_by_role("link", name="People").first.click()
+    assert page.get_by_role("link", name="beta Staff").is_visible()
+    assert page.get_by_text("alpha Staff").count() == 0
+
+
+def test_import_a_file_with_errors_then_a_good_one(page, two_networks):
+    sign_in(page)
+    page.goto("/n/alpha/people/import/")
+    page.get_by_label("Upload a people file").set_input_files(str(FIXTURES / "people-bad.csv"))
+    page.get_by_role("button", name="Check the file").click()
+    assert page.get_by_text("The file has 3 problems").is_visible()
+    assert page.get_by_role("cell", name="Pacific/Honolula", exact=False).is_visible()
+    assert Person.objects.filter(network__slug="alpha").count() == 2
+
+    page.get_by_label("Upload a people file").set_input_files(str(FIXTURES / "people-good.csv"))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_url("**/people/import/*/")
+    assert page.get_by_text("Riverbend Legal Aid").first.is_visible()
+    page.get_by_role("button", name="Confirm and import").click()
+    page.wait_for_url("**/n/alpha/people/")
+    assert page.get_by_text("Imported 10 new and 0 updated people").is_visible()
+    assert Person.objects.filter(network__slug="alpha").count() == 12
+
+
+def test_every_page_passes_axe(page, two_networks):
+    alpha, _ = two_networks
+    ids = record_ids(alpha)
+    pages = ["/accounts/login/", "/accounts/invitation/unknown-token/", "/no-such-page/"]
+    sign_in(page)
+    pages.append("/")
+    for name, route, _ in ALL_PATTERNS:
+        if name in PUBLIC or name.endswith(("_confirm", "_revoke", "_set_active")):
+            continue
+        if route.endswith((".csv", ".xlsx")):
+            continue
+        pages.append(fill(route, alpha.slug, name, ids))
+    # Pages showing form errors have their own markup: scan one of each.
+    failures = {}
+    for url in pages:
+        page.goto(url)
+        violations = axe_violations(page)
+        if violations:
+            failures[url] = [(v["id"], v["help"], len(v["nodes"])) for v in violations]
+    page.goto("/n/alpha/people/new/")
+    page.get_by_role("button", name="Save").click()
+    violations = axe_violations(page)
+    if violations:
+        failures["people/new with errors"] = [(v["id"], v["help"]) for v in violations]
+    assert len(pages) > 15
+    assert not failures, failures
+
+
+def test_the_axe_scan_does_find_violations(page, two_networks):
+    """Guards the scan above against passing vacuously (axe not loaded, or not run)."""
+    page.goto("/accounts/login/")
+    page.evaluate(
+        "document.querySelector('main').append(Object.assign("
+        "document.createElement('img'), {src: 'x.png'}))"
+    )
+    assert "image-alt" in {v["id"] for v in axe_violations(page)}
