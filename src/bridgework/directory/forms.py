@@ -70,9 +70,15 @@ class PeopleSearchForm(Form):
     q = forms.CharField(
         label="Search", required=False, help_text="Name, email, job title or location"
     )
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
-    workgroup = forms.ModelChoiceField(queryset=Workgroup.objects.none(), required=False)
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, empty_label="Any organisation"
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Any team"
+    )
+    workgroup = forms.ModelChoiceField(
+        queryset=Workgroup.objects.none(), required=False, empty_label="Any workgroup"
+    )
     status = forms.ChoiceField(
         choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "All")], required=False
     )
