@@ -206,3 +206,23 @@ def test_symmetric_binary_effective_size_matches_borgatti_formula(graph_data):
     for i in range(n):
         if undirected.degree(i):
             assert ours[i] == pytest.approx(expected[i])
+
+
+def test_parallel_betweenness_equals_the_serial_count():
+    """Large networks split Brandes' sources across processes; the sums must be identical."""
+    import igraph as ig
+    import numpy as np
+
+    from bridgework.analysis import network_measures
+
+    n = network_measures.PARALLEL_BETWEENNESS_MIN_PEOPLE
+    random_graph = ig.Graph.Erdos_Renyi(n=n, m=4 * n, directed=True)
+    edges = np.array(random_graph.get_edgelist())
+    graph = network_measures.TieGraph(
+        ids=tuple(str(i) for i in range(n)),
+        source=edges[:, 0],
+        target=edges[:, 1],
+        weight=np.ones(len(edges)),
+    )
+    serial = np.asarray(random_graph.betweenness(directed=True))
+    assert np.allclose(network_measures.betweenness(graph), serial)

@@ -16,8 +16,11 @@ communities and the E-I index use *contacts* — people tied in either direction
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -179,7 +182,27 @@ def betweenness(graph: TieGraph) -> np.ndarray:
     through v, each pair's paths sharing one unit. Unnormalised so figures from networks of
     different sizes are not silently rescaled. O(n m) time (Brandes), O(n + m) memory.
     """
-    return np.asarray(graph.directed.betweenness(directed=True), dtype=float)
+    directed = graph.directed
+    workers = min(os.cpu_count() or 1, PARALLEL_BETWEENNESS_MAX_WORKERS)
+    if directed.vcount() < PARALLEL_BETWEENNESS_MIN_PEOPLE or workers < 2:
+        return np.asarray(directed.betweenness(directed=True), dtype=float)
+    # Brandes' algorithm sums independent single-source contributions, so the sources can be
+    # split across processes and the partial counts added: the same figures, about n_cores
+    # times faster on large networks. "spawn" keeps this safe inside threaded web servers.
+    chunks = np.array_split(np.arange(directed.vcount()), workers)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = pool.map(_betweenness_from, [directed] * workers, [c.tolist() for c in chunks])
+        return np.sum([np.asarray(part, dtype=float) for part in parts], axis=0)
+
+
+#: Networks at least this large compute betweenness in parallel processes.
+PARALLEL_BETWEENNESS_MIN_PEOPLE = 3000
+PARALLEL_BETWEENNESS_MAX_WORKERS = 4
+
+
+def _betweenness_from(directed: ig.Graph, sources: list[int]) -> list[float]:
+    return directed.betweenness(directed=True, sources=sources)
 
 
 def constraint(graph: TieGraph) -> np.ndarray:

@@ -1,0 +1,297 @@
+"""Minimum-group-size suppression, shared by every output path.
+
+Respondents to a Bridgework survey are confidential: coordinators see aggregates, never one
+person's answers. Every figure a page, export, API or command shows therefore passes through
+:func:`suppress` first, which hides
+
+* **small figures** — any figure resting on fewer respondents than the minimum group size
+  (default 5, never below 3 — :data:`ABSOLUTE_MINIMUM`): its values become ``None`` and it is
+  marked suppressed with the reason;
+* **derivable figures** — where a visible *total* (an average or sum over *parts*, e.g. "RC
+  given by a workgroup" over its row of cells) and all but one of its parts are visible, the
+  hidden part could be recovered by subtraction. The pass then hides one more part (the one
+  resting on the fewest respondents) or, when no part is left to hide, the total itself. The
+  same applies when several parts are hidden but together rest on fewer respondents than the
+  minimum: their combined value would still be a figure about too few people.
+
+The module is general: figures are keyed by any hashable labels (``("nurses", "pharmacy")``
+for an RC cell, ``("org", 12)`` for a network-group figure), carry a respondent count and a
+mapping of values, and totals name their parts by key. Results are frozen dataclasses.
+:func:`check_suppression` is the validator beside the solver: it reports every way a result
+could still leak, and the tests and callers use it.
+
+References
+----------
+Duncan, G. T., Elliot, M. & Salazar-González, J.-J. (2011). *Statistical Confidentiality:
+Principles and Practice*. Springer. (Primary and secondary/complementary cell suppression.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "ABSOLUTE_MINIMUM",
+    "DEFAULT_MIN_GROUP_SIZE",
+    "Figure",
+    "Shown",
+    "SuppressionResult",
+    "Total",
+    "check_min_group_size",
+    "check_suppression",
+    "suppress",
+]
+
+#: Minimum group size used when a caller does not choose one.
+DEFAULT_MIN_GROUP_SIZE = 5
+#: No configuration may go below this: with two respondents each knows the other's answers.
+ABSOLUTE_MINIMUM = 3
+
+_REASON_EMPTY = "no respondents"
+_REASON_SMALL = "fewer than {k} respondents"
+_REASON_PART = "hidden so that a suppressed figure cannot be derived from {total} by subtraction"
+_REASON_TOTAL = "hidden so that a suppressed figure cannot be derived from it by subtraction"
+
+
+def check_min_group_size(min_group_size: int) -> int:
+    """Validate a minimum group size and return it.
+
+    Parameters
+    ----------
+    min_group_size : int
+        Smallest number of respondents behind any figure shown.
+
+    Returns
+    -------
+    int
+        The same value.
+
+    Raises
+    ------
+    ValueError
+        When it is below :data:`ABSOLUTE_MINIMUM` (3) or not an integer.
+
+    Examples
+    --------
+    >>> check_min_group_size(5)
+    5
+    """
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int):
+        raise ValueError(f"minimum group size must be an integer, not {min_group_size!r}")
+    if min_group_size < ABSOLUTE_MINIMUM:
+        raise ValueError(
+            f"minimum group size must be at least {ABSOLUTE_MINIMUM}, not {min_group_size}"
+        )
+    return min_group_size
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure before suppression: its key, the respondents it rests on, and its values.
+
+    ``hidden`` is a reason when the figure is already suppressed by an earlier pass (e.g. a
+    wave comparison hiding a cell that either wave hid); it then counts as hidden here too.
+    """
+
+    key: Hashable
+    count: int
+    values: Mapping[str, Any] = field(default_factory=dict)
+    hidden: str | None = None
+
+
+@dataclass(frozen=True)
+class Total:
+    """A figure (``key``) that is an aggregate of other figures (``parts``).
+
+    ``disjoint`` says whether different parts rest on different respondents (a column of an
+    RC matrix: raters of different workgroups) or may share them (a row: the same raters rate
+    every target). It decides how many respondents a combination of hidden parts rests on:
+    the sum of their counts when disjoint, only the largest when not (a safe lower bound).
+    ``label`` names the total in reasons ("RC received by Nurses"); the key is used otherwise.
+    """
+
+    key: Hashable
+    parts: tuple[Hashable, ...]
+    disjoint: bool = True
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A figure after suppression: ``values`` is ``None`` when ``suppressed``."""
+
+    key: Hashable
+    count: int
+    suppressed: bool
+    reason: str | None
+    values: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class SuppressionResult:
+    """Every figure after the pass, by key, and the minimum group size applied."""
+
+    figures: Mapping[Hashable, Shown]
+    min_group_size: int
+
+    def __getitem__(self, key: Hashable) -> Shown:
+        return self.figures[key]
+
+    def visible(self, key: Hashable) -> bool:
+        """Whether the figure ``key`` may be shown."""
+        return not self.figures[key].suppressed
+
+
+def _residue_count(hidden: list[Shown], disjoint: bool) -> int:
+    counts = [shown.count for shown in hidden]
+    return sum(counts) if disjoint else max(counts)
+
+
+def _leaking_parts(total: Total, state: Mapping[Hashable, Shown], k: int) -> list[Shown] | None:
+    """Hidden non-empty parts of a visible total that could be derived, else ``None``."""
+    if state[total.key].suppressed:
+        return None
+    parts = [state[key] for key in total.parts if state[key].count > 0]
+    hidden = [shown for shown in parts if shown.suppressed]
+    if not hidden:
+        return None
+    if len(hidden) == 1 or _residue_count(hidden, total.disjoint) < k:
+        return hidden
+    return None
+
+
+def suppress(
+    figures: Iterable[Figure],
+    totals: Iterable[Total] = (),
+    *,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+) -> SuppressionResult:
+    """Hide small figures and the figures that would let them be derived by subtraction.
+
+    Parameters
+    ----------
+    figures : iterable of Figure
+        Every figure to be shown, totals included, with unique keys.
+    totals : iterable of Total
+        Which figures are aggregates of which others. Parts with a count of 0 are ignored
+        (there is nothing to derive about nobody).
+    min_group_size : int, default 5
+        Smallest count a figure may rest on; validated by :func:`check_min_group_size`.
+
+    Returns
+    -------
+    SuppressionResult
+        Each figure with ``suppressed``, the ``reason`` and ``values`` (``None`` if hidden).
+
+    Examples
+    --------
+    A total over three cells, one of them small: hiding only that one would leak it, so the
+    next smallest cell is hidden too.
+
+    >>> cells = [Figure("a", 2, {"rc": 3.0}), Figure("b", 6, {"rc": 4.0}),
+    ...          Figure("c", 9, {"rc": 4.5}), Figure("all", 17, {"rc": 4.1})]
+    >>> result = suppress(cells, [Total("all", ("a", "b", "c"))], min_group_size=5)
+    >>> [key for key, shown in result.figures.items() if shown.suppressed]
+    ['a', 'b']
+    >>> result["b"].reason
+    'hidden so that a suppressed figure cannot be derived from all by subtraction'
+
+    Notes
+    -----
+    Complementary suppression by the greedy rule "hide the smallest visible part" is not the
+    minimum-loss solution (that is an integer programme), but it is deterministic, never
+    leaves a total with a single hidden part or an under-sized residue, and runs in
+    O(T · P · H) for T totals of at most P parts and H figures hidden by the pass.
+    Ties between equally small parts are broken by the parts' order in the total.
+    """
+    k = check_min_group_size(min_group_size)
+    state: dict[Hashable, Shown] = {}
+    for figure in figures:
+        if figure.key in state:
+            raise ValueError(f"figure {figure.key!r} appears twice")
+        if figure.count < 0:
+            raise ValueError(f"figure {figure.key!r} has a negative count")
+        small = figure.count < k
+        reason = (
+            (_REASON_EMPTY if figure.count == 0 else _REASON_SMALL.format(k=k)) if small else None
+        )
+        if not small and figure.hidden is not None:
+            small, reason = True, figure.hidden
+        values = None if small else MappingProxyType(dict(figure.values))
+        state[figure.key] = Shown(figure.key, figure.count, small, reason, values)
+    total_list = list(totals)
+    for total in total_list:
+        for key in (total.key, *total.parts):
+            if key not in state:
+                raise ValueError(f"total {total.key!r} refers to unknown figure {key!r}")
+
+    changed = True
+    while changed:
+        changed = False
+        for total in total_list:
+            if _leaking_parts(total, state, k) is None:
+                continue
+            candidates = [
+                state[key]
+                for key in total.parts
+                if state[key].count > 0 and not state[key].suppressed
+            ]
+            if candidates:
+                target = min(candidates, key=lambda shown: shown.count)
+                reason = _REASON_PART.format(total=total.label or _describe(total.key))
+            else:
+                target = state[total.key]
+                reason = _REASON_TOTAL
+            state[target.key] = Shown(target.key, target.count, True, reason, None)
+            changed = True
+    return SuppressionResult(MappingProxyType(state), k)
+
+
+def _describe(key: Hashable) -> str:
+    if isinstance(key, tuple):
+        return " ".join(str(part) for part in key)
+    return str(key)
+
+
+def check_suppression(result: SuppressionResult, totals: Iterable[Total] = ()) -> list[str]:
+    """Every way ``result`` could still reveal a figure about too few respondents.
+
+    Parameters
+    ----------
+    result : SuppressionResult
+        Output of :func:`suppress` (or any hand-made equivalent).
+    totals : iterable of Total
+        The same totals that were passed to :func:`suppress`.
+
+    Returns
+    -------
+    list of str
+        Empty when nothing leaks; otherwise one description per problem.
+
+    Examples
+    --------
+    >>> result = suppress([Figure("a", 2, {"x": 1.0}), Figure("t", 9, {"x": 2.0})])
+    >>> check_suppression(result, [Total("t", ("a",))])
+    ['total t is visible while a can be derived from it']
+    >>> check_suppression(suppress([Figure("a", 2), Figure("t", 9)], [Total("t", ("a",))]),
+    ...                   [Total("t", ("a",))])
+    []
+    """
+    k = result.min_group_size
+    problems = []
+    for key, shown in result.figures.items():
+        if shown.count < k and not shown.suppressed:
+            problems.append(f"{_describe(key)} rests on {shown.count} respondents but is shown")
+        if shown.suppressed and shown.values is not None:
+            problems.append(f"{_describe(key)} is suppressed but still carries values")
+    for total in totals:
+        hidden = _leaking_parts(total, result.figures, k)
+        if hidden is not None:
+            names = ", ".join(_describe(shown.key) for shown in hidden)
+            problems.append(
+                f"total {_describe(total.key)} is visible while {names} can be derived from it"
+            )
+    return problems

@@ -1,0 +1,121 @@
+"""Tests for ``bridgework rc``: JSON contract, reports, exit status, documentation."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+from bridgework.analysis.rc import DIMENSIONS, LONG_COLUMNS
+from bridgework.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def answers(tmp_path):
+    rng = np.random.default_rng(4)
+    rows = []
+    for wave in ("2025", "2026"):
+        for i in range(30):
+            group = ["Nurses", "Pharmacy", "Social work"][i % 3]
+            for target in ("Nurses", "Pharmacy", "Social work"):
+                for d in DIMENSIONS:
+                    rows.append((wave, f"{wave}-{i}", group, target, d, int(rng.integers(2, 6))))
+    path = tmp_path / "answers.csv"
+    pd.DataFrame(rows, columns=["wave", *LONG_COLUMNS]).to_csv(path, index=False)
+    return path
+
+
+def _schema(name):
+    return json.loads(resources.files("bridgework.schemas").joinpath(name).read_text())
+
+
+def test_analyze_prints_json_matching_the_schema(answers, capsys):
+    code = main(
+        ["rc", "analyze", str(answers), "--wave", "2025", "--seed", "3", "--bootstrap", "50"]
+    )
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    jsonschema.validate(payload, _schema("rc-analysis.schema.json"))
+    assert payload["settings"]["seed"] == 3
+    assert {"rater", "target", "rc", "band", "suppressed"} <= set(payload["cells"][0])
+
+
+def test_analyze_json_flag_and_min_group_size(answers, capsys):
+    assert main(["rc", "analyze", str(answers), "--wave", "2026", "--json", "--bootstrap", "0",
+                 "--min-group-size", "11"]) == 0  # fmt: skip
+    payload = json.loads(capsys.readouterr().out)
+    assert all(cell["suppressed"] for cell in payload["cells"])  # 10 people per workgroup
+
+
+def test_compare_prints_json_matching_the_schema(answers, capsys):
+    code = main(["rc", "compare", str(answers), "--before", "2025", "--after", "2026",
+                 "--bootstrap", "40", "--permutations", "40", "--seed", "1"])  # fmt: skip
+    assert code == 0
+    payload = json.loads(capsys.readouterr().out)
+    jsonschema.validate(payload, _schema("rc-compare.schema.json"))
+
+
+def test_xlsx_and_html_outputs_are_written(answers, tmp_path):
+    xlsx, html = tmp_path / "r.xlsx", tmp_path / "r.html"
+    assert main(["rc", "analyze", str(answers), "--wave", "2025", "--xlsx", str(xlsx),
+                 "--bootstrap", "0", "--frequency-scale", "adequacy"]) == 0  # fmt: skip
+    assert main(["rc", "compare", str(answers), "--before", "2025", "--after", "2026",
+                 "--html", str(html), "--bootstrap", "0", "--permutations", "0"]) == 0  # fmt: skip
+    assert xlsx.read_bytes()[:2] == b"PK"
+    assert b"<caption>" in html.read_bytes()
+
+
+def test_bad_file_lists_problems_exits_2_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "respondent_id,respondent_workgroup,target_workgroup,dimension,score\n"
+        "r1,A,B,speedy,4\nr1,A,B,timely,9\n"
+    )
+    out = tmp_path / "out.html"
+    assert main(["rc", "analyze", str(bad), "--html", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("row 2, column dimension: unknown dimension 'speedy'")
+    assert err[1].startswith("row 3, column score: score 9 is out of range")
+    assert not out.exists()
+
+
+def test_several_waves_without_choice_exits_2(answers, capsys):
+    assert main(["rc", "analyze", str(answers), "--bootstrap", "0"]) == 2
+    assert "several waves" in capsys.readouterr().err
+
+
+def test_min_group_size_below_three_is_refused(answers):
+    with pytest.raises(SystemExit) as exit_:
+        main(["rc", "analyze", str(answers), "--min-group-size", "2"])
+    assert exit_.value.code == 2
+
+
+def test_every_option_is_documented():
+    docs = "\n".join(p.read_text() for p in (ROOT / "docs").rglob("*.md"))
+    parser = build_parser()
+    rc = parser._subparsers._group_actions[0].choices["rc"]
+    for name, sub in rc._subparsers._group_actions[0].choices.items():
+        assert f"rc {name}" in docs
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert re.search(re.escape(option) + r"\b", docs), option
+
+
+def test_benchmark_quick_mode_runs():
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_rc.py"), "--quick"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "ratio" in completed.stdout

@@ -1,0 +1,90 @@
+"""Tests for bridgework.datasets.rc_report: XLSX and HTML reports, privacy kept."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from bridgework.analysis.rc import DIMENSIONS, LONG_COLUMNS, RCSettings, analyze_rc
+from bridgework.analysis.rc_compare import compare_waves
+from bridgework.datasets.rc_report import write_rc_html, write_rc_xlsx
+
+
+def _frame():
+    rows = []
+    for i in range(6):
+        for d in DIMENSIONS:
+            rows += [(f"n{i}", "Nurses", "Pharmacy", d, 3), (f"n{i}", "Nurses", "=Evil()", d, 5)]
+            rows += [(f"p{i}", "Pharmacy", "Nurses", d, 4)]
+    for i in range(2):  # a workgroup too small to show: its answers are 1s
+        rows += [(f"s{i}", "Social work", "Nurses", d, 1) for d in DIMENSIONS]
+    return pd.DataFrame(rows, columns=LONG_COLUMNS)
+
+
+@pytest.fixture
+def result():
+    return analyze_rc(_frame(), settings=RCSettings(bootstrap=50, seed=1))
+
+
+def test_xlsx_has_one_sheet_per_view_with_band_colours(result):
+    workbook = load_workbook(io.BytesIO(write_rc_xlsx(result)))
+    assert workbook.sheetnames == [
+        "Matrix", "Cells", "Workgroups", "Overall", "Reciprocity", "Reliability", "Settings",
+    ]  # fmt: skip
+    matrix = workbook["Matrix"]
+    assert len(matrix.conditional_formatting) >= 1
+    rules = [rule for cf in matrix.conditional_formatting for rule in cf.rules]
+    assert {rule.operator for rule in rules} == {"lessThan", "between", "greaterThan"}
+    cells = workbook["Cells"]
+    header = [c.value for c in cells[1]]
+    assert "band" in header
+    assert "suppressed" in header
+
+
+def test_xlsx_never_contains_suppressed_values_and_keeps_formula_text_inert(result):
+    workbook = load_workbook(io.BytesIO(write_rc_xlsx(result)))
+    cells = workbook["Cells"]
+    header = [c.value for c in cells[1]]
+    for row in cells.iter_rows(min_row=2, values_only=True):
+        record = dict(zip(header, row, strict=True))
+        if record["rater"] == "Social work":
+            assert record["rc"] is None
+            assert record["suppressed"] == "yes"
+    evil = [c for c in workbook["Matrix"][1] if c.value == "=Evil()"]
+    assert evil
+    assert evil[0].data_type == "s"
+
+
+def test_html_is_self_contained_and_accessible(result):
+    page = write_rc_html(result).decode()
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<html lang="en">' in page
+    assert "<caption>" in page
+    assert 'scope="col"' in page
+    assert 'scope="row"' in page
+    assert not re.search(r"<script|<link|src=|https?://", page)
+    # value AND band in text, not colour alone
+    assert re.search(r"3\.00<span class=\"band\">weak", page)
+    assert "conventional cut-offs, not validated norms" in page
+    assert "&lt;" not in page or "=Evil()" in page
+
+
+def test_html_shows_suppressed_cells_as_text_without_their_values(result):
+    page = write_rc_html(result).decode()
+    row = re.search(r'<tr><th scope="row">Social work</th>(.*?)</tr>', page).group(1)
+    assert "suppressed" in row
+    assert not re.search(r"\d\.\d\d", row)  # the small workgroup's ratings never appear
+
+
+def test_comparison_reports_render():
+    frame = pd.concat([_frame().assign(wave="w1"), _frame().assign(wave="w2")])
+    comparison = compare_waves(
+        frame, before="w1", after="w2", settings=RCSettings(bootstrap=20, seed=1), permutations=20
+    )
+    assert b"Change by cell" in write_rc_html(comparison)
+    workbook = load_workbook(io.BytesIO(write_rc_xlsx(comparison)))
+    assert workbook.sheetnames == ["Cells", "Overall", "Settings"]
