@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 
 from bridgework.accounts.models import User
 from bridgework.datasets.demo import build_demo_network
+from bridgework.datasets.people import PEOPLE_COLUMNS
 from bridgework.directory.imports import people_import_apply, people_import_plan
 from bridgework.directory.models import Membership, Network, Organisation, Role, Team, Workgroup
 from bridgework.directory.services import network_create
@@ -46,15 +47,14 @@ def _load(network: Network, *, seed: int, limit: int | None = None) -> None:
         )
     people = list(demo.people[:limit] if limit else demo.people)
     emails = {p.email_key for p in people}
+    # A truncated demo keeps only the managers who are in it.
     people = [
         p
         if not p.manager_email or p.manager_email.casefold() in emails
-        else p.__class__(**{**p.__dict__, "manager_email": ""})
+        else replace(p, manager_email="")
         for p in people
     ]
-    plan = people_import_plan(
-        network=network, records=people, columns=frozenset(people[0].__dataclass_fields__) - {"row"}
-    )
+    plan = people_import_plan(network=network, records=people, columns=frozenset(PEOPLE_COLUMNS))
     people_import_apply(network=network, plan=plan)
 
 
