@@ -1,0 +1,258 @@
+"""``bridgework pair``: one round of randomised coffee pairings from files.
+
+Reads participants (and optionally history, exclusions, network ties, the RC analysis JSON and
+a policy TOML), validates every file like every import (exit status 2, one line per problem,
+nothing written), pairs with :func:`bridgework.matching.pair`, re-checks the result with
+:func:`bridgework.matching.check_matching`, and prints a summary, the JSON contract
+(``--json``) or a CSV (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any, TextIO
+
+__all__ = ["register"]
+
+EXIT_INVALID = 2
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``pair`` subcommand."""
+    parser = subparsers.add_parser(
+        "pair",
+        help="pair participants for a round of randomised coffee pairings",
+        description="Pair participants for one round: random where it should be, within every "
+        "rule, each match explained.",
+    )
+    parser.add_argument(
+        "--participants",
+        required=True,
+        metavar="P.csv",
+        help="participants: id, organisation, team, workgroup [+ optional columns]",
+    )
+    parser.add_argument("--history", metavar="H.csv", help="past matches: a, b, date")
+    parser.add_argument("--exclusions", metavar="X.csv", help="pairs never to make: a, b")
+    parser.add_argument("--ties", metavar="T.csv", help="network ties: a, b, strength")
+    parser.add_argument("--rc", metavar="RC.json", help="JSON written by `bridgework rc analyze`")
+    parser.add_argument("--policy", metavar="POLICY.toml", help="policy file (rules, weights)")
+    parser.add_argument(
+        "--round-date",
+        metavar="YYYY-MM-DD",
+        help="date of the round (default today); the no-repeat window counts back",
+    )
+    parser.add_argument(
+        "--no-repeat-days",
+        type=int,
+        metavar="DAYS",
+        help="never repeat a pair met within this many days (default 180)",
+    )
+    parser.add_argument(
+        "--odd",
+        choices=("trio", "sit-out"),
+        help="a person left without a partner joins a trio or sits out",
+    )
+    parser.add_argument(
+        "--holdout",
+        type=float,
+        metavar="FRACTION",
+        help="fraction held out at random (by the seed) for evaluation",
+    )
+    parser.add_argument("--seed", type=int, help="random seed (default: drawn and reported)")
+    parser.add_argument(
+        "--solver",
+        choices=("auto", "exact", "scalable"),
+        default="auto",
+        help="matching solver (default auto: exact up to 5,000 people)",
+    )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="show a progress bar on standard error even when it is not a terminal",
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the result as JSON")
+    output.add_argument("--out", metavar="OUT.csv", help="write one row per participant to a CSV")
+    parser.set_defaults(handler=handle)
+
+
+class _ProgressBar:
+    """A dependency-free progress bar on a text stream, redrawn at most ten times a second."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        if fraction < 1.0 and now - self.last < 0.1:
+            return
+        self.last = now
+        filled = round(fraction * self.width)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\rpairing [{bar}] {fraction:4.0%} {stage:<10}")
+        self.stream.flush()
+        self.shown = True
+        if fraction >= 1.0:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _print_problems(label: str, error: Exception) -> None:
+    for problem in getattr(error, "problems", [error]):
+        print(f"{label}: {problem}", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
+    """Read and validate every input; print all problems. Returns (inputs, status)."""
+    import dataclasses
+    from datetime import UTC, date, datetime
+
+    from bridgework.datasets import pairing_io
+    from bridgework.datasets.tabular import DatasetError
+    from bridgework.matching.policy import load_policy
+
+    failed = False
+    round_date = datetime.now(tz=UTC).date()
+    if args.round_date:
+        try:
+            round_date = date.fromisoformat(args.round_date)
+        except ValueError:
+            print(f"--round-date: {args.round_date!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+            failed = True
+    checks = [
+        (
+            args.no_repeat_days is not None and args.no_repeat_days < 0,
+            "--no-repeat-days: must be 0 or more",
+        ),
+        (
+            args.holdout is not None and not 0.0 <= args.holdout <= 0.9,
+            "--holdout: must be between 0 and 0.9",
+        ),
+    ]
+    for bad, message in checks:
+        if bad:
+            print(message, file=sys.stderr)
+            failed = True
+    inputs: dict[str, Any] = {"round_date": round_date}
+    try:
+        policy = load_policy(args.policy) if args.policy else None
+    except DatasetError as error:
+        _print_problems(args.policy, error)
+        failed, policy = True, None
+    from bridgework.matching.model import Policy
+
+    policy = policy or Policy()
+    changes: dict[str, Any] = {}
+    if args.no_repeat_days is not None:
+        changes["no_repeat_days"] = args.no_repeat_days
+    if args.odd:
+        changes["odd"] = "sit_out" if args.odd == "sit-out" else "trio"
+    if args.holdout is not None:
+        changes["holdout"] = args.holdout
+    inputs["policy"] = dataclasses.replace(policy, **changes)
+    try:
+        roster = pairing_io.read_participants(args.participants)
+    except (DatasetError, OSError) as error:
+        _print_problems(args.participants, error)
+        return None, EXIT_INVALID
+    inputs["participants"] = roster
+    readers = {
+        "history": pairing_io.read_history,
+        "exclusions": pairing_io.read_exclusions,
+        "ties": pairing_io.read_ties,
+    }
+    for name, reader in readers.items():
+        path = getattr(args, name)
+        inputs[name] = None
+        if path:
+            try:
+                inputs[name] = reader(path, participants=roster)
+            except (DatasetError, OSError) as error:
+                _print_problems(path, error)
+                failed = True
+    inputs["weak_ties"] = None
+    if args.rc:
+        try:
+            inputs["weak_ties"] = pairing_io.read_rc_weak_ties(args.rc)
+        except (DatasetError, OSError) as error:
+            _print_problems(args.rc, error)
+            failed = True
+    return (None, EXIT_INVALID) if failed else (inputs, 0)
+
+
+def _summary(result: Any, stream: TextIO) -> None:
+    for match in result.matches:
+        print(
+            f"{' + '.join(match.members)}  ({match.score:.3f}): {'; '.join(match.reasons)}",
+            file=stream,
+        )
+    stats = result.stats
+    print(
+        f"\n{len(result.matches)} matches, {stats.matched} of {stats.participants} people matched, "
+        f"total score {result.total_score:.3f} ({result.solver} solver, seed {result.seed}, "
+        f"{stats.seconds:.2f} s)",
+        file=stream,
+    )
+    if result.holdout:
+        print(f"held out at random: {', '.join(result.holdout)}", file=stream)
+    if result.sit_out:
+        print(
+            f"sitting out (give them priority next round): {', '.join(result.sit_out)}", file=stream
+        )
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run ``bridgework pair``."""
+    import json
+    import secrets
+
+    inputs, status = _load(args)
+    if inputs is None:
+        return status
+    from bridgework.datasets.pairing_io import write_pairing_csv
+    from bridgework.matching import check_matching, pair
+
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    show = args.progress or sys.stderr.isatty()
+    bar = _ProgressBar(sys.stderr) if show else None
+    result = pair(
+        inputs["participants"],
+        history=inputs["history"],
+        exclusions=inputs["exclusions"],
+        ties=inputs["ties"],
+        weak_ties=inputs["weak_ties"],
+        policy=inputs["policy"],
+        round_date=inputs["round_date"],
+        seed=seed,
+        solver=args.solver,
+        progress=bar,
+    )
+    broken = check_matching(
+        result.matches,
+        inputs["participants"],
+        history=inputs["history"],
+        exclusions=inputs["exclusions"],
+        policy=inputs["policy"],
+        round_date=inputs["round_date"],
+        holdout=result.holdout,
+    )
+    if broken:
+        for violation in broken:
+            print(f"rule broken: {violation}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif args.out:
+        write_pairing_csv(result, args.out)
+        print(
+            f"wrote {args.out}: {len(result.matches)} matches, seed {result.seed}", file=sys.stderr
+        )
+    else:
+        _summary(result, sys.stdout)
+    return 0

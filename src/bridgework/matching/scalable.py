@@ -1,0 +1,359 @@
+"""Near-linear maximum-weight matching for large rounds: locally dominant greedy, then repair.
+
+1. **Locally dominant matching** (Preis 1999; Manne & Halappanavar's suitor variant, 2014).
+   Every unmatched person points at their best remaining candidate; mutual pointers are
+   matched; repeat. With a strict total order on edges (score, then pair key) this gives
+   exactly the greedy matching, a ½-approximation, in a few dozen vectorised rounds.
+2. **Short augmentations** (Drake & Hougardy 2003; Pettie & Sanders 2004). Each pass finds,
+   in bulk with numpy, every improving move on at most four people, keeps a set of moves that
+   touch disjoint people (each move must be the best one at every person it touches) and
+   applies them at once:
+
+   * *augment*: free ``u`` – ``x`` = ``y`` – free ``z`` becomes ``u–x``, ``y–z`` (one more pair,
+     taken whatever the score change, because cardinality comes first, as in the exact solver);
+   * *long augment*: free ``u`` – ``x`` = ``y`` – ``z`` = ``w`` – free ``t`` becomes three pairs;
+   * *swap*: free ``u`` – ``x`` = ``y`` becomes ``u–x`` when that scores more;
+   * *2-opt*: ``a=b`` and ``c=d`` become ``a–c``, ``b–d`` when that scores more.
+
+3. **Longer augmenting paths** for the few people still free: a bounded alternating
+   depth-first search (blossoms are not shrunk, so a rare augmenting path can be missed; the
+   result is near-maximum cardinality, and every remaining free person is reported).
+
+On random programme instances this reaches 99–100% of the exact total score (see
+``benchmarks/bench_pairing.py`` and docs/methods/pairing.md) in O(e log e) time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from bridgework.matching.instance import lookup, pair_keys
+
+__all__ = ["scalable_matching"]
+
+_PASSES = 40
+_PATH_EDGES = 15
+_PATH_BUDGET = 1500
+_FIVE_BATCH = 4096
+
+
+class _Graph:
+    """Directed CSR of an undirected weighted graph, neighbours in descending weight order."""
+
+    def __init__(self, m: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray) -> None:
+        e = len(u)
+        rank = np.empty(e, dtype=np.int64)
+        # Strict order on edges: weight descending, then input position (deterministic).
+        rank[np.argsort(-weight, kind="stable")] = np.arange(e)
+        src = np.concatenate((u, v)).astype(np.int64)
+        dst = np.concatenate((v, u)).astype(np.int64)
+        order = np.argsort(src * max(e, 1) + np.concatenate((rank, rank)))
+        self.m = m
+        self.src = src[order]
+        self.dst = dst[order]
+        self.weight = np.concatenate((weight, weight)).astype(np.int64)[order]
+        self.start = np.searchsorted(self.src, np.arange(m + 1))
+        keys = pair_keys(u, v, m)
+        key_order = np.argsort(keys)
+        self.keys = keys[key_order]
+        self.key_weight = weight.astype(np.int64)[key_order]
+
+    def weight_of(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weight of each edge ``(a[k], b[k])`` and whether it exists."""
+        position = lookup(self.keys, pair_keys(a, b, self.m))
+        exists = position >= 0
+        return np.where(exists, self.key_weight[np.maximum(position, 0)], 0), exists
+
+    def expand(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All directed edges out of ``nodes``: (row in ``nodes``, neighbour, weight)."""
+        counts = self.start[nodes + 1] - self.start[nodes]
+        row = np.repeat(np.arange(len(nodes)), counts)
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        position = self.start[nodes][row] + np.arange(len(row)) - offsets[row]
+        return row, self.dst[position], self.weight[position]
+
+
+def _locally_dominant(g: _Graph) -> np.ndarray:
+    mate = np.full(g.m, -1, dtype=np.int64)
+    pointer = g.start[:-1].copy()
+    end = g.start[1:]
+    active = np.flatnonzero(pointer < end)
+    pref = np.full(g.m, -1, dtype=np.int64)
+    while len(active):
+        while True:
+            active = active[pointer[active] < end[active]]
+            stale = mate[g.dst[pointer[active]]] >= 0
+            if not stale.any():
+                break
+            pointer[active[stale]] += 1
+        if not len(active):
+            break
+        choice = g.dst[pointer[active]]
+        pref[active] = choice
+        mutual = pref[choice] == active
+        mate[active[mutual]] = choice[mutual]
+        active = active[mate[active] < 0]
+    return mate
+
+
+def _independent(nodes: np.ndarray, gain: np.ndarray, m: int) -> np.ndarray:
+    """A maximal set of pairwise disjoint moves, best gains first.
+
+    Each round accepts every move that is the best remaining move at every person it touches
+    (so accepted moves are disjoint), then drops the moves touching those people.
+    """
+    count = len(gain)
+    rank = np.empty(count, dtype=np.int64)
+    rank[np.lexsort((np.arange(count), -gain))] = np.arange(count)
+    accepted = np.zeros(count, dtype=bool)
+    used = np.zeros(m, dtype=bool)
+    alive = np.arange(count)
+    while len(alive):
+        best = np.full(m, count, dtype=np.int64)
+        for column in nodes[alive].T:
+            np.minimum.at(best, column, rank[alive])
+        win = np.ones(len(alive), dtype=bool)
+        for column in nodes[alive].T:
+            win &= best[column] == rank[alive]
+        accepted[alive[win]] = True
+        used[nodes[alive[win]].ravel()] = True
+        alive = alive[~used[nodes[alive]].any(axis=1)]
+    return accepted
+
+
+def _mate_weights(g: _Graph, mate: np.ndarray) -> np.ndarray:
+    """Weight of each person's current pair (0 if free)."""
+    matched = np.flatnonzero(mate >= 0)
+    weights = np.zeros(g.m, dtype=np.int64)
+    weights[matched] = g.weight_of(matched, mate[matched])[0]
+    return weights
+
+
+def _augment_three(g: _Graph, mate: np.ndarray, mw: np.ndarray) -> int:
+    free = np.flatnonzero((mate < 0) & (g.start[1:] > g.start[:-1]))
+    if not len(free):
+        return 0
+    row, x, w_ux = g.expand(free)
+    matched = mate[x] >= 0
+    u, x, w_ux = free[row[matched]], x[matched], w_ux[matched]
+    y = mate[x]
+    row, z, w_yz = g.expand(y)
+    u, x, y, w_ux = u[row], x[row], y[row], w_ux[row]
+    ok = (mate[z] < 0) & (z != u)
+    u, x, y, z, w_ux, w_yz = u[ok], x[ok], y[ok], z[ok], w_ux[ok], w_yz[ok]
+    if not len(u):
+        return 0
+    gain = w_ux + w_yz - mw[x]
+    take = _independent(np.stack((u, x, y, z), axis=1), gain, g.m)
+    u, x, y, z = u[take], x[take], y[take], z[take]
+    mate[u], mate[x], mate[y], mate[z] = x, u, z, y
+    mw[u] = mw[x] = w_ux[take]
+    mw[y] = mw[z] = w_yz[take]
+    return len(u)
+
+
+def _augment_five(g: _Graph, mate: np.ndarray, mw: np.ndarray) -> int:
+    """Free u – x = y – z = w – free t becomes u–x, y–z, w–t (one more pair), in batches."""
+    free = np.flatnonzero((mate < 0) & (g.start[1:] > g.start[:-1]))
+    found = 0
+    for batch in range(0, len(free), _FIVE_BATCH):
+        roots = free[batch : batch + _FIVE_BATCH]
+        roots = roots[mate[roots] < 0]
+        row, x, w_ux = g.expand(roots)
+        keep = mate[x] >= 0
+        u, x, w_ux = roots[row[keep]], x[keep], w_ux[keep]
+        y = mate[x]
+        row, z, w_yz = g.expand(y)
+        u, x, y, w_ux = u[row], x[row], y[row], w_ux[row]
+        keep = (mate[z] >= 0) & (z != x) & (z != u) & (mate[z] != u)
+        u, x, y, z, w_ux, w_yz = u[keep], x[keep], y[keep], z[keep], w_ux[keep], w_yz[keep]
+        w = mate[z]
+        row, t, w_wt = g.expand(w)
+        u, x, y, z, w = u[row], x[row], y[row], z[row], w[row]
+        w_ux, w_yz = w_ux[row], w_yz[row]
+        keep = (mate[t] < 0) & (t != u)
+        if not keep.any():
+            continue
+        u, x, y, z, w, t = u[keep], x[keep], y[keep], z[keep], w[keep], t[keep]
+        w_ux, w_yz, w_wt = w_ux[keep], w_yz[keep], w_wt[keep]
+        gain = w_ux + w_yz + w_wt - mw[x] - mw[z]
+        take = _independent(np.stack((u, x, y, z, w, t), axis=1), gain, g.m)
+        u, x, y, z, w, t = u[take], x[take], y[take], z[take], w[take], t[take]
+        mate[u], mate[x], mate[y], mate[z], mate[w], mate[t] = x, u, z, y, t, w
+        mw[u] = mw[x] = w_ux[take]
+        mw[y] = mw[z] = w_yz[take]
+        mw[w] = mw[t] = w_wt[take]
+        found += len(u)
+    return found
+
+
+def _swap_free(g: _Graph, mate: np.ndarray, mw: np.ndarray) -> int:
+    free = np.flatnonzero((mate < 0) & (g.start[1:] > g.start[:-1]))
+    if not len(free):
+        return 0
+    row, x, w_ux = g.expand(free)
+    matched = mate[x] >= 0
+    u, x, w_ux = free[row[matched]], x[matched], w_ux[matched]
+    gain = w_ux - mw[x]
+    better = gain > 0
+    u, x, w_ux, gain = u[better], x[better], w_ux[better], gain[better]
+    if not len(u):
+        return 0
+    y = mate[x]
+    take = _independent(np.stack((u, x, y), axis=1), gain, g.m)
+    u, x, y = u[take], x[take], y[take]
+    mate[y] = -1
+    mw[y] = 0
+    mate[u], mate[x] = x, u
+    mw[u] = mw[x] = w_ux[take]
+    return len(u)
+
+
+def _two_opt(g: _Graph, mate: np.ndarray, mw: np.ndarray, focus: np.ndarray) -> int:
+    a, c, w_ac = g.src, g.dst, g.weight
+    use = (a < c) & (focus[a] | focus[c]) & (mate[a] >= 0) & (mate[c] >= 0) & (mate[a] != c)
+    a, c, w_ac = a[use], c[use], w_ac[use]
+    b, d = mate[a], mate[c]
+    w_bd, exists = g.weight_of(b, d)
+    gain = w_ac + w_bd - mw[a] - mw[c]
+    better = exists & (gain > 0)
+    a, b, c, d, gain = a[better], b[better], c[better], d[better], gain[better]
+    w_ac, w_bd = w_ac[better], w_bd[better]
+    if not len(a):
+        return 0
+    take = _independent(np.stack((a, b, c, d), axis=1), gain, g.m)
+    a, b, c, d = a[take], b[take], c[take], d[take]
+    mate[a], mate[c], mate[b], mate[d] = c, a, d, b
+    mw[a] = mw[c] = w_ac[take]
+    mw[b] = mw[d] = w_bd[take]
+    return len(a)
+
+
+def _augment_long(g: _Graph, mate: np.ndarray) -> int:
+    """Bounded alternating DFS from each free person; flips every augmenting path found."""
+    start, dst = g.start.tolist(), g.dst.tolist()
+    mates = mate.tolist()
+    found = 0
+    # Total work is bounded by O(m) so a hard instance cannot stall a national round.
+    total_budget = 4 * g.m + _PATH_BUDGET
+    for root in np.flatnonzero((mate < 0) & (g.start[1:] > g.start[:-1])).tolist():
+        if mates[root] >= 0:
+            continue
+        if total_budget <= 0:
+            break
+        visited = {root}
+        budget = _PATH_BUDGET
+        # Stack of (person on the even side, next neighbour position, path so far).
+        stack: list[tuple[int, int]] = [(root, start[root])]
+        path: list[int] = [root]
+        end_node = -1
+        while stack and budget > 0:
+            node, position = stack[-1]
+            if position >= start[node + 1] or len(path) > _PATH_EDGES:
+                stack.pop()
+                del path[-2:]
+                continue
+            stack[-1] = (node, position + 1)
+            x = dst[position]
+            budget -= 1
+            if x in visited:
+                continue
+            visited.add(x)
+            if mates[x] < 0:
+                path.append(x)
+                end_node = x
+                break
+            y = mates[x]
+            if y in visited:
+                continue
+            visited.add(y)
+            path.extend((x, y))
+            stack.append((y, start[y]))
+        total_budget -= _PATH_BUDGET - budget
+        if end_node < 0:
+            continue
+        for k in range(0, len(path), 2):
+            p, q = path[k], path[k + 1]
+            mates[p], mates[q] = q, p
+        found += 1
+    mate[:] = mates
+    return found
+
+
+def _improve(g: _Graph, mate: np.ndarray, *, passes: int, report: Callable[[float], None]) -> None:
+    """Passes of short augmentations until none applies (or ``passes`` run out)."""
+    mw = _mate_weights(g, mate)
+    focus = np.ones(g.m, dtype=bool)
+    for step in range(passes):
+        before = mate.copy()
+        changed = _augment_three(g, mate, mw)
+        if not changed:
+            changed = _augment_five(g, mate, mw)
+        changed += _swap_free(g, mate, mw)
+        changed += _two_opt(g, mate, mw, focus)
+        report((step + 1) / passes)
+        if not changed:
+            break
+        # Only people whose pair changed can open new 2-opt moves.
+        focus = mate != before
+
+
+def scalable_matching(
+    m: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    weight: np.ndarray,
+    *,
+    progress: Callable[[float], None] | None = None,
+) -> np.ndarray:
+    """Near-maximum-cardinality, near-maximum-weight matching in near-linear time.
+
+    Parameters
+    ----------
+    m : int
+        Number of nodes.
+    u, v : ndarray of int
+        Edge endpoints (unique, no loops).
+    weight : ndarray of int
+        Edge weights.
+    progress : callable, optional
+        Called with the fraction done (0–1) after each phase.
+
+    Returns
+    -------
+    ndarray of int64
+        ``mate[i]`` is the partner of ``i``, or -1.
+
+    Examples
+    --------
+    >>> mate = scalable_matching(4, np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([1, 5, 1]))
+    >>> mate.tolist()  # greedy takes 1-2; the augmentation restores 0-1 and 2-3
+    [1, 0, 3, 2]
+
+    Notes
+    -----
+    O(e log e) to sort the edges, then O(e) per pass for a bounded number of passes, plus a
+    bounded search per remaining free person.
+
+    References
+    ----------
+    .. [1] R. Preis, "Linear time 1/2-approximation algorithm for maximum weighted matching in
+       general graphs", STACS 1999.
+    .. [2] F. Manne, M. Halappanavar, "New effective multithreaded matching algorithms",
+       IPDPS 2014.
+    .. [3] D. Drake, S. Hougardy, "A simple approximation algorithm for the weighted matching
+       problem", Information Processing Letters 85 (2003).
+    .. [4] S. Pettie, P. Sanders, "A simpler linear time 2/3−ε approximation for maximum
+       weight matching", Information Processing Letters 91 (2004).
+    """
+    report = progress or (lambda fraction: None)
+    g = _Graph(m, np.asarray(u, np.int64), np.asarray(v, np.int64), np.asarray(weight, np.int64))
+    mate = _locally_dominant(g)
+    report(0.4)
+    _improve(g, mate, passes=_PASSES, report=lambda f: report(0.4 + 0.4 * f))
+    if _augment_long(g, mate):
+        _improve(g, mate, passes=_PASSES // 4, report=lambda f: None)
+    report(1.0)
+    return mate
