@@ -20,6 +20,15 @@ from bridgework.web.tenancy import network_view
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of a group list: header, attribute of the row, and whether it is a number."""
+
+    header: str
+    attribute: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
 class GroupKind:
     plural: str
     singular: str
@@ -29,6 +38,7 @@ class GroupKind:
     create: Callable[..., Any]
     update: Callable[..., Any]
     instance_arg: str
+    columns: tuple[Column, ...]
     scoped_form: bool = False
 
 
@@ -42,6 +52,7 @@ KINDS = {
         services.organisation_create,
         services.organisation_update,
         "organisation",
+        (Column("Kind", "kind"), Column("Teams", "team_count", numeric=True)),
     ),
     "teams": GroupKind(
         "teams",
@@ -52,6 +63,7 @@ KINDS = {
         services.team_create,
         services.team_update,
         "team",
+        (Column("Organisation", "organisation.name"),),
         scoped_form=True,
     ),
     "workgroups": GroupKind(
@@ -63,6 +75,7 @@ KINDS = {
         services.workgroup_create,
         services.workgroup_update,
         "workgroup",
+        (Column("Description", "description"),),
     ),
 }
 
@@ -79,7 +92,7 @@ def list_view(kind_name: str) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest) -> HttpResponse:
         return render(
             request,
-            f"directory/{kind.plural}/index.html",
+            "directory/groups/index.html",
             {
                 "objects": kind.list_for(request.network),
                 "kind": kind,
@@ -111,7 +124,7 @@ def edit_view(kind_name: str, *, creating: bool) -> Callable[..., HttpResponse]:
                 return redirect(f"directory:{kind.plural}", network=request.network.slug)
         title = f"Add {kind.singular}" if creating else f"Edit {instance.name}"
         return render(
-            request, "directory/group_form.html", {"form": form, "kind": kind, "page_title": title}
+            request, "components/form_page.html", {"form": form, "kind": kind, "page_title": title}
         )
 
     return view

@@ -78,7 +78,7 @@ def _save(request: HttpRequest, person: Person | None) -> HttpResponse:
             return redirect("directory:people_show", network=request.network.slug, pk=person.pk)
     title = "Add a person" if person is None else f"Edit {person.name}"
     return render(
-        request, "directory/people/form.html", {"form": form, "page_title": title, "person": person}
+        request, "components/form_page.html", {"form": form, "page_title": title, "person": person}
     )
 
 

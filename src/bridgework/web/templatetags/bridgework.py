@@ -31,3 +31,13 @@ def query_with(context: template.Context, **changes: object) -> str:
     for key, value in changes.items():
         query[key] = str(value)
     return query.urlencode()
+
+
+@register.filter
+def attribute(obj: object, dotted: str) -> object:
+    """Follow a dotted attribute path (``"organisation.name"``) for generic tables."""
+    for name in dotted.split("."):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
