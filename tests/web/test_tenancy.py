@@ -20,6 +20,9 @@ PUBLIC = {
     "accounts:accept_invitation",
     "web:home",
     "web:switch_network",
+    "respond:start",
+    "respond:step",
+    "respond:done",
 }
 
 
@@ -46,7 +49,37 @@ def record_ids(network: Network) -> dict[str, int]:
         "imports": upload.pk,
         "outbox": _outbox_id(network),
         "members": _invitation_id(network),
+        **_survey_ids(network),
     }
+
+
+def _survey_ids(network: Network) -> dict[str, int]:
+    """A work process and an open wave (results shown live) with one answer."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bridgework.surveys.models import Invitation, Response, Wave, WorkProcess
+
+    process = WorkProcess.objects.create(network=network, name="Discharge")
+    workgroup = network.workgroups.first()
+    process.workgroups.add(workgroup)
+    now = timezone.now()
+    wave = Wave.objects.create(
+        network=network,
+        work_process=process,
+        name="Spring",
+        opens_at=now - timedelta(days=5),
+        closes_at=now + timedelta(days=5),
+        live_results=True,
+    )
+    wave.respondent_workgroups.add(workgroup)
+    person = network.people.first()
+    invitation = Invitation.objects.create(
+        network=network, wave=wave, person=person, workgroup=workgroup
+    )
+    Response.objects.create(invitation=invitation, target=f"wg:{workgroup.pk}", timely=4)
+    return {"processes": process.pk, "waves": wave.pk}
 
 
 def _invitation_id(network: Network) -> int:

@@ -93,9 +93,29 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schedule(every: float) -> None:
+    """Queue the periodic jobs (survey reminders that are due) every ``every`` seconds."""
+    import threading
+    import time
+
+    def tick() -> None:
+        from bridgework.surveys.tasks import send_due_reminders
+
+        while True:
+            try:
+                send_due_reminders.enqueue()
+            except Exception as exc:  # a database hiccup must not stop the worker
+                print(f"scheduling failed: {exc}", file=sys.stderr)
+            time.sleep(every)
+
+    threading.Thread(target=tick, name="bridgework-schedule", daemon=True).start()
+
+
 def worker(args: argparse.Namespace) -> int:
     _django()
     extra = ["--batch"] if args.once else []
+    if args.schedule_interval > 0 and not args.once:
+        _schedule(args.schedule_interval)
     _manage("db_worker", "--queue-name", "*", "--interval", str(args.interval), *extra)
     return 0
 
@@ -152,6 +172,12 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("worker", help="run background jobs (email, scheduling)")
     p.add_argument("--once", action="store_true", help="run the queued jobs, then exit")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    p.add_argument(
+        "--schedule-interval",
+        type=float,
+        default=300.0,
+        help="seconds between checks for scheduled jobs such as survey reminders (0: off)",
+    )
     p.set_defaults(handler=worker)
 
     p = subparsers.add_parser("import-people", help="import people from CSV/XLSX")

@@ -78,6 +78,9 @@ def demo_load() -> DemoLogin | None:
         description="A fictional county system of care (demo data).",
     )
     _load(network, seed=demo.seed)
+    from bridgework.surveys.demo import survey_demo_load
+
+    survey_demo_load(network=network, seed=demo.seed)
     second = Network.objects.create(
         name=SECOND_NETWORK_NAME,
         slug=SECOND_NETWORK_SLUG,

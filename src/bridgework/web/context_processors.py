@@ -11,6 +11,7 @@ NAV_ITEMS = [
     ("directory:organisations", "Organisations"),
     ("directory:teams", "Teams"),
     ("directory:workgroups", "Workgroups"),
+    ("surveys:home", "Surveys"),
     ("mail:outbox", "Outbox"),
 ]
 
@@ -28,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         for name, label in NAV_ITEMS:
             url = reverse(name, kwargs={"network": network.slug})
             active = current == name or current.startswith(f"{name}_")
+            if name == "surveys:home":
+                active = current.startswith("surveys:")
             items.append({"url": url, "label": label, "active": active})
         if request.membership.has_role("owner"):
             url = reverse("directory:members", kwargs={"network": network.slug})

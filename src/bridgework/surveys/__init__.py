@@ -1,0 +1,1 @@
+"""Relational Coordination surveys: work processes, waves, invitations, answers, results."""

@@ -1,0 +1,247 @@
+"""Work processes, survey waves, invitations and answers.
+
+An RC survey is about one focal **work process** and the workgroups taking part in it, plus
+*external targets* that are rated but not surveyed (families, the court). A **wave** is one
+administration with open and close dates; an **invitation** is one person's place in a wave,
+reached through one or more unguessable links (:class:`InvitationToken`, digests only). Each
+screen a respondent saves is one :class:`Response`: their seven answers about one target. The
+database, not the code, guarantees one response per invitation and target, so a double submit
+or two racing requests can never store an answer twice.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
+from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
+
+#: Prefixes of a target key: a directory workgroup or an external target.
+WORKGROUP_TARGET = "wg"
+EXTERNAL_TARGET = "ext"
+
+
+class WorkProcess(models.Model):
+    """The focal process RC is measured around (e.g. "family reunification")."""
+
+    network = models.ForeignKey(
+        "directory.Network", on_delete=models.CASCADE, related_name="work_processes"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    workgroups = models.ManyToManyField("directory.Workgroup", related_name="work_processes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "network",
+                Lower("name"),
+                name="work_process_name_ci_unique",
+                violation_error_message="A work process with this name already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExternalTarget(models.Model):
+    """A group that is rated but not surveyed, such as "families" or "the court"."""
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
+    work_process = models.ForeignKey(
+        WorkProcess, on_delete=models.CASCADE, related_name="external_targets"
+    )
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "work_process", Lower("name"), name="external_target_name_ci_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Wave(models.Model):
+    """One administration of the RC survey for a work process."""
+
+    class FrequencyScale(models.TextChoices):
+        FREQUENCY = "frequency", "Frequency (never … all the time)"
+        ADEQUACY = "adequacy", "Adequacy (not nearly enough … just right … much too often)"
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE, related_name="waves")
+    work_process = models.ForeignKey(WorkProcess, on_delete=models.CASCADE, related_name="waves")
+    name = models.CharField(max_length=200)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    min_group_size = models.PositiveSmallIntegerField(
+        default=DEFAULT_MIN_GROUP_SIZE,
+        help_text=(
+            f"Smallest number of respondents behind any figure shown ({ABSOLUTE_MINIMUM} or "
+            "more; 5 is usual)."
+        ),
+    )
+    respondent_workgroups = models.ManyToManyField(
+        "directory.Workgroup", related_name="+", blank=True
+    )
+    respondent_organisations = models.ManyToManyField(
+        "directory.Organisation", related_name="+", blank=True
+    )
+    frequency_scale = models.CharField(
+        max_length=20, choices=FrequencyScale.choices, default=FrequencyScale.FREQUENCY
+    )
+    # Wording overrides per dimension key: {"timely": "..."} and {"timely": ["…" × 5]}.
+    question_texts = models.JSONField(default=dict, blank=True)
+    answer_labels = models.JSONField(default=dict, blank=True)
+    live_results = models.BooleanField(
+        default=False, help_text="Show results while the wave is still open."
+    )
+    reminder_every_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Remind those who have not finished every so many days (0: never)."
+    )
+    last_reminders_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=ABSOLUTE_MINIMUM),
+                name="wave_min_group_size_gte_3",
+                violation_error_message=f"The minimum group size cannot be below "
+                f"{ABSOLUTE_MINIMUM}.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="wave_closes_after_opening",
+                violation_error_message="The wave must close after it opens.",
+            ),
+            models.UniqueConstraint(
+                "work_process",
+                Lower("name"),
+                name="wave_name_ci_unique",
+                violation_error_message="This work process already has a wave with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_at <= timezone.now() < self.closes_at
+
+    @property
+    def is_closed(self) -> bool:
+        return timezone.now() >= self.closes_at
+
+    @property
+    def status(self) -> str:
+        if self.is_closed:
+            return "closed"
+        return "open" if self.is_open else "scheduled"
+
+    @property
+    def results_available(self) -> bool:
+        """Results show once closed, or while open if the coordinator allowed it."""
+        return self.is_closed or self.live_results
+
+    def instrument(self) -> Instrument:
+        """The built-in instrument with this wave's scale and wording."""
+        return BUILTIN_INSTRUMENT.with_frequency_scale(self.frequency_scale).with_texts(
+            questions=self.question_texts or None,
+            answer_labels={k: tuple(v) for k, v in (self.answer_labels or {}).items()} or None,
+        )
+
+
+class Invitation(models.Model):
+    """One person's place in one wave. Workgroup and organisation are kept as they were when
+    invited, so later directory edits do not move past answers between groups."""
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    workgroup = models.ForeignKey("directory.Workgroup", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "person"], name="invitation_unique_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to {self.wave}"
+
+
+class InvitationToken(models.Model):
+    """The digest of one link to an invitation (a reminder adds a link; all stay valid)."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"link to invitation {self.invitation_id}"
+
+
+def _score_field() -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(null=True, blank=True)
+
+
+class Response(models.Model):
+    """One respondent's answers about one target (answer positions 1–5, blank = no answer).
+
+    ``target`` is ``"wg:<workgroup id>"`` or ``"ext:<external target id>"``.
+    ``works_with`` false means "I don't work with this group": no scores, not rated.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="responses")
+    target = models.CharField(max_length=30)
+    works_with = models.BooleanField(default=True)
+    frequent = _score_field()
+    timely = _score_field()
+    accurate = _score_field()
+    problem_solving = _score_field()
+    shared_goals = _score_field()
+    shared_knowledge = _score_field()
+    mutual_respect = _score_field()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "target"], name="response_one_per_invitation_target"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{key}__isnull": True})
+                    | models.Q(**{f"{key}__gte": 1, f"{key}__lte": 5}),
+                    name=f"response_{key}_1_to_5",
+                )
+                for key in DIMENSIONS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"answers of invitation {self.invitation_id} about {self.target}"
+
+    def scores(self) -> dict[str, int | None]:
+        return {key: getattr(self, key) for key in DIMENSIONS}

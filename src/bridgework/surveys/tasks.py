@@ -1,0 +1,14 @@
+"""Background jobs for surveys, run by ``bridgework worker``."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from bridgework.surveys.services import reminders_send_due
+
+
+@task()
+def send_due_reminders() -> int:
+    """Send the scheduled reminders that are due (idempotent: nobody is reminded twice within
+    the reminder gap, and each email has an idempotency key)."""
+    return reminders_send_due()

@@ -1,0 +1,1 @@
+"""Survey pages, one module per kind of page."""

@@ -1,0 +1,139 @@
+"""A wave: its summary, settings, wording, and the actions on it (invite, remind, copy, close).
+
+Actions are confirmed on a page of their own (GET) and done by POST, so a link can never
+send emails or close a wave by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from bridgework.directory.models import Role
+from bridgework.surveys import selectors, services
+from bridgework.surveys.forms import WaveForm, WordingForm
+from bridgework.surveys.models import Wave
+from bridgework.web.tenancy import network_view
+
+
+@network_view()
+def show(request: HttpRequest, pk: int) -> HttpResponse:
+    wave = selectors.wave_for(request.network, pk)
+    return render(
+        request,
+        "surveys/waves/show.html",
+        {
+            "wave": wave,
+            "targets": selectors.wave_targets(wave),
+            "progress": selectors.wave_progress(wave),
+            "eligible": services.wave_respondents(wave).count(),
+            "respondent_workgroups": wave.respondent_workgroups.all(),
+            "respondent_organisations": wave.respondent_organisations.all(),
+            "can_edit": request.membership.has_role(Role.COORDINATOR),
+            "page_title": f"{wave.work_process.name}: {wave.name}",
+        },
+    )
+
+
+@network_view(Role.COORDINATOR)
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    wave = selectors.wave_for(request.network, pk)
+    form = WaveForm(
+        request.POST or None, initial=WaveForm.initial_for(wave), process=wave.work_process
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wave_update(wave=wave, **form.wave_fields())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved {wave.name}.")
+            return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
+    return render(
+        request,
+        "surveys/form.html",
+        {"form": form, "page_title": f"Edit {wave.name}", "wave": wave},
+    )
+
+
+@network_view(Role.COORDINATOR)
+def questions(request: HttpRequest, pk: int) -> HttpResponse:
+    wave = selectors.wave_for(request.network, pk)
+    form = WordingForm(request.POST or None, instrument=wave.instrument())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.wave_set_wording(wave=wave, **form.wording())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Saved the wording of the questions.")
+            return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
+    return render(
+        request,
+        "surveys/form.html",
+        {
+            "form": form,
+            "page_title": f"Questions of {wave.name}",
+            "wave": wave,
+            "wording": True,
+        },
+    )
+
+
+def _action(
+    template_title: str, button: str, run: Callable[[Wave], str], *, warning: bool = False
+) -> Callable[..., HttpResponse]:
+    @network_view(Role.COORDINATOR)
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        wave = selectors.wave_for(request.network, pk)
+        if request.method == "POST":
+            try:
+                result = run(wave)
+            except services.SurveyClosedError as exc:
+                messages.error(request, str(exc))
+                return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
+            if isinstance(result, Wave):
+                messages.success(request, f"Created {result.name}. Check its dates and send it.")
+                return redirect("surveys:waves_show", network=request.network.slug, pk=result.pk)
+            messages.success(request, result)
+            return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
+        return render(
+            request,
+            "surveys/waves/confirm.html",
+            {
+                "wave": wave,
+                "page_title": template_title.format(wave=wave),
+                "button": button,
+                "warning": warning,
+                "eligible": services.wave_respondents(wave).count(),
+                "pending": wave.invitations.filter(completed_at__isnull=True).count(),
+                "action": request.resolver_match.url_name,
+            },
+        )
+
+    return view
+
+
+def _invite(wave: Wave) -> str:
+    count = services.invitations_create(wave=wave)
+    return f"Sent {count} invitation{'s' if count != 1 else ''}."
+
+
+def _remind(wave: Wave) -> str:
+    count = services.reminders_send(wave=wave)
+    return f"Sent {count} reminder{'s' if count != 1 else ''}."
+
+
+def _close(wave: Wave) -> str:
+    services.wave_close(wave=wave)
+    return f"Closed {wave.name}."
+
+
+invite = _action("Send invitations for {wave.name}", "Send invitations", _invite)
+remind = _action("Send reminders for {wave.name}", "Send reminders", _remind)
+copy = _action("Copy {wave.name}", "Copy this wave", lambda wave: services.wave_copy(wave=wave))
+close = _action("Close {wave.name} now", "Close the wave", _close, warning=True)

@@ -1,0 +1,173 @@
+"""Results pages and downloads: figures from the analysis, suppression everywhere, no single
+respondent's answers, change since the previous wave, roles."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from bridgework.analysis.rc_instrument import DIMENSIONS
+from bridgework.surveys import services
+from bridgework.surveys.models import Invitation, Response, Wave
+from bridgework.surveys.results import wave_analysis, wave_comparison
+from tests.web.test_surveys_setup import make_survey
+
+# Scores no honest average of the big group could produce: if one shows up, a lone answer leaked.
+LONE_SCORE = 1
+
+
+def answer(survey, *, big_score: int = 4, small_score: int = LONE_SCORE) -> None:
+    """Everyone answers every target; the small group's answers are distinctive."""
+    targets = [f"wg:{g.pk}" for g in survey.groups]
+    for invitation in Invitation.objects.filter(wave=survey.wave).select_related("workgroup"):
+        score = small_score if invitation.workgroup in survey.groups[1:2] else big_score
+        for index, target in enumerate(targets):
+            Response.objects.create(
+                invitation=invitation,
+                target=target,
+                **{key: min(5, score + (i + index) % 2) for i, key in enumerate(DIMENSIONS)},
+            )
+        invitation.completed_at = timezone.now()
+        invitation.save()
+
+
+def close(wave: Wave) -> None:
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    wave.refresh_from_db()
+
+
+@pytest.fixture
+def closed_survey(network_a):
+    survey = make_survey(network_a, sizes=(6, 2, 7))  # Group 1 has 2 respondents: below 5
+    answer(survey)
+    close(survey.wave)
+    return survey
+
+
+@pytest.mark.django_db
+def test_results_wait_until_close_unless_live(coordinator, network_a):
+    survey = make_survey(network_a, sizes=(6,))
+    answer(survey)
+    url = f"/n/{network_a.slug}/surveys/waves/{survey.wave.pk}/results/"
+    assert "Results show once the wave closes" in coordinator.get(url).content.decode()
+    assert coordinator.get(url.replace("results/", "results.csv")).status_code == 302
+    Wave.objects.filter(pk=survey.wave.pk).update(live_results=True)
+    assert "Who rates whom" in coordinator.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_results_page_shows_the_analysis_figures_with_band_n_and_range(analyst, closed_survey):
+    wave = closed_survey.wave
+    analysis = wave_analysis(wave)
+    cell = next(c for c in analysis.cells if not c.suppressed)
+    assert cell.n >= 5
+    html = analyst.get(f"/n/alpha/surveys/waves/{wave.pk}/results/").content.decode()
+    assert f"{cell.rc:.2f}" in html
+    assert f">{cell.band}<" in html
+    assert f"n {cell.n}" in html
+    assert f"{cell.ci[0]:.2f}–{cell.ci[1]:.2f}" in html
+    assert "Suppressed" in html
+    assert "Where to start" in html
+    assert "Cronbach" in html
+    assert "Reciprocity gaps" in html
+
+
+@pytest.mark.django_db
+def test_no_page_or_download_shows_a_suppressed_value_or_one_persons_answers(
+    coordinator, closed_survey
+):
+    wave = closed_survey.wave
+    analysis = wave_analysis(wave)
+    hidden = [c for c in analysis.cells if c.suppressed]
+    assert hidden
+    assert all(c.rc is None for c in hidden)
+    # The small group's true (unsuppressed) mean is between 1 and 2; nothing near it may show.
+    base = f"/n/alpha/surveys/waves/{wave.pk}"
+    pages = [f"{base}/results/", f"{base}/results/print/"]
+    pages += [f"{base}/results/cell/?rater={c.rater}&target={c.target}" for c in analysis.cells]
+    for url in pages:
+        html = coordinator.get(url).content.decode()
+        for value in ("1.50", "1.43", "1.57", "1.00", "2.00"):
+            assert f">{value}" not in html, (url, value)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(coordinator.get(f"{base}/results.csv").content.decode("utf-8-sig"))
+        )
+    )
+    assert len(rows) == len(analysis.cells)
+    for row in rows:
+        if row["suppressed"] == "True":
+            assert row["rc"] == ""
+            assert row["ci_low"] == ""
+            assert all(row[k] == "" for k in DIMENSIONS)
+    workbook = load_workbook(io.BytesIO(coordinator.get(f"{base}/results.xlsx").content))
+    values = [
+        cell for sheet in workbook for line in sheet.iter_rows(values_only=True) for cell in line
+    ]
+    assert not any(isinstance(v, float) and v < 2.2 and v >= 1 for v in values if v != 0)
+    # No respondent ids or names anywhere.
+    for person in ("G0 P0", "G1 P0", "g1p0@"):
+        assert all(person not in str(v) for v in values)
+
+
+@pytest.mark.django_db
+def test_cell_profile_shows_seven_dimensions_or_says_suppressed(coordinator, closed_survey):
+    wave = closed_survey.wave
+    base = f"/n/alpha/surveys/waves/{wave.pk}/results/cell/"
+    shown = next(c for c in wave_analysis(wave).cells if not c.suppressed)
+    html = coordinator.get(base, {"rater": shown.rater, "target": shown.target}).content.decode()
+    for label in ("Frequent communication", "Shared goals", "Mutual respect"):
+        assert label in html
+    html = coordinator.get(base, {"rater": "Group 1", "target": "Group 0"}).content.decode()
+    assert "Suppressed" in html
+    assert "Mutual respect" not in html
+    assert coordinator.get(base, {"rater": "Nobody", "target": "Group 0"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_change_since_previous_wave_with_uncertainty(coordinator, network_a):
+    first = make_survey(network_a, sizes=(6, 6), name="Before", opened_days_ago=40)
+    answer(first, big_score=2, small_score=2)
+    Wave.objects.filter(pk=first.wave.pk).update(closes_at=timezone.now() - timedelta(days=30))
+    second = make_survey(network_a, sizes=(6, 6), name="After", process=first.process)
+    answer(second, big_score=4, small_score=4)
+    close(second.wave)
+    before, comparison = wave_comparison(second.wave)
+    assert before.pk == first.wave.pk
+    change = comparison.cell("Group 0", "Group 1").change
+    assert change.difference == pytest.approx(2.0)
+    html = coordinator.get(f"/n/alpha/surveys/waves/{second.wave.pk}/results/").content.decode()
+    assert "Change since Before" in html
+    assert f"{change.ci[0]:.2f} to {change.ci[1]:.2f}" in html
+    csv_text = coordinator.get(f"/n/alpha/surveys/waves/{second.wave.pk}/change.csv").content
+    rows = list(csv.DictReader(io.StringIO(csv_text.decode("utf-8-sig"))))
+    assert {row["difference"] for row in rows} == {"2.0"}
+    xlsx = coordinator.get(f"/n/alpha/surveys/waves/{second.wave.pk}/change.xlsx")
+    assert xlsx.content[:2] == b"PK"
+
+
+@pytest.mark.django_db
+def test_not_applicable_targets_are_not_rated(coordinator, network_a):
+    survey = make_survey(network_a, sizes=(6,), external=("Families",))
+    now = timezone.now()
+    for invitation in Invitation.objects.filter(wave=survey.wave):
+        services.response_save(
+            invitation=invitation,
+            target=f"wg:{survey.groups[0].pk}",
+            works_with=True,
+            scores={k: 4 for k in DIMENSIONS},
+        )
+        services.response_save(
+            invitation=invitation,
+            target=f"ext:{survey.process.external_targets.get().pk}",
+            works_with=False,
+            scores={k: 1 for k in DIMENSIONS},
+        )
+    assert now
+    analysis = wave_analysis(survey.wave)
+    assert [c.target for c in analysis.cells] == ["Group 0"]
