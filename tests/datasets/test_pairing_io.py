@@ -135,3 +135,21 @@ def test_writer_gives_one_row_per_participant(tmp_path):
         ("d", "sit_out", "", ""),
     ]
     assert rows[0]["score"] == "9.500"
+
+
+def test_writer_says_why_each_person_sits_out(tmp_path):
+    result = PairingResult(
+        matches=(Match(("a", "b"), 5.0, ("first meeting",)),),
+        sit_out=("c",),
+        holdout=(),
+        total_score=5.0,
+        solver="exact",
+        seed=1,
+        stats=PairingStats(3, 2, 1.0, 1.0, 0, 0.1),
+        sit_out_reasons=("odd one out: no set of allowed pairs includes everyone this round",),
+    )
+    path = tmp_path / "out.csv"
+    pairing_io.write_pairing_csv(result, path)
+    rows = {r["id"]: r for r in csv.DictReader(path.open(encoding="utf-8"))}
+    assert rows["c"]["status"] == "sit_out"
+    assert rows["c"]["reasons"].startswith("odd one out")

@@ -201,9 +201,10 @@ def _summary(result: Any, stream: TextIO) -> None:
     if result.holdout:
         print(f"held out at random: {', '.join(result.holdout)}", file=stream)
     if result.sit_out:
-        print(
-            f"sitting out (give them priority next round): {', '.join(result.sit_out)}", file=stream
-        )
+        print("sitting out (give them priority next round):", file=stream)
+        why = result.sit_out_reasons or ("",) * len(result.sit_out)
+        for person, reason in zip(result.sit_out, why, strict=True):
+            print(f"  {person}: {reason}" if reason else f"  {person}", file=stream)
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -74,7 +74,17 @@ def _frame(source: Source, required: tuple[str, ...], filename: str | None) -> p
     if missing:
         raise DatasetError(Problem(1, c, "required column is missing") for c in missing)
     frame.attrs["original"] = original
-    return frame.apply(lambda col: col.str.strip()) if len(frame) else frame
+    return frame.apply(_strip) if len(frame) else frame
+
+
+def _strip(column: pd.Series) -> pd.Series:
+    """``column.str.strip()``, computed once per distinct value when values repeat a lot."""
+    codes, uniques = pd.factorize(column)
+    if len(uniques) * 4 > len(column):
+        return column.str.strip()
+    stripped = pd.Series(uniques, dtype=object).str.strip().to_numpy(dtype=object)
+    values = np.where(codes >= 0, stripped[np.maximum(codes, 0)], column.to_numpy(dtype=object))
+    return pd.Series(values, index=column.index, dtype=column.dtype, name=column.name)
 
 
 def _where(
@@ -310,7 +320,8 @@ def write_pairing_csv(result: PairingResult, path: str | os.PathLike[str]) -> No
     """Write one row per participant: ``id, status, match, partners, score, reasons``.
 
     ``status`` is ``matched``, ``holdout`` or ``sit_out``; ``match`` numbers the groups from 1;
-    ``partners`` and ``reasons`` are joined with ``"; "``. One row per person suits a mail
+    ``partners`` and ``reasons`` are joined with ``"; "``; for ``sit_out`` rows ``reasons``
+    says why the person sits out. One row per person suits a mail
     merge ("your coffee partner this round is ...").
     """
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
@@ -323,5 +334,9 @@ def write_pairing_csv(result: PairingResult, path: str | os.PathLike[str]) -> No
                 partners = "; ".join(m for m in match.members if m != member)
                 rows.append((member, "matched", number, partners, f"{match.score:.3f}", reasons))
         rows.extend((pid, "holdout", "", "", "", "") for pid in result.holdout)
-        rows.extend((pid, "sit_out", "", "", "", "") for pid in result.sit_out)
+        why = result.sit_out_reasons or ("",) * len(result.sit_out)
+        rows.extend(
+            (pid, "sit_out", "", "", "", reason)
+            for pid, reason in zip(result.sit_out, why, strict=True)
+        )
         writer.writerows(rows)

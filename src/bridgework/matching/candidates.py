@@ -185,9 +185,14 @@ def _prune(u: np.ndarray, v: np.ndarray, score: np.ndarray, keep: np.ndarray, k:
     node = np.concatenate((u, v)).astype(np.int64)
     edge = np.concatenate((e, e))
     value = np.concatenate((score, score))
-    # One integer sort key: node, then descending score (ties by edge order, stable sort).
+    # One integer sort key: node, then descending score, then edge (unique keys, so the
+    # faster unstable sort gives one deterministic order).
     top = int(value.max(initial=0)) + 1
-    order = np.argsort(node * top + (top - 1 - value), kind="stable")
+    nodes = int(node.max(initial=0)) + 1
+    if nodes * top * max(len(u), 1) < 1 << 62:
+        order = np.argsort((node * top + (top - 1 - value)) * len(u) + edge)
+    else:
+        order = np.lexsort((edge, -value, node))
     node, edge = node[order], edge[order]
     start = np.searchsorted(node, node)
     best = (np.arange(len(node)) - start) < k

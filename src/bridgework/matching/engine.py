@@ -14,11 +14,14 @@ never shifts another's random numbers):
    ``Policy.exact_max_people`` people and with the scalable solver above (``solver="auto"``);
    pairs with a priority person get ``Policy.priority_bonus`` extra points *inside the solver
    only*, so people who sat out last time are the last to be left out again;
-5. with ``group_size=3``, make trios (see :func:`_trios`);
-6. whoever is left without a partner (one person when the count is odd, or anyone the hard
-   rules leave no partner) joins, with ``odd="trio"``, the pair where they add most score,
-   provided all three pairs obey every rule; otherwise, or with ``odd="sit_out"``, they sit
-   out and are reported in ``sit_out`` for priority next round;
+5. with ``group_size=3``, make trios (:func:`~bridgework.matching.groups.make_trios`);
+6. whoever is left without a partner (one person when the count is odd, the few a
+   near-linear solver leaves free, or anyone the hard rules leave no partner) is first paired
+   with another such person; with ``odd="trio"`` each one still left then joins the open pair
+   where they add most score, searched in a blocking index of *every* open pair, so they sit
+   out only if no pair can take them within the rules; with ``odd="sit_out"`` they sit out.
+   Everyone left out gets a reason in words
+   (:func:`~bridgework.matching.groups.sit_out_reasons`) and priority next round;
 7. check the result with :func:`~bridgework.matching.rules.violations` (a failure is a bug
    and raises), and explain every match in words.
 """
@@ -28,12 +31,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from itertools import chain
 from typing import Literal
 
 import numpy as np
 
-from bridgework.matching.candidates import CandidateGraph, build_candidates
-from bridgework.matching.exact import exact_matching
+from bridgework.matching.groups import (
+    attach_leftovers,
+    make_trios,
+    match_people,
+    pair_leftovers,
+    sit_out_reasons,
+)
 from bridgework.matching.instance import Exclusions, History, Instance, Ties, compile_instance
 from bridgework.matching.model import (
     Match,
@@ -43,10 +52,8 @@ from bridgework.matching.model import (
     Policy,
     Roster,
 )
-from bridgework.matching.rules import feasible, violations
-from bridgework.matching.scalable import scalable_matching
+from bridgework.matching.rules import violations
 from bridgework.matching.scoring import (
-    MILLI,
     pair_reasons,
     pair_scores,
     score_components,
@@ -59,8 +66,7 @@ __all__ = ["HOLDOUT_STREAM", "Progress", "choose_solver", "draw_holdout", "pair"
 HOLDOUT_STREAM = 0x484F4C44
 _CANDIDATE_STREAM = 0x43414E44  # "CAND"
 _GROUP_STREAM = 0x47525550  # "GRUP"
-_FULL_SCAN_LIMIT = 64
-_FULL_SCAN_SAMPLE = 4096
+_LEFTOVER_STREAM = 0x4C454654  # "LEFT"
 
 #: Progress callback: ``(stage, fraction of the whole round done)``.
 Progress = Callable[[str, float], None]
@@ -98,180 +104,38 @@ def choose_solver(
     return solver  # type: ignore[return-value]
 
 
-def _solve(
-    inst: Instance, graph: CandidateGraph, solver: str, report: Callable[[float], None]
-) -> np.ndarray:
-    """Local mate array over ``graph.people``."""
-    if len(graph.u) == 0:
-        return np.full(graph.size, -1, dtype=np.int64)
-    bonus = round(inst.policy.priority_bonus * MILLI)
-    priority = inst.priority[graph.people]
-    weight = graph.score + bonus * (priority[graph.u].astype(np.int64) + priority[graph.v])
-    if solver == "exact":
-        mate = exact_matching(graph.size, graph.u, graph.v, weight)
-        report(1.0)
-        return mate
-    return scalable_matching(graph.size, graph.u, graph.v, weight, progress=report)
-
-
-def _pairs_from_mate(people: np.ndarray, mate: np.ndarray) -> tuple[list[list[int]], list[int]]:
-    local = np.arange(len(mate))
-    first = mate > local
-    groups = np.stack((people[local[first]], people[mate[first]]), axis=1).tolist()
-    left = people[mate < 0].tolist()
-    return groups, left
-
-
-def _match_people(
-    inst: Instance,
-    people: np.ndarray,
-    rng: np.random.Generator,
-    solver: str,
-    report: Callable[[float], None],
-) -> tuple[list[list[int]], list[int], CandidateGraph]:
-    graph = build_candidates(inst, people, rng)
-    mate = _solve(inst, graph, solver, report)
-    groups, left = _pairs_from_mate(people, mate)
-    return groups, left, graph
-
-
-def _third_scores(inst: Instance, person: int, pairs: np.ndarray) -> np.ndarray:
-    """Score ``person`` adds to each pair in ``pairs`` (rows of two), -1 where not allowed."""
-    x = np.full(len(pairs), person, dtype=np.int64)
-    ok = feasible(inst, x, pairs[:, 0]) & feasible(inst, x, pairs[:, 1])
-    added = pair_scores(inst, x, pairs[:, 0]) + pair_scores(inst, x, pairs[:, 1])
-    return np.where(ok, added, -1)
-
-
-def _attach(
-    inst: Instance, groups: list[list[int]], left: list[int], graph: CandidateGraph
-) -> tuple[list[list[int]], list[int]]:
-    """Put each person in ``left`` into the pair where they add most; return who is still left."""
-    if not left or not groups:
-        return groups, left
-    pair_rows = [k for k, g in enumerate(groups) if len(g) == 2]
-    if not pair_rows:
-        return groups, left
-    pairs = np.array([groups[k] for k in pair_rows], dtype=np.int64)
-    open_slot = np.ones(len(pairs), dtype=bool)
-    row_of = np.full(inst.n, -1, dtype=np.int64)
-    row_of[pairs[:, 0]] = np.arange(len(pairs))
-    row_of[pairs[:, 1]] = np.arange(len(pairs))
-    # Only the candidate edges of people left over matter: select them once, O(e).
-    leftover = np.zeros(inst.n, dtype=bool)
-    leftover[np.asarray(left, dtype=np.int64)] = True
-    gu, gv = graph.people[graph.u], graph.people[graph.v]
-    touching = leftover[gu] | leftover[gv]
-    gu, gv = gu[touching], gv[touching]
-    still: list[int] = []
-    full_scans = 0
-    sampler = np.random.default_rng(np.random.SeedSequence([_seed_words(inst.seed), _GROUP_STREAM]))
-    # Priority people first, then in id order: deterministic, and fair to those who waited.
-    for person in sorted(left, key=lambda p: (not inst.priority[p], p)):
-        neighbours = np.concatenate((gv[gu == person], gu[gv == person]))
-        rows = np.unique(row_of[neighbours])
-        rows = rows[rows >= 0]
-        rows = rows[open_slot[rows]]
-        scores = _third_scores(inst, person, pairs[rows]) if len(rows) else np.empty(0)
-        if (len(rows) == 0 or scores.max() < 0) and full_scans < _FULL_SCAN_LIMIT:
-            # Wider search: every open pair in small rounds, a seeded sample in large ones.
-            full_scans += 1
-            rows = np.flatnonzero(open_slot)
-            if len(rows) > _FULL_SCAN_SAMPLE:
-                rows = np.sort(sampler.choice(rows, size=_FULL_SCAN_SAMPLE, replace=False))
-            scores = _third_scores(inst, person, pairs[rows])
-        if len(rows) == 0 or scores.max() < 0:
-            still.append(person)
-            continue
-        best = rows[int(np.argmax(scores))]
-        open_slot[best] = False
-        groups[pair_rows[best]] = [*groups[pair_rows[best]], person]
-    return groups, still
-
-
-def _trios(
-    inst: Instance,
-    people: np.ndarray,
-    rng: np.random.Generator,
-    solver: str,
-    report: Callable[[float], None],
-) -> tuple[list[list[int]], list[int], CandidateGraph]:
-    """Group size 3: seeded-random "third members", pairs of the rest, then an assignment.
-
-    Of m people, t = m // 3 trios are formed (t - 1 when m % 3 == 1, leaving two pairs).
-    The t third members are a seeded random sample; the others are paired by the solver;
-    then thirds are assigned to pairs by a second matching on the bipartite graph
-    third–pair, weighted by the score the third adds. Three-dimensional matching is NP-hard,
-    so this is a heuristic: each stage is optimal (exact) or near-optimal (scalable).
-    """
-    m = len(people)
-    t = m // 3 - (1 if m % 3 == 1 and m >= 4 else 0)
-    if t <= 0:
-        return _match_people(inst, people, rng, solver, report)
-    shuffled = rng.permutation(people)
-    thirds, rest = np.sort(shuffled[:t]), np.sort(shuffled[t:])
-    groups, left, _graph = _match_people(inst, rest, rng, solver, lambda f: report(f / 2))
-    all_graph = build_candidates(inst, people, rng)
-    pairs = np.array(groups, dtype=np.int64).reshape(-1, 2)
-    row_of = np.full(inst.n, -1, dtype=np.int64)
-    row_of[pairs[:, 0]] = np.arange(len(pairs))
-    row_of[pairs[:, 1]] = np.arange(len(pairs))
-    is_third = np.zeros(inst.n, dtype=bool)
-    is_third[thirds] = True
-    au, av = all_graph.people[all_graph.u], all_graph.people[all_graph.v]
-    src = np.concatenate((au, av))
-    dst = np.concatenate((av, au))
-    keep = is_third[src] & (row_of[dst] >= 0)
-    third_of = {int(p): k for k, p in enumerate(thirds)}
-    s = np.array([third_of[int(p)] for p in src[keep]], dtype=np.int64)
-    r = row_of[dst[keep]]
-    count = len(pairs)
-    if count == 0:
-        return groups, thirds.tolist() + left, all_graph
-    extra_s = np.repeat(np.arange(t), 2)
-    extra_r = rng.integers(0, count, size=len(extra_s))
-    key = np.unique(np.concatenate((s, extra_s)) * count + np.concatenate((r, extra_r)))
-    s, r = key // count, key % count
-    x = thirds[s]
-    ok = feasible(inst, x, pairs[r, 0]) & feasible(inst, x, pairs[r, 1])
-    s, r, x = s[ok], r[ok], x[ok]
-    weight = pair_scores(inst, x, pairs[r, 0]) + pair_scores(inst, x, pairs[r, 1])
-    # Nodes 0..t-1 are thirds, t.. are pairs.
-    solve = exact_matching if solver == "exact" else scalable_matching
-    mate = solve(t + len(pairs), s, t + r, weight)
-    report(0.9)
-    placed = mate[:t] >= 0
-    for k in np.flatnonzero(placed):
-        groups[int(mate[k]) - t] = [*groups[int(mate[k]) - t], int(thirds[k])]
-    unplaced = thirds[~placed].tolist() + left
-    if len(unplaced) >= 2:
-        more, unplaced, _ = _match_people(inst, np.sort(np.array(unplaced)), rng, solver, report)
-        groups.extend(more)
-    return groups, unplaced, all_graph
-
-
 def _explain(
     inst: Instance, groups: list[list[int]]
 ) -> tuple[list[Match], int, dict[str, np.ndarray]]:
-    links_u, links_v, owner = [], [], []
-    for k, group in enumerate(groups):
-        for a in range(len(group)):
-            for b in range(a + 1, len(group)):
-                links_u.append(group[a])
-                links_v.append(group[b])
-                owner.append(k)
-    u = np.array(links_u, dtype=np.int64)
-    v = np.array(links_v, dtype=np.int64)
+    # Every pair inside every group, ordered by group then position (vectorised).
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    flat = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(sizes.sum()))
+    starts = np.cumsum(sizes) - sizes
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for size in np.unique(sizes).tolist():
+        rows = np.flatnonzero(sizes == size)
+        links = [(i, j) for i in range(size) for j in range(i + 1, size)]
+        for link, (a, b) in enumerate(links):
+            parts.append((rows * 8 + link, flat[starts[rows] + a], flat[starts[rows] + b], rows))
+    if parts:
+        order = np.argsort(np.concatenate([p[0] for p in parts]))
+        u = np.concatenate([p[1] for p in parts])[order]
+        v = np.concatenate([p[2] for p in parts])[order]
+        owner = np.concatenate([p[3] for p in parts])[order]
+    else:
+        u = v = owner = np.empty(0, dtype=np.int64)
     scores = pair_scores(inst, u, v)
     reasons = pair_reasons(inst, u, v)
     components = score_components(inst, u, v)
     ids = inst.roster.ids
-    totals = np.bincount(np.array(owner, dtype=np.int64), weights=scores, minlength=len(groups))
+    totals = np.bincount(owner, weights=scores, minlength=len(groups)).astype(np.int64)
+    names = [str(name) for name in ids[flat].tolist()]
+    points = [to_points(total) for total in totals.tolist()]
     matches: list[Match] = []
     cursor = 0
-    for k, group in enumerate(groups):
-        members = tuple(str(ids[i]) for i in group)
-        links = len(group) * (len(group) - 1) // 2
+    for k, (start, size) in enumerate(zip(starts.tolist(), sizes.tolist(), strict=True)):
+        members = tuple(names[start : start + size])
+        links = size * (size - 1) // 2
         if links == 1:
             said = tuple(reasons[cursor])
         else:
@@ -280,7 +144,7 @@ def _explain(
                 for c in range(cursor, cursor + links)
                 for reason in reasons[c]
             )
-        matches.append(Match(members, to_points(int(totals[k])), said))
+        matches.append(Match(members, points[k], said))
         cursor += links
     return matches, int(scores.sum()), components
 
@@ -378,12 +242,18 @@ def pair(
         group_rng = np.random.default_rng(
             np.random.SeedSequence([_seed_words(seed), _GROUP_STREAM])
         )
-        groups, left, graph = _trios(inst, active, group_rng, chosen, solving)
+        groups, left, graph = make_trios(inst, active, group_rng, chosen, solving)
     else:
-        groups, left, graph = _match_people(inst, active, rng, chosen, solving)
+        groups, left, graph = match_people(inst, active, rng, chosen, solving)
     report("groups", 0.8)
+    leftover_rng = np.random.default_rng(
+        np.random.SeedSequence([_seed_words(seed), _LEFTOVER_STREAM])
+    )
+    more, left = pair_leftovers(inst, left, leftover_rng, chosen)
+    groups.extend(more)
     if policy.odd == "trio":
-        groups, left = _attach(inst, groups, left, graph)
+        groups, left = attach_leftovers(inst, groups, left, graph, leftover_rng)
+    why = sit_out_reasons(inst, active, left)
     groups = sorted(sorted(group) for group in groups)
     broken = violations(inst, groups, held.tolist())
     if broken:
@@ -406,6 +276,7 @@ def pair(
     return PairingResult(
         matches=tuple(matches),
         sit_out=tuple(str(ids[i]) for i in sorted(left)),
+        sit_out_reasons=tuple(why[i] for i in sorted(left)),
         holdout=tuple(str(ids[i]) for i in held),
         total_score=to_points(total),
         solver=chosen,

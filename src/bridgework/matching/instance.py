@@ -142,10 +142,16 @@ class Instance:
 
 
 def _codes(values: np.ndarray) -> np.ndarray:
-    """Integer code per value, ``-1`` for empty; equal up to case and surrounding spaces."""
-    series = pd.Series(values, dtype=object).fillna("").astype(str).str.strip().str.casefold()
-    codes, _ = pd.factorize(series.where(series != "", None), sort=True)
-    return codes.astype(np.int32)
+    """Integer code per value, ``-1`` for empty; equal up to case and surrounding spaces.
+
+    Distinct raw values are few (organisations, teams, places), so they are normalised once
+    each rather than once per person: O(n) hashing plus O(u log u) for u distinct values.
+    """
+    raw, uniques = pd.factorize(pd.Series(values, dtype=object))
+    cleaned = pd.Series(uniques, dtype=object).fillna("").astype(str).str.strip().str.casefold()
+    unique_codes, _ = pd.factorize(cleaned.where(cleaned != "", None), sort=True)
+    unique_codes = np.append(unique_codes.astype(np.int32), np.int32(-1))
+    return unique_codes[np.where(raw >= 0, raw, len(unique_codes) - 1)]
 
 
 def _sorted_roster(participants: Sequence[Participant] | Roster) -> Roster:
@@ -289,8 +295,6 @@ def compile_instance(
         -1,
     )
     team = _codes(np.where(team_key >= 0, team_key.astype(str), ""))
-    workgroup_text = pd.Series(roster.workgroup, dtype=object).fillna("").astype(str)
-    workgroup_keys = workgroup_text.str.strip().str.casefold()
     workgroup = _codes(roster.workgroup)
     location = _codes(roster.location)
     modes = pd.Series(roster.mode, dtype=object)
@@ -334,7 +338,12 @@ def compile_instance(
         tie_keys, tie_strength = np.empty(0, dtype=np.int64), np.empty(0)
 
     n_workgroups = int(workgroup.max(initial=-1)) + 1
-    code_of = dict(zip(workgroup_keys.to_numpy(), workgroup.tolist(), strict=True))
+    _, first_of_code = np.unique(workgroup, return_index=True)
+    code_of = {
+        str(roster.workgroup[i] or "").strip().casefold(): int(workgroup[i])
+        for i in first_of_code.tolist()
+        if workgroup[i] >= 0
+    }
     weak: list[int] = []
     for first_name, second_name in weak_ties or ():
         x = code_of.get(str(first_name).strip().casefold(), -1)

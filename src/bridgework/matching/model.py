@@ -251,7 +251,11 @@ class PairingStats:
 
 @dataclass(frozen=True)
 class PairingResult:
-    """The outcome of one round, in the JSON contract of ``bridgework pair --json``."""
+    """The outcome of one round, in the JSON contract of ``bridgework pair --json``.
+
+    ``sit_out_reasons`` is not part of that contract (its schema is closed); the command
+    prints the reasons in its summary and writes them in the ``reasons`` column of ``--out``.
+    """
 
     matches: tuple[Match, ...]
     sit_out: tuple[str, ...]
@@ -260,6 +264,8 @@ class PairingResult:
     solver: Literal["exact", "scalable"]
     seed: int
     stats: PairingStats
+    #: Why each person in ``sit_out`` sits out, in words (same order as ``sit_out``).
+    sit_out_reasons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (``src/bridgework/schemas/pair.schema.json``).

@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 
 import numpy as np
+import pandas as pd
 
 from bridgework.matching.instance import (
     MODE_BITS,
@@ -111,30 +113,38 @@ def violations(
     inst: Instance, groups: Sequence[Sequence[int]], holdout: Iterable[int] = ()
 ) -> list[Violation]:
     """Every rule a matching (as participant indices of ``inst``) breaks; empty if valid."""
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    flat = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(sizes.sum()))
+    return _flat_violations(inst, flat, sizes, holdout)
+
+
+def _flat_violations(
+    inst: Instance, flat: np.ndarray, sizes: np.ndarray, holdout: Iterable[int]
+) -> list[Violation]:
+    """:func:`violations` of groups given as one member array and group sizes (vectorised)."""
     ids = inst.roster.ids
     policy = inst.policy
     found: list[Violation] = []
-    allowed = {2, 3} if (policy.odd == "trio" or policy.group_size == 3) else {2}
-    seen = np.zeros(inst.n, dtype=np.int32)
+    allowed = [2, 3] if (policy.odd == "trio" or policy.group_size == 3) else [2]
     held = np.zeros(inst.n, dtype=bool)
     held[np.fromiter(holdout, dtype=np.int64)] = True
-    u_list: list[int] = []
-    v_list: list[int] = []
-    for group in groups:
-        members = tuple(str(ids[i]) for i in group)
-        if len(group) not in allowed:
-            found.append(Violation("group_size", members, f"a group of {len(group)}"))
-        for position, i in enumerate(group):
-            seen[i] += 1
-            for j in group[position + 1 :]:
-                u_list.append(i)
-                v_list.append(j)
+    starts = np.cumsum(sizes) - sizes
+    for k in np.flatnonzero(~np.isin(sizes, allowed)).tolist():
+        members = tuple(str(ids[i]) for i in flat[starts[k] : starts[k] + sizes[k]])
+        found.append(Violation("group_size", members, f"a group of {int(sizes[k])}"))
+    seen = np.bincount(flat, minlength=inst.n)
+    u_parts, v_parts = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for size in np.unique(sizes).tolist():
+        base = starts[sizes == size]
+        for a in range(size):
+            for b in range(a + 1, size):
+                u_parts.append(flat[base + a])
+                v_parts.append(flat[base + b])
     for i in np.flatnonzero(seen > 1):
         found.append(Violation("in_two_matches", (str(ids[i]),), RULES["in_two_matches"]))
     for i in np.flatnonzero((seen > 0) & held):
         found.append(Violation("holdout_matched", (str(ids[i]),), RULES["holdout_matched"]))
-    u = np.array(u_list, dtype=np.int64)
-    v = np.array(v_list, dtype=np.int64)
+    u, v = np.concatenate(u_parts), np.concatenate(v_parts)
     for rule, mask in rule_failures(inst, u, v).items():
         for k in np.flatnonzero(mask):
             pair = (str(ids[u[k]]), str(ids[v[k]]))
@@ -186,14 +196,20 @@ def check_matching(
     inst = compile_instance(
         participants, history=history, exclusions=exclusions, policy=policy, round_date=round_date
     )
-    index = {str(pid): i for i, pid in enumerate(inst.roster.ids)}
-    groups: list[list[int]] = []
-    found: list[Violation] = []
-    for match in matches:
-        members = [str(m) for m in (match.members if isinstance(match, Match) else match)]
-        unknown = [m for m in members if m not in index]
-        for m in unknown:
-            found.append(Violation("unknown_person", (m,), RULES["unknown_person"]))
-        groups.append([index[m] for m in members if m in index])
-    held = [index[h] for h in holdout if h in index]
-    return sorted(found + violations(inst, groups, held))
+    members = [
+        [str(m) for m in (match.members if isinstance(match, Match) else match)]
+        for match in matches
+    ]
+    index = pd.Index(inst.roster.ids.astype(str))
+    flat = index.get_indexer(list(chain.from_iterable(members)))
+    found = [
+        Violation("unknown_person", (m,), RULES["unknown_person"])
+        for m, k in zip(chain.from_iterable(members), flat.tolist(), strict=True)
+        if k < 0
+    ]
+    owner = np.repeat(np.arange(len(members)), [len(group) for group in members])
+    known = flat >= 0
+    sizes = np.bincount(owner[known], minlength=len(members)).astype(np.int64)
+    held_at = index.get_indexer([str(h) for h in holdout])
+    held = held_at[held_at >= 0].tolist()
+    return sorted(found + _flat_violations(inst, flat[known].astype(np.int64), sizes, held))

@@ -46,7 +46,12 @@ class _Graph:
         e = len(u)
         rank = np.empty(e, dtype=np.int64)
         # Strict order on edges: weight descending, then input position (deterministic).
-        rank[np.argsort(-weight, kind="stable")] = np.arange(e)
+        top = int(weight.max(initial=0)) + 1
+        if (top - int(weight.min(initial=0)) + 1) * max(e, 1) < 1 << 62:
+            # Unique integer keys: the faster unstable sort gives the same order.
+            rank[np.argsort((top - weight.astype(np.int64)) * e + np.arange(e))] = np.arange(e)
+        else:
+            rank[np.argsort(-weight, kind="stable")] = np.arange(e)
         src = np.concatenate((u, v)).astype(np.int64)
         dst = np.concatenate((v, u)).astype(np.int64)
         order = np.argsort(src * max(e, 1) + np.concatenate((rank, rank)))
@@ -55,6 +60,10 @@ class _Graph:
         self.dst = dst[order]
         self.weight = np.concatenate((weight, weight)).astype(np.int64)[order]
         self.start = np.searchsorted(self.src, np.arange(m + 1))
+        # Heaviest edge at each node (neighbours are in descending weight order).
+        has = self.start[1:] > self.start[:-1]
+        first = self.weight[np.minimum(self.start[:-1], max(2 * e - 1, 0))] if e else 0
+        self.heaviest = np.where(has, first, 0)
         keys = pair_keys(u, v, m)
         key_order = np.argsort(keys)
         self.keys = keys[key_order]
@@ -216,6 +225,10 @@ def _two_opt(g: _Graph, mate: np.ndarray, mw: np.ndarray, focus: np.ndarray) -> 
     use = (a < c) & (focus[a] | focus[c]) & (mate[a] >= 0) & (mate[c] >= 0) & (mate[a] != c)
     a, c, w_ac = a[use], c[use], w_ac[use]
     b, d = mate[a], mate[c]
+    # w(b, d) is at most the heaviest edge of b and of d: drop, before any lookup, every move
+    # that could not gain even then (most of them; the result is unchanged).
+    hope = w_ac + np.minimum(g.heaviest[b], g.heaviest[d]) > mw[a] + mw[c]
+    a, b, c, d, w_ac = a[hope], b[hope], c[hope], d[hope], w_ac[hope]
     w_bd, exists = g.weight_of(b, d)
     gain = w_ac + w_bd - mw[a] - mw[c]
     better = exists & (gain > 0)
@@ -236,8 +249,10 @@ def _augment_long(g: _Graph, mate: np.ndarray) -> int:
     start, dst = g.start.tolist(), g.dst.tolist()
     mates = mate.tolist()
     found = 0
-    # Total work is bounded by O(m) so a hard instance cannot stall a national round.
-    total_budget = 4 * g.m + _PATH_BUDGET
+    # Total work is bounded by O(m) so a hard instance cannot stall a national round; the
+    # few people it leaves free are paired among themselves or placed in trios afterwards
+    # (bridgework.matching.groups), so a larger budget buys little.
+    total_budget = g.m + _PATH_BUDGET
     for root in np.flatnonzero((mate < 0) & (g.start[1:] > g.start[:-1])).tolist():
         if mates[root] >= 0:
             continue
