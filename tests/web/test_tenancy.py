@@ -23,6 +23,22 @@ PUBLIC = {
     "respond:start",
     "respond:step",
     "respond:done",
+    "network_respond:start",
+    "network_respond:search",
+    "network_respond:colleague",
+    "network_respond:outside",
+    "network_respond:done",
+    "roles_respond:start",
+    "coffee:join",
+    "coffee:join_sent",
+    "coffee:privacy",
+    "coffee:confirm",
+    "coffee:me",
+    "coffee:preferences",
+    "coffee:pause",
+    "coffee:resume",
+    "coffee:leave",
+    "coffee:feedback",
 }
 
 
@@ -50,7 +66,41 @@ def record_ids(network: Network) -> dict[str, int]:
         "outbox": _outbox_id(network),
         "members": _invitation_id(network),
         **_survey_ids(network),
+        **_network_ids(network),
+        **_programme_ids(network),
     }
+
+
+def _programme_ids(network: Network) -> dict[str, int]:
+    """A programme with one drawn round (two people), and a guide."""
+    from bridgework.programmes.services import enrol_audience, programme_create, round_create
+
+    programme = programme_create(network=network, name="Coffee", audience="network")
+    enrol_audience(programme=programme)
+    round_ = round_create(programme=programme, seed=1)
+    return {"programmes": programme.pk, "rounds": round_.pk, "guides": programme.guide_id}
+
+
+def _network_ids(network: Network) -> dict[str, int]:
+    """A closed network wave with one nomination, and an uploaded nominations file."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bridgework.networks.models import NetworkWave, Nomination, NominationImport
+
+    now = timezone.now()
+    wave = NetworkWave.objects.create(
+        network=network, name="Map", opens_at=now - timedelta(days=9), closes_at=now
+    )
+    ego, alter = network.people.all()[:2]
+    Nomination.objects.create(
+        network=network, wave=wave, ego=ego, alter=alter, relation="works_with", weight=3
+    )
+    upload = NominationImport.objects.create(
+        network=network, wave=wave, filename="n.csv", content=b"ego,alter\n"
+    )
+    return {"nwaves": wave.pk, "nimports": upload.pk}
 
 
 def _survey_ids(network: Network) -> dict[str, int]:

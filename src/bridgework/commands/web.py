@@ -94,16 +94,19 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def _schedule(every: float) -> None:
-    """Queue the periodic jobs (survey reminders that are due) every ``every`` seconds."""
+    """Queue the periodic jobs (survey reminders that are due; coffee programme rounds,
+    reminders and feedback requests) every ``every`` seconds."""
     import threading
     import time
 
     def tick() -> None:
+        from bridgework.programmes.tasks import run_schedule
         from bridgework.surveys.tasks import send_due_reminders
 
         while True:
             try:
                 send_due_reminders.enqueue()
+                run_schedule.enqueue()
             except Exception as exc:  # a database hiccup must not stop the worker
                 print(f"scheduling failed: {exc}", file=sys.stderr)
             time.sleep(every)

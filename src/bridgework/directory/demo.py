@@ -81,6 +81,12 @@ def demo_load() -> DemoLogin | None:
     from bridgework.surveys.demo import survey_demo_load
 
     survey_demo_load(network=network, seed=demo.seed)
+    from bridgework.programmes.demo import programme_demo_load
+
+    programme_demo_load(network=network, seed=demo.seed)
+    from bridgework.networks.demo import network_demo_load
+
+    network_demo_load(network, seed=demo.seed)
     second = Network.objects.create(
         name=SECOND_NETWORK_NAME,
         slug=SECOND_NETWORK_SLUG,

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "bridgework.directory",
     "bridgework.mail",
     "bridgework.surveys",
+    "bridgework.programmes",
+    "bridgework.networks",
     "bridgework.web",
 ]
 

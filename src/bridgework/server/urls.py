@@ -8,6 +8,11 @@ urlpatterns = [
     path("n/<slug:network>/outbox/", include("bridgework.mail.urls")),
     path("n/<slug:network>/surveys/", include("bridgework.surveys.urls")),
     path("s/", include("bridgework.surveys.respond_urls")),
+    path("n/<slug:network>/coffee/", include("bridgework.programmes.urls")),
+    path("c/", include("bridgework.programmes.public_urls")),
+    path("n/<slug:network>/networks/", include("bridgework.networks.urls")),
+    path("m/", include("bridgework.networks.respond_urls")),
+    path("r/", include("bridgework.networks.roles_urls")),
     path("", include("bridgework.web.urls")),
 ]
 

@@ -12,6 +12,8 @@ NAV_ITEMS = [
     ("directory:teams", "Teams"),
     ("directory:workgroups", "Workgroups"),
     ("surveys:home", "Surveys"),
+    ("programmes:home", "Coffee"),
+    ("networks:home", "Network map"),
     ("mail:outbox", "Outbox"),
 ]
 
@@ -29,8 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         for name, label in NAV_ITEMS:
             url = reverse(name, kwargs={"network": network.slug})
             active = current == name or current.startswith(f"{name}_")
-            if name == "surveys:home":
-                active = current.startswith("surveys:")
+            if name in ("surveys:home", "networks:home", "programmes:home"):
+                active = current.startswith(name.split(":")[0] + ":")
             items.append({"url": url, "label": label, "active": active})
         if request.membership.has_role("owner"):
             url = reverse("directory:members", kwargs={"network": network.slug})

@@ -1,0 +1,65 @@
+"""Network mapping forms: GOV.UK markup through ``bridgework.web.forms``; no logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
+from bridgework.directory.models import Network, Organisation
+from bridgework.web.forms import Form
+
+SCALE = [(str(i), str(i)) for i in range(1, 6)]
+
+
+class NetworkWaveForm(Form):
+    name = forms.CharField(max_length=200, help_text="For example: Network map 2026.")
+    opens_at = forms.DateTimeField(label="Opens", help_text="For example: 2026-03-01 09:00")
+    closes_at = forms.DateTimeField(label="Closes", help_text="For example: 2026-03-21 17:00")
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave empty to ask everyone in the directory.",
+    )
+    min_group_size = forms.IntegerField(
+        min_value=ABSOLUTE_MINIMUM, initial=DEFAULT_MIN_GROUP_SIZE, label="Minimum group size"
+    )
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(network=network)
+
+
+class ColleagueForm(Form):
+    works_with = forms.TypedChoiceField(choices=SCALE, coerce=int, widget=forms.RadioSelect)
+    trust = forms.TypedChoiceField(choices=SCALE, coerce=int, widget=forms.RadioSelect)
+    energy = forms.TypedChoiceField(choices=SCALE, coerce=int, widget=forms.RadioSelect)
+    ideas = forms.BooleanField(required=False)
+
+
+class OutsideForm(Form):
+    organisations = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Organisations outside this directory you work with",
+        help_text="One organisation per line. Do not give names of people.",
+    )
+
+
+class ConsentForm(Form):
+    consent = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label="May the network's coordinators see your name on the network map?",
+        help_text="Everyone else only ever sees organisation-level maps.",
+    )
+
+
+class NominationsUploadForm(Form):
+    file = forms.FileField(
+        label="Nominations file (CSV or XLSX)",
+        help_text="Columns ego, alter, relation, weight; ego and alter are person ids or emails.",
+    )

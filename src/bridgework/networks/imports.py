@@ -1,0 +1,53 @@
+"""Reading a nominations file for a network wave: ``ego, alter[, relation, weight]``.
+
+``ego`` and ``alter`` are directory person ids or email addresses. Emails are turned into ids
+first; then :func:`bridgework.datasets.network_io.validate_nominations` checks every row (unknown
+people, self-nominations, bad weights, duplicates) and lists every problem by row and column,
+so a file is imported whole or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bridgework.datasets.network_io import validate_nominations
+from bridgework.datasets.tabular import DatasetError, Problem, read_frame
+from bridgework.networks.models import NominationImport
+
+__all__ = ["ImportRow", "parse_nominations"]
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One valid nomination of a file, with directory person ids."""
+
+    row: int
+    ego: int
+    alter: int
+    relation: str
+    weight: float
+
+
+def parse_nominations(upload: NominationImport) -> list[ImportRow]:
+    """Every row of the upload, validated; raises ``DatasetError`` listing every problem."""
+    from bridgework.directory.models import Person
+
+    people = Person.objects.filter(network_id=upload.network_id).values_list("pk", "email")
+    ids = [str(pk) for pk, _ in people]
+    by_email = {email.casefold(): str(pk) for pk, email in people if email}
+    try:
+        frame = read_frame(bytes(upload.content), filename=upload.filename)
+    except DatasetError:
+        raise
+    except (ValueError, UnicodeError) as exc:
+        raise DatasetError([Problem(None, None, f"could not read the file: {exc}")]) from exc
+    for column in ("ego", "alter"):
+        if column in frame.columns:
+            frame[column] = frame[column].map(
+                lambda v: by_email.get(v.strip().casefold(), v.strip())
+            )
+    clean = validate_nominations(frame, ids)
+    return [
+        ImportRow(int(index), int(r.ego), int(r.alter), str(r.relation), float(r.weight))
+        for index, r in zip(clean.index, clean.itertuples(index=False), strict=True)
+    ]

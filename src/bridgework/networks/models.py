@@ -1,0 +1,208 @@
+"""Network mapping: network survey waves, their invitations, nominations and self-assessments.
+
+A **network wave** is one administration of the "who do you work with?" survey, with the same
+life cycle as an RC wave (scheduled, open, closed; personal links stored as digests through
+:mod:`bridgework.tokens`; emails through the outbox). Each answer about a colleague is stored
+as :class:`Nomination` rows ``(ego, alter, relation, weight)`` — the same shape the CLI and
+:func:`bridgework.analysis.network.analyze_network` read — and the database allows one row per
+wave, ego, alter and relation, so a double submit cannot store an answer twice.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
+
+
+class Relation(models.TextChoices):
+    """What a nomination records; the weight is the 1–5 answer (1 for "new ideas")."""
+
+    WORKS_WITH = "works_with", "How often you work together"
+    TRUST = "trust", "How much you trust them"
+    ENERGY = "energy", "Whether interactions leave you energised"
+    IDEAS = "ideas", "Go to for new ideas"
+
+
+class NetworkWave(models.Model):
+    """One administration of the network survey."""
+
+    network = models.ForeignKey(
+        "directory.Network", on_delete=models.CASCADE, related_name="network_waves"
+    )
+    name = models.CharField(max_length=200)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    min_group_size = models.PositiveSmallIntegerField(
+        default=DEFAULT_MIN_GROUP_SIZE,
+        help_text=f"Smallest number of respondents behind any group figure ({ABSOLUTE_MINIMUM} "
+        "or more; 5 is usual).",
+    )
+    organisations = models.ManyToManyField("directory.Organisation", related_name="+", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=ABSOLUTE_MINIMUM),
+                name="network_wave_min_group_size_gte_3",
+                violation_error_message=f"The minimum group size cannot be below "
+                f"{ABSOLUTE_MINIMUM}.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="network_wave_closes_after_opening",
+                violation_error_message="The wave must close after it opens.",
+            ),
+            models.UniqueConstraint(
+                "network",
+                Lower("name"),
+                name="network_wave_name_ci_unique",
+                violation_error_message="A network survey with this name already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_at <= timezone.now() < self.closes_at
+
+    @property
+    def is_closed(self) -> bool:
+        return timezone.now() >= self.closes_at
+
+    @property
+    def status(self) -> str:
+        if self.is_closed:
+            return "closed"
+        return "open" if self.is_open else "scheduled"
+
+
+class NetworkInvitation(models.Model):
+    """One person's place in one network wave, and whether they let coordinators see their
+    name on the network map (``consent_named``; unanswered counts as no)."""
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
+    wave = models.ForeignKey(NetworkWave, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    consent_named = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "person"], name="network_invitation_unique_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"network invitation {self.pk} to {self.wave}"
+
+
+class NetworkInvitationToken(models.Model):
+    """The digest of one link to a network invitation."""
+
+    invitation = models.ForeignKey(
+        NetworkInvitation, on_delete=models.CASCADE, related_name="tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"link to network invitation {self.invitation_id}"
+
+
+class Nomination(models.Model):
+    """One tie: ``ego`` named ``alter`` for ``relation`` with ``weight`` (1–5)."""
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
+    wave = models.ForeignKey(NetworkWave, on_delete=models.CASCADE, related_name="nominations")
+    ego = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    alter = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    relation = models.CharField(max_length=40)
+    weight = models.FloatField()
+    imported = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "ego", "alter", "relation"], name="nomination_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="nomination_weight_gt_0"),
+            models.CheckConstraint(
+                condition=~models.Q(ego=models.F("alter")), name="nomination_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ego_id} → {self.alter_id} ({self.relation})"
+
+
+class OutsideContact(models.Model):
+    """A contact outside the directory, recorded by organisation only (no name)."""
+
+    invitation = models.ForeignKey(
+        NetworkInvitation, on_delete=models.CASCADE, related_name="outside_contacts"
+    )
+    organisation = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation"]
+        constraints = [
+            models.UniqueConstraint(
+                "invitation", Lower("organisation"), name="outside_contact_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation
+
+
+class NominationImport(models.Model):
+    """An uploaded nominations file, kept between preview and confirmation."""
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
+    wave = models.ForeignKey(NetworkWave, on_delete=models.CASCADE, related_name="imports")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RolesInvitation(models.Model):
+    """One person's link to the network roles self-assessment, and their answers.
+
+    ``answers`` maps item ids of :data:`bridgework.analysis.roles_assessment.ITEMS` to 1–5.
+    ``consent`` lets coordinators see their self-view beside their network view.
+    """
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
+    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, unique=True)
+    answers = models.JSONField(default=dict, blank=True)
+    consent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "person"], name="roles_invitation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"roles self-assessment of person {self.person_id}"

@@ -1,0 +1,275 @@
+"""Figures of a network wave, all from :func:`bridgework.analysis.network.analyze_network`.
+
+This module only turns database rows into the analysis inputs and the analysis result into
+what the pages show: :func:`organisation_level` (for every member, analysts included: group
+figures only, small groups suppressed through :mod:`bridgework.analysis.privacy`) and
+:func:`named_level` (coordinators only: people who consented, by name). No figure is computed
+here; a page, an export and the CLI therefore cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
+from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
+from bridgework.analysis.privacy import Figure, suppress
+from bridgework.analysis.roles_assessment import (
+    RoleProfile,
+    roles_mix,
+    score_assessment,
+    self_and_network_view,
+)
+from bridgework.directory.models import Person
+from bridgework.networks.models import NetworkWave, Nomination, Relation, RolesInvitation
+
+#: Measures a coordinator can size the named map's nodes by.
+SIZE_MEASURES = {
+    "in_degree": "Nominations received",
+    "betweenness": "Betweenness",
+    "brokerage": "Brokerage (total)",
+    "out_degree": "Nominations given",
+}
+
+
+def _inputs(wave: NetworkWave) -> tuple[list[dict], list[dict], set[str], dict[str, Person]]:
+    people = {
+        str(p.pk): p
+        for p in Person.objects.filter(network_id=wave.network_id).select_related(
+            "organisation", "team", "workgroup"
+        )
+    }
+    rows = [
+        {
+            "id": pid,
+            "organisation": p.organisation.name if p.organisation else "",
+            "team": p.team.name if p.team else "",
+            "workgroup": p.workgroup.name if p.workgroup else "",
+        }
+        for pid, p in people.items()
+    ]
+    noms = [
+        {"ego": str(e), "alter": str(a), "relation": r, "weight": w}
+        for e, a, r, w in Nomination.objects.filter(wave=wave).values_list(
+            "ego_id", "alter_id", "relation", "weight"
+        )
+    ]
+    respondents = {
+        str(pk)
+        for pk in wave.invitations.filter(started_at__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    }
+    respondents |= {
+        str(pk)
+        for pk in Nomination.objects.filter(wave=wave, imported=True).values_list(
+            "ego_id", flat=True
+        )
+    }
+    invited = {str(pk) for pk in wave.invitations.values_list("person_id", flat=True)}
+    if invited or respondents:
+        # Only the people asked (or present in an imported file) count towards the response rate.
+        asked = invited | respondents | {n[k] for n in noms for k in ("ego", "alter")}
+        rows = [r for r in rows if r["id"] in asked]
+    return rows, noms, respondents, people
+
+
+def analyse(wave: NetworkWave, *, relation: str | None = None) -> tuple[NetworkAnalysis, dict]:
+    """The analysis of the wave (one relation, or all merged) and the directory by id."""
+    rows, noms, respondents, people = _inputs(wave)
+    profiles = _profiles(wave)
+    result = analyze_network(
+        rows,
+        noms,
+        NetworkOptions(relation=relation, group_by="organisation"),
+        respondents=respondents,
+        self_assessment=profiles or None,
+    )
+    return result, people
+
+
+def _profiles(wave: NetworkWave) -> dict[str, RoleProfile]:
+    return {
+        str(r.person_id): score_assessment(r.answers)
+        for r in RolesInvitation.objects.filter(
+            network_id=wave.network_id, completed_at__isnull=False
+        )
+    }
+
+
+def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[str, Any]:
+    """Group-level figures with organisations under the minimum group size suppressed."""
+    data = result.group_level()
+    groups = data["groups"]
+    shown = {}
+    if groups is not None:
+        figures = [
+            Figure(s["name"], s["respondents"], {"size": s["size"]}) for s in groups["summary"]
+        ]
+        check = suppress(figures, min_group_size=min_group_size)
+        shown = {name: check.visible(name) for name in groups["names"]}
+    names = groups["names"] if groups else []
+    summary = [
+        dict(s, visible=shown.get(s["name"], False)) for s in (groups or {}).get("summary", [])
+    ]
+    matrix = [
+        {
+            "name": name,
+            "visible": shown.get(name, False),
+            "cells": [
+                groups["density"][i][j] if shown.get(name, False) else None
+                for j in range(len(names))
+            ],
+        }
+        for i, name in enumerate(names)
+    ]
+    nodes = [
+        {"data": {"id": f"g{i}", "label": s["name"], "size": s["size"], "group": s["name"]}}
+        for i, s in enumerate(summary)
+    ]
+    edges = []
+    for i, name in enumerate(names):
+        if not shown.get(name, False):
+            continue
+        for j in range(len(names)):
+            ties = groups["ties"][i][j]
+            if i != j and ties:
+                edges.append(
+                    {
+                        "data": {
+                            "id": f"g{i}-g{j}",
+                            "source": f"g{i}",
+                            "target": f"g{j}",
+                            "weight": ties,
+                            "relation": data["relation"] or "all",
+                        }
+                    }
+                )
+    roles = data["roles"]
+    return {
+        "data": data,
+        "names": names,
+        "summary": summary,
+        "matrix": matrix,
+        "map": {"nodes": nodes, "edges": edges, "level": "organisation"},
+        "role_counts": [
+            {
+                "label": ROLE_LABELS[d["role"]],
+                "explanation": d["explanation"],
+                "count": roles["counts"][d["role"]],
+            }
+            for d in roles["definitions"]
+        ],
+        "suppressed": sorted(n for n, v in shown.items() if not v),
+    }
+
+
+def consenting_ids(wave: NetworkWave) -> set[str]:
+    """People who agreed to be named on the map to coordinators."""
+    return {
+        str(pk)
+        for pk in wave.invitations.filter(consent_named=True).values_list("person_id", flat=True)
+    }
+
+
+def named_level(
+    wave: NetworkWave, result: NetworkAnalysis, people: dict[str, Person]
+) -> dict[str, Any]:
+    """The named map and lists, for coordinators: consenting people only."""
+    consent = consenting_ids(wave)
+    measures = [p for p in result.people if p.id in consent]
+    nodes = [
+        {
+            "data": {
+                "id": f"p{p.id}",
+                "label": people[p.id].name,
+                "group": p.group or "",
+                "in_degree": p.in_degree,
+                "out_degree": p.out_degree,
+                "betweenness": round(p.betweenness, 1),
+                "brokerage": p.brokerage["total"],
+                "broker": "broker" in p.roles,
+            }
+        }
+        for p in measures
+    ]
+    relation = result.options.relation
+    noms = Nomination.objects.filter(wave=wave)
+    if relation:
+        noms = noms.filter(relation=relation)
+    edges = [
+        {
+            "data": {
+                "id": f"e{i}",
+                "source": f"p{e}",
+                "target": f"p{a}",
+                "relation": r,
+                "weight": w,
+            }
+        }
+        for i, (e, a, r, w) in enumerate(
+            noms.values_list("ego_id", "alter_id", "relation", "weight").order_by("pk")
+        )
+        if str(e) in consent and str(a) in consent
+    ]
+    holders = result.role_holders()
+    roles = [
+        {
+            "role": role,
+            "label": ROLE_LABELS[role],
+            "explanation": d["explanation"],
+            "named": sorted(people[i].name for i in holders[role] if i in consent),
+            "unnamed": sum(1 for i in holders[role] if i not in consent),
+        }
+        for role, d in zip(ROLES, result.roles_dict()["definitions"], strict=True)
+    ]
+    weaving = [
+        {
+            "a": people[w.a].name,
+            "b": people[w.b].name,
+            "group_a": w.group_a,
+            "group_b": w.group_b,
+            "shared": w.shared_contacts,
+        }
+        for w in result.weaving
+        if w.a in consent and w.b in consent
+    ]
+    isolates = sorted(people[p.id].name for p in measures if p.isolate)
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "table": sorted(
+            (dict(n["data"], name=n["data"]["label"]) for n in nodes), key=lambda r: r["name"]
+        ),
+        "roles": roles,
+        "weaving": weaving[:20],
+        "isolates": isolates,
+        "consenting": len(consent),
+        "people": len(result.people),
+    }
+
+
+def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | None) -> dict:
+    """The self-assessment mix across the network and, for consenting people, the self-view
+    beside the network view of the latest closed wave."""
+    invitations = list(
+        RolesInvitation.objects.filter(network_id=network_id, completed_at__isnull=False)
+        .select_related("person")
+        .order_by("pk")
+    )
+    profiles = {str(r.person_id): score_assessment(r.answers) for r in invitations}
+    mix = roles_mix(profiles.values(), min_group_size=min_group_size)
+    names = {str(r.person_id): r.person.name for r in invitations}
+    network_roles: dict[str, list[str]] = {}
+    if wave is not None:
+        result, _ = analyse(wave)
+        network_roles = {p.id: list(p.roles) for p in result.people}
+    rows = self_and_network_view(
+        profiles, network_roles, [str(r.person_id) for r in invitations if r.consent]
+    )
+    for row in rows:
+        row["name"] = names[row["id"]]
+    return {"mix": mix, "rows": sorted(rows, key=lambda r: r["name"]), "labels": ROLE_LABELS}
+
+
+RELATIONS = [(r.value, r.label) for r in Relation]

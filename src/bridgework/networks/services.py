@@ -1,0 +1,320 @@
+"""Changing network mapping: one function per state change (views, the demo and tests call them).
+
+Links come from :mod:`bridgework.tokens` (digests only) and emails go through the outbox with
+an idempotency key, exactly as for RC waves; a closed wave refuses answers with the surveys'
+:class:`~bridgework.surveys.services.SurveyClosedError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.analysis.roles_assessment import ITEMS
+from bridgework.directory.models import Network, Organisation, Person
+from bridgework.mail.services import email_queue
+from bridgework.networks.models import (
+    NetworkInvitation,
+    NetworkInvitationToken,
+    NetworkWave,
+    Nomination,
+    NominationImport,
+    OutsideContact,
+    Relation,
+    RolesInvitation,
+)
+from bridgework.surveys.services import SurveyClosedError
+from bridgework.tokens import issue_token
+
+__all__ = [
+    "SurveyClosedError",
+    "colleague_remove",
+    "colleague_save",
+    "invitation_complete",
+    "network_invitations_create",
+    "network_wave_close",
+    "network_wave_create",
+    "nominations_import",
+    "outside_contacts_save",
+    "roles_answers_save",
+    "roles_invitations_create",
+]
+
+#: The three 1–5 questions asked about every chosen colleague.
+RATED_RELATIONS = (Relation.WORKS_WITH, Relation.TRUST, Relation.ENERGY)
+
+
+@transaction.atomic
+def network_wave_create(
+    *,
+    network: Network,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    organisations: Iterable[Organisation] = (),
+    min_group_size: int | None = None,
+) -> NetworkWave:
+    """A new network wave; respondents are the active people of the chosen organisations
+    (everyone in the directory when none is chosen)."""
+    organisations = list(organisations)
+    if any(o.network_id != network.pk for o in organisations):
+        raise ValidationError({"organisations": "Choose organisations of this network."})
+    wave = NetworkWave(network=network, name=name, opens_at=opens_at, closes_at=closes_at)
+    if min_group_size is not None:
+        wave.min_group_size = min_group_size
+    wave.full_clean()
+    wave.save()
+    wave.organisations.set(organisations)
+    return wave
+
+
+def network_wave_close(*, wave: NetworkWave) -> NetworkWave:
+    """Close the wave now (links then say the survey has closed)."""
+    now = timezone.now()
+    if wave.closes_at > now:
+        wave.closes_at = max(now, wave.opens_at + timedelta(seconds=1))
+        wave.save(update_fields=["closes_at"])
+    return wave
+
+
+def wave_respondents(wave: NetworkWave):
+    """Active people with an email in the wave's organisations (or the whole directory)."""
+    people = Person.objects.filter(network=wave.network, active=True).exclude(email="")
+    organisations = list(wave.organisations.all())
+    if organisations:
+        people = people.filter(organisation__in=organisations)
+    return people.order_by("pk")
+
+
+def _new_link(invitation: NetworkInvitation) -> str:
+    token = issue_token()
+    NetworkInvitationToken.objects.create(invitation=invitation, digest=token.digest)
+    return reverse("network_respond:start", kwargs={"token": token.plain})
+
+
+def network_invitations_create(*, wave: NetworkWave, send: bool = True) -> int:
+    """Invite everyone in scope not yet invited and email each a personal link.
+
+    Safe to repeat: the database refuses a second invitation for the same person and wave,
+    and each email carries an idempotency key.
+    """
+    if wave.is_closed:
+        raise SurveyClosedError("This wave has closed.")
+    already = set(wave.invitations.values_list("person_id", flat=True))
+    count = 0
+    for person in wave_respondents(wave).exclude(pk__in=already):
+        with transaction.atomic():
+            invitation, created = NetworkInvitation.objects.get_or_create(
+                wave=wave, person=person, defaults={"network": wave.network}
+            )
+            if not created:
+                continue
+            count += 1
+            if send:
+                path = _new_link(invitation)
+                email_queue(
+                    network=wave.network,
+                    to=person.email,
+                    kind="network-invitation",
+                    subject="Who do you work with? A 5-minute network survey",
+                    template="networks/emails/invitation",
+                    context={"wave": wave, "person": person, "path": path},
+                    idempotency_key=f"network-invitation:{invitation.pk}",
+                )
+                invitation.sent_at = timezone.now()
+                invitation.save(update_fields=["sent_at"])
+    return count
+
+
+def _check_open(invitation: NetworkInvitation) -> None:
+    if not invitation.wave.is_open:
+        raise SurveyClosedError("This survey is not open.")
+
+
+def _mark_started(invitation: NetworkInvitation, now: datetime) -> None:
+    if invitation.started_at is None:
+        NetworkInvitation.objects.filter(pk=invitation.pk, started_at__isnull=True).update(
+            started_at=now
+        )
+
+
+def colleague_save(
+    *,
+    invitation: NetworkInvitation,
+    alter: Person,
+    ratings: Mapping[str, int],
+    ideas: bool = False,
+) -> list[Nomination]:
+    """Store the respondent's answers about one colleague as nominations (insert or replace).
+
+    ``ratings`` holds 1–5 for each of ``works_with``, ``trust`` and ``energy``; ``ideas`` adds
+    (or removes) a "go to for new ideas" nomination of weight 1. One upsert per relation on the
+    unique (wave, ego, alter, relation), so double submits and retries leave one row each.
+    """
+    _check_open(invitation)
+    if alter.network_id != invitation.network_id or alter.pk == invitation.person_id:
+        raise ValidationError("Choose a colleague in this network other than yourself.")
+    values = {str(key): ratings.get(str(key)) for key in RATED_RELATIONS}
+    if any(v not in (1, 2, 3, 4, 5) for v in values.values()):
+        raise ValidationError("Answers are 1 to 5.")
+    if ideas:
+        values[Relation.IDEAS] = 1
+    now = timezone.now()
+    common = {
+        "network_id": invitation.network_id,
+        "wave_id": invitation.wave_id,
+        "ego_id": invitation.person_id,
+        "alter_id": alter.pk,
+        "updated_at": now,
+    }
+    rows = [Nomination(relation=str(k), weight=float(v), **common) for k, v in values.items()]
+    with transaction.atomic():
+        Nomination.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["wave", "ego", "alter", "relation"],
+            update_fields=["weight", "updated_at", "imported"],
+        )
+        if not ideas:
+            _nominations(invitation, alter).filter(relation=Relation.IDEAS).delete()
+        _mark_started(invitation, now)
+    return list(_nominations(invitation, alter))
+
+
+def _nominations(invitation: NetworkInvitation, alter: Person):
+    return Nomination.objects.filter(
+        wave_id=invitation.wave_id, ego_id=invitation.person_id, alter_id=alter.pk
+    )
+
+
+def colleague_remove(*, invitation: NetworkInvitation, alter: Person) -> int:
+    """Remove every answer the respondent gave about one colleague."""
+    _check_open(invitation)
+    deleted, _ = _nominations(invitation, alter).delete()
+    return deleted
+
+
+@transaction.atomic
+def outside_contacts_save(*, invitation: NetworkInvitation, organisations: Iterable[str]) -> int:
+    """Replace the respondent's contacts outside the directory (organisation names only)."""
+    _check_open(invitation)
+    names = {n.strip().casefold(): n.strip()[:200] for n in organisations if n.strip()}
+    invitation.outside_contacts.all().delete()
+    OutsideContact.objects.bulk_create(
+        [OutsideContact(invitation=invitation, organisation=name) for name in names.values()]
+    )
+    _mark_started(invitation, timezone.now())
+    return len(names)
+
+
+def invitation_complete(*, invitation: NetworkInvitation, consent_named: bool) -> None:
+    """Record the consent answer and mark the invitation finished (idempotent)."""
+    _check_open(invitation)
+    now = timezone.now()
+    NetworkInvitation.objects.filter(pk=invitation.pk).update(consent_named=consent_named)
+    NetworkInvitation.objects.filter(pk=invitation.pk, completed_at__isnull=True).update(
+        completed_at=now, started_at=invitation.started_at or now
+    )
+    invitation.refresh_from_db(fields=["completed_at", "consent_named", "started_at"])
+
+
+def nominations_import_upload(
+    *, wave: NetworkWave, filename: str, content: bytes
+) -> NominationImport:
+    """Keep an uploaded nominations file for preview (nothing is imported yet)."""
+    return NominationImport.objects.create(
+        network=wave.network, wave=wave, filename=filename, content=content
+    )
+
+
+@transaction.atomic
+def nominations_import(*, upload: NominationImport) -> int:
+    """Import a previewed file: all rows or none (raises ``DatasetError`` listing every problem).
+
+    Rows replace earlier answers for the same (ego, alter, relation).
+    """
+    from bridgework.networks.imports import parse_nominations
+
+    if upload.applied_at is not None:
+        return 0
+    rows = parse_nominations(upload)
+    now = timezone.now()
+    Nomination.objects.bulk_create(
+        [
+            Nomination(
+                network_id=upload.network_id,
+                wave_id=upload.wave_id,
+                ego_id=row.ego,
+                alter_id=row.alter,
+                relation=row.relation,
+                weight=row.weight,
+                imported=True,
+                updated_at=now,
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["wave", "ego", "alter", "relation"],
+        update_fields=["weight", "updated_at", "imported"],
+    )
+    upload.applied_at = now
+    upload.save(update_fields=["applied_at"])
+    return len(rows)
+
+
+def roles_invitations_create(
+    *, network: Network, send: bool = True, people: Iterable[Person] | None = None
+) -> int:
+    """Give everyone active in the directory (not yet asked) a personal self-assessment link."""
+    already = set(
+        RolesInvitation.objects.filter(network=network).values_list("person_id", flat=True)
+    )
+    chosen = (
+        people
+        if people is not None
+        else Person.objects.filter(network=network, active=True).exclude(email="")
+    )
+    count = 0
+    for person in chosen:
+        if person.pk in already:
+            continue
+        token = issue_token()
+        with transaction.atomic():
+            invitation = RolesInvitation.objects.create(
+                network=network, person=person, digest=token.digest
+            )
+            count += 1
+            if send:
+                email_queue(
+                    network=network,
+                    to=person.email,
+                    kind="roles-invitation",
+                    subject="What role do you play in the network? A 3-minute reflection",
+                    template="networks/emails/roles_invitation",
+                    context={
+                        "person": person,
+                        "path": reverse("roles_respond:start", kwargs={"token": token.plain}),
+                    },
+                    idempotency_key=f"roles-invitation:{invitation.pk}",
+                )
+    return count
+
+
+def roles_answers_save(
+    *, invitation: RolesInvitation, answers: Mapping[str, Any], consent: bool
+) -> RolesInvitation:
+    """Store a self-assessment (answers are item id → 1–5; unknown ids are refused)."""
+    known = {item.id for item in ITEMS}
+    clean = {k: int(v) for k, v in answers.items() if v not in (None, "")}
+    if set(clean) - known or any(v not in (1, 2, 3, 4, 5) for v in clean.values()):
+        raise ValidationError("Answers are 1 to 5 for the listed statements.")
+    invitation.answers, invitation.consent = clean, consent
+    invitation.completed_at = invitation.completed_at or timezone.now()
+    invitation.save(update_fields=["answers", "consent", "completed_at"])
+    return invitation

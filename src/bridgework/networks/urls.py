@@ -1,0 +1,19 @@
+"""Network mapping pages of a network: every pattern here is under /n/<network>/networks/."""
+
+from django.urls import path
+
+from bridgework.networks.views import results, roles, waves
+
+app_name = "networks"
+urlpatterns = [
+    path("", waves.home, name="home"),
+    path("new/", waves.create, name="nwaves_new"),
+    path("waves/<int:pk>/", waves.show, name="nwaves_show"),
+    path("waves/<int:pk>/invite/", waves.invite, name="nwaves_invite"),
+    path("waves/<int:pk>/close/", waves.close, name="nwaves_close"),
+    path("waves/<int:pk>/import/", waves.upload, name="nwaves_import"),
+    path("waves/<int:pk>/map/", results.organisation_map, name="nwaves_map"),
+    path("waves/<int:pk>/people/", results.named_map, name="nwaves_people"),
+    path("imports/<int:pk>/", waves.import_show, name="nimports_show"),
+    path("roles/", roles.overview, name="roles"),
+]

@@ -1,0 +1,208 @@
+"""The network survey respondent's pages, reached through a personal link (no account).
+
+The respondent finds colleagues by typing a name: the start page is a plain search form whose
+results are a short list (at most ten, never the directory), and ``network_search.mjs`` turns
+it into an accessible autocomplete over the JSON ``search`` endpoint. Each colleague's answers
+are saved on their own screen, so the link resumes where the respondent left off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from bridgework.directory.models import Person
+from bridgework.networks import selectors, services
+from bridgework.networks.forms import ColleagueForm, ConsentForm, OutsideForm
+from bridgework.networks.models import NetworkInvitation, Relation
+from bridgework.web.tenancy import public_view
+
+
+def _gate(request: HttpRequest, token: str) -> tuple[NetworkInvitation | None, HttpResponse | None]:
+    invitation = selectors.invitation_for_token(token)
+    if invitation is None:
+        return None, render(
+            request,
+            "surveys/respond/invalid.html",
+            {"page_title": "This link does not work"},
+            status=404,
+        )
+    wave = invitation.wave
+    if wave.is_closed:
+        return None, render(
+            request,
+            "surveys/respond/closed.html",
+            {"page_title": "This survey has closed"},
+            status=410,
+        )
+    if not wave.is_open:
+        return None, render(
+            request,
+            "networks/respond/not_open.html",
+            {"page_title": "This survey is not open yet", "wave": wave},
+        )
+    return invitation, None
+
+
+def _result(person: Person) -> dict[str, object]:
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "organisation": person.organisation.name if person.organisation else "",
+    }
+
+
+@public_view
+@never_cache
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, stop = _gate(request, token)
+    if stop is not None:
+        return stop
+    query = request.GET.get("q", "").strip()[:100]
+    results = selectors.colleague_search(invitation, query) if query else None
+    return render(
+        request,
+        "networks/respond/start.html",
+        {
+            "wave": invitation.wave,
+            "token": token,
+            "query": query,
+            "results": results,
+            "chosen": selectors.chosen_colleagues(invitation),
+            "outside": list(invitation.outside_contacts.all()),
+            "completed": invitation.completed_at is not None,
+            "min_chars": selectors.SEARCH_MIN_CHARS,
+            "page_title": "Who do you work with?",
+        },
+    )
+
+
+@public_view
+@never_cache
+def search(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, stop = _gate(request, token)
+    if stop is not None:
+        return JsonResponse({"results": []}, status=stop.status_code)
+    query = request.GET.get("q", "").strip()[:100]
+    people = selectors.colleague_search(invitation, query)
+    return JsonResponse({"results": [_result(p) for p in people]})
+
+
+@public_view
+@never_cache
+def colleague(request: HttpRequest, token: str, person: int) -> HttpResponse:
+    invitation, stop = _gate(request, token)
+    if stop is not None:
+        return stop
+    try:
+        alter = selectors.colleague_for(invitation, person)
+    except Person.DoesNotExist:
+        return redirect("network_respond:start", token=token)
+    saved = {c["person"].pk: c["answers"] for c in selectors.chosen_colleagues(invitation)}.get(
+        alter.pk, {}
+    )
+    if request.method == "POST" and "remove" in request.POST:
+        with contextlib.suppress(services.SurveyClosedError):
+            services.colleague_remove(invitation=invitation, alter=alter)
+        return redirect("network_respond:start", token=token)
+    initial = {k: str(v) for k, v in saved.items() if k != Relation.IDEAS}
+    initial["ideas"] = Relation.IDEAS in saved
+    form = ColleagueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with contextlib.suppress(services.SurveyClosedError):
+            services.colleague_save(
+                invitation=invitation,
+                alter=alter,
+                ratings={k: data[k] for k in ("works_with", "trust", "energy")},
+                ideas=data["ideas"],
+            )
+        return redirect("network_respond:start", token=token)
+    values = form.data if form.is_bound else initial
+    questions = [
+        {
+            "key": key,
+            "text": text.format(name=alter.name),
+            "low": low,
+            "high": high,
+            "errors": form.errors.get(key, []),
+            "options": [(str(i), str(i) == str(values.get(key) or "")) for i in range(1, 6)],
+        }
+        for key, text, low, high in (
+            ("works_with", "How often do you work with {name} on this work?", "Never", "Daily"),
+            ("trust", "How much do you trust {name}?", "Not at all", "Completely"),
+            (
+                "energy",
+                "How do your interactions with {name} leave you?",
+                "Drained",
+                "Energised",
+            ),
+        )
+    ]
+    return render(
+        request,
+        "networks/respond/colleague.html",
+        {
+            "token": token,
+            "alter": alter,
+            "form": form,
+            "questions": questions,
+            "ideas": values.get("ideas") in (True, "on"),
+            "saved": bool(saved),
+            "page_title": f"Working with {alter.name}",
+        },
+    )
+
+
+@public_view
+@never_cache
+def outside(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, stop = _gate(request, token)
+    if stop is not None:
+        return stop
+    current = "\n".join(c.organisation for c in invitation.outside_contacts.all())
+    form = OutsideForm(request.POST or None, initial={"organisations": current})
+    if request.method == "POST" and form.is_valid():
+        with contextlib.suppress(services.SurveyClosedError):
+            services.outside_contacts_save(
+                invitation=invitation,
+                organisations=form.cleaned_data["organisations"].splitlines(),
+            )
+        return redirect("network_respond:start", token=token)
+    return render(
+        request,
+        "networks/respond/outside.html",
+        {"form": form, "token": token, "page_title": "Contacts outside the directory"},
+    )
+
+
+@public_view
+@never_cache
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, stop = _gate(request, token)
+    if stop is not None:
+        return stop
+    initial = {}
+    if invitation.consent_named is not None:
+        initial["consent"] = "yes" if invitation.consent_named else "no"
+    form = ConsentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with contextlib.suppress(services.SurveyClosedError):
+            services.invitation_complete(
+                invitation=invitation, consent_named=form.cleaned_data["consent"]
+            )
+        return redirect("network_respond:done", token=token)
+    return render(
+        request,
+        "networks/respond/done.html",
+        {
+            "form": form,
+            "token": token,
+            "completed": invitation.completed_at is not None and request.method != "POST",
+            "chosen": len(selectors.chosen_colleagues(invitation)),
+            "page_title": "Thank you" if invitation.completed_at else "Check and send",
+        },
+    )

@@ -1,0 +1,1 @@
+"""Coffee programmes: randomised pairings with introductions, feedback and evaluation."""

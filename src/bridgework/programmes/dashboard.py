@@ -1,0 +1,208 @@
+"""The figures of a programme's dashboard, read from the database and computed by
+:mod:`bridgework.analysis.evaluation` (the page and any export call this one function).
+
+Respondent-level comments are returned only when ``respondent_level`` is true (coordinators);
+analysts see counts and shares only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.utils import timezone
+
+from bridgework.analysis.evaluation import (
+    MeanComparison,
+    ProportionComparison,
+    compare_rc_change,
+    compare_tie_formation,
+    rc_changes,
+)
+from bridgework.networks.models import NetworkWave, Nomination
+from bridgework.programmes.models import Feedback, Programme, Round, RoundPlace
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    rounds: list[dict[str, object]]
+    enrolled: int
+    meeting_rate: float | None
+    feedback_count: int
+    first_meeting_share: float | None
+    cross_agency_share: float | None
+    organisations: list[str]
+    matrix: list[list[int]]
+    ratings: list[tuple[int, int]]
+    mean_rating: float | None
+    will_work_together: int
+    comments: list[str] = field(default_factory=list)
+    rc: MeanComparison | None = None
+    rc_waves: tuple[str, str] | None = None
+    rc_note: str = ""
+    ties: ProportionComparison | None = None
+    ties_wave: str | None = None
+    ties_note: str = ""
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dashboard:
+    """Every figure of the dashboard for ``programme``."""
+    published = list(programme.rounds.filter(status=Round.Status.PUBLISHED).order_by("starts_on"))
+    places = list(
+        RoundPlace.objects.filter(round__in=published).select_related(
+            "enrolment__person__organisation", "enrolment__person__workgroup"
+        )
+    )
+    feedback = list(Feedback.objects.filter(match__round__in=published).select_related("match"))
+    by_round: dict[int, Counter] = {r.pk: Counter() for r in published}
+    groups: dict[int, list] = {}
+    for place in places:
+        by_round[place.round_id][place.outcome] += 1
+        if place.match_id:
+            groups.setdefault(place.match_id, []).append(place.enrolment.person)
+    met_by_round = Counter(f.match.round_id for f in feedback if f.met) if feedback else Counter()
+    rounds = [
+        {
+            "round": r,
+            "participants": sum(by_round[r.pk].values()),
+            "matched": by_round[r.pk]["matched"],
+            "sit_out": by_round[r.pk]["sit_out"],
+            "holdout": by_round[r.pk]["holdout"],
+            "met": met_by_round[r.pk],
+        }
+        for r in published
+    ]
+    pairs_total = cross = 0
+    organisations: set[str] = set()
+    pair_orgs: Counter = Counter()
+    workgroup_pairs: set[tuple[str, str]] = set()
+    for members in groups.values():
+        for a, b in combinations(members, 2):
+            oa = a.organisation.name if a.organisation else "Unknown"
+            ob = b.organisation.name if b.organisation else "Unknown"
+            organisations |= {oa, ob}
+            pair_orgs[tuple(sorted((oa, ob)))] += 1
+            pairs_total += 1
+            cross += oa != ob
+            if a.workgroup and b.workgroup and a.workgroup_id != b.workgroup_id:
+                workgroup_pairs.add((a.workgroup.name, b.workgroup.name))
+    names = sorted(organisations)
+    matrix = [[pair_orgs[tuple(sorted((r, c)))] for c in names] for r in names]
+    weights = [(r.stats.get("first_meeting_share"), r.stats.get("matched", 0)) for r in published]
+    matched_total = sum(w for s, w in weights if s is not None)
+    first = _share(sum(s * w for s, w in weights if s is not None), matched_total)
+    ratings = Counter(f.usefulness for f in feedback if f.usefulness)
+    rated = sum(ratings.values())
+    rc, rc_waves, rc_note = _rc_movement(programme, published, workgroup_pairs)
+    ties, ties_wave, ties_note = _tie_formation(published, places)
+    return Dashboard(
+        rounds=rounds,
+        enrolled=programme.enrolments.filter(status="active").count(),
+        meeting_rate=_share(sum(f.met for f in feedback), len(feedback)),
+        feedback_count=len(feedback),
+        first_meeting_share=first,
+        cross_agency_share=_share(cross, pairs_total),
+        organisations=names,
+        matrix=matrix,
+        ratings=[(score, ratings[score]) for score in range(1, 6)],
+        mean_rating=_share(sum(k * v for k, v in ratings.items()), rated),
+        will_work_together=sum(f.will_work_together for f in feedback),
+        comments=[f.reflection for f in feedback if f.reflection] if respondent_level else [],
+        rc=rc,
+        rc_waves=rc_waves,
+        rc_note=rc_note,
+        ties=ties,
+        ties_wave=ties_wave,
+        ties_note=ties_note,
+    )
+
+
+def _cells(wave) -> dict[tuple[str, str], float]:
+    from bridgework.analysis.rc import analyze_rc
+    from bridgework.surveys.results import settings_for, wave_frame
+
+    frame = wave_frame(wave)
+    if frame.empty or frame["score"].notna().sum() == 0:
+        return {}
+    analysis = analyze_rc(
+        frame, instrument=wave.instrument(), settings=settings_for(wave, bootstrap=0)
+    )
+    return {
+        (c.rater, c.target): c.rc for c in analysis.cells if c.rc is not None and not c.suppressed
+    }
+
+
+def _rc_movement(programme: Programme, published: list[Round], bridged: set[tuple[str, str]]):
+    """RC change between the last RC wave before the first round and the latest closed wave
+    after it, for bridged workgroup pairs against the others."""
+    from bridgework.surveys.models import Wave
+
+    if not published:
+        return None, None, "No published rounds yet."
+    start = published[0].starts_on
+    waves = Wave.objects.filter(network=programme.network, closes_at__lte=timezone.now())
+    before = waves.filter(closes_at__date__lte=start).order_by("-closes_at").first()
+    after = waves.filter(opens_at__date__gt=start).order_by("-closes_at").first()
+    if before is None or after is None:
+        return None, None, "Needs a closed RC wave before the first round and another after it."
+    inside, outside = rc_changes(_cells(before), _cells(after), bridged)
+    result = compare_rc_change(inside, outside, seed=programme.pk)
+    return result, (before.name, after.name), ""
+
+
+def _tie_formation(published: list[Round], places: list[RoundPlace]):
+    """Matched against held out, on whether they later name a colleague in another
+    organisation in the first network survey wave that opened after the first round.
+
+    Each person's group is what happened to them in the first published round they were in
+    (matched or held out; sit-outs are left out), so the comparison rests on the random draw.
+    Only people who completed that wave count. Held-out people matched in later rounds dilute
+    the difference, so it errs towards zero.
+    """
+    if not published:
+        return None, None, "No published rounds yet."
+    wave = (
+        NetworkWave.objects.filter(
+            network_id=published[0].network_id,
+            opens_at__date__gt=published[0].starts_on,
+            closes_at__lte=timezone.now(),
+        )
+        .order_by("closes_at")
+        .first()
+    )
+    if wave is None:
+        return (
+            None,
+            None,
+            (
+                "The share who later report a tie needs a closed network survey wave after the "
+                "first round; there is none yet."
+            ),
+        )
+    first_outcome: dict[int, tuple] = {}
+    order = {r.pk: i for i, r in enumerate(published)}
+    for place in sorted(places, key=lambda p: order[p.round_id]):
+        person = place.enrolment.person
+        if person.pk not in first_outcome and place.outcome != RoundPlace.Outcome.SIT_OUT:
+            first_outcome[person.pk] = (place.outcome, person.organisation_id)
+    answered = set(
+        wave.invitations.filter(completed_at__isnull=False).values_list("person_id", flat=True)
+    )
+    crossing = set()
+    for ego, ego_org, alter_org in Nomination.objects.filter(wave=wave).values_list(
+        "ego_id", "ego__organisation_id", "alter__organisation_id"
+    ):
+        if ego_org is not None and alter_org is not None and ego_org != alter_org:
+            crossing.add(ego)
+    matched, held = [], []
+    for person_id, (outcome, _org) in first_outcome.items():
+        if person_id in answered:
+            (matched if outcome == RoundPlace.Outcome.MATCHED else held).append(
+                person_id in crossing
+            )
+    return compare_tie_formation(matched, held), wave.name, ""

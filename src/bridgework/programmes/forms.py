@@ -1,0 +1,147 @@
+"""Forms of coordinators' and participants' programme pages (GOV.UK markup via web.forms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from bridgework.directory.models import Network
+from bridgework.programmes.models import Enrolment, Guide, Programme
+from bridgework.web.forms import Form, ModelForm
+
+PROGRAMME_FIELDS = [
+    "name",
+    "description",
+    "audience",
+    "organisations",
+    "cadence",
+    "weekday",
+    "meeting_time",
+    "time_zone",
+    "group_size",
+    "odd_rule",
+    "prefer_other_agencies",
+    "require_other_agencies",
+    "no_repeat_months",
+    "bridge_weak_rc",
+    "match_interests",
+    "holdout_share",
+    "guide",
+    "auto_publish",
+    "active",
+]
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class ProgrammeForm(ModelForm):
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label="Rounds start on")
+    group_size = forms.TypedChoiceField(
+        choices=[(2, "Pairs"), (3, "Trios")], coerce=int, label="Group size"
+    )
+
+    class Meta:
+        model = Programme
+        fields = PROGRAMME_FIELDS
+        labels = {
+            "audience": "Who can take part",
+            "meeting_time": "Suggested meeting time",
+            "odd_rule": "When the numbers are odd",
+            "prefer_other_agencies": "Prefer people from other agencies",
+            "require_other_agencies": "Only ever pair people from different agencies",
+            "no_repeat_months": "Never pair the same people again within this many months",
+            "bridge_weak_rc": "Bridge workgroups whose coordination is weak in the latest RC wave",
+            "match_interests": "Prefer people with shared interests",
+            "avoid_network_ties": "Prefer people not already tied in the latest network survey",
+            "holdout_share": "Share held out at random each round, for the evaluation (0–0.5)",
+            "guide": "Conversation guide",
+            "auto_publish": "Publish rounds automatically when they start",
+        }
+        widgets = {"meeting_time": forms.TimeInput(format="%H:%M")}
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = network.organisations.all()
+        self.fields["organisations"].widget = forms.CheckboxSelectMultiple()
+        self.fields["organisations"].widget.choices = self.fields["organisations"].choices
+        self.fields["guide"].queryset = Guide.objects.filter(network=network)
+
+
+class GuideForm(ModelForm):
+    class Meta:
+        model = Guide
+        fields = ["title", "summary", "body"]
+
+
+class ProfileForm(Form):
+    works_on = forms.CharField(label="What I work on", max_length=300, required=False)
+    interests = forms.CharField(
+        label="Interests", max_length=300, required=False, help_text="Separate with commas."
+    )
+    meeting_mode = forms.ChoiceField(label="How I can meet", choices=Enrolment.Mode.choices)
+    location = forms.CharField(
+        label="Where I work", max_length=200, required=False, help_text="Needed to meet in person."
+    )
+    time_zone = forms.CharField(
+        label="Time zone", max_length=64, required=False, help_text="For example Europe/London."
+    )
+
+    def clean_time_zone(self) -> str:
+        from bridgework.directory.models import validate_time_zone
+
+        value = self.cleaned_data["time_zone"].strip()
+        if value:
+            validate_time_zone(value)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("meeting_mode") == "in_person" and not data.get("location"):
+            self.add_error("location", "Say where you work, to meet in person.")
+        return data
+
+
+class SignupForm(ProfileForm):
+    name = forms.CharField(label="Your name", max_length=200)
+    email = forms.EmailField(label="Work email address")
+    organisation_name = forms.CharField(label="Your organisation", max_length=200)
+    job_title = forms.CharField(label="Your role", max_length=200, required=False)
+    consent = forms.BooleanField(
+        label="I have read the privacy notice and agree to take part",
+        error_messages={"required": "Agree to the privacy notice to take part."},
+    )
+    field_order = ["name", "email", "organisation_name", "job_title"]
+
+
+class PauseForm(Form):
+    until = forms.DateField(
+        label="Pause until", help_text="For example 2027-01-31.", widget=forms.DateInput()
+    )
+
+
+class FeedbackForm(Form):
+    met = forms.TypedChoiceField(
+        label="Did you meet?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+    )
+    usefulness = forms.TypedChoiceField(
+        label="How useful was it? (1 not at all, 5 very)",
+        choices=[("", "Choose"), *[(str(i), str(i)) for i in range(1, 6)]],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    will_work_together = forms.BooleanField(
+        label="We will work together on something", required=False
+    )
+    reflection = forms.CharField(label="One line of reflection", max_length=300, required=False)

@@ -1,0 +1,1 @@
+"""Programme pages: one module per kind of page."""

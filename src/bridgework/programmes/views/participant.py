@@ -1,0 +1,218 @@
+"""Participants' pages: sign-up, confirmation, their own page (match, preferences, pause,
+leave) and feedback. No account: the sign-up code or the personal link is the key, and a
+wrong one gets a plain page that names no programme."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from bridgework.programmes import selectors, services
+from bridgework.programmes.forms import FeedbackForm, PauseForm, ProfileForm, SignupForm
+from bridgework.programmes.models import Enrolment, Match, Programme
+from bridgework.web.tenancy import public_view
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "programmes/participant/invalid.html",
+        {"page_title": "This link does not work"},
+        status=404,
+    )
+
+
+def _programme(code: str) -> Programme | None:
+    return Programme.objects.select_related("network").filter(signup_code=code).first()
+
+
+def _enrolment(token: str) -> Enrolment | None:
+    try:
+        return services.enrolment_for_token(token)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _profile(data: dict) -> dict[str, str]:
+    return {k: data[k] for k in services.PROFILE_FIELDS}
+
+
+@public_view
+@never_cache
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(code)
+    if programme is None or not programme.active:
+        return _invalid(request)
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.signup_request(
+            programme=programme,
+            name=data["name"],
+            email=data["email"],
+            organisation_name=data["organisation_name"],
+            job_title=data["job_title"],
+            profile=_profile(data),
+        )
+        return redirect("coffee:join_sent", code=code)
+    return render(
+        request,
+        "programmes/participant/join.html",
+        {"form": form, "programme": programme, "page_title": f"Join {programme.name}"},
+    )
+
+
+@public_view
+def join_sent(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(code)
+    if programme is None:
+        return _invalid(request)
+    return render(
+        request,
+        "programmes/participant/sent.html",
+        {"programme": programme, "page_title": "Check your email"},
+    )
+
+
+@public_view
+def privacy(request: HttpRequest, code: str) -> HttpResponse:
+    programme = _programme(code)
+    if programme is None:
+        return _invalid(request)
+    return render(
+        request,
+        "programmes/participant/privacy.html",
+        {"programme": programme, "page_title": f"Privacy notice: {programme.name}"},
+    )
+
+
+@public_view
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST confirms: link scanners that follow links do not sign anyone
+    up."""
+    try:
+        signup = services.signup_request_for(token)
+    except ObjectDoesNotExist:
+        return _invalid(request)
+    if request.method == "POST":
+        enrolment = services.signup_confirm(request=signup)
+        return redirect(services.enrolment_link(enrolment))
+    return render(
+        request,
+        "programmes/participant/confirm.html",
+        {"signup": signup, "programme": signup.programme, "page_title": "Confirm your place"},
+    )
+
+
+@public_view
+@never_cache
+def me(request: HttpRequest, token: str) -> HttpResponse:
+    enrolment = _enrolment(token)
+    if enrolment is None:
+        return _invalid(request)
+    return render(
+        request,
+        "programmes/participant/me.html",
+        {
+            "enrolment": enrolment,
+            "programme": enrolment.programme,
+            "token": token,
+            "matches": selectors.matches_of(enrolment),
+            "pause_form": PauseForm(),
+            "page_title": f"Your place in {enrolment.programme.name}",
+        },
+    )
+
+
+@public_view
+@never_cache
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    enrolment = _enrolment(token)
+    if enrolment is None:
+        return _invalid(request)
+    initial = {k: getattr(enrolment, k) for k in services.PROFILE_FIELDS}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.enrolment_update_profile(enrolment=enrolment, **_profile(form.cleaned_data))
+        messages.success(request, "Saved your preferences.")
+        return redirect("coffee:me", token=token)
+    return render(
+        request,
+        "programmes/participant/form.html",
+        {"form": form, "token": token, "page_title": "Your preferences"},
+    )
+
+
+@public_view
+@require_POST
+def pause(request: HttpRequest, token: str) -> HttpResponse:
+    enrolment = _enrolment(token)
+    if enrolment is None:
+        return _invalid(request)
+    form = PauseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrolment_pause(enrolment=enrolment, until=form.cleaned_data["until"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Paused until {enrolment.paused_until:%-d %B %Y}.")
+    else:
+        messages.error(request, "Enter the date to pause until, for example 2027-01-31.")
+    return redirect("coffee:me", token=token)
+
+
+@public_view
+@require_POST
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    enrolment = _enrolment(token)
+    if enrolment is None:
+        return _invalid(request)
+    services.enrolment_resume(enrolment=enrolment)
+    messages.success(request, "Welcome back: you will be matched from the next round.")
+    return redirect("coffee:me", token=token)
+
+
+@public_view
+@require_POST
+def leave(request: HttpRequest, token: str) -> HttpResponse:
+    enrolment = _enrolment(token)
+    if enrolment is None:
+        return _invalid(request)
+    services.enrolment_leave(enrolment=enrolment)
+    messages.success(request, "You have left the programme. You can rejoin from this page.")
+    return redirect("coffee:me", token=token)
+
+
+@public_view
+@never_cache
+def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
+    enrolment = _enrolment(token)
+    if enrolment is None:
+        return _invalid(request)
+    found = Match.objects.filter(pk=match, places__enrolment=enrolment).first()
+    if found is None:
+        return _invalid(request)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.feedback_save(
+            enrolment=enrolment,
+            match=found,
+            met=data["met"],
+            usefulness=data["usefulness"],
+            will_work_together=data["will_work_together"],
+            reflection=data["reflection"],
+        )
+        messages.success(request, "Thank you for your feedback.")
+        return redirect("coffee:me", token=token)
+    return render(
+        request,
+        "programmes/participant/form.html",
+        {"form": form, "token": token, "page_title": "How did it go?"},
+    )

@@ -1,0 +1,134 @@
+"""Programmes: the list (the Coffee home), create, show, edit, enrol directory people."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from bridgework.directory.models import Role
+from bridgework.programmes import selectors, services
+from bridgework.programmes.forms import PROGRAMME_FIELDS, ProgrammeForm
+from bridgework.web.tenancy import network_view
+
+
+@network_view()
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "programmes/programmes/index.html",
+        {
+            "programmes": selectors.programmes_for(request.network),
+            "can_edit": request.membership.has_role(Role.COORDINATOR),
+            "page_title": "Coffee programmes",
+        },
+    )
+
+
+@network_view()
+def show(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.programme_for(request.network, pk)
+    return render(
+        request,
+        "programmes/programmes/show.html",
+        {
+            "programme": programme,
+            "rounds": programme.rounds.all(),
+            "enrolments": selectors.enrolments_for(programme),
+            "signup_url": request.build_absolute_uri(f"/c/join/{programme.signup_code}/"),
+            "can_edit": request.membership.has_role(Role.COORDINATOR),
+            "page_title": programme.name,
+        },
+    )
+
+
+def _save(request: HttpRequest, programme=None) -> HttpResponse:
+    services.guides_ensure_builtin(network=request.network)
+    form = ProgrammeForm(request.POST or None, instance=programme, network=request.network)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in PROGRAMME_FIELDS if k != "organisations"}
+        organisations = form.cleaned_data["organisations"]
+        try:
+            if programme is None:
+                data.pop("name")
+                programme = services.programme_create(
+                    network=request.network,
+                    name=form.cleaned_data["name"],
+                    organisations=organisations,
+                    **data,
+                )
+            else:
+                programme = services.programme_update(
+                    programme=programme, organisations=organisations, **data
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved {programme.name}.")
+            return redirect(
+                "programmes:programmes_show", network=request.network.slug, pk=programme.pk
+            )
+    title = "New coffee programme" if programme is None else f"Edit {programme.name}"
+    return render(request, "programmes/form.html", {"form": form, "page_title": title})
+
+
+@network_view(Role.COORDINATOR)
+def create(request: HttpRequest) -> HttpResponse:
+    return _save(request)
+
+
+@network_view(Role.COORDINATOR)
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _save(request, selectors.programme_for(request.network, pk))
+
+
+def confirm_page(request: HttpRequest, *, title: str, explanation: str, button: str, back: str):
+    """GET shows what the button will do; the form posts back to the same address."""
+    return render(
+        request,
+        "programmes/confirm.html",
+        {"page_title": title, "explanation": explanation, "button": button, "back": back},
+    )
+
+
+def _back(request: HttpRequest, programme) -> str:
+    return reverse(
+        "programmes:programmes_show", kwargs={"network": request.network.slug, "pk": programme.pk}
+    )
+
+
+@network_view(Role.COORDINATOR)
+def enrol_everyone(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enrol every active directory person in the programme's audience (not those who left)."""
+    programme = selectors.programme_for(request.network, pk)
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=f"Enrol the audience of {programme.name}",
+            explanation="Everyone active in the directory within the programme's audience who "
+            "is not enrolled yet is added. People who left stay out.",
+            button="Enrol them",
+            back=_back(request, programme),
+        )
+    count = services.enrol_audience(programme=programme)
+    messages.success(request, f"Enrolled {count} people.")
+    return redirect("programmes:programmes_show", network=request.network.slug, pk=programme.pk)
+
+
+@network_view(Role.COORDINATOR)
+def round_new(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.programme_for(request.network, pk)
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=f"Draw the next round of {programme.name}",
+            explanation="The round is drawn as a draft: you can check who meets whom, and why, "
+            "before publishing. Nobody is emailed yet.",
+            button="Draw the round",
+            back=_back(request, programme),
+        )
+    round_ = services.round_create(programme=programme)
+    messages.success(request, f"Drew round {round_.number}. Check it, then publish.")
+    return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)

@@ -1,0 +1,80 @@
+"""A round: preview (who, why, sit-outs, holdout), re-draw, publish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from bridgework.directory.models import Role
+from bridgework.programmes import selectors, services
+from bridgework.programmes.views.programmes import confirm_page
+from bridgework.web.tenancy import network_view
+
+
+@network_view()
+def show(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.round_for(request.network, pk)
+    matches, others = selectors.round_matches(round_)
+    return render(
+        request,
+        "programmes/rounds/show.html",
+        {
+            "round": round_,
+            "programme": round_.programme,
+            "matches": matches,
+            "sit_outs": others["sit_out"],
+            "holdout": others["holdout"],
+            "can_edit": request.membership.has_role(Role.COORDINATOR),
+            "page_title": f"{round_.programme.name}: round {round_.number}",
+        },
+    )
+
+
+def _back(request: HttpRequest, round_) -> str:
+    return reverse(
+        "programmes:rounds_show", kwargs={"network": request.network.slug, "pk": round_.pk}
+    )
+
+
+@network_view(Role.COORDINATOR)
+def redraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draw again with the stored seed (the same people give the same matches), or with a
+    new seed when asked."""
+    round_ = selectors.round_for(request.network, pk)
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=f"Draw round {round_.number} again",
+            explanation="With the same seed and the same people the matches stay the same; "
+            "people who joined, paused or left since are taken into account.",
+            button="Draw again",
+            back=_back(request, round_),
+        )
+    if round_.is_published:
+        messages.error(request, "This round has been published; its matches are final.")
+    else:
+        import secrets
+
+        seed = secrets.randbits(31) if request.POST.get("new_seed") else None
+        services.round_draw(round_=round_, seed=seed)
+        messages.success(request, "Drew the round again.")
+    return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
+
+
+@network_view(Role.COORDINATOR)
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.round_for(request.network, pk)
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=f"Publish round {round_.number}",
+            explanation="The matches become final. Everyone matched gets an introduction with "
+            "a calendar invitation; everyone else is told there is no match this round.",
+            button="Publish and send",
+            back=_back(request, round_),
+        )
+    services.round_publish(round_=round_)
+    messages.success(request, "Published. Introductions are on their way.")
+    return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
