@@ -91,3 +91,128 @@ def test_map_draws_and_has_a_table_alternative(page, wave_and_link):
     assert box["width"] > 200
     assert page.get_by_role("table").first.is_visible()
     assert axe_violations(page) == []
+
+
+def _bridged_network(network, wave) -> None:
+    """Three agencies of four, each a tight group, and Bo in the first tied into all three;
+    everyone answered and agreed to be named."""
+    from bridgework.directory.models import Organisation
+
+    orgs = [network.organisations.first()] + [
+        Organisation.objects.create(network=network, name=f"{name} Agency")
+        for name in ("South", "East")
+    ]
+    groups = [
+        [
+            Person.objects.create(
+                network=network, name=f"{org.name} {i}", email=f"{k}{i}@a.example", organisation=org
+            )
+            for i in range(4)
+        ]
+        for k, org in enumerate(orgs)
+    ]
+    bo = Person.objects.create(
+        network=network, name="Bo Bridge", email="bo@a.example", organisation=orgs[0]
+    )
+    now = timezone.now()
+    for person in [bo, *(p for group in groups for p in group)]:
+        NetworkInvitation.objects.create(
+            network=network,
+            wave=wave,
+            person=person,
+            started_at=now,
+            completed_at=now,
+            consent_named=True,
+        )
+    ties = [(a, b) for group in groups for a in group for b in group if a != b]
+    ties += [(bo, group[0]) for group in groups] + [(group[0], bo) for group in groups]
+    for ego, alter in ties:
+        Nomination.objects.create(
+            network=network, wave=wave, ego=ego, alter=alter, relation="works_with", weight=4
+        )
+
+
+def test_named_map_has_a_legend_highlights_brokers_and_filters(page, wave_and_link):
+    network, wave, _me, _link = wave_and_link
+    _bridged_network(network, wave)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    user = User.objects.create_user("c@alpha.example", PASSWORD)
+    Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("c@alpha.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/n/{network.slug}/networks/waves/{wave.pk}/people/")
+    page.locator("#network-map[data-ready=true]").wait_for()
+    legend = page.get_by_role("list", name="Colours")
+    assert legend.get_by_role("listitem").count() == 3
+    assert legend.get_by_text("South Agency").is_visible()
+
+    page.get_by_label("Highlight brokers").check()
+    assert page.locator("#network-map").get_attribute("data-brokers") == "1"
+    table = page.get_by_role("table", name="People (table of the map)")
+    bo_row = table.get_by_role("row", name="Bo Bridge")
+    assert "Broker" in bo_row.inner_text()
+    assert axe_violations(page) == []
+
+    # Filters are a plain form: choosing a size and a strength reloads the same page.
+    page.get_by_label("Size people by").select_option(label="Betweenness")
+    page.get_by_label("Tie strength").select_option(label="5 or more")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**strength=5**")
+    page.locator("#network-map[data-ready=true]").wait_for()
+    assert page.locator("#network-map").get_attribute("data-size") == "betweenness"
+    assert errors == []
+
+
+def test_network_pages_fit_a_phone_screen(browser, live_server, wave_and_link):
+    network, wave, _me, _link = wave_and_link
+    _bridged_network(network, wave)
+    user = User.objects.create_user("c@alpha.example", PASSWORD)
+    Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("c@alpha.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/n/alpha/")
+    base = f"/n/{network.slug}/networks/"
+    for path in ("", f"waves/{wave.pk}/", f"waves/{wave.pk}/map/", f"waves/{wave.pk}/people/"):
+        page.goto(base + path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{base}{path} is {overflow}px wider than a phone screen"
+    context.close()
+
+
+def test_open_wave_pages_for_coordinators_pass_axe(page, wave_and_link):
+    network, wave, _me, _link = wave_and_link
+    user = User.objects.create_user("c@alpha.example", PASSWORD)
+    Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("c@alpha.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    base = f"/n/{network.slug}/networks/waves/{wave.pk}/"
+    for path in ("", "edit/", "remind/", "invite/"):
+        assert page.goto(base + path).status == 200
+        assert axe_violations(page) == [], path
+    # The edit form with an error (closing before opening) is accessible too.
+    page.goto(base + "edit/")
+    page.get_by_label("Closes").fill("2000-01-01 09:00")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("The survey must close after it opens").first.is_visible()
+    assert axe_violations(page) == []
+    # Sending reminders from the page emails those who have not finished.
+    services.network_invitations_create(wave=wave)
+    page.goto(base + "remind/")
+    page.get_by_role("button", name="Send reminders").click()
+    page.wait_for_url(f"**{base}")
+    sent = wave.invitations.filter(reminders_sent=1).count()
+    assert sent == wave.invitations.count()
+    assert page.get_by_text(f"{sent} reminders sent.").is_visible()

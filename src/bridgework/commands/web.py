@@ -93,20 +93,29 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def queue_scheduled_jobs() -> list[str]:
+    """Queue one run of every periodic job: RC and network survey reminders that are due, and
+    coffee programme rounds, reminders and feedback requests. Each job is idempotent, so
+    several workers may queue them at once. Returns the names of the jobs queued."""
+    from bridgework.networks.tasks import send_due_network_reminders
+    from bridgework.programmes.tasks import run_schedule
+    from bridgework.surveys.tasks import send_due_reminders
+
+    jobs = (send_due_reminders, send_due_network_reminders, run_schedule)
+    for job in jobs:
+        job.enqueue()
+    return [job.name for job in jobs]
+
+
 def _schedule(every: float) -> None:
-    """Queue the periodic jobs (survey reminders that are due; coffee programme rounds,
-    reminders and feedback requests) every ``every`` seconds."""
+    """Call :func:`queue_scheduled_jobs` every ``every`` seconds in a background thread."""
     import threading
     import time
 
     def tick() -> None:
-        from bridgework.programmes.tasks import run_schedule
-        from bridgework.surveys.tasks import send_due_reminders
-
         while True:
             try:
-                send_due_reminders.enqueue()
-                run_schedule.enqueue()
+                queue_scheduled_jobs()
             except Exception as exc:  # a database hiccup must not stop the worker
                 print(f"scheduling failed: {exc}", file=sys.stderr)
             time.sleep(every)

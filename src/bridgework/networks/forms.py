@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.directory.models import Network, Organisation
+from bridgework.networks.models import NetworkWave
 from bridgework.web.forms import Form
 
 SCALE = [(str(i), str(i)) for i in range(1, 6)]
@@ -26,10 +28,35 @@ class NetworkWaveForm(Form):
     min_group_size = forms.IntegerField(
         min_value=ABSOLUTE_MINIMUM, initial=DEFAULT_MIN_GROUP_SIZE, label="Minimum group size"
     )
+    reminder_every_days = forms.IntegerField(
+        initial=0,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        label="Send reminders every (days)",
+        help_text="To those who have not finished. 0 means only when you send them yourself.",
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+    )
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = Organisation.objects.filter(network=network)
+
+    @staticmethod
+    def initial_for(wave: NetworkWave) -> dict[str, Any]:
+        return {
+            "name": wave.name,
+            "opens_at": wave.opens_at,
+            "closes_at": wave.closes_at,
+            "organisations": list(wave.organisations.all()),
+            "min_group_size": wave.min_group_size,
+            "reminder_every_days": wave.reminder_every_days,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The survey must close after it opens.")
+        return data
 
 
 class ColleagueForm(Form):

@@ -3,7 +3,8 @@
 ``ego`` and ``alter`` are directory person ids or email addresses. Emails are turned into ids
 first; then :func:`bridgework.datasets.network_io.validate_nominations` checks every row (unknown
 people, self-nominations, bad weights, duplicates) and lists every problem by row and column,
-so a file is imported whole or not at all.
+so a file is imported whole or not at all. A relation is free text (a file may bring relations
+the survey does not ask about) but must fit the database column.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from bridgework.datasets.tabular import DatasetError, Problem, read_frame
 from bridgework.networks.models import NominationImport
 
 __all__ = ["ImportRow", "parse_nominations"]
+
+#: Longest relation name a nomination can store (``Nomination.relation``).
+MAX_RELATION_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,19 @@ def parse_nominations(upload: NominationImport) -> list[ImportRow]:
             frame[column] = frame[column].map(
                 lambda v: by_email.get(v.strip().casefold(), v.strip())
             )
-    clean = validate_nominations(frame, ids)
+    problems = []
+    if "relation" in frame.columns:
+        too_long = frame["relation"].str.strip().str.len() > MAX_RELATION_LENGTH
+        problems = [
+            Problem(int(row), "relation", f"at most {MAX_RELATION_LENGTH} characters")
+            for row in frame.index[too_long]
+        ]
+    try:
+        clean = validate_nominations(frame, ids)
+    except DatasetError as exc:
+        raise DatasetError([*exc.problems, *problems]) from exc
+    if problems:
+        raise DatasetError(problems)
     return [
         ImportRow(int(index), int(r.ego), int(r.alter), str(r.relation), float(r.weight))
         for index, r in zip(clean.index, clean.itertuples(index=False), strict=True)

@@ -41,6 +41,10 @@ class NetworkWave(models.Model):
         "or more; 5 is usual).",
     )
     organisations = models.ManyToManyField("directory.Organisation", related_name="+", blank=True)
+    reminder_every_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Remind those who have not finished every so many days (0: never)."
+    )
+    last_reminders_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -95,6 +99,8 @@ class NetworkInvitation(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     consent_named = models.BooleanField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -109,7 +115,8 @@ class NetworkInvitation(models.Model):
 
 
 class NetworkInvitationToken(models.Model):
-    """The digest of one link to a network invitation."""
+    """The digest of one link to a network invitation (a reminder adds a link; all stay
+    valid until the wave closes)."""
 
     invitation = models.ForeignKey(
         NetworkInvitation, on_delete=models.CASCADE, related_name="tokens"

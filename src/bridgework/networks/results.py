@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
+from bridgework.analysis.network_measures import build_tie_graph
 from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
 from bridgework.analysis.privacy import Figure, suppress
 from bridgework.analysis.roles_assessment import (
@@ -20,8 +21,9 @@ from bridgework.analysis.roles_assessment import (
     score_assessment,
     self_and_network_view,
 )
+from bridgework.datasets.network_io import validate_nominations
 from bridgework.directory.models import Person
-from bridgework.networks.models import NetworkWave, Nomination, Relation, RolesInvitation
+from bridgework.networks.models import NetworkWave, Nomination, RolesInvitation
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -31,8 +33,37 @@ SIZE_MEASURES = {
     "out_degree": "Nominations given",
 }
 
+#: Tie strengths the maps can be filtered by: the lowest 1–5 answer a tie must have.
+STRENGTHS = (2, 3, 4, 5)
 
-def _inputs(wave: NetworkWave) -> tuple[list[dict], list[dict], set[str], dict[str, Person]]:
+#: Plain names of the measures the validity note lists (the analysis names them by key).
+MEASURE_LABELS = {
+    "in_degree": "nominations received (in-degree)",
+    "in_strength": "strength of nominations received",
+    "group density": "tie density within and across organisations",
+    "out_degree": "nominations given",
+    "out_strength": "strength of nominations given",
+    "betweenness": "betweenness",
+    "brokerage": "brokerage",
+    "constraint": "constraint",
+    "effective_size": "effective size",
+    "clustering": "clustering",
+    "k_core": "k-core",
+    "community": "communities",
+    "roles": "roles",
+}
+
+
+def _nominations(wave: NetworkWave, min_weight: int | None):
+    rows = Nomination.objects.filter(wave=wave)
+    if min_weight:
+        rows = rows.filter(weight__gte=min_weight)
+    return rows
+
+
+def _inputs(
+    wave: NetworkWave, min_weight: int | None = None
+) -> tuple[list[dict], list[dict], set[str], dict[str, Person]]:
     people = {
         str(p.pk): p
         for p in Person.objects.filter(network_id=wave.network_id).select_related(
@@ -50,7 +81,7 @@ def _inputs(wave: NetworkWave) -> tuple[list[dict], list[dict], set[str], dict[s
     ]
     noms = [
         {"ego": str(e), "alter": str(a), "relation": r, "weight": w}
-        for e, a, r, w in Nomination.objects.filter(wave=wave).values_list(
+        for e, a, r, w in _nominations(wave, min_weight).values_list(
             "ego_id", "alter_id", "relation", "weight"
         )
     ]
@@ -74,9 +105,15 @@ def _inputs(wave: NetworkWave) -> tuple[list[dict], list[dict], set[str], dict[s
     return rows, noms, respondents, people
 
 
-def analyse(wave: NetworkWave, *, relation: str | None = None) -> tuple[NetworkAnalysis, dict]:
-    """The analysis of the wave (one relation, or all merged) and the directory by id."""
-    rows, noms, respondents, people = _inputs(wave)
+def analyse(
+    wave: NetworkWave, *, relation: str | None = None, min_weight: int | None = None
+) -> tuple[NetworkAnalysis, dict]:
+    """The analysis of the wave (one relation, or all merged) and the directory by id.
+
+    ``min_weight`` keeps only ties answered at least that strongly (1–5); who counts as a
+    respondent does not change, so the response rate is the same at every strength.
+    """
+    rows, noms, respondents, people = _inputs(wave, min_weight)
     profiles = _profiles(wave)
     result = analyze_network(
         rows,
@@ -127,13 +164,14 @@ def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[
         {"data": {"id": f"g{i}", "label": s["name"], "size": s["size"], "group": s["name"]}}
         for i, s in enumerate(summary)
     ]
-    edges = []
+    edges, links = [], []
     for i, name in enumerate(names):
         if not shown.get(name, False):
             continue
         for j in range(len(names)):
             ties = groups["ties"][i][j]
             if i != j and ties:
+                links.append({"source": name, "target": names[j], "ties": ties})
                 edges.append(
                     {
                         "data": {
@@ -152,6 +190,7 @@ def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[
         "summary": summary,
         "matrix": matrix,
         "map": {"nodes": nodes, "edges": edges, "level": "organisation"},
+        "links": sorted(links, key=lambda link: (-link["ties"], link["source"], link["target"])),
         "role_counts": [
             {
                 "label": ROLE_LABELS[d["role"]],
@@ -172,11 +211,84 @@ def consenting_ids(wave: NetworkWave) -> set[str]:
     }
 
 
+def roles_consenting_ids(network_id: int) -> set[str]:
+    """People who let coordinators see their self-assessment beside the network view."""
+    return {
+        str(pk)
+        for pk in RolesInvitation.objects.filter(
+            network_id=network_id, consent=True, completed_at__isnull=False
+        ).values_list("person_id", flat=True)
+    }
+
+
+def validity_note(result: NetworkAnalysis) -> dict[str, Any]:
+    """The response rate, its warning (the analysis's own words) and the measures that are
+    and are not robust to missing answers, in plain names."""
+    validity = result.validity
+    rate_warning = next(
+        (w for w in result.warnings if not validity.reliable and "people responded" in w), None
+    )
+    return {
+        "validity": validity,
+        "percent": None if validity.response_rate is None else round(100 * validity.response_rate),
+        "threshold": round(100 * validity.threshold),
+        "rate_warning": rate_warning,
+        "warnings": [w for w in result.warnings if w != rate_warning],
+        "robust": [MEASURE_LABELS.get(m, m) for m in validity.robust_measures],
+        "sensitive": [MEASURE_LABELS.get(m, m) for m in validity.sensitive_measures],
+    }
+
+
+def _named_edges(
+    wave: NetworkWave, result: NetworkAnalysis, consent: set[str], min_weight: int | None
+) -> list[dict[str, Any]]:
+    """Ties between consenting people, merged across relations exactly as the analysis
+    merges them (one tie per ordered pair, weighted by its strongest answer)."""
+    relation = result.options.relation
+    rows = _nominations(wave, min_weight)
+    if relation:
+        rows = rows.filter(relation=relation)
+    noms = [
+        {"ego": str(e), "alter": str(a), "relation": r, "weight": w}
+        for e, a, r, w in rows.values_list("ego_id", "alter_id", "relation", "weight")
+        if str(e) in consent and str(a) in consent
+    ]
+    ids = sorted(consent)
+    graph = build_tie_graph(ids, validate_nominations(noms, ids), relation=relation)
+    return [
+        {
+            "data": {
+                "id": f"e{k}",
+                "source": f"p{ids[s]}",
+                "target": f"p{ids[t]}",
+                "relation": relation or "all",
+                "weight": float(w),
+            }
+        }
+        for k, (s, t, w) in enumerate(
+            zip(graph.source.tolist(), graph.target.tolist(), graph.weight.tolist(), strict=True)
+        )
+    ]
+
+
 def named_level(
-    wave: NetworkWave, result: NetworkAnalysis, people: dict[str, Person]
+    wave: NetworkWave,
+    result: NetworkAnalysis,
+    people: dict[str, Person],
+    *,
+    min_weight: int | None = None,
 ) -> dict[str, Any]:
-    """The named map and lists, for coordinators: consenting people only."""
+    """The named map and lists, for coordinators: consenting people only.
+
+    Challenger comes from the roles self-assessment, so a person is named as one only when
+    they also let coordinators see their self-assessment; otherwise they are counted unnamed.
+    """
     consent = consenting_ids(wave)
+    self_view = roles_consenting_ids(wave.network_id)
+
+    def shown_roles(person_id: str, roles: tuple[str, ...]) -> list[str]:
+        return [r for r in roles if r != "challenger" or person_id in self_view]
+
     measures = [p for p in result.people if p.id in consent]
     nodes = [
         {
@@ -189,40 +301,25 @@ def named_level(
                 "betweenness": round(p.betweenness, 1),
                 "brokerage": p.brokerage["total"],
                 "broker": "broker" in p.roles,
+                "roles": [ROLE_LABELS[r] for r in shown_roles(p.id, p.roles)],
             }
         }
         for p in measures
     ]
-    relation = result.options.relation
-    noms = Nomination.objects.filter(wave=wave)
-    if relation:
-        noms = noms.filter(relation=relation)
-    edges = [
-        {
-            "data": {
-                "id": f"e{i}",
-                "source": f"p{e}",
-                "target": f"p{a}",
-                "relation": r,
-                "weight": w,
-            }
-        }
-        for i, (e, a, r, w) in enumerate(
-            noms.values_list("ego_id", "alter_id", "relation", "weight").order_by("pk")
-        )
-        if str(e) in consent and str(a) in consent
-    ]
+    edges = _named_edges(wave, result, consent, min_weight) if measures else []
     holders = result.role_holders()
-    roles = [
-        {
-            "role": role,
-            "label": ROLE_LABELS[role],
-            "explanation": d["explanation"],
-            "named": sorted(people[i].name for i in holders[role] if i in consent),
-            "unnamed": sum(1 for i in holders[role] if i not in consent),
-        }
-        for role, d in zip(ROLES, result.roles_dict()["definitions"], strict=True)
-    ]
+    roles = []
+    for role, d in zip(ROLES, result.roles_dict()["definitions"], strict=True):
+        visible = consent if role != "challenger" else consent & self_view
+        roles.append(
+            {
+                "role": role,
+                "label": ROLE_LABELS[role],
+                "explanation": d["explanation"],
+                "named": sorted(people[i].name for i in holders[role] if i in visible),
+                "unnamed": sum(1 for i in holders[role] if i not in visible),
+            }
+        )
     weaving = [
         {
             "a": people[w.a].name,
@@ -263,13 +360,11 @@ def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | 
     network_roles: dict[str, list[str]] = {}
     if wave is not None:
         result, _ = analyse(wave)
-        network_roles = {p.id: list(p.roles) for p in result.people}
+        # Challenger is itself taken from the self-assessment: not part of the network view.
+        network_roles = {p.id: [r for r in p.roles if r != "challenger"] for p in result.people}
     rows = self_and_network_view(
         profiles, network_roles, [str(r.person_id) for r in invitations if r.consent]
     )
     for row in rows:
         row["name"] = names[row["id"]]
     return {"mix": mix, "rows": sorted(rows, key=lambda r: r["name"]), "labels": ROLE_LABELS}
-
-
-RELATIONS = [(r.value, r.label) for r in Relation]

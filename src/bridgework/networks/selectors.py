@@ -3,8 +3,13 @@ another network is never found (``DoesNotExist`` becomes a 404 in ``network_view
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass
 
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from bridgework.analysis.network_result import NetworkOptions
 from bridgework.directory.models import Network, Person
 from bridgework.networks.models import (
     NetworkInvitation,
@@ -12,6 +17,8 @@ from bridgework.networks.models import (
     NetworkWave,
     Nomination,
     NominationImport,
+    OutsideContact,
+    Relation,
     RolesInvitation,
 )
 from bridgework.tokens import token_digest
@@ -20,6 +27,9 @@ from bridgework.tokens import token_digest
 SEARCH_LIMIT = 10
 #: Fewest characters before the search answers.
 SEARCH_MIN_CHARS = 2
+#: Under this share of invited people answering, people-level figures are unreliable: the
+#: same threshold the analysis warns at, so the progress page and the results agree.
+LOW_RESPONSE_RATE = NetworkOptions().response_rate_threshold
 
 
 def network_waves_for(network: Network) -> QuerySet[NetworkWave]:
@@ -32,11 +42,138 @@ def network_waves_for(network: Network) -> QuerySet[NetworkWave]:
 
 
 def network_wave_for(network: Network, wave_id: int) -> NetworkWave:
-    return NetworkWave.objects.get(network=network, pk=wave_id)
+    return NetworkWave.objects.select_related("network").get(network=network, pk=wave_id)
+
+
+def wave_relations(wave: NetworkWave) -> list[tuple[str, str]]:
+    """Relations a map can show: the survey's own, then any other an imported file brought."""
+    built_in = [(r.value, r.label) for r in Relation]
+    known = {value for value, _ in built_in}
+    imported = (
+        Nomination.objects.filter(wave=wave)
+        .exclude(relation__in=known)
+        .values_list("relation", flat=True)
+        .distinct()
+        .order_by("relation")
+    )
+    return built_in + [(r, r.replace("_", " ").capitalize()) for r in imported]
+
+
+@dataclass(frozen=True)
+class OutsideContacts:
+    """Organisations outside the directory that respondents work with.
+
+    Only organisations named by at least the wave's minimum group size are listed by name
+    (the names are free text a single respondent typed); the rest are only counted.
+    """
+
+    shown: tuple[tuple[str, int], ...]
+    hidden: int
+
+
+def outside_contacts_for(wave: NetworkWave) -> OutsideContacts:
+    """Outside organisations by how many respondents named them (names compared ignoring
+    capitals), most named first."""
+    grouped = (
+        OutsideContact.objects.filter(invitation__wave=wave)
+        .annotate(key=Lower("organisation"))
+        .values("key")
+        .annotate(name=Min("organisation"), respondents=Count("invitation", distinct=True))
+        .order_by("-respondents", "key")
+    )
+    k = wave.min_group_size
+    rows = [(g["name"], g["respondents"]) for g in grouped]
+    return OutsideContacts(
+        shown=tuple(r for r in rows if r[1] >= k), hidden=sum(1 for r in rows if r[1] < k)
+    )
+
+
+def latest_network_wave(network: Network) -> NetworkWave | None:
+    """The wave whose network view sits beside the self-assessments: the latest closed one
+    (final figures), else the latest that has opened, else none."""
+    now = timezone.now()
+    waves = NetworkWave.objects.filter(network=network)
+    return (
+        waves.filter(closes_at__lte=now).order_by("-closes_at", "-pk").first()
+        or waves.filter(opens_at__lte=now).order_by("-opens_at", "-pk").first()
+    )
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """Response counts of one group of invited people.
+
+    ``answered`` counts people who gave at least one answer (the analysis counts them as
+    respondents); ``completed`` those who also pressed "finish".
+    """
+
+    name: str
+    invited: int
+    answered: int
+    completed: int
+    below_minimum: bool
+    low_rate: bool
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.invited if self.invited else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rate)
+
+
+@dataclass(frozen=True)
+class NetworkProgress:
+    overall: ProgressRow
+    by_organisation: tuple[ProgressRow, ...]
+    threshold_percent: int
+
+
+def _progress_row(name: str, counts: dict, k: int) -> ProgressRow:
+    invited, answered = counts["invited"], counts["answered"]
+    return ProgressRow(
+        name=name,
+        invited=invited,
+        answered=answered,
+        completed=counts["completed"],
+        below_minimum=answered < k,
+        low_rate=bool(invited) and answered / invited < LOW_RESPONSE_RATE,
+    )
+
+
+def network_wave_progress(wave: NetworkWave) -> NetworkProgress:
+    """Response counts overall and by organisation (two grouped queries). Names of who has
+    or has not answered are never part of it."""
+    counts = {
+        "invited": Count("pk"),
+        "answered": Count("pk", filter=Q(started_at__isnull=False)),
+        "completed": Count("pk", filter=Q(completed_at__isnull=False)),
+    }
+    invitations = NetworkInvitation.objects.filter(wave=wave)
+    k = wave.min_group_size
+    grouped = (
+        invitations.values("person__organisation__name")
+        .annotate(**counts)
+        .order_by("person__organisation__name")
+    )
+    return NetworkProgress(
+        overall=_progress_row("Everyone invited", invitations.aggregate(**counts), k),
+        by_organisation=tuple(
+            _progress_row(g["person__organisation__name"] or "No organisation", g, k)
+            for g in grouped
+        ),
+        threshold_percent=round(100 * LOW_RESPONSE_RATE),
+    )
 
 
 def nomination_import_for(network: Network, import_id: int) -> NominationImport:
     return NominationImport.objects.select_related("wave").get(network=network, pk=import_id)
+
+
+def person_names(network: Network, ids: set[int]) -> dict[int, str]:
+    """Names of the given directory people of this network, by id (for previews)."""
+    return dict(Person.objects.filter(network=network, pk__in=ids).values_list("pk", "name"))
 
 
 def invitation_for_token(token: str) -> NetworkInvitation | None:

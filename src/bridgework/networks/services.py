@@ -1,8 +1,8 @@
 """Changing network mapping: one function per state change (views, the demo and tests call them).
 
 Links come from :mod:`bridgework.tokens` (digests only) and emails go through the outbox with
-an idempotency key, exactly as for RC waves; a closed wave refuses answers with the surveys'
-:class:`~bridgework.surveys.services.SurveyClosedError`.
+an idempotency key, exactly as for RC waves; a closed wave refuses answers (and changes to its
+set-up) with the surveys' :class:`~bridgework.surveys.services.SurveyClosedError`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from bridgework.networks.models import (
     Relation,
     RolesInvitation,
 )
+from bridgework.surveys.services import REMINDER_GAP as SURVEY_REMINDER_GAP
 from bridgework.surveys.services import SurveyClosedError
 from bridgework.tokens import issue_token
 
@@ -38,8 +40,11 @@ __all__ = [
     "colleague_save",
     "invitation_complete",
     "network_invitations_create",
+    "network_reminders_send",
+    "network_reminders_send_due",
     "network_wave_close",
     "network_wave_create",
+    "network_wave_update",
     "nominations_import",
     "outside_contacts_save",
     "roles_answers_save",
@@ -48,6 +53,14 @@ __all__ = [
 
 #: The three 1–5 questions asked about every chosen colleague.
 RATED_RELATIONS = (Relation.WORKS_WITH, Relation.TRUST, Relation.ENERGY)
+#: Someone reminded less than this long ago is not reminded again (double clicks, overlaps);
+#: the same gap as RC waves.
+REMINDER_GAP = SURVEY_REMINDER_GAP
+
+
+def _check_organisations(network_id: int, organisations: list[Organisation]) -> None:
+    if any(o.network_id != network_id for o in organisations):
+        raise ValidationError({"organisations": "Choose organisations of this network."})
 
 
 @transaction.atomic
@@ -59,17 +72,56 @@ def network_wave_create(
     closes_at: datetime,
     organisations: Iterable[Organisation] = (),
     min_group_size: int | None = None,
+    reminder_every_days: int = 0,
 ) -> NetworkWave:
     """A new network wave; respondents are the active people of the chosen organisations
     (everyone in the directory when none is chosen)."""
     organisations = list(organisations)
-    if any(o.network_id != network.pk for o in organisations):
-        raise ValidationError({"organisations": "Choose organisations of this network."})
-    wave = NetworkWave(network=network, name=name, opens_at=opens_at, closes_at=closes_at)
+    _check_organisations(network.pk, organisations)
+    wave = NetworkWave(
+        network=network,
+        name=name,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        reminder_every_days=reminder_every_days,
+    )
     if min_group_size is not None:
         wave.min_group_size = min_group_size
     wave.full_clean()
     wave.save()
+    wave.organisations.set(organisations)
+    return wave
+
+
+@transaction.atomic
+def network_wave_update(
+    *,
+    wave: NetworkWave,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    organisations: Iterable[Organisation] = (),
+    min_group_size: int,
+    reminder_every_days: int = 0,
+) -> NetworkWave:
+    """Change a wave's name, dates, respondents and settings until it closes.
+
+    A closed wave is a record of what was asked, so it refuses changes
+    (``SurveyClosedError``); reopening means a new wave. People already invited keep their
+    links when the organisations change; the next "send invitations" reaches the newcomers.
+    """
+    locked = NetworkWave.objects.select_for_update().get(pk=wave.pk)
+    if locked.is_closed:
+        raise SurveyClosedError("This survey has closed; its set-up can no longer change.")
+    organisations = list(organisations)
+    _check_organisations(wave.network_id, organisations)
+    wave.name, wave.opens_at, wave.closes_at = name, opens_at, closes_at
+    wave.min_group_size, wave.reminder_every_days = min_group_size, reminder_every_days
+    wave.full_clean()
+    # Only the set-up: a reminder round recorded meanwhile (last_reminders_at) is kept.
+    wave.save(
+        update_fields=["name", "opens_at", "closes_at", "min_group_size", "reminder_every_days"]
+    )
     wave.organisations.set(organisations)
     return wave
 
@@ -117,19 +169,84 @@ def network_invitations_create(*, wave: NetworkWave, send: bool = True) -> int:
                 continue
             count += 1
             if send:
-                path = _new_link(invitation)
-                email_queue(
-                    network=wave.network,
-                    to=person.email,
-                    kind="network-invitation",
-                    subject="Who do you work with? A 5-minute network survey",
-                    template="networks/emails/invitation",
-                    context={"wave": wave, "person": person, "path": path},
-                    idempotency_key=f"network-invitation:{invitation.pk}",
-                )
-                invitation.sent_at = timezone.now()
-                invitation.save(update_fields=["sent_at"])
+                _send(invitation, person, reminder=False)
     return count
+
+
+def _send(invitation: NetworkInvitation, person: Person, *, reminder: bool) -> None:
+    """Email one person a fresh link (earlier links keep working until the wave closes)."""
+    wave = invitation.wave
+    path = _new_link(invitation)
+    number = invitation.reminders_sent + 1 if reminder else 0
+    kind = "network-reminder" if reminder else "network-invitation"
+    email_queue(
+        network=wave.network,
+        to=person.email,
+        kind=kind,
+        subject=(
+            f"Reminder: the network survey closes {wave.closes_at:%-d %B}"
+            if reminder
+            else "Who do you work with? A 5-minute network survey"
+        ),
+        template="networks/emails/invitation",
+        context={"wave": wave, "person": person, "path": path, "reminder": reminder},
+        idempotency_key=f"{kind}:{invitation.pk}:{number}"
+        if reminder
+        else f"{kind}:{invitation.pk}",
+    )
+    now = timezone.now()
+    if reminder:
+        invitation.reminders_sent, invitation.last_reminded_at = number, now
+        invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
+    else:
+        invitation.sent_at = now
+        invitation.save(update_fields=["sent_at"])
+
+
+def network_reminders_send(*, wave: NetworkWave) -> int:
+    """Remind everyone invited who has not finished (not those reminded in the last hours).
+
+    Only while the wave is open. Each invitation is locked while its reminder is queued, so
+    two coordinators (or a coordinator and the scheduler) cannot remind someone twice.
+    """
+    if not wave.is_open:
+        return 0
+    now = timezone.now()
+    recent = now - REMINDER_GAP
+    pending = (
+        wave.invitations.filter(completed_at__isnull=True)
+        .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=recent))
+        .exclude(person__email="")
+        .select_related("person")
+    )
+    count = 0
+    for invitation in pending:
+        with transaction.atomic():
+            locked = NetworkInvitation.objects.select_for_update().get(pk=invitation.pk)
+            if locked.completed_at or (
+                locked.last_reminded_at and locked.last_reminded_at >= recent
+            ):
+                continue
+            locked.wave = wave
+            _send(locked, invitation.person, reminder=True)
+            count += 1
+    NetworkWave.objects.filter(pk=wave.pk).update(last_reminders_at=now)
+    wave.last_reminders_at = now
+    return count
+
+
+def network_reminders_send_due(*, now: datetime | None = None) -> int:
+    """Scheduled reminders: for each open wave with a reminder interval whose last round is
+    at least that old (counting from opening when there was none), remind those not finished."""
+    now = now or timezone.now()
+    total = 0
+    for wave in NetworkWave.objects.filter(
+        opens_at__lte=now, closes_at__gt=now, reminder_every_days__gt=0
+    ).select_related("network"):
+        last = wave.last_reminders_at or wave.opens_at
+        if now - last >= timedelta(days=wave.reminder_every_days):
+            total += network_reminders_send(wave=wave)
+    return total
 
 
 def _check_open(invitation: NetworkInvitation) -> None:

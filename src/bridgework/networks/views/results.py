@@ -1,33 +1,47 @@
-"""Network map pages: organisation level for every member, named for coordinators only."""
+"""Network map pages: organisation level for every member, named for coordinators only.
+
+Both pages take the same filters as query parameters — ``relation``, ``strength`` (the lowest
+1–5 answer a tie must have) and, on the named map, ``size`` — so the map, its table and every
+figure beside it always show the same data, with or without JavaScript.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bridgework.directory.models import Role
 from bridgework.networks import results, selectors
-from bridgework.networks.models import Relation
+from bridgework.networks.models import NetworkWave
 from bridgework.web.tenancy import network_view
 
 
-def _relation(request: HttpRequest) -> str | None:
-    value = request.GET.get("relation", "")
-    return value if value in Relation.values else None
+def _filters(request: HttpRequest, wave: NetworkWave) -> dict[str, Any]:
+    relations = selectors.wave_relations(wave)
+    relation = request.GET.get("relation", "")
+    strength = request.GET.get("strength", "")
+    return {
+        "relations": relations,
+        "relation": relation if relation in {value for value, _ in relations} else "",
+        "strengths": results.STRENGTHS,
+        "strength": int(strength) if strength in {str(s) for s in results.STRENGTHS} else None,
+    }
 
 
 def _common(request: HttpRequest, pk: int):
     wave = selectors.network_wave_for(request.network, pk)
-    relation = _relation(request)
-    result, people = results.analyse(wave, relation=relation)
+    filters = _filters(request, wave)
+    result, people = results.analyse(
+        wave, relation=filters["relation"] or None, min_weight=filters["strength"]
+    )
     org = results.organisation_level(result, min_group_size=wave.min_group_size)
     context = {
         "wave": wave,
-        "relation": relation or "",
-        "relations": results.RELATIONS,
+        **filters,
+        **results.validity_note(result),
         "org": org,
-        "validity": result.validity,
-        "warnings": result.warnings,
         "summary": result.summary,
         "can_name": request.membership.has_role(Role.COORDINATOR),
     }
@@ -39,19 +53,22 @@ def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
     wave, _, _, context = _common(request, pk)
     context["page_title"] = f"{wave.name}: organisation map"
     context["map"] = context["org"]["map"]
+    context["outside"] = selectors.outside_contacts_for(wave)
     return render(request, "networks/results/organisations.html", context)
 
 
 @network_view(Role.COORDINATOR)
 def named_map(request: HttpRequest, pk: int) -> HttpResponse:
     wave, result, people, context = _common(request, pk)
-    size = request.GET.get("size", "in_degree")
-    named = results.named_level(wave, result, people)
+    size = request.GET.get("size", "")
+    size = size if size in results.SIZE_MEASURES else "in_degree"
+    named = results.named_level(wave, result, people, min_weight=context["strength"])
     context.update(
         {
             "named": named,
             "map": {"nodes": named["nodes"], "edges": named["edges"], "level": "person"},
-            "size": size if size in results.SIZE_MEASURES else "in_degree",
+            "size": size,
+            "size_label": results.SIZE_MEASURES[size],
             "sizes": list(results.SIZE_MEASURES.items()),
             "page_title": f"{wave.name}: named map",
         }

@@ -1,13 +1,20 @@
-"""The network roles self-assessment: coordinators' overview and the personal-link pages."""
+"""The network roles self-assessment: the overview and the personal-link pages.
+
+Everyone in the network (analysts included) sees the mix across the network, which is
+suppressed under the minimum group size; only coordinators see names (self-view beside network
+view, for people who consented) and send links.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from bridgework.analysis.network_roles import ROLE_LABELS
+from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.roles_assessment import ASSESSMENT_ROLES, ITEMS, SCALE, score_assessment
 from bridgework.directory.models import Role
 from bridgework.networks import results, selectors, services
@@ -15,31 +22,64 @@ from bridgework.web.tenancy import network_view, public_view
 
 LABELS = {**ROLE_LABELS, "challenger": "Challenger"}
 
+#: What each self-assessed role means, in plain words (the page shows it beside the scores).
+ROLE_MEANINGS = {
+    "broker": "You link people and groups who would not otherwise meet, so ideas and "
+    "information travel between them.",
+    "connector": "You are a trusted hub of your own group: people come to you, and you help "
+    "the group pull together.",
+    "energiser": "People leave time with you with more energy than they came with; you draw "
+    "colleagues into new work.",
+    "challenger": "You question how things are done and bring in better ways from elsewhere.",
+}
 
-@network_view(Role.COORDINATOR)
+
+def _labels(roles: list[str]) -> list[str]:
+    return [LABELS.get(role, role.title()) for role in roles]
+
+
+@network_view()
 def overview(request: HttpRequest) -> HttpResponse:
+    is_coordinator = request.membership.has_role(Role.COORDINATOR)
     if request.method == "POST":
+        if not is_coordinator:
+            raise PermissionDenied("Sending links needs the Coordinator role.")
         count = services.roles_invitations_create(network=request.network)
         messages.success(request, f"{count} link{'s' if count != 1 else ''} sent.")
         return redirect("networks:roles", network=request.network.slug)
-    wave = selectors.network_waves_for(request.network).order_by("-closes_at").first()
-    data = results.roles_overview(request.network.pk, min_group_size=5, wave=wave)
+    wave = selectors.latest_network_wave(request.network)
+    min_group_size = wave.min_group_size if wave else DEFAULT_MIN_GROUP_SIZE
+    data = results.roles_overview(
+        request.network.pk, min_group_size=min_group_size, wave=wave if is_coordinator else None
+    )
     mix = data["mix"]
     return render(
         request,
         "networks/roles/index.html",
         {
             "mix": mix,
+            "min_group_size": min_group_size,
             "mix_rows": [
                 {
                     "label": LABELS.get(role, role.title()),
+                    "meaning": ROLE_MEANINGS[role],
                     "count": (mix.primary_counts or {}).get(role),
                     "mean": (mix.mean_scores or {}).get(role),
                 }
                 for role in ASSESSMENT_ROLES
             ],
-            "rows": data["rows"],
-            "labels": LABELS,
+            "rows": [
+                {
+                    "name": row["name"],
+                    "self": _labels(row["self_primary"]),
+                    "network": _labels(row["network_roles"]),
+                    "agree": _labels(row["agree"]),
+                }
+                for row in data["rows"]
+            ]
+            if is_coordinator
+            else [],
+            "is_coordinator": is_coordinator,
             "invited": selectors.roles_invitations_for(request.network).count(),
             "wave": wave,
             "page_title": "Network roles self-assessment",
@@ -95,6 +135,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             "profile": [
                 {
                     "label": LABELS.get(role, role.title()),
+                    "meaning": ROLE_MEANINGS[role],
                     "score": profile.scores.get(role),
                     "primary": role in profile.primary,
                 }
@@ -102,6 +143,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             ]
             if profile
             else None,
+            "has_primary": bool(profile and profile.primary),
             "page_title": "Your network role" if profile else "What role do you play?",
         },
     )

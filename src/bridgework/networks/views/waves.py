@@ -1,4 +1,6 @@
-"""Coordinators' pages for network waves: list, create, show, invite, close, import."""
+"""Coordinators' pages for network waves: list, create, show, edit, invite, remind, close,
+import. Actions are confirmed on a page of their own (GET) and done by POST, so a link can
+never send emails or close a wave by itself."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from bridgework.directory.models import Role
 from bridgework.networks import selectors, services
 from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.networks.imports import parse_nominations
+from bridgework.networks.models import NetworkWave
 from bridgework.web.tenancy import network_view
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -49,14 +52,14 @@ def create(request: HttpRequest) -> HttpResponse:
 @network_view()
 def show(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
-    invitations = wave.invitations.all()
     return render(
         request,
         "networks/waves/show.html",
         {
             "wave": wave,
-            "invited": invitations.count(),
-            "completed": invitations.filter(completed_at__isnull=False).count(),
+            "progress": selectors.network_wave_progress(wave),
+            "eligible": services.wave_respondents(wave).count(),
+            "organisations": wave.organisations.all(),
             "nominations": wave.nominations.count(),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
             "page_title": wave.name,
@@ -64,11 +67,51 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _confirm(request, wave, *, action: str, title: str, text: str) -> HttpResponse:
+@network_view(Role.COORDINATOR)
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    wave = selectors.network_wave_for(request.network, pk)
+    form = None
+    if not wave.is_closed:
+        form = NetworkWaveForm(
+            request.POST or None,
+            initial=NetworkWaveForm.initial_for(wave),
+            network=request.network,
+        )
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, "This survey has closed; its set-up can no longer change.")
+            return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+        if form.is_valid():
+            try:
+                services.network_wave_update(wave=wave, **form.cleaned_data)
+            except services.ValidationError as exc:
+                form.add_error(None, exc)
+            except services.SurveyClosedError as exc:
+                messages.error(request, str(exc))
+                return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+            else:
+                messages.success(request, f"Saved {wave.name}.")
+                return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+    return render(
+        request,
+        "networks/waves/form.html",
+        {"form": form, "wave": wave, "page_title": f"Edit {wave.name}"},
+    )
+
+
+def _confirm(
+    request: HttpRequest,
+    wave: NetworkWave,
+    *,
+    action: str,
+    title: str,
+    text: str,
+    allowed: bool = True,
+) -> HttpResponse:
     return render(
         request,
         "networks/waves/confirm.html",
-        {"wave": wave, "action": action, "page_title": title, "text": text},
+        {"wave": wave, "action": action, "page_title": title, "text": text, "allowed": allowed},
     )
 
 
@@ -88,7 +131,39 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         wave,
         action="Send invitations",
         title="Send invitations",
-        text="Everyone in scope who has not been invited gets a personal link by email.",
+        text=(
+            "Everyone in scope who has not been invited gets a personal link by email."
+            if not wave.is_closed
+            else "This survey has closed, so no more invitations can be sent."
+        ),
+        allowed=not wave.is_closed,
+    )
+
+
+@network_view(Role.COORDINATOR)
+def remind(request: HttpRequest, pk: int) -> HttpResponse:
+    wave = selectors.network_wave_for(request.network, pk)
+    if request.method == "POST":
+        if not wave.is_open:
+            messages.error(request, "Reminders can only be sent while the survey is open.")
+        else:
+            count = services.network_reminders_send(wave=wave)
+            messages.success(request, f"{count} reminder{'s' if count != 1 else ''} sent.")
+        return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+    pending = wave.invitations.filter(completed_at__isnull=True).count()
+    return _confirm(
+        request,
+        wave,
+        action="Send reminders",
+        title="Send reminders",
+        text=(
+            f"{pending} invited {'person has' if pending == 1 else 'people have'} not finished. "
+            "Each gets a reminder with a fresh personal link (earlier links keep working), "
+            "except anyone reminded in the last 12 hours."
+            if wave.is_open
+            else "Reminders can only be sent while the survey is open."
+        ),
+        allowed=wave.is_open,
     )
 
 
@@ -104,7 +179,12 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         wave,
         action="Close now",
         title="Close the survey now",
-        text="Links will say the survey has closed; answers so far are kept.",
+        text=(
+            "Links will say the survey has closed; answers so far are kept."
+            if not wave.is_closed
+            else "This survey has already closed."
+        ),
+        allowed=not wave.is_closed,
     )
 
 
@@ -140,13 +220,20 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
         count = services.nominations_import(upload=record)
         messages.success(request, f"{count} nomination{'s' if count != 1 else ''} imported.")
         return redirect("networks:nwaves_show", network=request.network.slug, pk=record.wave_id)
+    shown = rows[:50]
+    names = selectors.person_names(
+        request.network, {r.ego for r in shown} | {r.alter for r in shown}
+    )
     return render(
         request,
         "networks/imports/show.html",
         {
             "record": record,
             "problems": problems,
-            "rows": rows[:50],
+            "rows": [
+                {"row": r, "ego": names.get(r.ego, r.ego), "alter": names.get(r.alter, r.alter)}
+                for r in shown
+            ],
             "count": len(rows),
             "page_title": f"Check {record.filename}",
         },

@@ -1,0 +1,14 @@
+"""Background jobs for network surveys, run by ``bridgework worker``."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from bridgework.networks.services import network_reminders_send_due
+
+
+@task()
+def send_due_network_reminders() -> int:
+    """Send the scheduled network survey reminders that are due (idempotent: nobody is
+    reminded twice within the reminder gap, and each email has an idempotency key)."""
+    return network_reminders_send_due()
