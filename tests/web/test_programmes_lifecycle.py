@@ -4,7 +4,7 @@ re-draw, publish, introductions with .ics exactly once, feedback, scheduler tick
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -171,7 +171,8 @@ def test_hard_rules_hold_on_stored_rounds_including_no_repeats(programme):
     people = [Participant(str(e.pk), e.person.organisation.name) for e in enrolments]
     policy = Policy(must_cross_organisation=True, group_size=2, odd="sit_out")
     history: list[PastMatch] = []
-    for number, starts in enumerate([date(2026, 1, 5), date(2026, 1, 19)]):
+    first = services.next_start(programme, timezone.localdate())
+    for number, starts in enumerate([first, first + timedelta(days=14)]):
         round_ = services.round_create(programme=programme, seed=11 + number, starts_on=starts)
         groups = [
             tuple(str(i) for i in m.places.values_list("enrolment_id", flat=True))
@@ -210,11 +211,12 @@ def test_worker_killed_mid_round_sends_the_rest_without_doubles(
 def test_sit_outs_get_priority_and_are_matched_next_round(programme):
     programme.holdout_share = 0
     programme.save()
-    first = services.round_create(programme=programme, seed=1, starts_on=date(2026, 1, 5))
+    start = services.next_start(programme, timezone.localdate())
+    first = services.round_create(programme=programme, seed=1, starts_on=start)
     (sitting,) = first.places.filter(outcome="sit_out")  # 11 people, pairs
     services.round_publish(round_=first)
     assert Enrolment.objects.get(pk=sitting.enrolment_id).priority
-    second = services.round_create(programme=programme, seed=1, starts_on=date(2026, 1, 19))
+    second = services.round_create(programme=programme, seed=1, starts_on=first.ends_on)
     assert second.places.get(enrolment_id=sitting.enrolment_id).outcome == "matched"
 
 

@@ -2,13 +2,18 @@
 :mod:`bridgework.analysis.evaluation` (the page and any export call this one function).
 
 Respondent-level comments are returned only when ``respondent_level`` is true (coordinators);
-analysts see counts and shares only.
+analysts see counts and shares only, and feedback figures resting on fewer answers than the
+network's minimum group size are hidden from them (``feedback_hidden``; per round, ``met`` is
+``None``). The matched-versus-held-out comparison rests on network survey answers, which are
+confidential for everyone: it is hidden for all viewers when either group has fewer
+respondents than the minimum group size.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import combinations
 
 from django.utils import timezone
@@ -23,6 +28,20 @@ from bridgework.analysis.evaluation import (
 from bridgework.networks.models import NetworkWave, Nomination
 from bridgework.programmes.models import Feedback, Programme, Round, RoundPlace
 
+#: The dashboard lists this many of the newest comments; the count says how many there are.
+COMMENTS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One line of reflection, with who wrote it and when (coordinators only)."""
+
+    round_starts_on: date
+    person: str
+    organisation: str
+    usefulness: int | None
+    text: str
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -36,14 +55,38 @@ class Dashboard:
     matrix: list[list[int]]
     ratings: list[tuple[int, int]]
     mean_rating: float | None
-    will_work_together: int
-    comments: list[str] = field(default_factory=list)
+    will_work_together: int | None
+    min_group_size: int = 5
+    feedback_hidden: bool = False
+    comments: list[Comment] = field(default_factory=list)
+    comments_total: int = 0
     rc: MeanComparison | None = None
     rc_waves: tuple[str, str] | None = None
     rc_note: str = ""
     ties: ProportionComparison | None = None
     ties_wave: str | None = None
     ties_note: str = ""
+
+
+def _newest_comments(feedback: list[Feedback]) -> list[Comment]:
+    """The newest reflections first, so a long-running programme's page stays readable."""
+    written = sorted(
+        (f for f in feedback if f.reflection),
+        key=lambda f: (f.match.round.starts_on, f.pk),
+        reverse=True,
+    )
+    return [
+        Comment(
+            round_starts_on=f.match.round.starts_on,
+            person=f.enrolment.person.name,
+            organisation=f.enrolment.person.organisation.name
+            if f.enrolment.person.organisation
+            else "",
+            usefulness=f.usefulness,
+            text=f.reflection,
+        )
+        for f in written[:COMMENTS_SHOWN]
+    ]
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -58,7 +101,14 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
             "enrolment__person__organisation", "enrolment__person__workgroup"
         )
     )
-    feedback = list(Feedback.objects.filter(match__round__in=published).select_related("match"))
+    feedback = list(
+        Feedback.objects.filter(match__round__in=published).select_related(
+            "match__round", "enrolment__person__organisation"
+        )
+    )
+    k = programme.network.min_group_size
+    hidden = not respondent_level and len(feedback) < k
+    answered_by_round = Counter(f.match.round_id for f in feedback)
     by_round: dict[int, Counter] = {r.pk: Counter() for r in published}
     groups: dict[int, list] = {}
     for place in places:
@@ -73,7 +123,7 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
             "matched": by_round[r.pk]["matched"],
             "sit_out": by_round[r.pk]["sit_out"],
             "holdout": by_round[r.pk]["holdout"],
-            "met": met_by_round[r.pk],
+            "met": met_by_round[r.pk] if respondent_level or answered_by_round[r.pk] >= k else None,
         }
         for r in published
     ]
@@ -99,20 +149,23 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
     ratings = Counter(f.usefulness for f in feedback if f.usefulness)
     rated = sum(ratings.values())
     rc, rc_waves, rc_note = _rc_movement(programme, published, workgroup_pairs)
-    ties, ties_wave, ties_note = _tie_formation(published, places)
+    ties, ties_wave, ties_note = _tie_formation(published, places, min_group_size=k)
     return Dashboard(
         rounds=rounds,
         enrolled=programme.enrolments.filter(status="active").count(),
-        meeting_rate=_share(sum(f.met for f in feedback), len(feedback)),
+        meeting_rate=None if hidden else _share(sum(f.met for f in feedback), len(feedback)),
         feedback_count=len(feedback),
         first_meeting_share=first,
         cross_agency_share=_share(cross, pairs_total),
         organisations=names,
         matrix=matrix,
-        ratings=[(score, ratings[score]) for score in range(1, 6)],
-        mean_rating=_share(sum(k * v for k, v in ratings.items()), rated),
-        will_work_together=sum(f.will_work_together for f in feedback),
-        comments=[f.reflection for f in feedback if f.reflection] if respondent_level else [],
+        ratings=[] if hidden else [(score, ratings[score]) for score in range(1, 6)],
+        mean_rating=None if hidden else _share(sum(s * n for s, n in ratings.items()), rated),
+        will_work_together=None if hidden else sum(f.will_work_together for f in feedback),
+        min_group_size=k,
+        feedback_hidden=hidden,
+        comments=_newest_comments(feedback) if respondent_level else [],
+        comments_total=sum(bool(f.reflection) for f in feedback) if respondent_level else 0,
         rc=rc,
         rc_waves=rc_waves,
         rc_note=rc_note,
@@ -155,14 +208,16 @@ def _rc_movement(programme: Programme, published: list[Round], bridged: set[tupl
     return result, (before.name, after.name), ""
 
 
-def _tie_formation(published: list[Round], places: list[RoundPlace]):
+def _tie_formation(published: list[Round], places: list[RoundPlace], *, min_group_size: int):
     """Matched against held out, on whether they later name a colleague in another
     organisation in the first network survey wave that opened after the first round.
 
     Each person's group is what happened to them in the first published round they were in
     (matched or held out; sit-outs are left out), so the comparison rests on the random draw.
-    Only people who completed that wave count. Held-out people matched in later rounds dilute
-    the difference, so it errs towards zero.
+    Only people who completed that wave count, and nothing is shown when either group has
+    fewer of them than the minimum group size (the network's or the wave's, whichever is
+    larger): the shares would be about too few people's survey answers. Held-out people
+    matched in later rounds dilute the difference, so it errs towards zero.
     """
     if not published:
         return None, None, "No published rounds yet."
@@ -205,4 +260,12 @@ def _tie_formation(published: list[Round], places: list[RoundPlace]):
             (matched if outcome == RoundPlace.Outcome.MATCHED else held).append(
                 person_id in crossing
             )
+    k = max(min_group_size, wave.min_group_size)
+    if min(len(matched), len(held)) < k:
+        return (
+            None,
+            wave.name,
+            f"Fewer than {k} matched or held-out people answered {wave.name} (the minimum group "
+            "size): the comparison is hidden to protect their answers.",
+        )
     return compare_tie_formation(matched, held), wave.name, ""

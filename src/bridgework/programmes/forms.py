@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from bridgework.directory.models import Network
+from bridgework.directory.models import Network, validate_time_zone
 from bridgework.programmes.models import Enrolment, Guide, Programme
 from bridgework.web.forms import Form, ModelForm
 
@@ -25,6 +25,7 @@ PROGRAMME_FIELDS = [
     "require_other_agencies",
     "no_repeat_months",
     "bridge_weak_rc",
+    "avoid_network_ties",
     "match_interests",
     "holdout_share",
     "guide",
@@ -75,6 +76,13 @@ class ProgrammeForm(ModelForm):
         self.fields["organisations"].widget.choices = self.fields["organisations"].choices
         self.fields["guide"].queryset = Guide.objects.filter(network=network)
 
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data["time_zone"].strip()
+        if not value:
+            raise forms.ValidationError("Enter a time zone such as Europe/London.")
+        validate_time_zone(value)
+        return value
+
 
 class GuideForm(ModelForm):
     class Meta:
@@ -96,8 +104,6 @@ class ProfileForm(Form):
     )
 
     def clean_time_zone(self) -> str:
-        from bridgework.directory.models import validate_time_zone
-
         value = self.cleaned_data["time_zone"].strip()
         if value:
             validate_time_zone(value)

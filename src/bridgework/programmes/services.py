@@ -1,18 +1,17 @@
 """Changing programmes: one function per state change. Views, the worker tick, the demo and
 tests call these.
 
-Sending is idempotent by construction: every email has an idempotency key naming its kind, its
-match (or round) and its recipient, and a key already in the outbox is skipped before anything
-is rendered. A worker killed half-way through a round's introductions simply sends the rest
-when the job runs again; nobody is introduced twice and no match is lost, because matches are
-stored when the round is drawn, not when emails go out.
+Emails to participants are composed and sent by :mod:`bridgework.programmes.mailing`, which
+makes every send idempotent; this module decides *when* (publishing a round, the scheduler's
+tick). A round is written in one transaction when it is drawn, so a worker killed while
+drawing leaves no half round, and one killed while sending loses no match.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,12 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.directory.models import Network, Organisation, Person
-from bridgework.mail.models import OutboxMessage
-from bridgework.mail.services import Attachment, email_queue
-from bridgework.matching import Participant, PastMatch, pair
-from bridgework.networks.models import NetworkWave, Nomination
+from bridgework.mail.services import email_queue
+from bridgework.matching import pair
+from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.guides import BUILTIN_GUIDES
-from bridgework.programmes.ics import match_invitation
+from bridgework.programmes.mailing import round_follow_up, round_send
 from bridgework.programmes.models import (
     Enrolment,
     EnrolmentToken,
@@ -41,18 +39,24 @@ from bridgework.programmes.models import (
     SignupRequest,
 )
 from bridgework.programmes.policy import programme_policy
+from bridgework.programmes.roster import (
+    history_for,
+    network_ties,
+    participant_for,
+    suggested_slot,
+    taking_part,
+    weak_rc_ties,
+)
 from bridgework.tokens import issue_token, token_digest
 
 #: Reminders go this many days before a round ends; feedback requests once it has ended, for
 #: up to FEEDBACK_WINDOW afterwards (a worker that was down for a while still catches up).
 REMINDER_DAYS_BEFORE_END = 2
 FEEDBACK_WINDOW = timedelta(days=14)
+#: A sign-up confirmation link works for this long (a forwarded or old email stops working).
+CONFIRM_WITHIN = timedelta(days=7)
 
 PROFILE_FIELDS = ("works_on", "interests", "meeting_mode", "location", "time_zone")
-
-
-class ProgrammeError(Exception):
-    """An action that does not fit the programme's or round's state."""
 
 
 def _save(instance: Model) -> Model:
@@ -224,17 +228,28 @@ def signup_request(
 
 
 def signup_request_for(token: str) -> SignupRequest:
+    """The sign-up waiting behind a confirmation link, if the link is still good: issued less
+    than :data:`CONFIRM_WITHIN` ago, for a programme that is still running. Raises
+    ``SignupRequest.DoesNotExist`` otherwise, so an expired link looks like a wrong one."""
     return SignupRequest.objects.select_related("programme__network").get(
-        digest=token_digest(token)
+        digest=token_digest(token),
+        created_at__gte=timezone.now() - CONFIRM_WITHIN,
+        programme__active=True,
     )
 
 
 @transaction.atomic
 def signup_confirm(*, request: SignupRequest) -> Enrolment:
     """Confirm a sign-up: find the person by email, or add them (and their organisation) to
-    the directory, then enrol them. Confirming twice gives the same enrolment."""
-    network = request.network
+    the directory, then enrol them. Confirming twice gives the same enrolment.
+
+    Who may join is checked again here, not only when the link was sent: a programme narrowed
+    to some organisations in the meantime does not let an earlier request through.
+    """
+    network, programme = request.network, request.programme
     person = Person.objects.filter(network=network, email__iexact=request.email).first()
+    if not programme.active or not _eligible(programme, person):
+        raise ProgrammeError(f"{programme.name} is not open to this address.")
     if person is None:
         organisation = Organisation.objects.filter(
             network=network, name__iexact=request.organisation_name
@@ -247,22 +262,14 @@ def signup_confirm(*, request: SignupRequest) -> Enrolment:
                 organisation=organisation,
                 job_title=request.job_title,
                 location=request.profile.get("location", ""),
+                time_zone=request.profile.get("time_zone", ""),
             )
         )
-    enrolment = enrolment_create(
-        programme=request.programme, person=person, profile=request.profile
-    )
+    enrolment = enrolment_create(programme=programme, person=person, profile=request.profile)
     if request.confirmed_at is None:
         request.confirmed_at = timezone.now()
         request.save(update_fields=["confirmed_at"])
     return enrolment
-
-
-def enrolment_link(enrolment: Enrolment) -> str:
-    """A fresh personal link (path) to the enrolment's own page."""
-    token = issue_token()
-    EnrolmentToken.objects.create(enrolment=enrolment, digest=token.digest)
-    return reverse("coffee:me", kwargs={"token": token.plain})
 
 
 def enrolment_for_token(token: str) -> Enrolment:
@@ -276,10 +283,21 @@ def enrolment_for_token(token: str) -> Enrolment:
 
 
 def enrolment_pause(*, enrolment: Enrolment, until: date) -> Enrolment:
-    if until <= timezone.localdate():
+    """Pause until ``until`` (the scheduler resumes them that day). Someone who left rejoins
+    first: a pause must not quietly bring them back later."""
+    if enrolment.status == Enrolment.Status.LEFT:
+        raise ValidationError({"until": "You have left the programme: rejoin it first."})
+    if until <= programme_today(enrolment.programme):
         raise ValidationError({"until": "Choose a date in the future."})
     enrolment.status, enrolment.paused_until = Enrolment.Status.PAUSED, until
     return _save(enrolment)  # type: ignore[return-value]
+
+
+def enrolments_resume_due(*, programme: Programme, today: date) -> int:
+    """Resume everyone whose pause has ended, so counts and their own page say so."""
+    return programme.enrolments.filter(
+        status=Enrolment.Status.PAUSED, paused_until__lte=today
+    ).update(status=Enrolment.Status.ACTIVE, paused_until=None)
 
 
 def enrolment_resume(*, enrolment: Enrolment) -> Enrolment:
@@ -302,125 +320,60 @@ def enrolment_update_profile(*, enrolment: Enrolment, **profile: str) -> Enrolme
 # --- rounds -----------------------------------------------------------------------------
 
 
+def programme_today(programme: Programme, now: datetime | None = None) -> date:
+    """Today's date where the programme runs (its time zone), which decides when rounds start,
+    end, and when reminders go."""
+    now = now or timezone.now()
+    try:
+        zone = ZoneInfo(programme.time_zone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
 def next_start(programme: Programme, today: date) -> date:
     """The first day on or after ``today`` that is the programme's weekday."""
     return today + timedelta(days=(programme.weekday - today.weekday()) % 7)
 
 
 def round_is_due(programme: Programme, today: date) -> bool:
-    """Due when the programme is active and no round is still running or waiting."""
-    return programme.active and not programme.rounds.filter(ends_on__gt=today).exists()
-
-
-def taking_part(programme: Programme, on: date):
-    """Enrolments in a round starting ``on``: active, or paused until no later than ``on``."""
+    """Due when the programme is active and no round is still running or waiting: a draft
+    waits for its coordinator to publish it (or for the tick, with auto-publish)."""
     return (
-        programme.enrolments.filter(person__active=True)
-        .filter(
-            Q(status=Enrolment.Status.ACTIVE)
-            | Q(status=Enrolment.Status.PAUSED, paused_until__lte=on)
-        )
-        .select_related("person__organisation", "person__team", "person__workgroup")
-        .order_by("pk")
+        programme.active
+        and not programme.rounds.filter(
+            Q(ends_on__gt=today) | Q(status=Round.Status.DRAFT)
+        ).exists()
     )
-
-
-def _participant(enrolment: Enrolment) -> Participant:
-    person = enrolment.person
-    mode = enrolment.meeting_mode
-    location = enrolment.location or person.location
-    if mode == "in_person" and not location:
-        mode = "either"
-    return Participant(
-        id=str(enrolment.pk),
-        organisation=person.organisation.name if person.organisation else "",
-        team=person.team.name if person.team else "",
-        workgroup=person.workgroup.name if person.workgroup else "",
-        location=location,
-        time_zone=enrolment.time_zone or person.time_zone,
-        mode=mode,  # type: ignore[arg-type]
-        interests=enrolment.interest_set(),
-        priority=enrolment.priority,
-    )
-
-
-def _history(programme: Programme) -> list[PastMatch]:
-    members: dict[int, list[tuple[int, date]]] = {}
-    for match_id, enrolment_id, starts_on in RoundPlace.objects.filter(
-        round__programme=programme, round__status=Round.Status.PUBLISHED, match__isnull=False
-    ).values_list("match_id", "enrolment_id", "round__starts_on"):
-        members.setdefault(match_id, []).append((enrolment_id, starts_on))
-    past = []
-    for group in members.values():
-        for i, (a, when) in enumerate(group):
-            for b, _ in group[i + 1 :]:
-                past.append(PastMatch(str(a), str(b), when))
-    return past
-
-
-def weak_rc_ties(network: Network) -> list[tuple[str, str]]:
-    """Workgroup pairs with weak RC in the network's latest closed RC wave (shown cells only)."""
-    from bridgework.analysis.rc import analyze_rc
-    from bridgework.surveys.models import Wave
-    from bridgework.surveys.results import settings_for, wave_frame
-
-    wave = Wave.objects.filter(network=network, closes_at__lte=timezone.now()).first()
-    if wave is None:
-        return []
-    frame = wave_frame(wave)
-    if frame.empty or frame["score"].notna().sum() == 0:
-        return []
-    analysis = analyze_rc(
-        frame, instrument=wave.instrument(), settings=settings_for(wave, bootstrap=0)
-    )
-    return [(c.rater, c.target) for c in analysis.cells if c.band == "weak" and not c.suppressed]
-
-
-def network_ties(
-    network: Network, enrolments: Mapping[str, Enrolment]
-) -> list[tuple[str, str, float]]:
-    """Ties between enrolled people named in the network's latest closed network survey wave,
-    as ``(enrolment id, enrolment id, strength)`` — the engine prefers people not yet tied."""
-    wave = (
-        NetworkWave.objects.filter(network=network, closes_at__lte=timezone.now())
-        .order_by("-closes_at")
-        .first()
-    )
-    if wave is None:
-        return []
-    by_person = {e.person_id: key for key, e in enrolments.items()}
-    ties = []
-    for ego, alter, weight in Nomination.objects.filter(
-        wave=wave, ego_id__in=by_person, alter_id__in=by_person
-    ).values_list("ego_id", "alter_id", "weight"):
-        if ego != alter:
-            ties.append((by_person[ego], by_person[alter], max(float(weight), 0.0) or 1.0))
-    return ties
-
-
-def _slot(programme: Programme, starts_on: date, index: int) -> datetime:
-    """A suggested meeting time: the programme's time on one of the round's first weekdays."""
-    day = starts_on + timedelta(days=index % 3)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    local = datetime.combine(day, programme.meeting_time or time(10), ZoneInfo(programme.time_zone))
-    return local.astimezone(ZoneInfo("UTC"))
 
 
 @transaction.atomic
 def round_create(
     *, programme: Programme, starts_on: date | None = None, seed: int | None = None
 ) -> Round:
-    """Create the next round (a draft) and draw its matches."""
-    starts_on = starts_on or next_start(programme, timezone.localdate())
-    number = (
-        programme.rounds.order_by("-number").values_list("number", flat=True).first() or 0
-    ) + 1
+    """Create the next round (a draft) and draw its matches.
+
+    Rounds never overlap: the next one starts on the programme's weekday once the latest has
+    ended (or today, if later), and there is at most one draft to check at a time.
+    """
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    latest = programme.rounds.order_by("-number").first()
+    if latest is not None and not latest.is_published:
+        raise ProgrammeError(
+            f"Round {latest.number} is still a draft: publish it or draw it again first."
+        )
+    today = programme_today(programme)
+    if starts_on is None:
+        starts_on = next_start(programme, max(today, latest.ends_on if latest else today))
+    elif latest is not None and starts_on < latest.ends_on:
+        raise ProgrammeError(
+            f"A round cannot start before round {latest.number} ends ({latest.ends_on:%-d %B %Y})."
+        )
     round_ = _save(
         Round(
             network=programme.network,
             programme=programme,
-            number=number,
+            number=(latest.number if latest else 0) + 1,
             starts_on=starts_on,
             ends_on=starts_on + timedelta(days=programme.period_days),
             seed=secrets.randbits(31) if seed is None else seed,
@@ -430,10 +383,12 @@ def round_create(
 
 
 @transaction.atomic
-def round_draw(*, round_: Round, seed: int | None = None) -> Round:
+def round_draw(*, round_: Round, seed: int | None = None, redate: bool = False) -> Round:
     """(Re)draw a draft round's matches with its stored seed (or a new one, if given).
 
     The same seed and the same people give the same matches: the engine is deterministic.
+    With ``redate``, a draft whose start has passed moves to the programme's next start, so a
+    forgotten draft can still be published with sensible dates.
     """
     round_ = Round.objects.select_for_update().select_related("programme").get(pk=round_.pk)
     if round_.is_published:
@@ -441,12 +396,19 @@ def round_draw(*, round_: Round, seed: int | None = None) -> Round:
     if seed is not None:
         round_.seed = seed
     programme = round_.programme
+    if redate:
+        today = programme_today(programme)
+        if round_.starts_on < today:
+            round_.starts_on = next_start(programme, today)
+            round_.ends_on = round_.starts_on + timedelta(days=programme.period_days)
     enrolments = {str(e.pk): e for e in taking_part(programme, round_.starts_on)}
+    # Past rounds (the demo's) keep their own dates; a current one suggests times to come.
+    now = timezone.now() if round_.ends_on > programme_today(programme) else None
     round_.matches.all().delete()
     round_.places.all().delete()
     result = pair(
-        [_participant(e) for e in enrolments.values()],
-        history=_history(programme),
+        [participant_for(e) for e in enrolments.values()],
+        history=history_for(programme),
         weak_ties=weak_rc_ties(programme.network) if programme.bridge_weak_rc else None,
         ties=network_ties(programme.network, enrolments) if programme.avoid_network_ties else None,
         policy=programme_policy(programme),
@@ -460,7 +422,7 @@ def round_draw(*, round_: Round, seed: int | None = None) -> Round:
             round=round_,
             score=found.score,
             reasons=list(found.reasons),
-            suggested_at=_slot(programme, round_.starts_on, index),
+            suggested_at=suggested_slot(programme, round_.starts_on, index, not_before=now),
         )
         places += [
             RoundPlace(round=round_, enrolment=enrolments[m], match=match, outcome="matched")
@@ -485,20 +447,44 @@ def round_draw(*, round_: Round, seed: int | None = None) -> Round:
     RoundPlace.objects.bulk_create(places)
     stats = result.to_dict()["stats"]
     round_.stats, round_.solver = stats, result.solver
-    round_.save(update_fields=["seed", "stats", "solver"])
+    round_.save(update_fields=["seed", "starts_on", "ends_on", "stats", "solver"])
     return round_
+
+
+def round_changed_since_draw(round_: Round) -> int:
+    """How many people in a draft are no longer taking part (left, paused, or no longer in the
+    directory) — publishing draws the round again without them."""
+    still = taking_part(round_.programme, round_.starts_on).values("pk")
+    return round_.places.exclude(enrolment__in=still).count()
 
 
 @transaction.atomic
 def round_publish(*, round_: Round) -> Round:
     """Make the round's matches final and queue the introductions (sent by the worker).
 
-    Sit-outs get priority next round; everyone matched loses it. Publishing twice is harmless.
+    People who left or paused since the draft was drawn are not introduced: the round is drawn
+    again first, with the same seed; suggested times that have passed since the draw move on.
+    A draft whose dates have passed is refused (draw it again to move it). Sit-outs get
+    priority next round; everyone matched loses it. Publishing twice is harmless.
     """
-    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_ = Round.objects.select_for_update().select_related("programme").get(pk=round_.pk)
     if round_.is_published:
         return round_
-    round_.status, round_.published_at = Round.Status.PUBLISHED, timezone.now()
+    if round_.ends_on <= programme_today(round_.programme):
+        raise ProgrammeError(
+            f"Round {round_.number} was due to end on {round_.ends_on:%-d %B %Y}: draw it "
+            "again to move it to the next start, then publish."
+        )
+    if round_changed_since_draw(round_):
+        round_ = round_draw(round_=round_)
+    now = timezone.now()
+    for index, match in enumerate(round_.matches.order_by("pk")):
+        if match.suggested_at <= now:  # drawn a while ago: suggest a time still to come
+            match.suggested_at = suggested_slot(
+                round_.programme, round_.starts_on, index, not_before=now
+            )
+            match.save(update_fields=["suggested_at"])
+    round_.status, round_.published_at = Round.Status.PUBLISHED, now
     round_.save(update_fields=["status", "published_at"])
     Enrolment.objects.filter(places__round=round_, places__outcome="sit_out").update(priority=True)
     Enrolment.objects.filter(places__round=round_, places__outcome="matched").update(priority=False)
@@ -513,127 +499,6 @@ def _enqueue_send(round_id: int) -> None:
     send_round.enqueue(round_id)
 
 
-def _already(key: str) -> bool:
-    return OutboxMessage.objects.filter(idempotency_key=key).exists()
-
-
-def _member_view(place: RoundPlace) -> dict[str, str]:
-    enrolment, person = place.enrolment, place.enrolment.person
-    return {
-        "name": person.name,
-        "email": person.email,
-        "organisation": person.organisation.name if person.organisation else "",
-        "job_title": person.job_title,
-        "works_on": enrolment.works_on,
-        "interests": enrolment.interests,
-        "meeting_mode": enrolment.get_meeting_mode_display(),
-    }
-
-
-def _send_place(place: RoundPlace, kind: str, members: list[RoundPlace]) -> bool:
-    round_ = place.round
-    programme = round_.programme
-    enrolment = place.enrolment
-    match = place.match
-    key = f"programme-{kind}:{match.pk if match else f'r{round_.pk}'}:{enrolment.pk}"
-    if _already(key):
-        return False
-    others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
-    subjects = {
-        "intro": f"{programme.name}: meet {' and '.join(o['name'] for o in others)}",
-        "unmatched": f"{programme.name}: no match for you this round",
-        "reminder": f"{programme.name}: a reminder to meet before {round_.ends_on:%-d %B}",
-        "feedback": f"{programme.name}: did you meet? (one minute)",
-    }
-    attachments = []
-    if kind == "intro":
-        everyone = [_member_view(p) for p in members]
-        attachments = [
-            Attachment(
-                filename="invite.ics",
-                mimetype="text/calendar",
-                content=match_invitation(match=match, programme=programme, members=everyone),
-            )
-        ]
-    guide = programme.guide
-    email_queue(
-        network=programme.network,
-        to=enrolment.person.email,
-        kind=f"programme-{kind}",
-        subject=subjects[kind],
-        template=f"programmes/emails/{kind}",
-        context={
-            "programme": programme,
-            "round": round_,
-            "match": match,
-            "person": enrolment.person,
-            "others": others,
-            "guide": guide,
-            "prompts": guide.prompts() if guide else [],
-            "path": enrolment_link(enrolment),
-            "suggested": timezone.localtime(
-                match.suggested_at, ZoneInfo(enrolment.time_zone or programme.time_zone)
-            )
-            if match
-            else None,
-        },
-        attachments=attachments,
-        idempotency_key=key,
-    )
-    return True
-
-
-def _places(round_: Round):
-    return list(
-        round_.places.select_related(
-            "enrolment__person__organisation", "round__programme__guide", "round__network", "match"
-        ).order_by("pk")
-    )
-
-
-def round_send(*, round_: Round, limit: int | None = None) -> int:
-    """Introduce every matched person and tell the others; returns how many emails were queued.
-
-    Each email is its own transaction, keyed by kind, match (or round) and person, so a run
-    cut short (``limit`` simulates a worker killed mid-round) loses nothing and a second run
-    sends only what is missing.
-    """
-    if not round_.is_published:
-        raise ProgrammeError("Publish the round before sending introductions.")
-    places = _places(round_)
-    groups: dict[int, list[RoundPlace]] = {}
-    for place in places:
-        if place.match_id:
-            groups.setdefault(place.match_id, []).append(place)
-    sent = 0
-    for place in places:
-        if limit is not None and sent >= limit:
-            break
-        kind = "intro" if place.match_id else "unmatched"
-        with transaction.atomic():
-            sent += _send_place(place, kind, groups.get(place.match_id, []))
-    return sent
-
-
-def round_follow_up(*, round_: Round, kind: str) -> int:
-    """Reminders (``kind="reminder"``) or feedback requests (``"feedback"``) to matched people
-    who have not given feedback yet; idempotent like :func:`round_send`."""
-    answered = set(
-        Feedback.objects.filter(match__round=round_).values_list("enrolment_id", flat=True)
-    )
-    places = [p for p in _places(round_) if p.match_id]
-    groups: dict[int, list[RoundPlace]] = {}
-    for place in places:
-        groups.setdefault(place.match_id, []).append(place)
-    sent = 0
-    for place in places:
-        if place.enrolment_id in answered or place.enrolment.status == Enrolment.Status.LEFT:
-            continue
-        with transaction.atomic():
-            sent += _send_place(place, kind, groups[place.match_id])
-    return sent
-
-
 def feedback_save(
     *,
     enrolment: Enrolment,
@@ -643,8 +508,9 @@ def feedback_save(
     will_work_together: bool,
     reflection: str = "",
 ) -> Feedback:
-    """Store (or replace) one person's feedback on their match."""
-    if not match.places.filter(enrolment=enrolment).exists():
+    """Store (or replace) one person's feedback on their match (of a published round: a
+    draft's matches may still change)."""
+    if not match.round.is_published or not match.places.filter(enrolment=enrolment).exists():
         raise ValidationError("This is not your match.")
     if usefulness is not None and usefulness not in range(1, 6):
         raise ValidationError({"usefulness": "Choose 1 to 5."})
@@ -662,15 +528,18 @@ def feedback_save(
 
 
 def programmes_tick(*, now: datetime | None = None) -> dict[str, int]:
-    """The scheduler's work: create due rounds, auto-publish, remind and ask for feedback.
+    """The scheduler's work, for each active programme on its own calendar (its time zone):
+    resume ended pauses, create the round that is due, auto-publish, send whatever a published
+    round still owes (a worker killed between publishing and sending, or mid-send, is caught up
+    here), remind before the end and ask for feedback after it.
 
     Safe to run as often as wanted and from several workers: rounds are created under a row
     lock on the programme, and every email is keyed.
     """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    counts = {"created": 0, "published": 0, "reminders": 0, "feedback": 0}
+    counts = dict.fromkeys(("resumed", "created", "published", "sent", "reminders", "feedback"), 0)
     for programme in Programme.objects.filter(active=True).order_by("pk"):
+        today = programme_today(programme, now)
+        counts["resumed"] += enrolments_resume_due(programme=programme, today=today)
         with transaction.atomic():
             locked = Programme.objects.select_for_update().get(pk=programme.pk)
             if round_is_due(locked, today):
@@ -678,15 +547,21 @@ def programmes_tick(*, now: datetime | None = None) -> dict[str, int]:
                 counts["created"] += 1
         if programme.auto_publish:
             for round_ in programme.rounds.filter(status=Round.Status.DRAFT, starts_on__lte=today):
+                if round_.ends_on <= today:  # the worker was down for a whole round
+                    round_ = round_draw(round_=round_, redate=True)
+                    if round_.starts_on > today:
+                        continue
                 round_publish(round_=round_)
                 counts["published"] += 1
-    published = Round.objects.filter(status=Round.Status.PUBLISHED, programme__active=True)
-    for round_ in published.filter(
-        ends_on__gt=today, ends_on__lte=today + timedelta(days=REMINDER_DAYS_BEFORE_END)
-    ):
-        counts["reminders"] += round_follow_up(round_=round_, kind="reminder")
-    for round_ in published.filter(ends_on__lte=today, ends_on__gte=today - FEEDBACK_WINDOW):
-        counts["feedback"] += round_follow_up(round_=round_, kind="feedback")
+        published = programme.rounds.filter(status=Round.Status.PUBLISHED)
+        for round_ in published.filter(ends_on__gt=today):
+            counts["sent"] += round_send(round_=round_)
+        for round_ in published.filter(
+            ends_on__gt=today, ends_on__lte=today + timedelta(days=REMINDER_DAYS_BEFORE_END)
+        ):
+            counts["reminders"] += round_follow_up(round_=round_, kind="reminder")
+        for round_ in published.filter(ends_on__lte=today, ends_on__gte=today - FEEDBACK_WINDOW):
+            counts["feedback"] += round_follow_up(round_=round_, kind="feedback")
     return counts
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from bridgework.programmes.mailing import round_send
 from bridgework.programmes.models import Round
-from bridgework.programmes.services import programmes_tick, round_send
+from bridgework.programmes.services import programmes_tick
 
 
 @task()

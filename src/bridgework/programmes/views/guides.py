@@ -28,7 +28,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _save(request: HttpRequest, guide=None) -> HttpResponse:
-    form = GuideForm(request.POST or None, instance=guide)
+    form = GuideForm(request.POST if request.method == "POST" else None, instance=guide)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("title", "summary", "body")}
         try:

@@ -12,8 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bridgework.programmes import selectors, services
+from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.forms import FeedbackForm, PauseForm, ProfileForm, SignupForm
-from bridgework.programmes.models import Enrolment, Match, Programme
+from bridgework.programmes.mailing import enrolment_link, person_zone
+from bridgework.programmes.models import Enrolment, Match, Programme, Round
 from bridgework.web.tenancy import public_view
 
 
@@ -47,7 +49,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(code)
     if programme is None or not programme.active:
         return _invalid(request)
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.signup_request(
@@ -100,8 +102,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     except ObjectDoesNotExist:
         return _invalid(request)
     if request.method == "POST":
-        enrolment = services.signup_confirm(request=signup)
-        return redirect(services.enrolment_link(enrolment))
+        try:
+            enrolment = services.signup_confirm(request=signup)
+        except ProgrammeError:
+            return _invalid(request)
+        return redirect(enrolment_link(enrolment))
     return render(
         request,
         "programmes/participant/confirm.html",
@@ -123,6 +128,7 @@ def me(request: HttpRequest, token: str) -> HttpResponse:
             "programme": enrolment.programme,
             "token": token,
             "matches": selectors.matches_of(enrolment),
+            "zone": person_zone(enrolment),
             "pause_form": PauseForm(),
             "page_title": f"Your place in {enrolment.programme.name}",
         },
@@ -136,7 +142,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     if enrolment is None:
         return _invalid(request)
     initial = {k: getattr(enrolment, k) for k in services.PROFILE_FIELDS}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.enrolment_update_profile(enrolment=enrolment, **_profile(form.cleaned_data))
         messages.success(request, "Saved your preferences.")
@@ -192,27 +198,48 @@ def leave(request: HttpRequest, token: str) -> HttpResponse:
 @public_view
 @never_cache
 def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
+    """The one-minute form on one of the person's matches (of a published round only)."""
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
-    found = Match.objects.filter(pk=match, places__enrolment=enrolment).first()
+    found = (
+        Match.objects.filter(
+            pk=match, places__enrolment=enrolment, round__status=Round.Status.PUBLISHED
+        )
+        .select_related("round")
+        .first()
+    )
     if found is None:
         return _invalid(request)
-    form = FeedbackForm(request.POST or None)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.feedback_save(
-            enrolment=enrolment,
-            match=found,
-            met=data["met"],
-            usefulness=data["usefulness"],
-            will_work_together=data["will_work_together"],
-            reflection=data["reflection"],
-        )
-        messages.success(request, "Thank you for your feedback.")
-        return redirect("coffee:me", token=token)
+        try:
+            services.feedback_save(
+                enrolment=enrolment,
+                match=found,
+                met=data["met"],
+                usefulness=data["usefulness"],
+                will_work_together=data["will_work_together"],
+                reflection=data["reflection"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Thank you for your feedback.")
+            return redirect("coffee:me", token=token)
+    others = [
+        p.enrolment.person.name
+        for p in found.places.select_related("enrolment__person").order_by("pk")
+        if p.enrolment_id != enrolment.pk
+    ]
     return render(
         request,
         "programmes/participant/form.html",
-        {"form": form, "token": token, "page_title": "How did it go?"},
+        {
+            "form": form,
+            "token": token,
+            "lead": f"Round {found.round.number}, with {' and '.join(others)}.",
+            "page_title": "How did it go?",
+        },
     )

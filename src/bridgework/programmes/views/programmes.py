@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from bridgework.directory.models import Role
 from bridgework.programmes import selectors, services
-from bridgework.programmes.forms import PROGRAMME_FIELDS, ProgrammeForm
+from bridgework.programmes.exceptions import ProgrammeError
+from bridgework.programmes.forms import PROGRAMME_FIELDS, WEEKDAYS, ProgrammeForm
+from bridgework.programmes.policy import policy_in_words
 from bridgework.web.tenancy import network_view
 
 
@@ -37,7 +39,11 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "rounds": programme.rounds.all(),
             "enrolments": selectors.enrolments_for(programme),
-            "signup_url": request.build_absolute_uri(f"/c/join/{programme.signup_code}/"),
+            "policy": policy_in_words(programme),
+            "weekday": dict(WEEKDAYS)[programme.weekday] + "s",
+            "signup_url": request.build_absolute_uri(
+                reverse("coffee:join", kwargs={"code": programme.signup_code})
+            ),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
             "page_title": programme.name,
         },
@@ -46,7 +52,11 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _save(request: HttpRequest, programme=None) -> HttpResponse:
     services.guides_ensure_builtin(network=request.network)
-    form = ProgrammeForm(request.POST or None, instance=programme, network=request.network)
+    form = ProgrammeForm(
+        request.POST if request.method == "POST" else None,
+        instance=programme,
+        network=request.network,
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in PROGRAMME_FIELDS if k != "organisations"}
         organisations = form.cleaned_data["organisations"]
@@ -129,6 +139,10 @@ def round_new(request: HttpRequest, pk: int) -> HttpResponse:
             button="Draw the round",
             back=_back(request, programme),
         )
-    round_ = services.round_create(programme=programme)
+    try:
+        round_ = services.round_create(programme=programme)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+        return redirect(_back(request, programme))
     messages.success(request, f"Drew round {round_.number}. Check it, then publish.")
     return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from django.urls import reverse
 
 from bridgework.directory.models import Role
 from bridgework.programmes import selectors, services
+from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.views.programmes import confirm_page
 from bridgework.web.tenancy import network_view
 
@@ -26,6 +29,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "matches": matches,
             "sit_outs": others["sit_out"],
             "holdout": others["holdout"],
+            "changed": 0 if round_.is_published else services.round_changed_since_draw(round_),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
             "page_title": f"{round_.programme.name}: round {round_.number}",
         },
@@ -48,17 +52,17 @@ def redraw(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             title=f"Draw round {round_.number} again",
             explanation="With the same seed and the same people the matches stay the same; "
-            "people who joined, paused or left since are taken into account.",
+            "people who joined, paused or left since are taken into account, and a round whose "
+            "start has passed moves to the next start.",
             button="Draw again",
             back=_back(request, round_),
         )
-    if round_.is_published:
-        messages.error(request, "This round has been published; its matches are final.")
+    seed = secrets.randbits(31) if request.POST.get("new_seed") else None
+    try:
+        services.round_draw(round_=round_, seed=seed, redate=True)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
     else:
-        import secrets
-
-        seed = secrets.randbits(31) if request.POST.get("new_seed") else None
-        services.round_draw(round_=round_, seed=seed)
         messages.success(request, "Drew the round again.")
     return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
 
@@ -75,6 +79,13 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             button="Publish and send",
             back=_back(request, round_),
         )
-    services.round_publish(round_=round_)
-    messages.success(request, "Published. Introductions are on their way.")
+    if round_.is_published:
+        messages.info(request, "This round was already published.")
+        return redirect(_back(request, round_))
+    try:
+        services.round_publish(round_=round_)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Published. Introductions are on their way.")
     return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)

@@ -1,0 +1,201 @@
+"""A programme's emails to participants: introductions (with the ``.ics``), "no match this
+round" notes, reminders and feedback requests. Every one carries the person's own link, from
+which they can pause, change preferences or leave.
+
+Sending is idempotent by construction: every email has an idempotency key naming its kind, its
+match (or round) and its recipient, and a key already in the outbox is skipped before anything
+is rendered. A worker killed half-way through a round's introductions simply sends the rest
+when the job (or the scheduler's sweep) runs again; nobody is introduced twice and no match is
+lost, because matches are stored when the round is drawn, not when emails go out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.mail.models import OutboxMessage
+from bridgework.mail.services import Attachment, email_queue
+from bridgework.programmes.exceptions import ProgrammeError
+from bridgework.programmes.ics import match_invitation
+from bridgework.programmes.models import Enrolment, EnrolmentToken, Feedback, Round, RoundPlace
+from bridgework.tokens import issue_token
+
+#: Keys are looked up this many at a time (SQLite's default limit on query parameters is 999).
+_KEY_CHUNK = 500
+
+
+def enrolment_link(enrolment: Enrolment) -> str:
+    """A fresh personal link (path) to the enrolment's own page."""
+    token = issue_token()
+    EnrolmentToken.objects.create(enrolment=enrolment, digest=token.digest)
+    return reverse("coffee:me", kwargs={"token": token.plain})
+
+
+def person_zone(enrolment: Enrolment) -> str:
+    """The time zone a person sees meeting times in: their own, else the programme's."""
+    for name in (enrolment.time_zone, enrolment.person.time_zone, enrolment.programme.time_zone):
+        if name:
+            try:
+                ZoneInfo(name)
+            except (KeyError, ValueError):  # an old, since-removed zone name: try the next
+                continue
+            return name
+    return "UTC"
+
+
+def _key(kind: str, place: RoundPlace) -> str:
+    target = place.match_id if place.match_id else f"r{place.round_id}"
+    return f"programme-{kind}:{target}:{place.enrolment_id}"
+
+
+def _existing(keys: Iterable[str]) -> set[str]:
+    keys = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(keys), _KEY_CHUNK):
+        found.update(
+            OutboxMessage.objects.filter(
+                idempotency_key__in=keys[start : start + _KEY_CHUNK]
+            ).values_list("idempotency_key", flat=True)
+        )
+    return found
+
+
+def _member_view(place: RoundPlace) -> dict[str, str]:
+    enrolment, person = place.enrolment, place.enrolment.person
+    return {
+        "name": person.name,
+        "email": person.email,
+        "organisation": person.organisation.name if person.organisation else "",
+        "job_title": person.job_title,
+        "works_on": enrolment.works_on,
+        "interests": enrolment.interests,
+        "meeting_mode": enrolment.get_meeting_mode_display(),
+        "location": enrolment.location or person.location,
+        "time_zone": enrolment.time_zone or person.time_zone,
+    }
+
+
+def _send_place(place: RoundPlace, kind: str, members: list[RoundPlace]) -> bool:
+    round_ = place.round
+    programme = round_.programme
+    enrolment = place.enrolment
+    match = place.match
+    key = _key(kind, place)
+    if OutboxMessage.objects.filter(idempotency_key=key).exists():
+        return False
+    others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
+    subjects = {
+        "intro": f"{programme.name}: meet {' and '.join(o['name'] for o in others)}",
+        "unmatched": f"{programme.name}: no match for you this round",
+        "reminder": f"{programme.name}: a reminder to meet before {round_.ends_on:%-d %B}",
+        "feedback": f"{programme.name}: did you meet? (one minute)",
+    }
+    attachments = []
+    if kind == "intro":
+        everyone = [_member_view(p) for p in members]
+        attachments = [
+            Attachment(
+                filename="invite.ics",
+                mimetype="text/calendar",
+                content=match_invitation(match=match, programme=programme, members=everyone),
+            )
+        ]
+    guide = programme.guide
+    zone = person_zone(enrolment)
+    path = enrolment_link(enrolment)
+    email_queue(
+        network=programme.network,
+        to=enrolment.person.email,
+        kind=f"programme-{kind}",
+        subject=subjects[kind],
+        template=f"programmes/emails/{kind}",
+        context={
+            "programme": programme,
+            "round": round_,
+            "match": match,
+            "outcome": place.outcome,
+            "person": enrolment.person,
+            "others": others,
+            "guide": guide,
+            "prompts": guide.prompts() if guide else [],
+            "path": path,
+            "feedback_path": f"{path}feedback/{match.pk}/" if match else "",
+            "zone": zone,
+            "suggested": timezone.localtime(match.suggested_at, ZoneInfo(zone)) if match else None,
+        },
+        attachments=attachments,
+        idempotency_key=key,
+    )
+    return True
+
+
+def _places(round_: Round) -> list[RoundPlace]:
+    return list(
+        round_.places.select_related(
+            "enrolment__person__organisation",
+            "enrolment__programme",
+            "round__programme__guide",
+            "round__network",
+            "match",
+        ).order_by("pk")
+    )
+
+
+def _groups(places: list[RoundPlace]) -> dict[int, list[RoundPlace]]:
+    groups: dict[int, list[RoundPlace]] = {}
+    for place in places:
+        if place.match_id:
+            groups.setdefault(place.match_id, []).append(place)
+    return groups
+
+
+def round_send(*, round_: Round, limit: int | None = None) -> int:
+    """Introduce every matched person and tell the others; returns how many emails were queued.
+
+    Each email is its own transaction, keyed by kind, match (or round) and person, so a run
+    cut short (``limit`` simulates a worker killed mid-round) loses nothing and a second run
+    sends only what is missing. Already-sent keys are read in a few queries up front, so the
+    scheduler can call this on every running round at every tick.
+    """
+    if not round_.is_published:
+        raise ProgrammeError("Publish the round before sending introductions.")
+    places = _places(round_)
+    kinds = {p.pk: "intro" if p.match_id else "unmatched" for p in places}
+    done = _existing(_key(kinds[p.pk], p) for p in places)
+    groups = _groups(places)
+    sent = 0
+    for place in places:
+        if limit is not None and sent >= limit:
+            break
+        if _key(kinds[place.pk], place) in done:
+            continue
+        with transaction.atomic():
+            sent += _send_place(place, kinds[place.pk], groups.get(place.match_id, []))
+    return sent
+
+
+def round_follow_up(*, round_: Round, kind: str) -> int:
+    """Reminders (``kind="reminder"``) or feedback requests (``"feedback"``) to matched people
+    who have not given feedback yet and have not left; idempotent like :func:`round_send`."""
+    answered = set(
+        Feedback.objects.filter(match__round=round_).values_list("enrolment_id", flat=True)
+    )
+    places = [p for p in _places(round_) if p.match_id]
+    done = _existing(_key(kind, p) for p in places)
+    groups = _groups(places)
+    sent = 0
+    for place in places:
+        if (
+            place.enrolment_id in answered
+            or place.enrolment.status == Enrolment.Status.LEFT
+            or _key(kind, place) in done
+        ):
+            continue
+        with transaction.atomic():
+            sent += _send_place(place, kind, groups[place.match_id])
+    return sent
