@@ -47,6 +47,15 @@ class Network(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The network's time zone: pages and emails show dates and times in it, and dates
+        typed into forms mean this zone. An unknown name falls back to UTC."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
 
 class Membership(models.Model):
     """A login's role in one network."""

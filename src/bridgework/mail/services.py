@@ -48,12 +48,16 @@ def email_queue(
     sending twice (a retried job or a double click cannot duplicate an email).
     """
     full_context = {"site_url": settings.SITE_URL, "network": network, **context}
+    # Dates in an email read in the network's zone, also when a worker renders it.
+    with timezone.override(network.zone if network else None):
+        text_body = render_to_string(f"{template}.txt", full_context)
+        html_body = render_to_string(f"{template}.html", full_context)
     fields = {
         "network": network,
         "to": to,
         "subject": subject,
-        "text_body": render_to_string(f"{template}.txt", full_context),
-        "html_body": render_to_string(f"{template}.html", full_context),
+        "text_body": text_body,
+        "html_body": html_body,
         "attachments": [a.__dict__ for a in attachments],
         "kind": kind,
     }

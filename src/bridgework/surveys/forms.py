@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -50,7 +49,7 @@ class WorkProcessForm(Form):
 
 def day_start(day: date, network: Network) -> datetime:
     """Midnight at the start of ``day`` in the network's time zone, as an aware datetime."""
-    return datetime.combine(day, time.min, tzinfo=zoneinfo.ZoneInfo(network.time_zone or "UTC"))
+    return datetime.combine(day, time.min, tzinfo=network.zone)
 
 
 class WaveForm(Form):
@@ -107,7 +106,7 @@ class WaveForm(Form):
 
     @staticmethod
     def initial_for(wave: Wave) -> dict[str, Any]:
-        tz = zoneinfo.ZoneInfo(wave.network.time_zone or "UTC")
+        tz = wave.network.zone
         return {
             "name": wave.name,
             "opens_on": wave.opens_at.astimezone(tz).date(),

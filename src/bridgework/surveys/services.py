@@ -289,7 +289,8 @@ def _send(invitation: Invitation, person: Person, *, kind: str) -> None:
         to=person.email,
         kind=kind,
         subject=(
-            f"Reminder: {wave.work_process.name} survey closes {wave.closes_at:%-d %B}"
+            f"Reminder: {wave.work_process.name} survey closes "
+            f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
             if reminder
             else f"How is {wave.work_process.name} working? A 10-minute survey"
         ),

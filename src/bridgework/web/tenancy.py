@@ -17,6 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from bridgework.directory.models import Membership, Role
+from bridgework.web.middleware import activate_network_time
 
 View = Callable[..., HttpResponse]
 
@@ -37,7 +38,8 @@ def membership_for(request: HttpRequest, slug: str) -> Membership:
 def network_view(minimum_role: str = Role.ANALYST) -> Callable[[View], View]:
     """Wrap a view taking ``network`` from the URL: sign-in, membership, role, 404 on misses.
 
-    The wrapped view receives ``request.network`` and ``request.membership``. Any
+    The wrapped view receives ``request.network`` and ``request.membership``, and runs in the
+    network's time zone. Any
     ``ObjectDoesNotExist`` raised by a selector (a record of another network) becomes a 404.
     """
 
@@ -52,6 +54,7 @@ def network_view(minimum_role: str = Role.ANALYST) -> Callable[[View], View]:
             request.network = membership.network  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
             request.session[ACTIVE_NETWORK_SESSION_KEY] = membership.network.slug
+            activate_network_time(membership.network)
             try:
                 return view(request, *args, **kwargs)
             except ObjectDoesNotExist as exc:

@@ -15,6 +15,7 @@ from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import AnswerForm
 from bridgework.surveys.models import Invitation
+from bridgework.web.middleware import activate_network_time
 from bridgework.web.tenancy import public_view
 
 
@@ -32,6 +33,7 @@ def _gate(request: HttpRequest, token: str) -> tuple[Invitation | None, HttpResp
     invitation = selectors.invitation_for_token(token)
     if invitation is None:
         return None, _invalid(request)
+    activate_network_time(invitation.network)
     wave = invitation.wave
     if wave.is_closed:
         return None, render(
