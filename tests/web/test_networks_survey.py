@@ -6,6 +6,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -95,6 +96,36 @@ def test_finishing_records_consent_and_outside_contacts(crowd):
     assert invitation.consent_named is True
     assert invitation.completed_at is not None
     assert invitation.outside_contacts.count() == 2
+
+
+@pytest.mark.django_db
+def test_long_outside_names_alike_in_their_first_200_characters_are_stored_once(crowd):
+    wave = _wave(crowd)
+    url = _link(wave, crowd.people.first())
+    stem = "Regional Partnership " * 10  # 210 characters: the column holds 200
+    response = Client().post(url + "outside/", {"organisations": f"{stem}North\n{stem}south"})
+    assert response.status_code == 302
+    stored = list(wave.invitations.get().outside_contacts.values_list("organisation", flat=True))
+    assert stored == [stem[:200].strip()]
+
+
+@pytest.mark.django_db
+def test_too_many_outside_organisations_is_an_error_on_the_form(crowd):
+    wave = _wave(crowd)
+    url = _link(wave, crowd.people.first())
+    names = "\n".join(f"Agency {i}" for i in range(51))
+    response = Client().post(url + "outside/", {"organisations": names})
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content
+    assert b"List at most 50 organisations (you listed 51)." in response.content
+    invitation = wave.invitations.get()
+    assert not invitation.outside_contacts.exists()
+    with pytest.raises(ValidationError):
+        services.outside_contacts_save(invitation=invitation, organisations=names.splitlines())
+    # Fifty, with blank lines and repeats, is fine.
+    fifty = "\n".join(f"Agency {i % 50}" for i in range(60)) + "\n\n"
+    assert Client().post(url + "outside/", {"organisations": fifty}).status_code == 302
+    assert invitation.outside_contacts.count() == 50
 
 
 @pytest.mark.django_db

@@ -205,7 +205,7 @@ def test_response_rate_under_70_percent_is_warned_overall_and_by_organisation(cr
     NetworkInvitation.objects.filter(pk__in=[i.pk for i in answered]).update(started_at=now)
     NetworkInvitation.objects.filter(pk=answered[0].pk).update(completed_at=now)
 
-    progress = selectors.network_wave_progress(wave)
+    progress = selectors.network_wave_progress(wave, small_counts=True)
     assert (progress.overall.invited, progress.overall.answered) == (10, 6)
     assert progress.overall.completed == 1
     assert progress.overall.low_rate
@@ -244,3 +244,97 @@ def test_the_worker_scheduler_sends_due_network_reminders(crowd):
     names = queue_scheduled_jobs()  # the test settings run tasks at once
     assert {"send_due_reminders", "send_due_network_reminders", "run_schedule"} == set(names)
     assert OutboxMessage.objects.filter(kind="network-reminder").count() == crowd.people.count()
+
+
+@pytest.mark.django_db
+def test_close_now_closes_a_wave_that_has_not_opened_yet(crowd, coordinator):
+    now = timezone.now()
+    wave = _open_wave(crowd, opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=9))
+    services.network_invitations_create(wave=wave)
+    link = _links("network-invitation")[0]
+    assert b"not open yet" in Client().get(link).content
+    base = f"/n/{crowd.slug}/networks/waves/{wave.pk}/"
+    assert b"Close now" in coordinator.get(base + "close/").content
+    assert coordinator.post(base + "close/").status_code == 302
+
+    wave.refresh_from_db()
+    assert wave.status == "closed"
+    assert wave.opens_at < wave.closes_at <= timezone.now()
+    with pytest.raises(services.SurveyClosedError):
+        services.network_invitations_create(wave=wave)
+    assert b"no more invitations can be sent" in coordinator.get(base + "invite/").content
+    response = coordinator.post(base + "invite/", follow=True)
+    assert b"This survey has closed." in response.content
+    page = coordinator.get(base).content.decode()
+    assert "Closed</strong>" in page
+    assert "Send invitations" not in page
+    assert Client().get(link).status_code == 410  # links sent before say it has closed
+
+
+@pytest.mark.django_db
+def test_new_waves_start_from_the_networks_minimum_group_size_which_always_applies(
+    crowd, coordinator
+):
+    crowd.min_group_size = 7
+    crowd.save()
+    form = coordinator.get(f"/n/{crowd.slug}/networks/new/").content.decode()
+    assert re.search(r'name="min_group_size" value="7"', form)
+    assert "The network's minimum (7) applies if larger" in form.replace("&#x27;", "'")
+    assert _open_wave(crowd, name="Default").min_group_size == 7
+
+    # A wave set lower than its network still obeys the network's minimum.
+    wave = _open_wave(crowd, min_group_size=5)
+    assert wave.min_group_size_in_force == 7
+    services.network_invitations_create(wave=wave, send=False)
+    six = wave.invitations.filter(person__organisation__name="alpha Agency")[:6]
+    NetworkInvitation.objects.filter(pk__in=[i.pk for i in six]).update(started_at=timezone.now())
+    progress = selectors.network_wave_progress(wave, small_counts=True)
+    alpha = next(r for r in progress.by_organisation if r.name == "alpha Agency")
+    assert (alpha.answered, alpha.below_minimum) == (6, True)  # 6 answered: under 7, not 5
+    page = coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").content.decode()
+    assert "Under 7 respondents" in page
+    assert "the network’s minimum, larger than the 5 set for this survey" in page
+
+
+def _row_cells(html: str, name: str) -> list[str]:
+    row = html.split(f'<th scope="row" class="govuk-table__header">{name}</th>', 1)[1]
+    return re.findall(r'<td class="govuk-table__cell[^"]*">(.*?)</td>', row.split("</tr>", 1)[0])
+
+
+@pytest.mark.django_db
+def test_analysts_do_not_see_answered_counts_of_organisations_under_the_minimum(
+    crowd, coordinator, analyst
+):
+    third = Organisation.objects.create(network=crowd, name="Third Agency")
+    for i in range(6):
+        Person.objects.create(
+            network=crowd, name=f"Tri {i}", email=f"t{i}@a.example", organisation=third
+        )
+    wave = _open_wave(crowd)
+    services.network_invitations_create(wave=wave, send=False)
+    # Answered: alpha Agency 6 of 8, Second Agency 2 of 2 (everyone!), Third Agency 6 of 6.
+    answered = [
+        *wave.invitations.filter(person__organisation__name="alpha Agency")[:6],
+        *wave.invitations.exclude(person__organisation__name="alpha Agency"),
+    ]
+    NetworkInvitation.objects.filter(pk__in=[i.pk for i in answered]).update(
+        started_at=timezone.now(), completed_at=timezone.now()
+    )
+    url = f"/n/{crowd.slug}/networks/waves/{wave.pk}/"
+
+    page = analyst.get(url).content.decode()
+    second = _row_cells(page, "Second Agency")
+    assert second[:4] == ["2", "–", "–", "–"]  # invited only
+    # Shown beside the total (14), one more count must go, or 14 − 6 − 6 would give Second's.
+    hidden = [
+        name
+        for name in ("alpha Agency", "Second Agency", "Third Agency")
+        if _row_cells(page, name)[1] == "–"
+    ]
+    assert len(hidden) == 2
+    assert "14 of 16 invited have answered" in page
+    assert "Names of who has or has not answered are never shown" in page
+
+    page = coordinator.get(url).content.decode()
+    assert _row_cells(page, "Second Agency")[:4] == ["2", "2", "2", "100%"]
+    assert _row_cells(page, "Third Agency")[:4] == ["6", "6", "6", "100%"]

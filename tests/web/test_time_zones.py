@@ -44,7 +44,7 @@ def test_personal_link_pages_and_emails_use_the_network_zone(network_a):
     Network.objects.filter(pk=network_a.pk).update(time_zone="Europe/London")
     network_a.refresh_from_db()
     survey = _survey_closing_late(network_a)
-    invitation_id, token = next(iter(survey.tokens.items()))
+    _, token = next(iter(survey.tokens.items()))
     page = Client().get(f"/s/{token}/").content.decode()
     assert "1 July 2031" in page
     assert "30 June 2031" not in page
@@ -66,3 +66,27 @@ def test_a_network_zone_does_not_leak_into_the_next_request(coordinator, network
 def test_an_unknown_zone_name_falls_back_to_utc():
     assert Network(time_zone="Mars/Olympus_Mons").zone.key == "UTC"
     assert Network(time_zone="America/Los_Angeles").zone.key == "America/Los_Angeles"
+
+
+@pytest.mark.django_db
+def test_network_survey_emails_use_the_network_zone(network_a):
+    from datetime import timedelta
+
+    from bridgework.networks import services as network_services
+
+    Network.objects.filter(pk=network_a.pk).update(time_zone="Europe/London")
+    network_a.refresh_from_db()
+    wave = network_services.network_wave_create(
+        network=network_a,
+        name="Map",
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=LATE_EVENING_UTC,
+    )
+    network_services.network_invitations_create(wave=wave)
+    invitation = OutboxMessage.objects.filter(kind="network-invitation").first()
+    assert invitation is not None
+    assert "1 July 2031" in invitation.text_body
+    network_services.network_reminders_send(wave=wave)
+    reminder = OutboxMessage.objects.filter(kind="network-reminder").first()
+    assert reminder is not None
+    assert "closes 1 July" in reminder.subject

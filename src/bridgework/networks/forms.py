@@ -9,7 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.directory.models import Network, Organisation
-from bridgework.networks.models import NetworkWave
+from bridgework.networks.models import OUTSIDE_CONTACTS_MAX, NetworkWave
+from bridgework.networks.services import outside_contact_names
 from bridgework.web.forms import Form
 
 SCALE = [(str(i), str(i)) for i in range(1, 6)]
@@ -26,7 +27,10 @@ class NetworkWaveForm(Form):
         help_text="Leave empty to ask everyone in the directory.",
     )
     min_group_size = forms.IntegerField(
-        min_value=ABSOLUTE_MINIMUM, initial=DEFAULT_MIN_GROUP_SIZE, label="Minimum group size"
+        min_value=ABSOLUTE_MINIMUM,
+        initial=DEFAULT_MIN_GROUP_SIZE,
+        label="Minimum group size",
+        help_text="Smallest number of respondents behind any figure.",
     )
     reminder_every_days = forms.IntegerField(
         initial=0,
@@ -39,6 +43,10 @@ class NetworkWaveForm(Form):
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = Organisation.objects.filter(network=network)
+        size = self.fields["min_group_size"]
+        size.initial = network.min_group_size
+        # New waves start from the network's minimum, which also applies when it is larger.
+        size.help_text += f" The network's minimum ({network.min_group_size}) applies if larger."
 
     @staticmethod
     def initial_for(wave: NetworkWave) -> dict[str, Any]:
@@ -71,8 +79,19 @@ class OutsideForm(Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         label="Organisations outside this directory you work with",
-        help_text="One organisation per line. Do not give names of people.",
+        help_text=f"One organisation per line, at most {OUTSIDE_CONTACTS_MAX}. Do not give "
+        "names of people.",
     )
+
+    def clean_organisations(self) -> list[str]:
+        """The distinct names, as the service will store them; too many is an error here, on
+        the form, rather than a refusal after posting."""
+        names = outside_contact_names(self.cleaned_data["organisations"].splitlines())
+        if len(names) > OUTSIDE_CONTACTS_MAX:
+            raise forms.ValidationError(
+                f"List at most {OUTSIDE_CONTACTS_MAX} organisations (you listed {len(names)})."
+            )
+        return names
 
 
 class ConsentForm(Form):

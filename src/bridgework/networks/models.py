@@ -81,6 +81,12 @@ class NetworkWave(models.Model):
         return timezone.now() >= self.closes_at
 
     @property
+    def min_group_size_in_force(self) -> int:
+        """The minimum group size every figure of this wave obeys: the network's own applies
+        when it is larger, so a wave can ask for more privacy than its network, never less."""
+        return max(self.min_group_size, self.network.min_group_size)
+
+    @property
     def status(self) -> str:
         if self.is_closed:
             return "closed"
@@ -154,6 +160,11 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ego_id} → {self.alter_id} ({self.relation})"
+
+
+#: Most outside organisations one respondent can list: plenty for real answers, and a bound on
+#: what one form submission can write.
+OUTSIDE_CONTACTS_MAX = 50
 
 
 class OutsideContact(models.Model):

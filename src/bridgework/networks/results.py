@@ -4,12 +4,15 @@ This module only turns database rows into the analysis inputs and the analysis r
 what the pages show: :func:`organisation_level` (for every member, analysts included: group
 figures only, small groups suppressed through :mod:`bridgework.analysis.privacy`) and
 :func:`named_level` (coordinators only: people who consented, by name). No figure is computed
-here; a page, an export and the CLI therefore cannot disagree.
+here; a page, an export and the CLI therefore cannot disagree. :func:`analyse` keeps each
+analysis in Django's cache until any of its inputs changes.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.core.cache import cache
 
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import build_tie_graph
@@ -24,6 +27,7 @@ from bridgework.analysis.roles_assessment import (
 from bridgework.datasets.network_io import validate_nominations
 from bridgework.directory.models import Person
 from bridgework.networks.models import NetworkWave, Nomination, RolesInvitation
+from bridgework.networks.selectors import analysis_fingerprint, counts_to_hide
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -35,6 +39,10 @@ SIZE_MEASURES = {
 
 #: Tie strengths the maps can be filtered by: the lowest 1–5 answer a tie must have.
 STRENGTHS = (2, 3, 4, 5)
+
+#: How long an analysis stays cached. Keys change with every answer, so this only bounds
+#: the memory held by results nobody asks for again.
+ANALYSIS_CACHE_SECONDS = 60 * 60
 
 #: Plain names of the measures the validity note lists (the analysis names them by key).
 MEASURE_LABELS = {
@@ -61,15 +69,18 @@ def _nominations(wave: NetworkWave, min_weight: int | None):
     return rows
 
 
-def _inputs(
-    wave: NetworkWave, min_weight: int | None = None
-) -> tuple[list[dict], list[dict], set[str], dict[str, Person]]:
-    people = {
+def _people(wave: NetworkWave) -> dict[str, Person]:
+    return {
         str(p.pk): p
         for p in Person.objects.filter(network_id=wave.network_id).select_related(
             "organisation", "team", "workgroup"
         )
     }
+
+
+def _inputs(
+    wave: NetworkWave, people: dict[str, Person], min_weight: int | None = None
+) -> tuple[list[dict], list[dict], set[str]]:
     rows = [
         {
             "id": pid,
@@ -102,7 +113,7 @@ def _inputs(
         # Only the people asked (or present in an imported file) count towards the response rate.
         asked = invited | respondents | {n[k] for n in noms for k in ("ego", "alter")}
         rows = [r for r in rows if r["id"] in asked]
-    return rows, noms, respondents, people
+    return rows, noms, respondents
 
 
 def analyse(
@@ -112,16 +123,33 @@ def analyse(
 
     ``min_weight`` keeps only ties answered at least that strongly (1–5); who counts as a
     respondent does not change, so the response rate is the same at every strength.
+
+    Betweenness and communities take seconds on a large network, and every map view, filter
+    and roles page asks again, so the result is kept in Django's cache under the wave, the
+    filters and :func:`~bridgework.networks.selectors.analysis_fingerprint` of its inputs: a
+    new or changed answer makes a new key, never a stale figure. (The wave's creation time is
+    in the key too, so a reused id never meets an old entry.)
     """
-    rows, noms, respondents, people = _inputs(wave, min_weight)
-    profiles = _profiles(wave)
-    result = analyze_network(
-        rows,
-        noms,
-        NetworkOptions(relation=relation, group_by="organisation"),
-        respondents=respondents,
-        self_assessment=profiles or None,
+    people = _people(wave)
+    key = "networks:analysis:{}:{}:{}:{}:{}".format(
+        wave.pk,
+        wave.created_at.timestamp(),
+        relation or "",
+        min_weight or 0,
+        analysis_fingerprint(wave, people),
     )
+    result = cache.get(key)
+    if result is None:
+        rows, noms, respondents = _inputs(wave, people, min_weight)
+        profiles = _profiles(wave)
+        result = analyze_network(
+            rows,
+            noms,
+            NetworkOptions(relation=relation, group_by="organisation"),
+            respondents=respondents,
+            self_assessment=profiles or None,
+        )
+        cache.set(key, result, ANALYSIS_CACHE_SECONDS)
     return result, people
 
 
@@ -134,8 +162,15 @@ def _profiles(wave: NetworkWave) -> dict[str, RoleProfile]:
     }
 
 
-def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[str, Any]:
-    """Group-level figures with organisations under the minimum group size suppressed."""
+def organisation_level(
+    result: NetworkAnalysis, *, min_group_size: int, small_counts: bool = False
+) -> dict[str, Any]:
+    """Group-level figures with organisations under the minimum group size suppressed.
+
+    Each organisation's number of respondents is ``None`` where
+    :func:`~bridgework.networks.selectors.counts_to_hide` hides it, unless ``small_counts``
+    (coordinators, who see response counts on the wave's page too).
+    """
     data = result.group_level()
     groups = data["groups"]
     shown = {}
@@ -146,8 +181,21 @@ def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[
         check = suppress(figures, min_group_size=min_group_size)
         shown = {name: check.visible(name) for name in groups["names"]}
     names = groups["names"] if groups else []
+    all_summary = (groups or {}).get("summary", [])
+    hidden = (
+        set()
+        if small_counts
+        else counts_to_hide(
+            {s["name"]: s["respondents"] for s in all_summary}, min_group_size=min_group_size
+        )
+    )
     summary = [
-        dict(s, visible=shown.get(s["name"], False)) for s in (groups or {}).get("summary", [])
+        dict(
+            s,
+            visible=shown.get(s["name"], False),
+            respondents=None if s["name"] in hidden else s["respondents"],
+        )
+        for s in all_summary
     ]
     matrix = [
         {
@@ -185,7 +233,6 @@ def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[
                 )
     roles = data["roles"]
     return {
-        "data": data,
         "names": names,
         "summary": summary,
         "matrix": matrix,
@@ -243,7 +290,10 @@ def _named_edges(
     wave: NetworkWave, result: NetworkAnalysis, consent: set[str], min_weight: int | None
 ) -> list[dict[str, Any]]:
     """Ties between consenting people, merged across relations exactly as the analysis
-    merges them (one tie per ordered pair, weighted by its strongest answer)."""
+    merges them (one tie per ordered pair).
+
+    No weight: a tie's weight is one person's answer about another ("A trusts B at 1"), and
+    consenting to be named is not consenting to that. ``min_weight`` only chooses the ties."""
     relation = result.options.relation
     rows = _nominations(wave, min_weight)
     if relation:
@@ -262,12 +312,9 @@ def _named_edges(
                 "source": f"p{ids[s]}",
                 "target": f"p{ids[t]}",
                 "relation": relation or "all",
-                "weight": float(w),
             }
         }
-        for k, (s, t, w) in enumerate(
-            zip(graph.source.tolist(), graph.target.tolist(), graph.weight.tolist(), strict=True)
-        )
+        for k, (s, t) in enumerate(zip(graph.source.tolist(), graph.target.tolist(), strict=True))
     ]
 
 
@@ -348,7 +395,8 @@ def named_level(
 
 def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | None) -> dict:
     """The self-assessment mix across the network and, for consenting people, the self-view
-    beside the network view of the latest closed wave."""
+    beside the network view of the latest closed wave (``network_shown`` false where the
+    person did not agree to be named on that wave's map)."""
     invitations = list(
         RolesInvitation.objects.filter(network_id=network_id, completed_at__isnull=False)
         .select_related("person")
@@ -358,13 +406,20 @@ def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | 
     mix = roles_mix(profiles.values(), min_group_size=min_group_size)
     names = {str(r.person_id): r.person.name for r in invitations}
     network_roles: dict[str, list[str]] = {}
+    named: set[str] = set()
     if wave is not None:
         result, _ = analyse(wave)
+        # Network roles come from the map, so only people who agreed to be named on it in
+        # that wave get theirs by name (sharing a self-assessment is not that consent).
         # Challenger is itself taken from the self-assessment: not part of the network view.
-        network_roles = {p.id: [r for r in p.roles if r != "challenger"] for p in result.people}
+        named = consenting_ids(wave)
+        network_roles = {
+            p.id: [r for r in p.roles if r != "challenger"] for p in result.people if p.id in named
+        }
     rows = self_and_network_view(
         profiles, network_roles, [str(r.person_id) for r in invitations if r.consent]
     )
     for row in rows:
         row["name"] = names[row["id"]]
+        row["network_shown"] = row["id"] in named
     return {"mix": mix, "rows": sorted(rows, key=lambda r: r["name"]), "labels": ROLE_LABELS}

@@ -3,9 +3,11 @@ another network is never found (``DoesNotExist`` becomes a 404 in ``network_view
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -81,7 +83,7 @@ def outside_contacts_for(wave: NetworkWave) -> OutsideContacts:
         .annotate(name=Min("organisation"), respondents=Count("invitation", distinct=True))
         .order_by("-respondents", "key")
     )
-    k = wave.min_group_size
+    k = wave.min_group_size_in_force
     rows = [(g["name"], g["respondents"]) for g in grouped]
     return OutsideContacts(
         shown=tuple(r for r in rows if r[1] >= k), hidden=sum(1 for r in rows if r[1] < k)
@@ -92,7 +94,7 @@ def latest_network_wave(network: Network) -> NetworkWave | None:
     """The wave whose network view sits beside the self-assessments: the latest closed one
     (final figures), else the latest that has opened, else none."""
     now = timezone.now()
-    waves = NetworkWave.objects.filter(network=network)
+    waves = NetworkWave.objects.filter(network=network).select_related("network")
     return (
         waves.filter(closes_at__lte=now).order_by("-closes_at", "-pk").first()
         or waves.filter(opens_at__lte=now).order_by("-opens_at", "-pk").first()
@@ -104,23 +106,31 @@ class ProgressRow:
     """Response counts of one group of invited people.
 
     ``answered`` counts people who gave at least one answer (the analysis counts them as
-    respondents); ``completed`` those who also pressed "finish".
+    respondents); ``completed`` those who also pressed "finish". Both are ``None`` when the
+    reader may not see them (:func:`counts_to_hide`).
     """
 
     name: str
     invited: int
-    answered: int
-    completed: int
+    answered: int | None
+    completed: int | None
     below_minimum: bool
     low_rate: bool
 
     @property
-    def rate(self) -> float:
+    def hidden(self) -> bool:
+        return self.answered is None
+
+    @property
+    def rate(self) -> float | None:
+        if self.answered is None:
+            return None
         return self.answered / self.invited if self.invited else 0.0
 
     @property
-    def percent(self) -> int:
-        return round(100 * self.rate)
+    def percent(self) -> int | None:
+        rate = self.rate
+        return None if rate is None else round(100 * rate)
 
 
 @dataclass(frozen=True)
@@ -128,43 +138,115 @@ class NetworkProgress:
     overall: ProgressRow
     by_organisation: tuple[ProgressRow, ...]
     threshold_percent: int
+    min_group_size: int
 
 
-def _progress_row(name: str, counts: dict, k: int) -> ProgressRow:
+def counts_to_hide(counts: Mapping[str, int], *, min_group_size: int) -> set[str]:
+    """Groups whose answered count may not be shown beside the overall count.
+
+    Counts under the minimum group size are hidden, and then (greedily, smallest first) more,
+    until at least two are hidden and they hold at least the minimum between them: otherwise
+    the overall count minus the shown ones would give a hidden count back. Not
+    :func:`bridgework.analysis.privacy.suppress`, which ignores empty parts as "nothing to
+    derive about nobody": here "nobody in this organisation answered" is the fact to protect.
+
+    >>> sorted(counts_to_hide({"a": 2, "b": 9, "c": 7}, min_group_size=5))
+    ['a', 'c']
+    """
+    hidden = {name for name, n in counts.items() if n < min_group_size}
+    spare = sorted((n, name) for name, n in counts.items() if name not in hidden)
+    while hidden and spare and (len(hidden) < 2 or sum(counts[h] for h in hidden) < min_group_size):
+        hidden.add(spare.pop(0)[1])
+    return hidden
+
+
+def _progress_row(name: str, counts: dict, k: int, *, hidden: bool = False) -> ProgressRow:
     invited, answered = counts["invited"], counts["answered"]
     return ProgressRow(
         name=name,
         invited=invited,
-        answered=answered,
-        completed=counts["completed"],
+        answered=None if hidden else answered,
+        completed=None if hidden else counts["completed"],
         below_minimum=answered < k,
-        low_rate=bool(invited) and answered / invited < LOW_RESPONSE_RATE,
+        low_rate=not hidden and bool(invited) and answered / invited < LOW_RESPONSE_RATE,
     )
 
 
-def network_wave_progress(wave: NetworkWave) -> NetworkProgress:
+def network_wave_progress(wave: NetworkWave, *, small_counts: bool = False) -> NetworkProgress:
     """Response counts overall and by organisation (two grouped queries). Names of who has
-    or has not answered are never part of it."""
+    or has not answered are never part of it.
+
+    With ``small_counts`` false (analysts), an organisation's answered and finished counts are
+    left out when fewer than the minimum group size answered there (or when needed so that
+    such a count cannot be worked out from the total): with a handful invited, they say who
+    answered. Coordinators, who run the survey and chase answers, get every count, as on the
+    RC progress page.
+    """
     counts = {
         "invited": Count("pk"),
         "answered": Count("pk", filter=Q(started_at__isnull=False)),
         "completed": Count("pk", filter=Q(completed_at__isnull=False)),
     }
     invitations = NetworkInvitation.objects.filter(wave=wave)
-    k = wave.min_group_size
-    grouped = (
-        invitations.values("person__organisation__name")
+    k = wave.min_group_size_in_force
+    grouped = [
+        dict(g, name=g["person__organisation__name"] or "No organisation")
+        for g in invitations.values("person__organisation__name")
         .annotate(**counts)
         .order_by("person__organisation__name")
+    ]
+    hidden = (
+        set()
+        if small_counts
+        else counts_to_hide({g["name"]: g["answered"] for g in grouped}, min_group_size=k)
     )
     return NetworkProgress(
         overall=_progress_row("Everyone invited", invitations.aggregate(**counts), k),
         by_organisation=tuple(
-            _progress_row(g["person__organisation__name"] or "No organisation", g, k)
-            for g in grouped
+            _progress_row(g["name"], g, k, hidden=g["name"] in hidden) for g in grouped
         ),
         threshold_percent=round(100 * LOW_RESPONSE_RATE),
+        min_group_size=k,
     )
+
+
+def analysis_fingerprint(wave: NetworkWave, people: Mapping[str, Person]) -> str:
+    """A digest of everything the wave's network analysis reads, to key its cache.
+
+    Count and latest time of the wave's nominations and of its invitations' starts and
+    finishes, the consents to be named, the self-assessments (answers can change after
+    finishing, so their content), and the directory's people with their groups (``people``,
+    which the caller has loaded anyway). Any new or changed answer changes the digest.
+    """
+    nominations = Nomination.objects.filter(wave=wave).aggregate(
+        n=Count("pk"), latest=Max("updated_at")
+    )
+    invitations = NetworkInvitation.objects.filter(wave=wave).aggregate(
+        n=Count("pk"),
+        started=Count("pk", filter=Q(started_at__isnull=False)),
+        latest_start=Max("started_at"),
+        named=Count("pk", filter=Q(consent_named=True)),
+        latest_finish=Max("completed_at"),
+    )
+    assessments = sorted(
+        (pk, sorted(answers.items()))
+        for pk, answers in RolesInvitation.objects.filter(
+            network_id=wave.network_id, completed_at__isnull=False
+        ).values_list("person_id", "answers")
+    )
+    directory = [
+        (
+            pk,
+            p.organisation.name if p.organisation else "",
+            p.team.name if p.team else "",
+            p.workgroup.name if p.workgroup else "",
+        )
+        for pk, p in sorted(people.items())
+    ]
+    payload = repr(
+        (sorted(nominations.items()), sorted(invitations.items()), assessments, directory)
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def nomination_import_for(network: Network, import_id: int) -> NominationImport:

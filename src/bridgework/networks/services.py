@@ -21,6 +21,7 @@ from bridgework.analysis.roles_assessment import ITEMS
 from bridgework.directory.models import Network, Organisation, Person
 from bridgework.mail.services import email_queue
 from bridgework.networks.models import (
+    OUTSIDE_CONTACTS_MAX,
     NetworkInvitation,
     NetworkInvitationToken,
     NetworkWave,
@@ -46,6 +47,7 @@ __all__ = [
     "network_wave_create",
     "network_wave_update",
     "nominations_import",
+    "outside_contact_names",
     "outside_contacts_save",
     "roles_answers_save",
     "roles_invitations_create",
@@ -75,7 +77,8 @@ def network_wave_create(
     reminder_every_days: int = 0,
 ) -> NetworkWave:
     """A new network wave; respondents are the active people of the chosen organisations
-    (everyone in the directory when none is chosen)."""
+    (everyone in the directory when none is chosen). The minimum group size defaults to the
+    network's."""
     organisations = list(organisations)
     _check_organisations(network.pk, organisations)
     wave = NetworkWave(
@@ -84,9 +87,8 @@ def network_wave_create(
         opens_at=opens_at,
         closes_at=closes_at,
         reminder_every_days=reminder_every_days,
+        min_group_size=network.min_group_size if min_group_size is None else min_group_size,
     )
-    if min_group_size is not None:
-        wave.min_group_size = min_group_size
     wave.full_clean()
     wave.save()
     wave.organisations.set(organisations)
@@ -126,12 +128,19 @@ def network_wave_update(
     return wave
 
 
+@transaction.atomic
 def network_wave_close(*, wave: NetworkWave) -> NetworkWave:
-    """Close the wave now (links then say the survey has closed)."""
+    """Close the wave now (links then say the survey has closed).
+
+    A wave that has not opened yet is closed too: its opening moves to just before now, as
+    closing must come after opening and keeping the future opening would leave it scheduled.
+    """
     now = timezone.now()
-    if wave.closes_at > now:
-        wave.closes_at = max(now, wave.opens_at + timedelta(seconds=1))
-        wave.save(update_fields=["closes_at"])
+    locked = NetworkWave.objects.select_for_update().get(pk=wave.pk)
+    if locked.closes_at > now:
+        wave.closes_at = now
+        wave.opens_at = min(locked.opens_at, now - timedelta(seconds=1))
+        wave.save(update_fields=["opens_at", "closes_at"])
     return wave
 
 
@@ -184,7 +193,8 @@ def _send(invitation: NetworkInvitation, person: Person, *, reminder: bool) -> N
         to=person.email,
         kind=kind,
         subject=(
-            f"Reminder: the network survey closes {wave.closes_at:%-d %B}"
+            "Reminder: the network survey closes "
+            f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
             if reminder
             else "Who do you work with? A 5-minute network survey"
         ),
@@ -317,17 +327,40 @@ def colleague_remove(*, invitation: NetworkInvitation, alter: Person) -> int:
     return deleted
 
 
+def outside_contact_names(lines: Iterable[str]) -> list[str]:
+    """The distinct organisation names in ``lines`` as they will be stored: each cut to the
+    column's length *before* comparing (ignoring capitals), since two long names that differ
+    only after the cut are one name to the database."""
+    limit = OutsideContact._meta.get_field("organisation").max_length
+    names: dict[str, str] = {}
+    for line in lines:
+        name = line.strip()[:limit].strip()
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
+
+
 @transaction.atomic
 def outside_contacts_save(*, invitation: NetworkInvitation, organisations: Iterable[str]) -> int:
-    """Replace the respondent's contacts outside the directory (organisation names only)."""
+    """Replace the respondent's contacts outside the directory (organisation names only).
+
+    At most :data:`~bridgework.networks.models.OUTSIDE_CONTACTS_MAX` names (more raises
+    ``ValidationError``). Conflicts are ignored as well as avoided: the database's lower() and
+    Python's casefold() can disagree on a few letters, and a duplicate must never be a 500.
+    """
     _check_open(invitation)
-    names = {n.strip().casefold(): n.strip()[:200] for n in organisations if n.strip()}
+    names = outside_contact_names(organisations)
+    if len(names) > OUTSIDE_CONTACTS_MAX:
+        raise ValidationError(
+            {"organisations": f"List at most {OUTSIDE_CONTACTS_MAX} organisations."}
+        )
     invitation.outside_contacts.all().delete()
     OutsideContact.objects.bulk_create(
-        [OutsideContact(invitation=invitation, organisation=name) for name in names.values()]
+        [OutsideContact(invitation=invitation, organisation=name) for name in names],
+        ignore_conflicts=True,
     )
     _mark_started(invitation, timezone.now())
-    return len(names)
+    return invitation.outside_contacts.count()
 
 
 def invitation_complete(*, invitation: NetworkInvitation, consent_named: bool) -> None:

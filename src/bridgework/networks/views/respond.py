@@ -18,6 +18,7 @@ from bridgework.directory.models import Person
 from bridgework.networks import selectors, services
 from bridgework.networks.forms import ColleagueForm, ConsentForm, OutsideForm
 from bridgework.networks.models import NetworkInvitation, Relation
+from bridgework.web.middleware import activate_network_time
 from bridgework.web.tenancy import public_view
 
 
@@ -30,6 +31,7 @@ def _gate(request: HttpRequest, token: str) -> tuple[NetworkInvitation | None, H
             {"page_title": "This link does not work"},
             status=404,
         )
+    activate_network_time(invitation.network)
     wave = invitation.wave
     if wave.is_closed:
         return None, render(
@@ -169,7 +171,7 @@ def outside(request: HttpRequest, token: str) -> HttpResponse:
         with contextlib.suppress(services.SurveyClosedError):
             services.outside_contacts_save(
                 invitation=invitation,
-                organisations=form.cleaned_data["organisations"].splitlines(),
+                organisations=form.cleaned_data["organisations"],
             )
         return redirect("network_respond:start", token=token)
     return render(

@@ -36,14 +36,17 @@ def _common(request: HttpRequest, pk: int):
     result, people = results.analyse(
         wave, relation=filters["relation"] or None, min_weight=filters["strength"]
     )
-    org = results.organisation_level(result, min_group_size=wave.min_group_size)
+    can_name = request.membership.has_role(Role.COORDINATOR)
+    min_group_size = wave.min_group_size_in_force
+    org = results.organisation_level(result, min_group_size=min_group_size, small_counts=can_name)
     context = {
         "wave": wave,
         **filters,
         **results.validity_note(result),
         "org": org,
         "summary": result.summary,
-        "can_name": request.membership.has_role(Role.COORDINATOR),
+        "can_name": can_name,
+        "min_group_size": min_group_size,
     }
     return wave, result, people, context
 

@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from bridgework.analysis.network_roles import ROLE_LABELS
-from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.roles_assessment import ASSESSMENT_ROLES, ITEMS, SCALE, score_assessment
 from bridgework.directory.models import Role
 from bridgework.networks import results, selectors, services
+from bridgework.web.middleware import activate_network_time
 from bridgework.web.tenancy import network_view, public_view
 
 LABELS = {**ROLE_LABELS, "challenger": "Challenger"}
@@ -48,7 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{count} link{'s' if count != 1 else ''} sent.")
         return redirect("networks:roles", network=request.network.slug)
     wave = selectors.latest_network_wave(request.network)
-    min_group_size = wave.min_group_size if wave else DEFAULT_MIN_GROUP_SIZE
+    min_group_size = wave.min_group_size_in_force if wave else request.network.min_group_size
     data = results.roles_overview(
         request.network.pk, min_group_size=min_group_size, wave=wave if is_coordinator else None
     )
@@ -73,6 +73,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                     "name": row["name"],
                     "self": _labels(row["self_primary"]),
                     "network": _labels(row["network_roles"]),
+                    "network_shown": row["network_shown"],
                     "agree": _labels(row["agree"]),
                 }
                 for row in data["rows"]
@@ -98,6 +99,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             {"page_title": "This link does not work"},
             status=404,
         )
+    activate_network_time(invitation.network)
     errors = []
     answers = dict(invitation.answers)
     if request.method == "POST":

@@ -52,16 +52,17 @@ def create(request: HttpRequest) -> HttpResponse:
 @network_view()
 def show(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
+    can_edit = request.membership.has_role(Role.COORDINATOR)
     return render(
         request,
         "networks/waves/show.html",
         {
             "wave": wave,
-            "progress": selectors.network_wave_progress(wave),
+            "progress": selectors.network_wave_progress(wave, small_counts=can_edit),
             "eligible": services.wave_respondents(wave).count(),
             "organisations": wave.organisations.all(),
             "nominations": wave.nominations.count(),
-            "can_edit": request.membership.has_role(Role.COORDINATOR),
+            "can_edit": can_edit,
             "page_title": wave.name,
         },
     )
