@@ -1,5 +1,6 @@
-"""A participant signs up from another agency, confirms by email, gives feedback on their
-match and pauses — in a real browser; every participant page passes axe-core."""
+"""A participant signs up from another agency, confirms by email (twice, harmlessly), gives
+feedback on their match and pauses — in a real browser; every participant page, including the
+one shown when too many sign-ups come from one address, passes axe-core."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from bridgework.directory.models import Organisation, Person
 from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import services
 from bridgework.programmes.models import Enrolment, Feedback
+from bridgework.programmes.views import participant
 from tests.browser.conftest import axe_violations
 from tests.web.conftest import make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_feedback_and_pause(page):
+def test_sign_up_feedback_and_pause(page, monkeypatch):
     network = make_network("alpha")
     probation = Organisation.objects.create(network=network, name="Probation")
     Person.objects.create(
@@ -55,6 +57,10 @@ def test_sign_up_feedback_and_pause(page):
     page.get_by_role("heading", name=re.compile("Your place in")).wait_for()
     ola = Enrolment.objects.get(person__email="ola@charity.example")
     assert ola.person.organisation.name == "A Charity"
+    page.go_back()  # confirming again, as from the email a second time, changes nothing
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("heading", name=re.compile("Your place in")).wait_for()
+    assert Enrolment.objects.get(person__email="ola@charity.example") == ola
 
     page.get_by_role("link", name="Change your preferences").click()
     failures["preferences"] = axe_violations(page)
@@ -94,6 +100,12 @@ def test_sign_up_feedback_and_pause(page):
     page.get_by_text(re.compile("Paused until")).first.wait_for()
     ola.refresh_from_db()
     assert (ola.status, ola.paused_until) == ("paused", until)
+
+    monkeypatch.setattr(participant, "JOIN_POSTS_PER_HOUR", 0)
+    page.goto(f"/c/join/{programme.signup_code}/")
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("heading", name="Too many sign-ups from your connection").wait_for()
+    failures["too many sign-ups"] = axe_violations(page)
     assert not any(failures.values()), failures
 
 

@@ -1,18 +1,23 @@
 """A participant's side: every programme email carries their own link, introductions say who
 and bring a calendar invitation that calendars accept, sit-outs are told, sign-up links
-expire, and no wrong link or bad date gives a traceback."""
+expire, the public sign-up form cannot be used to send spam, confirming twice is harmless,
+personal links end with their programme, and no wrong link or bad date gives a traceback."""
 
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models.signals import post_save
 from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from bridgework.directory.models import Network, Person
+from bridgework.directory.models import Network, Organisation, Person
 from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import mailing, services
 from bridgework.programmes.models import (
@@ -23,9 +28,18 @@ from bridgework.programmes.models import (
     Round,
     SignupRequest,
 )
+from bridgework.programmes.views.participant import JOIN_POSTS_PER_HOUR
 from tests.web.test_programmes_lifecycle import add_people
 
 ME = re.compile(r"/c/me/[\w-]+/")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_join_allowance():
+    """Join posts are counted per IP address in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def published_round(network: Network, **fields) -> Round:
@@ -140,12 +154,17 @@ def test_match_page_shows_the_suggested_time_in_the_persons_time_zone(network_a,
     assert round_.is_published
 
 
-def _post_signup(client: Client, programme: Programme, email: str) -> str:
-    client.post(
+def _join(client: Client, programme: Programme, email: str, name: str = "Ola Nowak", **extra):
+    return client.post(
         f"/c/join/{programme.signup_code}/",
-        {"name": "Ola Nowak", "email": email, "organisation_name": "A Charity",
+        {"name": name, "email": email, "organisation_name": "A Charity",
          "meeting_mode": "video", "time_zone": "Europe/Warsaw", "consent": "on"},
+        **extra,
     )  # fmt: skip
+
+
+def _post_signup(client: Client, programme: Programme, email: str) -> str:
+    _join(client, programme, email)
     message = OutboxMessage.objects.filter(kind="programme-confirm", to=email).last()
     return re.search(r"/c/confirm/[\w-]+/", message.text_body).group(0)
 
@@ -178,6 +197,191 @@ def test_confirmation_link_expires_and_stops_with_the_programme(network_a, clien
     Programme.objects.filter(pk=programme.pk).update(active=False)
     assert client.post(path).status_code == 404
     assert not Enrolment.objects.exists()
+
+
+def test_asking_again_within_a_day_sends_no_second_confirmation(network_a, client):
+    programme = services.programme_create(network=network_a, name="Open coffee")
+    sent = f"/c/join/{programme.signup_code}/sent/"
+    for email in ("ola@charity.example", "OLA@charity.example", "ola@charity.example"):
+        assert _join(client, programme, email)["Location"] == sent
+    assert OutboxMessage.objects.filter(kind="programme-confirm").count() == 1
+    assert SignupRequest.objects.count() == 1
+    # The first link still works, and asking again after confirming sends nothing either.
+    message = OutboxMessage.objects.get(kind="programme-confirm")
+    client.post(re.search(r"/c/confirm/[\w-]+/", message.text_body).group(0))
+    assert _join(client, programme, "ola@charity.example")["Location"] == sent
+    assert OutboxMessage.objects.filter(kind="programme-confirm").count() == 1
+    # A day later the address may be sent a new link.
+    SignupRequest.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    _join(client, programme, "ola@charity.example")
+    assert OutboxMessage.objects.filter(kind="programme-confirm").count() == 2
+    # Another programme is another question.
+    other = services.programme_create(network=network_a, name="Another coffee")
+    _join(client, other, "ola@charity.example")
+    assert OutboxMessage.objects.filter(kind="programme-confirm").count() == 3
+
+
+def test_confirmation_email_does_not_repeat_what_was_typed_into_the_form(network_a, client):
+    programme = services.programme_create(network=network_a, name="Open coffee")
+    spam = "Cheap pills at spam.example"
+    _join(client, programme, "victim@else.example", name=spam)
+    message = OutboxMessage.objects.get(kind="programme-confirm")
+    for body in (message.subject, message.text_body, message.html_body):
+        assert spam not in body
+        assert "A Charity" not in body
+    assert message.text_body.startswith("Hello,\n")
+    assert "/c/confirm/" in message.text_body
+
+
+def test_join_posts_from_one_ip_address_are_limited_per_hour(network_a, client):
+    programme = services.programme_create(network=network_a, name="Open coffee")
+    flood = {"REMOTE_ADDR": "203.0.113.7"}
+    for i in range(JOIN_POSTS_PER_HOUR):
+        assert _join(client, programme, f"v{i}@else.example", **flood).status_code == 302
+    response = _join(client, programme, "one-more@else.example", **flood)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert "Too many sign-ups from your connection" in response.content.decode()
+    assert "Try again in an hour" in response.content.decode()
+    assert OutboxMessage.objects.filter(kind="programme-confirm").count() == JOIN_POSTS_PER_HOUR
+    assert not SignupRequest.objects.filter(email="one-more@else.example").exists()
+    # Someone else is not held up, and reading the form is never limited.
+    assert _join(client, programme, "colleague@else.example").status_code == 302
+    assert client.get(f"/c/join/{programme.signup_code}/", **flood).status_code == 200
+
+
+def test_confirming_twice_gives_the_same_enrolment_and_changes_nothing(network_a, client):
+    programme = services.programme_create(network=network_a, name="Open coffee")
+    path = _post_signup(client, programme, "ola@charity.example")
+    first = client.post(path)
+    assert ME.match(first["Location"])
+    enrolment = Enrolment.objects.get()
+    second = client.post(path)  # a double click
+    assert ME.match(second["Location"])
+    assert client.get(second["Location"]).status_code == 200
+    assert Enrolment.objects.get() == enrolment
+    assert Enrolment.objects.get().consented_at == enrolment.consented_at
+    assert Person.objects.filter(email__iexact="ola@charity.example").count() == 1
+    signup = SignupRequest.objects.get()
+    assert services.signup_confirm(request=signup) == enrolment
+
+
+def test_confirmation_uses_the_person_another_confirmation_added_meanwhile(network_a, client):
+    """Two sign-ups for one address (two programmes), confirmed at the same moment: the other
+    one adds the person after this one looked them up and before it adds them."""
+    first = services.programme_create(network=network_a, name="Open coffee")
+    second = services.programme_create(network=network_a, name="Lunch roulette")
+    path = _post_signup(client, second, "ola@charity.example")
+
+    def the_other_confirmation_commits(sender, instance, created, **kwargs):
+        if created and instance.name == "A Charity":
+            Person.objects.create(
+                network=network_a, name="Ola N.", email="Ola@Charity.example", organisation=instance
+            )
+            services.enrolment_create(programme=first, person=Person.objects.get(name="Ola N."))
+
+    post_save.connect(the_other_confirmation_commits, sender=Organisation)
+    try:
+        response = client.post(path)
+    finally:
+        post_save.disconnect(the_other_confirmation_commits, sender=Organisation)
+    assert ME.match(response["Location"])
+    (person,) = Person.objects.filter(email__iexact="ola@charity.example")
+    assert set(Enrolment.objects.values_list("programme", "person")) == {
+        (first.pk, person.pk),
+        (second.pk, person.pk),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_confirmations_enrol_once(network_a):
+    """A double click as two requests at the same moment, each on its own connection (a real
+    race on PostgreSQL; a SQLite file's write lock queues them)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("in-memory SQLite fails concurrent writers at once: run with DATABASE_URL")
+    programme = services.programme_create(network=network_a, name="Open coffee")
+    path = _post_signup(Client(), programme, "ola@charity.example")
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def confirm() -> None:
+        try:
+            client = Client()
+            barrier.wait(timeout=10)
+            statuses.append(client.post(path).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302, 302]
+    assert Person.objects.filter(email__iexact="ola@charity.example").count() == 1
+    assert Organisation.objects.filter(name="A Charity").count() == 1
+    assert Enrolment.objects.filter(programme=programme).count() == 1
+
+
+def test_personal_links_stop_working_a_while_after_the_programme_ends(round_, client):
+    message = OutboxMessage.objects.filter(kind="programme-intro").first()
+    me = personal_path(message)
+    match = Match.objects.get(places__enrolment__person__email=message.to)
+    programme = round_.programme
+    assert client.get(me).status_code == 200
+    # Stopped: people can still see their last match and say how it went...
+    Programme.objects.filter(pk=programme.pk).update(active=False)
+    assert client.get(me).status_code == 200
+    assert client.get(f"{me}feedback/{match.pk}/").status_code == 200
+    # ...until LINKS_WORK_AFTER_END after the last round ended.
+    today = services.programme_today(programme)
+    last_day = today - services.LINKS_WORK_AFTER_END
+    Round.objects.filter(pk=round_.pk).update(
+        starts_on=last_day - timedelta(days=programme.period_days), ends_on=last_day
+    )
+    assert client.get(me).status_code == 200
+    Round.objects.filter(pk=round_.pk).update(
+        starts_on=last_day - timedelta(days=programme.period_days + 1),
+        ends_on=last_day - timedelta(days=1),
+    )
+    for path in (me, f"{me}preferences/", f"{me}feedback/{match.pk}/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "This link does not work" in response.content.decode()
+    for action in ("pause", "resume", "leave"):
+        assert client.post(f"{me}{action}/").status_code == 404
+    assert client.post(f"{me}feedback/{match.pk}/", {"met": "yes"}).status_code == 404
+    assert not Feedback.objects.exists()
+    # Running again, the links work again.
+    Programme.objects.filter(pk=programme.pk).update(active=True)
+    assert client.get(me).status_code == 200
+
+
+def test_links_of_a_programme_stopped_before_any_round_do_not_work(network_a, client):
+    programme = services.programme_create(network=network_a, name="Open coffee")
+    me = client.post(_post_signup(client, programme, "ola@charity.example"))["Location"]
+    assert client.get(me).status_code == 200
+    Programme.objects.filter(pk=programme.pk).update(active=False)
+    assert client.get(me).status_code == 404
+
+
+def test_match_page_queries_do_not_grow_with_past_rounds(
+    network_a, client, django_assert_max_num_queries
+):
+    add_people(network_a)
+    programme = services.programme_create(network=network_a, name="Coffee", audience="network")
+    services.enrol_audience(programme=programme)
+    for seed in range(6):
+        services.round_publish(round_=services.round_create(programme=programme, seed=seed))
+    enrolment = max(
+        programme.enrolments.all(), key=lambda e: e.places.filter(match__isnull=False).count()
+    )
+    matches = enrolment.places.filter(match__isnull=False).count()
+    assert matches >= 5
+    me = mailing.enrolment_link(enrolment)
+    with django_assert_max_num_queries(4):
+        page = client.get(me).content.decode()
+    assert page.count("Tell us how it went") == matches
 
 
 def test_confirmation_rechecks_who_may_join(network_a, client):

@@ -1,7 +1,8 @@
 """Privacy on the dashboard: individual comments only ever reach coordinators, feedback figures
-about fewer people than the minimum group size are hidden from analysts, the matched-versus-
-held-out comparison is hidden from everyone when a group is that small, and nothing of another
-network's programme shows."""
+about fewer people than the minimum group size are hidden from analysts (and cannot be worked
+out by subtracting shown rounds from the total), the matched-versus-held-out comparison is
+hidden from everyone when a group is that small, and nothing of another network's programme
+shows."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_feedback_figures_about_too_few_people_are_hidden_from_analysts(
     round_ = run_round(network_a)
     give_feedback(round_, 4)  # the network's minimum group size is 5
     analyst_page = analyst.get(dashboard_url(round_)).content.decode()
-    assert "Fewer than 5 people have given feedback" in analyst_page
+    assert "Fewer than 5 people have given feedback on any one round" in analyst_page
     assert "100% of 4" not in analyst_page
     hidden = programme_dashboard(round_.programme, respondent_level=False)
     assert (hidden.meeting_rate, hidden.mean_rating, hidden.ratings) == (None, None, [])
@@ -73,6 +74,36 @@ def test_feedback_figures_about_too_few_people_are_hidden_from_analysts(
     shown = programme_dashboard(round_.programme, respondent_level=False)
     assert shown.meeting_rate == 1.0
     assert [r["met"] for r in shown.rounds] == [5]
+
+
+def test_a_hidden_round_cannot_be_worked_out_from_the_overall_figures(
+    coordinator, analyst, network_a
+):
+    first = run_round(network_a)
+    give_feedback(first, 6)  # shown: met 6, usefulness 4 each, 3 will work together
+    second = services.round_publish(round_=services.round_create(programme=first.programme))
+    place = second.places.filter(outcome="matched").first()
+    services.feedback_save(
+        enrolment=place.enrolment, match=place.match, met=True, usefulness=1,
+        will_work_together=True,
+    )  # fmt: skip
+    figures = programme_dashboard(first.programme, respondent_level=False)
+    assert [r["met"] for r in figures.rounds] == [6, None]
+    # Overall figures over round 1 only: with round 2 in, total minus round 1 is one answer.
+    assert (figures.meeting_rate, figures.feedback_count) == (1.0, 6)
+    assert (figures.mean_rating, figures.will_work_together) == (4.0, 3)
+    assert figures.ratings == [(1, 0), (2, 0), (3, 0), (4, 6), (5, 0)]
+    assert figures.feedback_rounds_left_out == [2]
+    page = analyst.get(dashboard_url(first)).content.decode()
+    assert "100% of 6" in page
+    assert "of 7" not in page
+    assert "4.0 on average; 3 will work together" in page
+    assert "The meeting rate and ratings leave out round 2: fewer than 5 people" in page
+    # Coordinators see respondent-level feedback, so every round counts for them.
+    everything = programme_dashboard(first.programme, respondent_level=True)
+    assert (everything.feedback_count, everything.will_work_together) == (7, 4)
+    assert everything.feedback_rounds_left_out == []
+    assert "100% of 7" in coordinator.get(dashboard_url(first)).content.decode()
 
 
 def _network_wave_after(round_: Round, answered: list[int], crossing: list[int]) -> NetworkWave:

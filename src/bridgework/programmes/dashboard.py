@@ -3,8 +3,11 @@
 
 Respondent-level comments are returned only when ``respondent_level`` is true (coordinators);
 analysts see counts and shares only, and feedback figures resting on fewer answers than the
-network's minimum group size are hidden from them (``feedback_hidden``; per round, ``met`` is
-``None``). The matched-versus-held-out comparison rests on network survey answers, which are
+network's minimum group size are hidden from them: per round, ``met`` is ``None``, and the
+overall figures (meeting rate, ratings, "will work together") count only the rounds whose own
+figures are shown, so no hidden round can be recovered by subtracting the shown rounds from
+the total (``feedback_rounds_left_out`` names the others; ``feedback_hidden`` when no round is
+shown). The matched-versus-held-out comparison rests on network survey answers, which are
 confidential for everyone: it is hidden for all viewers when either group has fewer
 respondents than the minimum group size.
 """
@@ -58,6 +61,7 @@ class Dashboard:
     will_work_together: int | None
     min_group_size: int = 5
     feedback_hidden: bool = False
+    feedback_rounds_left_out: list[int] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     comments_total: int = 0
     rc: MeanComparison | None = None
@@ -107,8 +111,12 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
         )
     )
     k = programme.network.min_group_size
-    hidden = not respondent_level and len(feedback) < k
     answered_by_round = Counter(f.match.round_id for f in feedback)
+    shown = {r.pk for r in published if respondent_level or answered_by_round[r.pk] >= k}
+    # Overall figures rest only on shown rounds: total minus shown rounds would give the rest.
+    counted = [f for f in feedback if f.match.round_id in shown]
+    hidden = not respondent_level and not counted
+    left_out = [r.number for r in published if r.pk not in shown]
     by_round: dict[int, Counter] = {r.pk: Counter() for r in published}
     groups: dict[int, list] = {}
     for place in places:
@@ -123,7 +131,7 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
             "matched": by_round[r.pk]["matched"],
             "sit_out": by_round[r.pk]["sit_out"],
             "holdout": by_round[r.pk]["holdout"],
-            "met": met_by_round[r.pk] if respondent_level or answered_by_round[r.pk] >= k else None,
+            "met": met_by_round[r.pk] if r.pk in shown else None,
         }
         for r in published
     ]
@@ -146,24 +154,25 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
     weights = [(r.stats.get("first_meeting_share"), r.stats.get("matched", 0)) for r in published]
     matched_total = sum(w for s, w in weights if s is not None)
     first = _share(sum(s * w for s, w in weights if s is not None), matched_total)
-    ratings = Counter(f.usefulness for f in feedback if f.usefulness)
+    ratings = Counter(f.usefulness for f in counted if f.usefulness)
     rated = sum(ratings.values())
     rc, rc_waves, rc_note = _rc_movement(programme, published, workgroup_pairs)
     ties, ties_wave, ties_note = _tie_formation(published, places, min_group_size=k)
     return Dashboard(
         rounds=rounds,
         enrolled=programme.enrolments.filter(status="active").count(),
-        meeting_rate=None if hidden else _share(sum(f.met for f in feedback), len(feedback)),
-        feedback_count=len(feedback),
+        meeting_rate=None if hidden else _share(sum(f.met for f in counted), len(counted)),
+        feedback_count=len(counted),
         first_meeting_share=first,
         cross_agency_share=_share(cross, pairs_total),
         organisations=names,
         matrix=matrix,
         ratings=[] if hidden else [(score, ratings[score]) for score in range(1, 6)],
         mean_rating=None if hidden else _share(sum(s * n for s, n in ratings.items()), rated),
-        will_work_together=None if hidden else sum(f.will_work_together for f in feedback),
+        will_work_together=None if hidden else sum(f.will_work_together for f in counted),
         min_group_size=k,
         feedback_hidden=hidden,
+        feedback_rounds_left_out=[] if hidden else left_out,
         comments=_newest_comments(feedback) if respondent_level else [],
         comments_total=sum(bool(f.reflection) for f in feedback) if respondent_level else 0,
         rc=rc,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from bridgework.directory.models import Network
-from bridgework.programmes.models import Enrolment, Guide, Match, Programme, Round
+from bridgework.programmes.models import Enrolment, Guide, Match, Programme, Round, RoundPlace
 
 
 def programmes_for(network: Network) -> QuerySet[Programme]:
@@ -49,18 +49,17 @@ def round_matches(round_: Round) -> list[dict[str, object]]:
 
 
 def matches_of(enrolment: Enrolment) -> list[dict[str, object]]:
-    """The person's matches in published rounds, newest first, with the other members."""
+    """The person's matches in published rounds, newest first, with the other members (two
+    queries however many rounds: the members are prefetched)."""
+    members = RoundPlace.objects.select_related("enrolment__person__organisation").order_by("pk")
     places = (
         enrolment.places.filter(round__status=Round.Status.PUBLISHED, match__isnull=False)
         .select_related("round", "match")
+        .prefetch_related(Prefetch("match__places", queryset=members))
         .order_by("-round__starts_on")
     )
     out = []
     for place in places:
-        others = [
-            p.enrolment
-            for p in place.match.places.select_related("enrolment__person__organisation")
-            if p.enrolment_id != enrolment.pk
-        ]
+        others = [p.enrolment for p in place.match.places.all() if p.enrolment_id != enrolment.pk]
         out.append({"round": place.round, "match": place.match, "others": others})
     return out

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +55,12 @@ REMINDER_DAYS_BEFORE_END = 2
 FEEDBACK_WINDOW = timedelta(days=14)
 #: A sign-up confirmation link works for this long (a forwarded or old email stops working).
 CONFIRM_WITHIN = timedelta(days=7)
+#: At most one confirmation email per programme and address in this time, so the public
+#: sign-up form cannot be used to flood someone's inbox.
+CONFIRM_EMAIL_EVERY = timedelta(hours=24)
+#: Once a programme is stopped, personal links keep working this long after its last round
+#: ends (feedback is asked for up to FEEDBACK_WINDOW after it); then they stop working.
+LINKS_WORK_AFTER_END = timedelta(days=30)
 
 PROFILE_FIELDS = ("works_on", "interests", "meeting_mode", "location", "time_zone")
 
@@ -196,16 +202,55 @@ def signup_request(
     """Ask to join: email a confirmation link to the address. Nothing is added to the
     directory until it is confirmed. Returns ``None`` (and sends nothing) when the address may
     not join; the page says the same either way, so it does not reveal who is in the
-    directory."""
-    person = Person.objects.filter(network=programme.network, email__iexact=email).first()
-    if not programme.active or not _eligible(programme, person):
-        return None
+    directory.
+
+    The form is public, so an address gets at most one confirmation per programme every
+    :data:`CONFIRM_EMAIL_EVERY`: asking again returns the earlier request and sends nothing.
+    The email greets no one by name: the name is whatever the form was given.
+    """
+    email = email.strip()
+    with transaction.atomic():
+        # Serialises sign-ups to this programme, so a double post cannot send two emails.
+        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        person = Person.objects.filter(network=programme.network, email__iexact=email).first()
+        if not programme.active or not _eligible(programme, person):
+            return None
+        recent = (
+            SignupRequest.objects.filter(
+                programme=programme,
+                email__iexact=email,
+                created_at__gte=timezone.now() - CONFIRM_EMAIL_EVERY,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if recent is not None:
+            return recent
+        return _signup_request_create(
+            programme=programme,
+            name=name,
+            email=email,
+            organisation_name=organisation_name,
+            job_title=job_title,
+            profile=profile,
+        )
+
+
+def _signup_request_create(
+    *,
+    programme: Programme,
+    name: str,
+    email: str,
+    organisation_name: str,
+    job_title: str,
+    profile: Mapping[str, str] | None,
+) -> SignupRequest:
     token = issue_token()
     request = SignupRequest.objects.create(
         network=programme.network,
         programme=programme,
         name=name.strip(),
-        email=email.strip(),
+        email=email,
         organisation_name=organisation_name.strip(),
         job_title=job_title.strip(),
         profile={k: v for k, v in (profile or {}).items() if k in PROFILE_FIELDS},
@@ -219,7 +264,6 @@ def signup_request(
         template="programmes/emails/confirm",
         context={
             "programme": programme,
-            "name": request.name,
             "path": reverse("coffee:confirm", kwargs={"token": token.plain}),
         },
         idempotency_key=f"programme-confirm:{request.pk}",
@@ -241,30 +285,29 @@ def signup_request_for(token: str) -> SignupRequest:
 @transaction.atomic
 def signup_confirm(*, request: SignupRequest) -> Enrolment:
     """Confirm a sign-up: find the person by email, or add them (and their organisation) to
-    the directory, then enrol them. Confirming twice gives the same enrolment.
+    the directory, then enrol them.
 
-    Who may join is checked again here, not only when the link was sent: a programme narrowed
-    to some organisations in the meantime does not let an earlier request through.
+    Confirming twice (a double click, two tabs) gives the same enrolment and changes nothing:
+    the request's row is locked, so the second waits for the first and then finds it
+    confirmed. Who may join is checked again here, not only when the link was sent: a
+    programme narrowed to some organisations in the meantime does not let an earlier request
+    through. Raises :class:`ProgrammeError` when it cannot be confirmed.
     """
+    request = (
+        SignupRequest.objects.select_for_update(of=("self",))
+        .select_related("network", "programme")
+        .get(pk=request.pk)
+    )
     network, programme = request.network, request.programme
-    person = Person.objects.filter(network=network, email__iexact=request.email).first()
+    person = _person_by_email(network, request.email)
+    if request.confirmed_at is not None and person is not None:
+        enrolment = Enrolment.objects.filter(programme=programme, person=person).first()
+        if enrolment is not None:
+            return enrolment
     if not programme.active or not _eligible(programme, person):
         raise ProgrammeError(f"{programme.name} is not open to this address.")
     if person is None:
-        organisation = Organisation.objects.filter(
-            network=network, name__iexact=request.organisation_name
-        ).first() or _save(Organisation(network=network, name=request.organisation_name))
-        person = _save(
-            Person(
-                network=network,
-                name=request.name,
-                email=request.email,
-                organisation=organisation,
-                job_title=request.job_title,
-                location=request.profile.get("location", ""),
-                time_zone=request.profile.get("time_zone", ""),
-            )
-        )
+        person = _person_add(request)
     enrolment = enrolment_create(programme=programme, person=person, profile=request.profile)
     if request.confirmed_at is None:
         request.confirmed_at = timezone.now()
@@ -272,14 +315,80 @@ def signup_confirm(*, request: SignupRequest) -> Enrolment:
     return enrolment
 
 
-def enrolment_for_token(token: str) -> Enrolment:
+def _person_by_email(network: Network, email: str) -> Person | None:
     return (
+        Person.objects.select_related("organisation")
+        .filter(network=network, email__iexact=email)
+        .first()
+    )
+
+
+def _person_add(request: SignupRequest) -> Person:
+    """Add the person behind a sign-up to the directory. Someone with the address may have
+    been added meanwhile (another programme's confirmation, committed first): use them."""
+    network = request.network
+    organisation = _organisation_named(network, request.organisation_name)
+    try:
+        with transaction.atomic():
+            return _save(  # type: ignore[return-value]
+                Person(
+                    network=network,
+                    name=request.name,
+                    email=request.email,
+                    organisation=organisation,
+                    job_title=request.job_title,
+                    location=request.profile.get("location", ""),
+                    time_zone=request.profile.get("time_zone", ""),
+                )
+            )
+    except (IntegrityError, ValidationError) as exc:
+        person = _person_by_email(network, request.email)
+        if person is None:
+            raise ProgrammeError("This sign-up could not be added to the directory.") from exc
+        return person
+
+
+def _organisation_named(network: Network, name: str) -> Organisation:
+    """The organisation called ``name`` (any case), added if new; two sign-ups adding the same
+    one at once both end up with the one that was stored first."""
+    found = Organisation.objects.filter(network=network, name__iexact=name).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return _save(Organisation(network=network, name=name))  # type: ignore[return-value]
+    except (IntegrityError, ValidationError) as exc:
+        found = Organisation.objects.filter(network=network, name__iexact=name).first()
+        if found is None:
+            raise ProgrammeError("This sign-up's organisation could not be added.") from exc
+        return found
+
+
+def enrolment_for_token(token: str) -> Enrolment:
+    """The enrolment behind a personal link, if the link still works: while the programme
+    runs, and once it is stopped until :data:`LINKS_WORK_AFTER_END` after its last published
+    round ends. Raises ``EnrolmentToken.DoesNotExist`` otherwise, so an expired link looks
+    like a wrong one."""
+    enrolment = (
         EnrolmentToken.objects.select_related(
-            "enrolment__programme__network", "enrolment__person__organisation"
+            "enrolment__programme__network",
+            "enrolment__programme__guide",
+            "enrolment__person__organisation",
         )
         .get(digest=token_digest(token))
         .enrolment
     )
+    programme = enrolment.programme
+    if not programme.active:
+        last = (
+            programme.rounds.filter(status=Round.Status.PUBLISHED)
+            .order_by("-ends_on")
+            .values_list("ends_on", flat=True)
+            .first()
+        )
+        if last is None or programme_today(programme) > last + LINKS_WORK_AFTER_END:
+            raise EnrolmentToken.DoesNotExist("The programme has ended.")
+    return enrolment
 
 
 def enrolment_pause(*, enrolment: Enrolment, until: date) -> Enrolment:

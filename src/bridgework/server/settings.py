@@ -205,6 +205,9 @@ TASKS = {
     }
 }
 
+# Per-process cache, enough for rough rate limits (e.g. public sign-up posts).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Public base URL used in links inside emails (invitations, survey links).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -5,7 +5,9 @@ wrong one gets a plain page that names no programme."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -17,6 +19,26 @@ from bridgework.programmes.forms import FeedbackForm, PauseForm, ProfileForm, Si
 from bridgework.programmes.mailing import enrolment_link, person_zone
 from bridgework.programmes.models import Enrolment, Match, Programme, Round
 from bridgework.web.tenancy import public_view
+
+#: Join posts accepted from one IP address per hour. Each can email a stranger, so the public
+#: form must not be a free mail relay; a whole office behind one address still fits.
+JOIN_POSTS_PER_HOUR = 20
+
+
+def _join_posts_exceeded(request: HttpRequest) -> bool:
+    """Count this join post against its IP address; true once over the hourly allowance.
+
+    A fixed one-hour window in the default cache (per process with the local-memory cache,
+    shared with a shared cache): a rough brake on abuse, not an exact quota.
+    """
+    key = f"programmes:join-posts:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        posts = cache.incr(key)
+    except ValueError:  # expired between add and incr: this post starts a new window
+        cache.set(key, 1, timeout=60 * 60)
+        posts = 1
+    return posts > JOIN_POSTS_PER_HOUR
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:
@@ -49,6 +71,15 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(code)
     if programme is None or not programme.active:
         return _invalid(request)
+    if request.method == "POST" and _join_posts_exceeded(request):
+        response = render(
+            request,
+            "programmes/participant/busy.html",
+            {"programme": programme, "page_title": "Too many sign-ups"},
+            status=429,
+        )
+        response["Retry-After"] = str(60 * 60)
+        return response
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -101,16 +132,26 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         signup = services.signup_request_for(token)
     except ObjectDoesNotExist:
         return _invalid(request)
+    error = ""
     if request.method == "POST":
         try:
             enrolment = services.signup_confirm(request=signup)
-        except ProgrammeError:
+        except (ProgrammeError, ObjectDoesNotExist):
             return _invalid(request)
-        return redirect(enrolment_link(enrolment))
+        except (IntegrityError, ValidationError):  # a clash with a simultaneous confirmation
+            error = "Your place could not be confirmed just now. Press Confirm again."
+        else:
+            return redirect(enrolment_link(enrolment))
     return render(
         request,
         "programmes/participant/confirm.html",
-        {"signup": signup, "programme": signup.programme, "page_title": "Confirm your place"},
+        {
+            "signup": signup,
+            "programme": signup.programme,
+            "error": error,
+            "page_title": "Confirm your place",
+        },
+        status=409 if error else 200,
     )
 
 

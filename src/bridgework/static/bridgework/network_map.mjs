@@ -19,11 +19,12 @@ if (container && source && window.cytoscape) {
     node.data.colour = colourOf(node.data.group);
     node.data.diameter = 16 + 44 * ((Number(node.data[sizeKey]) || 0) / top);
   }
-  // Organisation map: thickness by number of ties; named map: by the tie's 1–5 strength.
+  // Organisation map: thickness by number of ties. The named map carries no ratings (they are
+  // individual answers), so its lines are all one width.
   const heaviest = Math.max(1, ...data.edges.map((e) => Number(e.data.weight) || 0));
   for (const edge of data.edges) {
     const weight = Number(edge.data.weight) || 1;
-    edge.data.thickness = person ? 0.5 + 0.5 * Math.min(weight, 5) : 1 + (7 * weight) / heaviest;
+    edge.data.thickness = person ? 1.5 : 1 + (7 * weight) / heaviest;
   }
   const cy = window.cytoscape({
     container,
