@@ -338,3 +338,10 @@ def test_analysts_do_not_see_answered_counts_of_organisations_under_the_minimum(
     page = coordinator.get(url).content.decode()
     assert _row_cells(page, "Second Agency")[:4] == ["2", "2", "2", "100%"]
     assert _row_cells(page, "Third Agency")[:4] == ["6", "6", "6", "100%"]
+
+
+@pytest.mark.django_db
+def test_choices_of_several_render_as_govuk_checkboxes_in_a_fieldset(crowd, coordinator):
+    page = coordinator.get(f"/n/{crowd.slug}/networks/new/").content.decode()
+    assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Organisations' in page
+    assert page.count('class="govuk-checkboxes__input"') == crowd.organisations.count()

@@ -11,8 +11,11 @@ register = template.Library()
 
 @register.filter
 def widget_kind(field: BoundField) -> str:
-    """The GOV.UK pattern a field renders as: checkbox, select, textarea, file or input."""
+    """The GOV.UK pattern a field renders as: checkboxes (several choices), checkbox, select,
+    textarea, file or input."""
     widget = field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.Select):
