@@ -18,35 +18,19 @@ from bridgework.directory.models import Person
 from bridgework.networks import selectors, services
 from bridgework.networks.forms import ColleagueForm, ConsentForm, OutsideForm
 from bridgework.networks.models import NetworkInvitation, Relation
-from bridgework.web.middleware import activate_network_time
+from bridgework.web.personal_links import link_not_valid, survey_window_page
 from bridgework.web.tenancy import public_view
 
 
 def _gate(request: HttpRequest, token: str) -> tuple[NetworkInvitation | None, HttpResponse | None]:
+    """The invitation, or the page to show instead (invalid link, closed, not yet open)."""
     invitation = selectors.invitation_for_token(token)
     if invitation is None:
-        return None, render(
-            request,
-            "surveys/respond/invalid.html",
-            {"page_title": "This link does not work"},
-            status=404,
-        )
-    activate_network_time(invitation.network)
-    wave = invitation.wave
-    if wave.is_closed:
-        return None, render(
-            request,
-            "surveys/respond/closed.html",
-            {"page_title": "This survey has closed"},
-            status=410,
-        )
-    if not wave.is_open:
-        return None, render(
-            request,
-            "networks/respond/not_open.html",
-            {"page_title": "This survey is not open yet", "wave": wave},
-        )
-    return invitation, None
+        return None, link_not_valid(request)
+    page = survey_window_page(
+        request, invitation, not_open_template="networks/respond/not_open.html"
+    )
+    return (None, page) if page else (invitation, None)
 
 
 def _result(person: Person) -> dict[str, object]:

@@ -18,6 +18,7 @@ from bridgework.analysis.roles_assessment import ASSESSMENT_ROLES, ITEMS, SCALE,
 from bridgework.directory.models import Role
 from bridgework.networks import results, selectors, services
 from bridgework.web.middleware import activate_network_time
+from bridgework.web.personal_links import link_not_valid
 from bridgework.web.tenancy import network_view, public_view
 
 LABELS = {**ROLE_LABELS, "challenger": "Challenger"}
@@ -93,12 +94,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.roles_invitation_for_token(token)
     if invitation is None:
-        return render(
-            request,
-            "surveys/respond/invalid.html",
-            {"page_title": "This link does not work"},
-            status=404,
-        )
+        return link_not_valid(request)
     activate_network_time(invitation.network)
     errors = []
     answers = dict(invitation.answers)

@@ -15,40 +15,19 @@ from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import AnswerForm
 from bridgework.surveys.models import Invitation
-from bridgework.web.middleware import activate_network_time
+from bridgework.web.personal_links import link_not_valid, survey_window_page
 from bridgework.web.tenancy import public_view
-
-
-def _invalid(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "surveys/respond/invalid.html",
-        {"page_title": "This link does not work"},
-        status=404,
-    )
 
 
 def _gate(request: HttpRequest, token: str) -> tuple[Invitation | None, HttpResponse | None]:
     """The invitation, or the page to show instead (invalid link, closed, not yet open)."""
     invitation = selectors.invitation_for_token(token)
     if invitation is None:
-        return None, _invalid(request)
-    activate_network_time(invitation.network)
-    wave = invitation.wave
-    if wave.is_closed:
-        return None, render(
-            request,
-            "surveys/respond/closed.html",
-            {"page_title": "This survey has closed"},
-            status=410,
-        )
-    if not wave.is_open:
-        return None, render(
-            request,
-            "surveys/respond/not_open.html",
-            {"page_title": "This survey is not open yet", "wave": wave},
-        )
-    return invitation, None
+        return None, link_not_valid(request)
+    page = survey_window_page(
+        request, invitation, not_open_template="surveys/respond/not_open.html"
+    )
+    return (None, page) if page else (invitation, None)
 
 
 def _next_step(invitation: Invitation, targets: list, answered: set[str]) -> int | None:
