@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,8 +31,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _finish_live_server_requests(timeout: float = 5.0) -> None:
+    """Let the live server's request threads end before the server stops: a thread still
+    closing its (shared, in-memory) database connection after the stop would raise."""
+    for thread in threading.enumerate():
+        target = getattr(thread, "_target", None)
+        if getattr(target, "__name__", "") == "process_request_thread":
+            thread.join(timeout)
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser(live_server) -> Iterator[object]:
+    """One Chromium per test process; it closes before the live server it talks to stops."""
     if not CHROMIUM:
         if os.environ.get("CI"):
             pytest.fail("Chromium is required for browser tests in CI (apt-get install chromium)")
@@ -44,6 +55,7 @@ def browser() -> Iterator[object]:
         )
         yield browser
         browser.close()
+    _finish_live_server_requests()
 
 
 @pytest.fixture
