@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -68,10 +69,15 @@ def round_(network_a: Network) -> Round:
     return published_round(network_a)
 
 
+def noon_on(programme: Programme, day: date) -> datetime:
+    """Midday of ``day`` on the programme's own calendar: the tick reads dates there."""
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo(programme.time_zone))
+
+
 def test_every_programme_email_carries_a_working_personal_link(round_, client):
-    later = timezone.now() + timedelta(days=round_.programme.period_days - 1)
+    later = noon_on(round_.programme, round_.ends_on - timedelta(days=1))
     assert services.programmes_tick(now=later)["reminders"] > 0
-    end = timezone.now() + timedelta(days=round_.programme.period_days)
+    end = noon_on(round_.programme, round_.ends_on)
     assert services.programmes_tick(now=end)["feedback"] > 0
     messages = OutboxMessage.objects.exclude(kind="programme-confirm").filter(
         kind__startswith="programme-"
@@ -93,7 +99,7 @@ def test_every_programme_email_carries_a_working_personal_link(round_, client):
 
 
 def test_feedback_request_links_straight_to_the_form_and_the_form_names_the_match(round_, client):
-    end = timezone.now() + timedelta(days=round_.programme.period_days)
+    end = noon_on(round_.programme, round_.ends_on)
     services.programmes_tick(now=end)
     message = OutboxMessage.objects.filter(kind="programme-feedback").first()
     path = re.search(r"/c/me/[\w-]+/feedback/\d+/", message.text_body).group(0)

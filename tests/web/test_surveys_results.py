@@ -171,3 +171,17 @@ def test_not_applicable_targets_are_not_rated(coordinator, network_a):
     assert now
     analysis = wave_analysis(survey.wave)
     assert [c.target for c in analysis.cells] == ["Group 0"]
+
+
+@pytest.mark.django_db
+def test_network_minimum_larger_than_the_wave_s_suppresses_rc_cells(network_a):
+    survey = make_survey(network_a, sizes=(6, 2, 7))
+    answer(survey)
+    close(survey.wave)
+    shown = {(c.rater, c.target) for c in wave_analysis(survey.wave).cells if not c.suppressed}
+    assert shown, "with the wave's own minimum of 5 the groups of 6 and 7 are shown"
+    network_a.min_group_size = 8
+    network_a.save()
+    wave = Wave.objects.get(pk=survey.wave.pk)
+    assert wave.min_group_size_in_force == 8
+    assert all(cell.suppressed for cell in wave_analysis(wave).cells)

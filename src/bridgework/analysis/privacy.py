@@ -42,6 +42,8 @@ __all__ = [
     "Total",
     "check_min_group_size",
     "check_suppression",
+    "counts_to_hide",
+    "min_group_size_in_force",
     "suppress",
 ]
 
@@ -86,6 +88,67 @@ def check_min_group_size(min_group_size: int) -> int:
             f"minimum group size must be at least {ABSOLUTE_MINIMUM}, not {min_group_size}"
         )
     return min_group_size
+
+
+def min_group_size_in_force(*sizes: int | None) -> int:
+    """The minimum group size a figure obeys: the largest of every level's own (network,
+    wave, programme), so a wave can ask for more privacy than its network, never less.
+
+    Every page, export, command and API path asks this function, so no path can apply a
+    smaller minimum than another. Levels that set nothing (``None``) are skipped; with none
+    set at all the default applies.
+
+    Parameters
+    ----------
+    *sizes : int or None
+        The minimum group sizes of the levels the figure belongs to.
+
+    Returns
+    -------
+    int
+        The largest of them, validated by :func:`check_min_group_size`.
+
+    Examples
+    --------
+    >>> min_group_size_in_force(5, 8)
+    8
+    >>> min_group_size_in_force(None, 6)
+    6
+    >>> min_group_size_in_force()
+    5
+    """
+    chosen = [check_min_group_size(size) for size in sizes if size is not None]
+    return max(chosen, default=DEFAULT_MIN_GROUP_SIZE)
+
+
+def counts_to_hide(counts: Mapping[Hashable, int], *, min_group_size: int) -> set[Hashable]:
+    """Groups whose count may not be shown beside the overall count.
+
+    Counts under the minimum group size are hidden, and then (greedily, smallest first) more,
+    until at least two are hidden and they hold at least the minimum between them: otherwise
+    the overall count minus the shown ones would give a hidden count back. Unlike
+    :func:`suppress`, which ignores empty parts as "nothing to derive about nobody", a count of
+    0 is protected too: "nobody in this small organisation answered" is the fact to protect.
+
+    Examples
+    --------
+    >>> sorted(counts_to_hide({"a": 2, "b": 9, "c": 7}, min_group_size=5))
+    ['a', 'c']
+    >>> counts_to_hide({"a": 6, "b": 9}, min_group_size=5)
+    set()
+    """
+    k = check_min_group_size(min_group_size)
+    hidden = {name for name, n in counts.items() if n < k}
+    spare = sorted(
+        (
+            (n, position, name)
+            for position, (name, n) in enumerate(counts.items())
+            if name not in hidden
+        ),
+    )
+    while hidden and spare and (len(hidden) < 2 or sum(counts[h] for h in hidden) < k):
+        hidden.add(spare.pop(0)[2])
+    return hidden
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
+from bridgework.analysis.privacy import (
+    ABSOLUTE_MINIMUM,
+    DEFAULT_MIN_GROUP_SIZE,
+    min_group_size_in_force,
+)
 
 
 class Relation(models.TextChoices):
@@ -84,7 +88,7 @@ class NetworkWave(models.Model):
     def min_group_size_in_force(self) -> int:
         """The minimum group size every figure of this wave obeys: the network's own applies
         when it is larger, so a wave can ask for more privacy than its network, never less."""
-        return max(self.min_group_size, self.network.min_group_size)
+        return min_group_size_in_force(self.network.min_group_size, self.min_group_size)
 
     @property
     def status(self) -> str:

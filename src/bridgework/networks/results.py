@@ -17,7 +17,7 @@ from django.core.cache import cache
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import build_tie_graph
 from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
-from bridgework.analysis.privacy import Figure, suppress
+from bridgework.analysis.privacy import Figure, counts_to_hide, suppress
 from bridgework.analysis.roles_assessment import (
     RoleProfile,
     roles_mix,
@@ -27,7 +27,7 @@ from bridgework.analysis.roles_assessment import (
 from bridgework.datasets.network_io import validate_nominations
 from bridgework.directory.models import Person
 from bridgework.networks.models import NetworkWave, Nomination, RolesInvitation
-from bridgework.networks.selectors import analysis_fingerprint, counts_to_hide
+from bridgework.networks.selectors import analysis_fingerprint
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -168,7 +168,7 @@ def organisation_level(
     """Group-level figures with organisations under the minimum group size suppressed.
 
     Each organisation's number of respondents is ``None`` where
-    :func:`~bridgework.networks.selectors.counts_to_hide` hides it, unless ``small_counts``
+    :func:`~bridgework.analysis.privacy.counts_to_hide` hides it, unless ``small_counts``
     (coordinators, who see response counts on the wave's page too).
     """
     data = result.group_level()

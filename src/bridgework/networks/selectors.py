@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from bridgework.analysis.network_result import NetworkOptions
+from bridgework.analysis.privacy import counts_to_hide
 from bridgework.directory.models import Network, Person
 from bridgework.networks.models import (
     NetworkInvitation,
@@ -107,7 +108,7 @@ class ProgressRow:
 
     ``answered`` counts people who gave at least one answer (the analysis counts them as
     respondents); ``completed`` those who also pressed "finish". Both are ``None`` when the
-    reader may not see them (:func:`counts_to_hide`).
+    reader may not see them (:func:`~bridgework.analysis.privacy.counts_to_hide`).
     """
 
     name: str
@@ -139,25 +140,6 @@ class NetworkProgress:
     by_organisation: tuple[ProgressRow, ...]
     threshold_percent: int
     min_group_size: int
-
-
-def counts_to_hide(counts: Mapping[str, int], *, min_group_size: int) -> set[str]:
-    """Groups whose answered count may not be shown beside the overall count.
-
-    Counts under the minimum group size are hidden, and then (greedily, smallest first) more,
-    until at least two are hidden and they hold at least the minimum between them: otherwise
-    the overall count minus the shown ones would give a hidden count back. Not
-    :func:`bridgework.analysis.privacy.suppress`, which ignores empty parts as "nothing to
-    derive about nobody": here "nobody in this organisation answered" is the fact to protect.
-
-    >>> sorted(counts_to_hide({"a": 2, "b": 9, "c": 7}, min_group_size=5))
-    ['a', 'c']
-    """
-    hidden = {name for name, n in counts.items() if n < min_group_size}
-    spare = sorted((n, name) for name, n in counts.items() if name not in hidden)
-    while hidden and spare and (len(hidden) < 2 or sum(counts[h] for h in hidden) < min_group_size):
-        hidden.add(spare.pop(0)[1])
-    return hidden
 
 
 def _progress_row(name: str, counts: dict, k: int, *, hidden: bool = False) -> ProgressRow:

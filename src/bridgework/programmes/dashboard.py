@@ -28,6 +28,7 @@ from bridgework.analysis.evaluation import (
     compare_tie_formation,
     rc_changes,
 )
+from bridgework.analysis.privacy import min_group_size_in_force
 from bridgework.networks.models import NetworkWave, Nomination
 from bridgework.programmes.models import Feedback, Programme, Round, RoundPlace
 
@@ -110,7 +111,7 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
             "match__round", "enrolment__person__organisation"
         )
     )
-    k = programme.network.min_group_size
+    k = min_group_size_in_force(programme.network.min_group_size)
     answered_by_round = Counter(f.match.round_id for f in feedback)
     shown = {r.pk for r in published if respondent_level or answered_by_round[r.pk] >= k}
     # Overall figures rest only on shown rounds: total minus shown rounds would give the rest.
@@ -269,7 +270,7 @@ def _tie_formation(published: list[Round], places: list[RoundPlace], *, min_grou
             (matched if outcome == RoundPlace.Outcome.MATCHED else held).append(
                 person_id in crossing
             )
-    k = max(min_group_size, wave.min_group_size)
+    k = min_group_size_in_force(min_group_size, wave.min_group_size_in_force)
     if min(len(matched), len(held)) < k:
         return (
             None,

@@ -15,7 +15,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
+from bridgework.analysis.privacy import (
+    ABSOLUTE_MINIMUM,
+    DEFAULT_MIN_GROUP_SIZE,
+    min_group_size_in_force,
+)
 from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
 
 #: Prefixes of a target key: a directory workgroup or an external target.
@@ -148,6 +152,12 @@ class Wave(models.Model):
         if self.is_closed:
             return "closed"
         return "open" if self.is_open else "scheduled"
+
+    @property
+    def min_group_size_in_force(self) -> int:
+        """The minimum group size every figure of this wave obeys (the network's own applies
+        when it is larger: a wave can ask for more privacy than its network, never less)."""
+        return min_group_size_in_force(self.network.min_group_size, self.min_group_size)
 
     @property
     def results_available(self) -> bool:

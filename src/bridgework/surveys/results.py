@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bridgework.analysis.privacy import min_group_size_in_force
 from bridgework.analysis.rc import LONG_COLUMNS, RCAnalysis, RCSettings, analyze_rc
 from bridgework.analysis.rc_compare import RCComparison, compare_waves
 from bridgework.analysis.rc_instrument import DIMENSIONS
@@ -51,7 +52,9 @@ def wave_frame(wave: Wave) -> pd.DataFrame:
 
 
 def settings_for(wave: Wave, *, bootstrap: int = BOOTSTRAP) -> RCSettings:
-    return RCSettings(min_group_size=wave.min_group_size, bootstrap=bootstrap, seed=wave.pk)
+    return RCSettings(
+        min_group_size=wave.min_group_size_in_force, bootstrap=bootstrap, seed=wave.pk
+    )
 
 
 def wave_analysis(wave: Wave) -> RCAnalysis | None:
@@ -75,7 +78,9 @@ def wave_comparison(wave: Wave) -> tuple[Wave, RCComparison] | None:
             return None
         frames.append(frame.assign(wave=label))
     settings = RCSettings(
-        min_group_size=max(wave.min_group_size, before.min_group_size),
+        min_group_size=min_group_size_in_force(
+            wave.min_group_size_in_force, before.min_group_size_in_force
+        ),
         bootstrap=BOOTSTRAP,
         seed=wave.pk,
     )

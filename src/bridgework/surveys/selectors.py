@@ -138,7 +138,7 @@ def _row(name: str, counts: dict, k: int) -> ProgressRow:
 def wave_progress(wave: Wave) -> Progress:
     """Response counts overall, by workgroup and by organisation: three grouped queries."""
     invitations = Invitation.objects.filter(wave=wave)
-    k = wave.min_group_size
+    k = wave.min_group_size_in_force
     totals = invitations.aggregate(
         invited=Count("pk"),
         started=Count("pk", filter=Q(started_at__isnull=False)),

@@ -300,7 +300,7 @@ def _send(invitation: Invitation, person: Person, *, kind: str) -> None:
             "person": person,
             "path": path,
             "reminder": reminder,
-            "min_group_size": wave.min_group_size,
+            "min_group_size": wave.min_group_size_in_force,
         },
         idempotency_key=f"{kind}:{invitation.pk}:{number}",
     )

@@ -107,7 +107,7 @@ def _context(request: HttpRequest, wave: Wave) -> dict[str, Any]:
             (OVERALL_LABELS.get(name, name), change)
             for name, change in (comparison.overall.items() if comparison else ())
         ],
-        k=wave.min_group_size,
+        k=wave.min_group_size_in_force,
     )
     return context
 
@@ -162,7 +162,7 @@ def cell(request: HttpRequest, pk: int) -> HttpResponse:
             "profile": profile,
             "change": change,
             "before": compared[0] if compared else None,
-            "k": wave.min_group_size,
+            "k": wave.min_group_size_in_force,
             "page_title": f"{rater} rating {target}",
         },
     )
