@@ -4,11 +4,13 @@ small counts hidden from analysts."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -418,3 +420,22 @@ def test_overall_counts_under_the_minimum_are_hidden_from_analysts(
     page = coordinator.get(url).content.decode()
     assert "fewer than 5 have answered, so the counts are not shown" not in page
     assert "of 4 invited have" in page
+
+
+def _imported_modules(package: Path) -> set[str]:
+    found: set[str] = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_wave_layer_sits_under_the_instruments():
+    src = Path(waves.__file__).resolve().parents[1]
+    below = _imported_modules(src / "waves")
+    assert not {m for m in below if m.startswith(("bridgework.surveys", "bridgework.networks"))}
+    network_imports = _imported_modules(src / "networks")
+    assert not {m for m in network_imports if m.startswith("bridgework.surveys")}
