@@ -15,6 +15,7 @@ from bridgework.mail.models import OutboxMessage
 from bridgework.networks import selectors, services
 from bridgework.networks.models import NetworkInvitation, NetworkInvitationToken, NetworkWave
 from bridgework.networks.tasks import send_due_network_reminders
+from bridgework.waves.services import WaveClosedError
 
 
 @pytest.fixture
@@ -113,7 +114,7 @@ def test_edit_changes_name_dates_and_respondents_until_close(crowd, coordinator)
     assert coordinator.post(closed_url, {**form, "name": "Sneaky"}).status_code == 302
     closed.refresh_from_db()
     assert closed.name == "Other"
-    with pytest.raises(services.SurveyClosedError):
+    with pytest.raises(WaveClosedError):
         services.network_wave_update(
             wave=closed,
             name="Sneaky",
@@ -183,7 +184,7 @@ def test_closed_wave_sends_no_reminders_and_no_invitations(crowd, coordinator):
     services.network_invitations_create(wave=wave)
     services.network_wave_close(wave=wave)
     assert services.network_reminders_send(wave=wave) == 0
-    with pytest.raises(services.SurveyClosedError):
+    with pytest.raises(WaveClosedError):
         services.network_invitations_create(wave=wave)
     base = f"/n/{crowd.slug}/networks/waves/{wave.pk}/"
     page = coordinator.get(base + "remind/")
@@ -260,7 +261,7 @@ def test_close_now_closes_a_wave_that_has_not_opened_yet(crowd, coordinator):
     wave.refresh_from_db()
     assert wave.status == "closed"
     assert wave.opens_at < wave.closes_at <= timezone.now()
-    with pytest.raises(services.SurveyClosedError):
+    with pytest.raises(WaveClosedError):
         services.network_invitations_create(wave=wave)
     assert b"no more invitations can be sent" in coordinator.get(base + "invite/").content
     response = coordinator.post(base + "invite/", follow=True)

@@ -12,6 +12,7 @@ from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, InvitationToken, Wave
 from bridgework.surveys.results import wave_analysis, wave_comparison
 from bridgework.surveys.tasks import send_due_reminders
+from bridgework.waves.services import WaveClosedError
 from tests.web.test_surveys_setup import make_survey
 
 
@@ -50,7 +51,7 @@ def test_closed_wave_sends_no_reminders_and_no_invitations(network_a):
     services.wave_close(wave=survey.wave)
     survey.wave.refresh_from_db()
     assert services.reminders_send(wave=survey.wave) == 0
-    with pytest.raises(services.SurveyClosedError):
+    with pytest.raises(WaveClosedError):
         services.invitations_create(wave=survey.wave)
 
 

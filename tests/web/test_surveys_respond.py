@@ -12,6 +12,7 @@ from django.utils import timezone
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, Response, Wave
+from bridgework.waves.services import WaveClosedError
 from tests.web.test_surveys_setup import make_survey
 
 ANSWERS = {key: "4" for key in DIMENSIONS}
@@ -107,7 +108,7 @@ def test_closed_wave_says_the_survey_has_closed_and_takes_no_answers(client, net
         assert "This survey has closed" in response.content.decode()
     client.post(f"/s/{token}/1/", ANSWERS)
     assert not Response.objects.exists()
-    with pytest.raises(services.SurveyClosedError):
+    with pytest.raises(WaveClosedError):
         services.response_save(invitation=invitation, target="x", works_with=True, scores={})
 
 

@@ -14,10 +14,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bridgework.analysis.privacy import (
-    ABSOLUTE_MINIMUM,
-    DEFAULT_MIN_GROUP_SIZE,
-    min_group_size_in_force,
+from bridgework.waves.models import (
+    AbstractInvitation,
+    AbstractInvitationToken,
+    AbstractWave,
+    wave_constraints,
 )
 
 
@@ -30,41 +31,14 @@ class Relation(models.TextChoices):
     IDEAS = "ideas", "Go to for new ideas"
 
 
-class NetworkWave(models.Model):
+class NetworkWave(AbstractWave):
     """One administration of the network survey."""
 
-    network = models.ForeignKey(
-        "directory.Network", on_delete=models.CASCADE, related_name="network_waves"
-    )
-    name = models.CharField(max_length=200)
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
-    min_group_size = models.PositiveSmallIntegerField(
-        default=DEFAULT_MIN_GROUP_SIZE,
-        help_text=f"Smallest number of respondents behind any group figure ({ABSOLUTE_MINIMUM} "
-        "or more; 5 is usual).",
-    )
     organisations = models.ManyToManyField("directory.Organisation", related_name="+", blank=True)
-    reminder_every_days = models.PositiveSmallIntegerField(
-        default=0, help_text="Remind those who have not finished every so many days (0: never)."
-    )
-    last_reminders_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-opens_at", "-pk"]
+    class Meta(AbstractWave.Meta):
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(min_group_size__gte=ABSOLUTE_MINIMUM),
-                name="network_wave_min_group_size_gte_3",
-                violation_error_message=f"The minimum group size cannot be below "
-                f"{ABSOLUTE_MINIMUM}.",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(closes_at__gt=models.F("opens_at")),
-                name="network_wave_closes_after_opening",
-                violation_error_message="The wave must close after it opens.",
-            ),
+            *wave_constraints("network_wave"),
             models.UniqueConstraint(
                 "network",
                 Lower("name"),
@@ -73,47 +47,15 @@ class NetworkWave(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def is_open(self) -> bool:
-        return self.opens_at <= timezone.now() < self.closes_at
-
-    @property
-    def is_closed(self) -> bool:
-        return timezone.now() >= self.closes_at
-
-    @property
-    def min_group_size_in_force(self) -> int:
-        """The minimum group size every figure of this wave obeys: the network's own applies
-        when it is larger, so a wave can ask for more privacy than its network, never less."""
-        return min_group_size_in_force(self.network.min_group_size, self.min_group_size)
-
-    @property
-    def status(self) -> str:
-        if self.is_closed:
-            return "closed"
-        return "open" if self.is_open else "scheduled"
-
-
-class NetworkInvitation(models.Model):
+class NetworkInvitation(AbstractInvitation):
     """One person's place in one network wave, and whether they let coordinators see their
     name on the network map (``consent_named``; unanswered counts as no)."""
 
-    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
     wave = models.ForeignKey(NetworkWave, on_delete=models.CASCADE, related_name="invitations")
-    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
     consent_named = models.BooleanField(null=True, blank=True)
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
-    last_reminded_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(AbstractInvitation.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["wave", "person"], name="network_invitation_unique_person"
@@ -124,15 +66,13 @@ class NetworkInvitation(models.Model):
         return f"network invitation {self.pk} to {self.wave}"
 
 
-class NetworkInvitationToken(models.Model):
+class NetworkInvitationToken(AbstractInvitationToken):
     """The digest of one link to a network invitation (a reminder adds a link; all stay
     valid until the wave closes)."""
 
     invitation = models.ForeignKey(
         NetworkInvitation, on_delete=models.CASCADE, related_name="tokens"
     )
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"link to network invitation {self.invitation_id}"

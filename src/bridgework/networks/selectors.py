@@ -12,7 +12,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from bridgework.analysis.network_result import NetworkOptions
-from bridgework.analysis.privacy import counts_to_hide
 from bridgework.directory.models import Network, Person
 from bridgework.networks.models import (
     NetworkInvitation,
@@ -25,6 +24,7 @@ from bridgework.networks.models import (
     RolesInvitation,
 )
 from bridgework.tokens import token_digest
+from bridgework.waves.selectors import Progress, wave_progress
 
 #: Most matches the colleague search returns: enough to find someone, never a directory dump.
 SEARCH_LIMIT = 10
@@ -102,93 +102,19 @@ def latest_network_wave(network: Network) -> NetworkWave | None:
     )
 
 
-@dataclass(frozen=True)
-class ProgressRow:
-    """Response counts of one group of invited people.
-
-    ``answered`` counts people who gave at least one answer (the analysis counts them as
-    respondents); ``completed`` those who also pressed "finish". Both are ``None`` when the
-    reader may not see them (:func:`~bridgework.analysis.privacy.counts_to_hide`).
-    """
-
-    name: str
-    invited: int
-    answered: int | None
-    completed: int | None
-    below_minimum: bool
-    low_rate: bool
-
-    @property
-    def hidden(self) -> bool:
-        return self.answered is None
-
-    @property
-    def rate(self) -> float | None:
-        if self.answered is None:
-            return None
-        return self.answered / self.invited if self.invited else 0.0
-
-    @property
-    def percent(self) -> int | None:
-        rate = self.rate
-        return None if rate is None else round(100 * rate)
-
-
-@dataclass(frozen=True)
-class NetworkProgress:
-    overall: ProgressRow
-    by_organisation: tuple[ProgressRow, ...]
-    threshold_percent: int
-    min_group_size: int
-
-
-def _progress_row(name: str, counts: dict, k: int, *, hidden: bool = False) -> ProgressRow:
-    invited, answered = counts["invited"], counts["answered"]
-    return ProgressRow(
-        name=name,
-        invited=invited,
-        answered=None if hidden else answered,
-        completed=None if hidden else counts["completed"],
-        below_minimum=answered < k,
-        low_rate=not hidden and bool(invited) and answered / invited < LOW_RESPONSE_RATE,
-    )
-
-
-def network_wave_progress(wave: NetworkWave, *, small_counts: bool = False) -> NetworkProgress:
-    """Response counts overall and by organisation (two grouped queries). Names of who has
-    or has not answered are never part of it.
-
-    With ``small_counts`` false (analysts), an organisation's answered and finished counts are
-    left out when fewer than the minimum group size answered there (or when needed so that
-    such a count cannot be worked out from the total): with a handful invited, they say who
-    answered. Coordinators, who run the survey and chase answers, get every count, as on the
-    RC progress page.
-    """
-    counts = {
-        "invited": Count("pk"),
-        "answered": Count("pk", filter=Q(started_at__isnull=False)),
-        "completed": Count("pk", filter=Q(completed_at__isnull=False)),
-    }
-    invitations = NetworkInvitation.objects.filter(wave=wave)
-    k = wave.min_group_size_in_force
-    grouped = [
-        dict(g, name=g["person__organisation__name"] or "No organisation")
-        for g in invitations.values("person__organisation__name")
-        .annotate(**counts)
-        .order_by("person__organisation__name")
-    ]
-    hidden = (
-        set()
-        if small_counts
-        else counts_to_hide({g["name"]: g["answered"] for g in grouped}, min_group_size=k)
-    )
-    return NetworkProgress(
-        overall=_progress_row("Everyone invited", invitations.aggregate(**counts), k),
-        by_organisation=tuple(
-            _progress_row(g["name"], g, k, hidden=g["name"] in hidden) for g in grouped
-        ),
-        threshold_percent=round(100 * LOW_RESPONSE_RATE),
-        min_group_size=k,
+def network_wave_progress(wave: NetworkWave, *, small_counts: bool = False) -> Progress:
+    """Response counts overall and by organisation (two grouped queries); the response rate
+    is of those who answered. With ``small_counts`` false (analysts), small organisations'
+    counts are left out as on every wave's progress
+    (:func:`bridgework.waves.selectors.wave_progress`)."""
+    return wave_progress(
+        NetworkInvitation.objects.filter(wave=wave),
+        min_group_size=wave.min_group_size_in_force,
+        groupings={"organisation": "person__organisation__name"},
+        small_counts=small_counts,
+        measure="answered",
+        low_rate=LOW_RESPONSE_RATE,
+        overall_name="Everyone invited",
     )
 
 

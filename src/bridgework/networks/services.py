@@ -1,8 +1,9 @@
 """Changing network mapping: one function per state change (views, the demo and tests call them).
 
 Links come from :mod:`bridgework.tokens` (digests only) and emails go through the outbox with
-an idempotency key, exactly as for RC waves; a closed wave refuses answers (and changes to its
-set-up) with the surveys' :class:`~bridgework.surveys.services.SurveyClosedError`.
+an idempotency key through the shared wave layer (:mod:`bridgework.waves`), exactly as for RC
+waves; a closed wave refuses answers (and changes to its set-up) with its
+:class:`~bridgework.waves.services.WaveClosedError`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,12 +32,17 @@ from bridgework.networks.models import (
     Relation,
     RolesInvitation,
 )
-from bridgework.surveys.services import REMINDER_GAP as SURVEY_REMINDER_GAP
-from bridgework.surveys.services import SurveyClosedError
 from bridgework.tokens import issue_token
+from bridgework.waves import services as waves
+from bridgework.waves.services import (
+    WaveClosedError,
+    WaveKind,
+    eligible_people,
+    wave_check_open,
+)
 
 __all__ = [
-    "SurveyClosedError",
+    "NETWORK_WAVES",
     "colleague_remove",
     "colleague_save",
     "invitation_complete",
@@ -55,9 +61,6 @@ __all__ = [
 
 #: The three 1–5 questions asked about every chosen colleague.
 RATED_RELATIONS = (Relation.WORKS_WITH, Relation.TRUST, Relation.ENERGY)
-#: Someone reminded less than this long ago is not reminded again (double clicks, overlaps);
-#: the same gap as RC waves.
-REMINDER_GAP = SURVEY_REMINDER_GAP
 
 
 def _check_organisations(network_id: int, organisations: list[Organisation]) -> None:
@@ -108,13 +111,13 @@ def network_wave_update(
 ) -> NetworkWave:
     """Change a wave's name, dates, respondents and settings until it closes.
 
-    A closed wave is a record of what was asked, so it refuses changes
-    (``SurveyClosedError``); reopening means a new wave. People already invited keep their
-    links when the organisations change; the next "send invitations" reaches the newcomers.
+    A closed wave is a record of what was asked, so it refuses changes (``WaveClosedError``);
+    reopening means a new wave. People already invited keep their links when the
+    organisations change; the next "send invitations" reaches the newcomers.
     """
     locked = NetworkWave.objects.select_for_update().get(pk=wave.pk)
     if locked.is_closed:
-        raise SurveyClosedError("This survey has closed; its set-up can no longer change.")
+        raise WaveClosedError("This survey has closed; its set-up can no longer change.")
     organisations = list(organisations)
     _check_organisations(wave.network_id, organisations)
     wave.name, wave.opens_at, wave.closes_at = name, opens_at, closes_at
@@ -144,124 +147,56 @@ def network_wave_close(*, wave: NetworkWave) -> NetworkWave:
     return wave
 
 
-def wave_respondents(wave: NetworkWave):
-    """Active people with an email in the wave's organisations (or the whole directory)."""
-    people = Person.objects.filter(network=wave.network, active=True).exclude(email="")
+def wave_respondents(wave: NetworkWave) -> QuerySet[Person]:
+    """The people the wave asks: eligible people (active, with an email) of its
+    organisations, or of the whole directory when none is chosen."""
+    people = Person.objects.filter(network=wave.network)
     organisations = list(wave.organisations.all())
     if organisations:
         people = people.filter(organisation__in=organisations)
-    return people.order_by("pk")
+    return eligible_people(people).order_by("pk")
 
 
-def _new_link(invitation: NetworkInvitation) -> str:
-    token = issue_token()
-    NetworkInvitationToken.objects.create(invitation=invitation, digest=token.digest)
-    return reverse("network_respond:start", kwargs={"token": token.plain})
+#: Network waves in the shared wave layer: whom they ask and their emails.
+NETWORK_WAVES = WaveKind(
+    wave_model=NetworkWave,
+    invitation_model=NetworkInvitation,
+    token_model=NetworkInvitationToken,
+    respondents=wave_respondents,
+    link_route="network_respond:start",
+    email_prefix="network",
+    template="networks/emails/invitation",
+    invitation_subject=lambda wave: "Who do you work with? A 5-minute network survey",
+    reminder_subject=lambda wave: (
+        "Reminder: the network survey closes "
+        f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
+    ),
+)
 
 
 def network_invitations_create(*, wave: NetworkWave, send: bool = True) -> int:
     """Invite everyone in scope not yet invited and email each a personal link.
 
-    Safe to repeat: the database refuses a second invitation for the same person and wave,
-    and each email carries an idempotency key.
+    Safe to repeat (:func:`bridgework.waves.services.invitations_create`). Raises
+    :class:`~bridgework.waves.services.WaveClosedError` for a closed wave.
     """
-    if wave.is_closed:
-        raise SurveyClosedError("This wave has closed.")
-    already = set(wave.invitations.values_list("person_id", flat=True))
-    count = 0
-    for person in wave_respondents(wave).exclude(pk__in=already):
-        with transaction.atomic():
-            invitation, created = NetworkInvitation.objects.get_or_create(
-                wave=wave, person=person, defaults={"network": wave.network}
-            )
-            if not created:
-                continue
-            count += 1
-            if send:
-                _send(invitation, person, reminder=False)
-    return count
-
-
-def _send(invitation: NetworkInvitation, person: Person, *, reminder: bool) -> None:
-    """Email one person a fresh link (earlier links keep working until the wave closes)."""
-    wave = invitation.wave
-    path = _new_link(invitation)
-    number = invitation.reminders_sent + 1 if reminder else 0
-    kind = "network-reminder" if reminder else "network-invitation"
-    email_queue(
-        network=wave.network,
-        to=person.email,
-        kind=kind,
-        subject=(
-            "Reminder: the network survey closes "
-            f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
-            if reminder
-            else "Who do you work with? A 5-minute network survey"
-        ),
-        template="networks/emails/invitation",
-        context={"wave": wave, "person": person, "path": path, "reminder": reminder},
-        idempotency_key=f"{kind}:{invitation.pk}:{number}"
-        if reminder
-        else f"{kind}:{invitation.pk}",
-    )
-    now = timezone.now()
-    if reminder:
-        invitation.reminders_sent, invitation.last_reminded_at = number, now
-        invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
-    else:
-        invitation.sent_at = now
-        invitation.save(update_fields=["sent_at"])
+    return waves.invitations_create(kind=NETWORK_WAVES, wave=wave, send=send)
 
 
 def network_reminders_send(*, wave: NetworkWave) -> int:
-    """Remind everyone invited who has not finished (not those reminded in the last hours).
-
-    Only while the wave is open. Each invitation is locked while its reminder is queued, so
-    two coordinators (or a coordinator and the scheduler) cannot remind someone twice.
-    """
-    if not wave.is_open:
-        return 0
-    now = timezone.now()
-    recent = now - REMINDER_GAP
-    pending = (
-        wave.invitations.filter(completed_at__isnull=True)
-        .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=recent))
-        .exclude(person__email="")
-        .select_related("person")
-    )
-    count = 0
-    for invitation in pending:
-        with transaction.atomic():
-            locked = NetworkInvitation.objects.select_for_update().get(pk=invitation.pk)
-            if locked.completed_at or (
-                locked.last_reminded_at and locked.last_reminded_at >= recent
-            ):
-                continue
-            locked.wave = wave
-            _send(locked, invitation.person, reminder=True)
-            count += 1
-    NetworkWave.objects.filter(pk=wave.pk).update(last_reminders_at=now)
-    wave.last_reminders_at = now
-    return count
+    """Remind everyone invited who has not finished (not those reminded in the last hours),
+    only while the wave is open (:func:`bridgework.waves.services.reminders_send`)."""
+    return waves.reminders_send(kind=NETWORK_WAVES, wave=wave)
 
 
 def network_reminders_send_due(*, now: datetime | None = None) -> int:
-    """Scheduled reminders: for each open wave with a reminder interval whose last round is
-    at least that old (counting from opening when there was none), remind those not finished."""
-    now = now or timezone.now()
-    total = 0
-    for wave in NetworkWave.objects.filter(
-        opens_at__lte=now, closes_at__gt=now, reminder_every_days__gt=0
-    ).select_related("network"):
-        last = wave.last_reminders_at or wave.opens_at
-        if now - last >= timedelta(days=wave.reminder_every_days):
-            total += network_reminders_send(wave=wave)
-    return total
+    """Scheduled reminders of every network wave that is due (see
+    :meth:`~bridgework.waves.models.AbstractWave.reminders_due`)."""
+    return waves.reminders_send_due(kind=NETWORK_WAVES, now=now)
 
 
 def _check_open(invitation: NetworkInvitation) -> None:
-    if not invitation.wave.is_open:
-        raise SurveyClosedError("This survey is not open.")
+    wave_check_open(invitation.wave)
 
 
 def _mark_started(invitation: NetworkInvitation, now: datetime) -> None:
@@ -418,42 +353,37 @@ def nominations_import(*, upload: NominationImport) -> int:
     return len(rows)
 
 
-def roles_invitations_create(
-    *, network: Network, send: bool = True, people: Iterable[Person] | None = None
-) -> int:
-    """Give everyone active in the directory (not yet asked) a personal self-assessment link."""
-    already = set(
-        RolesInvitation.objects.filter(network=network).values_list("person_id", flat=True)
+@transaction.atomic
+def roles_invitations_create(*, network: Network, send: bool = True) -> int:
+    """Give everyone eligible in the directory (active, with an email; not yet asked) a
+    personal self-assessment link, and email it. Safe to repeat: the database allows one
+    self-assessment per person, and each email has an idempotency key."""
+    asked = RolesInvitation.objects.filter(network=network).values("person_id")
+    people = list(
+        eligible_people(Person.objects.filter(network=network)).exclude(pk__in=asked).order_by("pk")
     )
-    chosen = (
-        people
-        if people is not None
-        else Person.objects.filter(network=network, active=True).exclude(email="")
+    tokens = [issue_token() for _ in people]
+    invitations = RolesInvitation.objects.bulk_create(
+        [
+            RolesInvitation(network=network, person=person, digest=token.digest)
+            for person, token in zip(people, tokens, strict=True)
+        ]
     )
-    count = 0
-    for person in chosen:
-        if person.pk in already:
-            continue
-        token = issue_token()
-        with transaction.atomic():
-            invitation = RolesInvitation.objects.create(
-                network=network, person=person, digest=token.digest
+    if send:
+        for invitation, token in zip(invitations, tokens, strict=True):
+            email_queue(
+                network=network,
+                to=invitation.person.email,
+                kind="roles-invitation",
+                subject="What role do you play in the network? A 3-minute reflection",
+                template="networks/emails/roles_invitation",
+                context={
+                    "person": invitation.person,
+                    "path": reverse("roles_respond:start", kwargs={"token": token.plain}),
+                },
+                idempotency_key=f"roles-invitation:{invitation.pk}",
             )
-            count += 1
-            if send:
-                email_queue(
-                    network=network,
-                    to=person.email,
-                    kind="roles-invitation",
-                    subject="What role do you play in the network? A 3-minute reflection",
-                    template="networks/emails/roles_invitation",
-                    context={
-                        "person": person,
-                        "path": reverse("roles_respond:start", kwargs={"token": token.plain}),
-                    },
-                    idempotency_key=f"roles-invitation:{invitation.pk}",
-                )
-    return count
+    return len(invitations)
 
 
 def roles_answers_save(

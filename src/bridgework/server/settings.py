@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "bridgework.accounts",
     "bridgework.directory",
     "bridgework.mail",
+    "bridgework.waves",
     "bridgework.surveys",
     "bridgework.programmes",
     "bridgework.networks",

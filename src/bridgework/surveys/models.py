@@ -15,12 +15,13 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bridgework.analysis.privacy import (
-    ABSOLUTE_MINIMUM,
-    DEFAULT_MIN_GROUP_SIZE,
-    min_group_size_in_force,
-)
 from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
+from bridgework.waves.models import (
+    AbstractInvitation,
+    AbstractInvitationToken,
+    AbstractWave,
+    wave_constraints,
+)
 
 #: Prefixes of a target key: a directory workgroup or an external target.
 WORKGROUP_TARGET = "wg"
@@ -74,25 +75,14 @@ class ExternalTarget(models.Model):
         return self.name
 
 
-class Wave(models.Model):
+class Wave(AbstractWave):
     """One administration of the RC survey for a work process."""
 
     class FrequencyScale(models.TextChoices):
         FREQUENCY = "frequency", "Frequency (never … all the time)"
         ADEQUACY = "adequacy", "Adequacy (not nearly enough … just right … much too often)"
 
-    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE, related_name="waves")
     work_process = models.ForeignKey(WorkProcess, on_delete=models.CASCADE, related_name="waves")
-    name = models.CharField(max_length=200)
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
-    min_group_size = models.PositiveSmallIntegerField(
-        default=DEFAULT_MIN_GROUP_SIZE,
-        help_text=(
-            f"Smallest number of respondents behind any figure shown ({ABSOLUTE_MINIMUM} or "
-            "more; 5 is usual)."
-        ),
-    )
     respondent_workgroups = models.ManyToManyField(
         "directory.Workgroup", related_name="+", blank=True
     )
@@ -108,26 +98,10 @@ class Wave(models.Model):
     live_results = models.BooleanField(
         default=False, help_text="Show results while the wave is still open."
     )
-    reminder_every_days = models.PositiveSmallIntegerField(
-        default=0, help_text="Remind those who have not finished every so many days (0: never)."
-    )
-    last_reminders_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-opens_at", "-pk"]
+    class Meta(AbstractWave.Meta):
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(min_group_size__gte=ABSOLUTE_MINIMUM),
-                name="wave_min_group_size_gte_3",
-                violation_error_message=f"The minimum group size cannot be below "
-                f"{ABSOLUTE_MINIMUM}.",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(closes_at__gt=models.F("opens_at")),
-                name="wave_closes_after_opening",
-                violation_error_message="The wave must close after it opens.",
-            ),
+            *wave_constraints("wave"),
             models.UniqueConstraint(
                 "work_process",
                 Lower("name"),
@@ -135,29 +109,6 @@ class Wave(models.Model):
                 violation_error_message="This work process already has a wave with this name.",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_open(self) -> bool:
-        return self.opens_at <= timezone.now() < self.closes_at
-
-    @property
-    def is_closed(self) -> bool:
-        return timezone.now() >= self.closes_at
-
-    @property
-    def status(self) -> str:
-        if self.is_closed:
-            return "closed"
-        return "open" if self.is_open else "scheduled"
-
-    @property
-    def min_group_size_in_force(self) -> int:
-        """The minimum group size every figure of this wave obeys (the network's own applies
-        when it is larger: a wave can ask for more privacy than its network, never less)."""
-        return min_group_size_in_force(self.network.min_group_size, self.min_group_size)
 
     @property
     def results_available(self) -> bool:
@@ -172,26 +123,17 @@ class Wave(models.Model):
         )
 
 
-class Invitation(models.Model):
+class Invitation(AbstractInvitation):
     """One person's place in one wave. Workgroup and organisation are kept as they were when
     invited, so later directory edits do not move past answers between groups."""
 
-    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
-    person = models.ForeignKey("directory.Person", on_delete=models.CASCADE, related_name="+")
     workgroup = models.ForeignKey("directory.Workgroup", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(
         "directory.Organisation", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
-    last_reminded_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(AbstractInvitation.Meta):
         constraints = [
             models.UniqueConstraint(fields=["wave", "person"], name="invitation_unique_person")
         ]
@@ -200,12 +142,10 @@ class Invitation(models.Model):
         return f"invitation {self.pk} to {self.wave}"
 
 
-class InvitationToken(models.Model):
+class InvitationToken(AbstractInvitationToken):
     """The digest of one link to an invitation (a reminder adds a link; all stay valid)."""
 
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"link to invitation {self.invitation_id}"

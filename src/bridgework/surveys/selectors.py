@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from bridgework.directory.models import Network
 from bridgework.surveys.models import (
@@ -19,6 +19,8 @@ from bridgework.surveys.models import (
     WorkProcess,
 )
 from bridgework.tokens import token_digest
+from bridgework.waves.selectors import Progress
+from bridgework.waves.selectors import wave_progress as shared_wave_progress
 
 #: Response rate under which a group is flagged on the progress page.
 LOW_RESPONSE_RATE = 0.6
@@ -83,71 +85,19 @@ def responses_of(invitation: Invitation) -> dict[str, Response]:
     return {r.target: r for r in invitation.responses.all()}
 
 
-@dataclass(frozen=True)
-class ProgressRow:
-    """Invited and finished counts of one group, with warnings."""
-
-    name: str
-    invited: int
-    started: int
-    completed: int
-    below_minimum: bool
-    low_rate: bool
-
-    @property
-    def rate(self) -> float:
-        return self.completed / self.invited if self.invited else 0.0
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.rate)
-
-
-@dataclass(frozen=True)
-class Progress:
-    overall: ProgressRow
-    by_workgroup: tuple[ProgressRow, ...]
-    by_organisation: tuple[ProgressRow, ...]
-
-
-def _rows(invitations: QuerySet[Invitation], field: str, k: int) -> tuple[ProgressRow, ...]:
-    grouped = (
-        invitations.values(f"{field}__name")
-        .annotate(
-            invited=Count("pk"),
-            started=Count("pk", filter=Q(started_at__isnull=False)),
-            completed=Count("pk", filter=Q(completed_at__isnull=False)),
-        )
-        .order_by(f"{field}__name")
-    )
-    return tuple(_row(g[f"{field}__name"] or "No organisation", g, k) for g in grouped)
-
-
-def _row(name: str, counts: dict, k: int) -> ProgressRow:
-    invited, completed = counts["invited"], counts["completed"]
-    return ProgressRow(
-        name=name,
-        invited=invited,
-        started=counts["started"],
-        completed=completed,
-        below_minimum=completed < k,
-        low_rate=bool(invited) and completed / invited < LOW_RESPONSE_RATE,
-    )
-
-
-def wave_progress(wave: Wave) -> Progress:
-    """Response counts overall, by workgroup and by organisation: three grouped queries."""
-    invitations = Invitation.objects.filter(wave=wave)
-    k = wave.min_group_size_in_force
-    totals = invitations.aggregate(
-        invited=Count("pk"),
-        started=Count("pk", filter=Q(started_at__isnull=False)),
-        completed=Count("pk", filter=Q(completed_at__isnull=False)),
-    )
-    return Progress(
-        overall=_row("All respondents", totals, k),
-        by_workgroup=_rows(invitations, "workgroup", k),
-        by_organisation=_rows(invitations, "organisation", k),
+def wave_progress(wave: Wave, *, small_counts: bool) -> Progress:
+    """Response counts overall, by workgroup and by organisation (three grouped queries);
+    the response rate is of those who finished. With ``small_counts`` false (analysts),
+    small groups' counts are left out as on every wave's progress
+    (:func:`bridgework.waves.selectors.wave_progress`)."""
+    return shared_wave_progress(
+        Invitation.objects.filter(wave=wave),
+        min_group_size=wave.min_group_size_in_force,
+        groupings={"workgroup": "workgroup__name", "organisation": "organisation__name"},
+        small_counts=small_counts,
+        measure="completed",
+        low_rate=LOW_RESPONSE_RATE,
+        overall_name="All respondents",
     )
 
 

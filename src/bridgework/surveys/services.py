@@ -6,19 +6,17 @@ the outbox with an idempotency key, so a retried job or a double click sends not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Q
-from django.urls import reverse
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.directory.models import Network, Organisation, Person, Workgroup
-from bridgework.mail.services import email_queue
 from bridgework.surveys.models import (
     ExternalTarget,
     Invitation,
@@ -27,14 +25,25 @@ from bridgework.surveys.models import (
     Wave,
     WorkProcess,
 )
-from bridgework.tokens import issue_token
+from bridgework.waves import services as waves
+from bridgework.waves.services import WaveKind, eligible_people, wave_check_open
 
-#: Someone reminded less than this long ago is not reminded again (double clicks, overlaps).
-REMINDER_GAP = timedelta(hours=12)
-
-
-class SurveyClosedError(Exception):
-    """An answer arrived for a wave that is not open."""
+__all__ = [
+    "RC_WAVES",
+    "invitation_complete",
+    "invitations_create",
+    "reminders_send",
+    "reminders_send_due",
+    "response_save",
+    "wave_close",
+    "wave_copy",
+    "wave_create",
+    "wave_respondents",
+    "wave_set_wording",
+    "wave_update",
+    "work_process_create",
+    "work_process_update",
+]
 
 
 def _save(instance: Model) -> Model:
@@ -121,17 +130,28 @@ def wave_create(
     closes_at: datetime,
     respondent_workgroups: Iterable[Workgroup],
     respondent_organisations: Iterable[Organisation] = (),
-    **fields: Any,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    reminder_every_days: int = 0,
+    live_results: bool = False,
+    frequency_scale: str = Wave.FrequencyScale.FREQUENCY,
+    question_texts: Mapping[str, str] | None = None,
+    answer_labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Wave:
     """A new wave of ``process``; respondents are the active people of the chosen workgroups
-    (optionally only in the chosen organisations)."""
+    (optionally only in the chosen organisations). ``question_texts`` and ``answer_labels``
+    are wording overrides by dimension key, as :func:`wave_set_wording` stores them."""
     wave = Wave(
         network=process.network,
         work_process=process,
         name=name,
         opens_at=opens_at,
         closes_at=closes_at,
-        **fields,
+        min_group_size=min_group_size,
+        reminder_every_days=reminder_every_days,
+        live_results=live_results,
+        frequency_scale=frequency_scale,
+        question_texts=dict(question_texts or {}),
+        answer_labels={k: list(v) for k, v in (answer_labels or {}).items()},
     )
     workgroups, organisations = list(respondent_workgroups), list(respondent_organisations)
     _check_scope(wave, workgroups, organisations)
@@ -145,14 +165,22 @@ def wave_create(
 def wave_update(
     *,
     wave: Wave,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
     respondent_workgroups: Iterable[Workgroup],
     respondent_organisations: Iterable[Organisation] = (),
-    **fields: Any,
+    min_group_size: int,
+    reminder_every_days: int,
+    live_results: bool,
 ) -> Wave:
+    """Change a wave's name, dates, respondents and settings (its wording changes through
+    :func:`wave_set_wording`)."""
     workgroups, organisations = list(respondent_workgroups), list(respondent_organisations)
     _check_scope(wave, workgroups, organisations)
-    for name, value in fields.items():
-        setattr(wave, name, value)
+    wave.name, wave.opens_at, wave.closes_at = name, opens_at, closes_at
+    wave.min_group_size, wave.reminder_every_days = min_group_size, reminder_every_days
+    wave.live_results = live_results
     _save(wave)
     wave.respondent_workgroups.set(workgroups)
     wave.respondent_organisations.set(organisations)
@@ -178,8 +206,8 @@ def wave_copy(*, wave: Wave, name: str | None = None) -> Wave:
         respondent_organisations=wave.respondent_organisations.all(),
         min_group_size=wave.min_group_size,
         frequency_scale=wave.frequency_scale,
-        question_texts=dict(wave.question_texts),
-        answer_labels=dict(wave.answer_labels),
+        question_texts=wave.question_texts,
+        answer_labels=wave.answer_labels,
         live_results=wave.live_results,
         reminder_every_days=wave.reminder_every_days,
     )
@@ -226,91 +254,52 @@ def wave_close(*, wave: Wave) -> Wave:
     return wave
 
 
-def wave_respondents(wave: Wave):
-    """Active people with an email in the wave's workgroups (and organisations, if chosen)."""
+def wave_respondents(wave: Wave) -> QuerySet[Person]:
+    """The people the wave asks: eligible people (active, with an email) of its workgroups,
+    and of its organisations if chosen."""
     people = Person.objects.filter(
-        network=wave.network,
-        active=True,
-        workgroup__in=wave.respondent_workgroups.all(),
-    ).exclude(email="")
+        network=wave.network, workgroup__in=wave.respondent_workgroups.all()
+    )
     organisations = list(wave.respondent_organisations.all())
     if organisations:
         people = people.filter(organisation__in=organisations)
-    return people.order_by("pk")
+    return eligible_people(people).order_by("pk")
 
 
-def _link_path(token: str) -> str:
-    return reverse("respond:start", kwargs={"token": token})
+def _closing_day(wave: Wave) -> str:
+    return f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
 
 
-def _new_link(invitation: Invitation) -> str:
-    token = issue_token()
-    InvitationToken.objects.create(invitation=invitation, digest=token.digest)
-    return _link_path(token.plain)
+#: RC waves in the shared wave layer: whom they ask, what an invitation keeps, their emails.
+RC_WAVES = WaveKind(
+    wave_model=Wave,
+    invitation_model=Invitation,
+    token_model=InvitationToken,
+    respondents=wave_respondents,
+    snapshot=lambda person: {
+        "workgroup_id": person.workgroup_id,
+        "organisation_id": person.organisation_id,
+    },
+    link_route="respond:start",
+    email_prefix="survey",
+    template="surveys/emails/invitation",
+    invitation_subject=lambda wave: f"How is {wave.work_process.name} working? A 10-minute survey",
+    reminder_subject=lambda wave: (
+        f"Reminder: {wave.work_process.name} survey closes {_closing_day(wave)}"
+    ),
+    email_context=lambda wave: {"min_group_size": wave.min_group_size_in_force},
+    wave_related=("network", "work_process"),
+)
 
 
 def invitations_create(*, wave: Wave, send: bool = True) -> int:
     """Invite everyone in the wave's scope not yet invited; email each a personal link.
 
-    Returns how many were invited now. Safe to repeat: people already invited are skipped
-    (the database refuses a second invitation for the same person and wave).
+    Returns how many were invited now; safe to repeat
+    (:func:`bridgework.waves.services.invitations_create`). Raises ``WaveClosedError`` for a
+    closed wave.
     """
-    if wave.is_closed:
-        raise SurveyClosedError("This wave has closed.")
-    already = set(wave.invitations.values_list("person_id", flat=True))
-    count = 0
-    for person in wave_respondents(wave).exclude(pk__in=already):
-        with transaction.atomic():
-            invitation, created = Invitation.objects.get_or_create(
-                wave=wave,
-                person=person,
-                defaults={
-                    "network": wave.network,
-                    "workgroup_id": person.workgroup_id,
-                    "organisation_id": person.organisation_id,
-                },
-            )
-            if not created:
-                continue
-            count += 1
-            if send:
-                _send(invitation, person, kind="survey-invitation")
-    return count
-
-
-def _send(invitation: Invitation, person: Person, *, kind: str) -> None:
-    wave = invitation.wave
-    path = _new_link(invitation)
-    now = timezone.now()
-    reminder = kind == "survey-reminder"
-    number = invitation.reminders_sent + 1 if reminder else 0
-    email_queue(
-        network=wave.network,
-        to=person.email,
-        kind=kind,
-        subject=(
-            f"Reminder: {wave.work_process.name} survey closes "
-            f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
-            if reminder
-            else f"How is {wave.work_process.name} working? A 10-minute survey"
-        ),
-        template="surveys/emails/invitation",
-        context={
-            "wave": wave,
-            "person": person,
-            "path": path,
-            "reminder": reminder,
-            "min_group_size": wave.min_group_size_in_force,
-        },
-        idempotency_key=f"{kind}:{invitation.pk}:{number}",
-    )
-    if reminder:
-        invitation.reminders_sent = number
-        invitation.last_reminded_at = now
-        invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
-    else:
-        invitation.sent_at = now
-        invitation.save(update_fields=["sent_at"])
+    return waves.invitations_create(kind=RC_WAVES, wave=wave, send=send)
 
 
 def reminders_send(*, wave: Wave) -> int:
@@ -318,43 +307,13 @@ def reminders_send(*, wave: Wave) -> int:
 
     Each reminder carries a fresh link; earlier links keep working until the wave closes.
     """
-    if not wave.is_open:
-        return 0
-    now = timezone.now()
-    recent = now - REMINDER_GAP
-    count = 0
-    pending = (
-        wave.invitations.filter(completed_at__isnull=True)
-        .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=recent))
-        .select_related("person", "wave__work_process", "wave__network")
-    )
-    for invitation in pending:
-        with transaction.atomic():
-            locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-            if locked.completed_at or (
-                locked.last_reminded_at and locked.last_reminded_at >= recent
-            ):
-                continue
-            locked.wave = invitation.wave
-            _send(locked, invitation.person, kind="survey-reminder")
-            count += 1
-    Wave.objects.filter(pk=wave.pk).update(last_reminders_at=now)
-    wave.last_reminders_at = now
-    return count
+    return waves.reminders_send(kind=RC_WAVES, wave=wave)
 
 
 def reminders_send_due(*, now: datetime | None = None) -> int:
-    """Scheduled reminders: for each open wave with a reminder interval whose last round is
-    at least that old (or never happened, counting from opening), remind those not finished."""
-    now = now or timezone.now()
-    total = 0
-    for wave in Wave.objects.filter(
-        opens_at__lte=now, closes_at__gt=now, reminder_every_days__gt=0
-    ).select_related("work_process", "network"):
-        last = wave.last_reminders_at or wave.opens_at
-        if now - last >= timedelta(days=wave.reminder_every_days):
-            total += reminders_send(wave=wave)
-    return total
+    """Scheduled reminders of every RC wave that is due (see
+    :meth:`~bridgework.waves.models.AbstractWave.reminders_due`)."""
+    return waves.reminders_send_due(kind=RC_WAVES, now=now)
 
 
 def response_save(
@@ -366,9 +325,7 @@ def response_save(
     PostgreSQL, so a double submit, a retry or two racing requests leave exactly one row with
     the latest answers.
     """
-    wave = invitation.wave
-    if not wave.is_open:
-        raise SurveyClosedError("This survey is not open.")
+    wave_check_open(invitation.wave)
     clean = {key: (scores.get(key) if works_with else None) for key in DIMENSIONS}
     if any(v is not None and v not in (1, 2, 3, 4, 5) for v in clean.values()):
         raise ValidationError("Answers are positions 1 to 5.")
@@ -397,8 +354,7 @@ def response_save(
 
 def invitation_complete(*, invitation: Invitation) -> Invitation:
     """Mark the invitation finished (idempotent; answers may still change until close)."""
-    if not invitation.wave.is_open:
-        raise SurveyClosedError("This survey is not open.")
+    wave_check_open(invitation.wave)
     now = timezone.now()
     Invitation.objects.filter(pk=invitation.pk, completed_at__isnull=True).update(completed_at=now)
     invitation.refresh_from_db(fields=["completed_at"])

@@ -18,6 +18,7 @@ from bridgework.directory.models import Person
 from bridgework.networks import selectors, services
 from bridgework.networks.forms import ColleagueForm, ConsentForm, OutsideForm
 from bridgework.networks.models import NetworkInvitation, Relation
+from bridgework.waves.services import WaveClosedError
 from bridgework.web.personal_links import link_not_valid, survey_window_page
 from bridgework.web.tenancy import public_view
 
@@ -91,7 +92,7 @@ def colleague(request: HttpRequest, token: str, person: int) -> HttpResponse:
         alter.pk, {}
     )
     if request.method == "POST" and "remove" in request.POST:
-        with contextlib.suppress(services.SurveyClosedError):
+        with contextlib.suppress(WaveClosedError):
             services.colleague_remove(invitation=invitation, alter=alter)
         return redirect("network_respond:start", token=token)
     initial = {k: str(v) for k, v in saved.items() if k != Relation.IDEAS}
@@ -99,7 +100,7 @@ def colleague(request: HttpRequest, token: str, person: int) -> HttpResponse:
     form = ColleagueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with contextlib.suppress(services.SurveyClosedError):
+        with contextlib.suppress(WaveClosedError):
             services.colleague_save(
                 invitation=invitation,
                 alter=alter,
@@ -152,7 +153,7 @@ def outside(request: HttpRequest, token: str) -> HttpResponse:
     current = "\n".join(c.organisation for c in invitation.outside_contacts.all())
     form = OutsideForm(request.POST or None, initial={"organisations": current})
     if request.method == "POST" and form.is_valid():
-        with contextlib.suppress(services.SurveyClosedError):
+        with contextlib.suppress(WaveClosedError):
             services.outside_contacts_save(
                 invitation=invitation,
                 organisations=form.cleaned_data["organisations"],
@@ -176,7 +177,7 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
         initial["consent"] = "yes" if invitation.consent_named else "no"
     form = ConsentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with contextlib.suppress(services.SurveyClosedError):
+        with contextlib.suppress(WaveClosedError):
             services.invitation_complete(
                 invitation=invitation, consent_named=form.cleaned_data["consent"]
             )

@@ -14,6 +14,7 @@ from bridgework.networks import selectors, services
 from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.networks.imports import parse_nominations
 from bridgework.networks.models import NetworkWave
+from bridgework.waves.services import WaveClosedError
 from bridgework.web.tenancy import network_view
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -87,7 +88,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.network_wave_update(wave=wave, **form.cleaned_data)
             except services.ValidationError as exc:
                 form.add_error(None, exc)
-            except services.SurveyClosedError as exc:
+            except WaveClosedError as exc:
                 messages.error(request, str(exc))
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
             else:
@@ -122,7 +123,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             count = services.network_invitations_create(wave=wave)
-        except services.SurveyClosedError:
+        except WaveClosedError:
             messages.error(request, "This survey has closed.")
         else:
             messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")

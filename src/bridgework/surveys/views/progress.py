@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from bridgework.directory.models import Role
 from bridgework.surveys import selectors
 from bridgework.web.tenancy import network_view
 
@@ -12,13 +13,15 @@ from bridgework.web.tenancy import network_view
 @network_view()
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.wave_for(request.network, pk)
+    # Coordinators run the survey and see every count; analysts not those of small groups.
+    can_edit = request.membership.has_role(Role.COORDINATOR)
     return render(
         request,
         "surveys/waves/progress.html",
         {
             "wave": wave,
-            "progress": selectors.wave_progress(wave),
-            "low_rate": round(100 * selectors.LOW_RESPONSE_RATE),
+            "progress": selectors.wave_progress(wave, small_counts=can_edit),
+            "can_edit": can_edit,
             "page_title": f"Progress of {wave.name}",
         },
     )

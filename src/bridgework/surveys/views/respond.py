@@ -15,6 +15,7 @@ from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import AnswerForm
 from bridgework.surveys.models import Invitation
+from bridgework.waves.services import WaveClosedError
 from bridgework.web.personal_links import link_not_valid, survey_window_page
 from bridgework.web.tenancy import public_view
 
@@ -89,7 +90,7 @@ def step(request: HttpRequest, token: str, step: int) -> HttpResponse:
                 works_with=not data["not_applicable"],
                 scores={key: data.get(key) for key in DIMENSIONS},
             )
-        except services.SurveyClosedError:
+        except WaveClosedError:
             return redirect("respond:start", token=token)
         if step < len(targets):
             return redirect("respond:step", token=token, step=step + 1)

@@ -17,23 +17,25 @@ from bridgework.directory.models import Role
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WordingForm
 from bridgework.surveys.models import Wave
+from bridgework.waves.services import WaveClosedError
 from bridgework.web.tenancy import network_view
 
 
 @network_view()
 def show(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.wave_for(request.network, pk)
+    can_edit = request.membership.has_role(Role.COORDINATOR)
     return render(
         request,
         "surveys/waves/show.html",
         {
             "wave": wave,
             "targets": selectors.wave_targets(wave),
-            "progress": selectors.wave_progress(wave),
+            "progress": selectors.wave_progress(wave, small_counts=can_edit),
             "eligible": services.wave_respondents(wave).count(),
             "respondent_workgroups": wave.respondent_workgroups.all(),
             "respondent_organisations": wave.respondent_organisations.all(),
-            "can_edit": request.membership.has_role(Role.COORDINATOR),
+            "can_edit": can_edit,
             "page_title": f"{wave.work_process.name}: {wave.name}",
         },
     )
@@ -93,7 +95,7 @@ def _action(
         if request.method == "POST":
             try:
                 result = run(wave)
-            except services.SurveyClosedError as exc:
+            except WaveClosedError as exc:
                 messages.error(request, str(exc))
                 return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
             if isinstance(result, Wave):

@@ -1,0 +1,1 @@
+"""The survey-wave layer every instrument sits on: waves, invitations, reminders, progress."""

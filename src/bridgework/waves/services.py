@@ -1,0 +1,251 @@
+"""Inviting and reminding, once for every instrument.
+
+An instrument (RC surveys, network surveys) describes its waves in a :class:`WaveKind`: its
+models, the people its wave asks, the snapshot an invitation keeps of them, the respondent's
+link and its email (template, subjects, extra context). Everything else is here, the same for
+all: who is eligible (:func:`eligible_people`), one invitation per person and wave, links
+from :mod:`bridgework.tokens` (digests only), emails through the outbox with an idempotency
+key per invitation and reminder number, reminders only to those not finished and not
+reminded within :data:`REMINDER_GAP`, the "every N days" schedule the worker runs, and the
+one error a closed wave answers with (:class:`WaveClosedError`).
+
+Writes are set-based (one ``bulk_create`` for the invitations, one for their links, one
+update for their send times), so inviting a large directory is a handful of statements plus
+one outbox row per email.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.directory.models import Person
+from bridgework.mail.services import email_queue
+from bridgework.tokens import issue_token
+from bridgework.waves.models import AbstractInvitation, AbstractInvitationToken, AbstractWave
+
+__all__ = [
+    "REMINDER_GAP",
+    "WaveClosedError",
+    "WaveKind",
+    "eligible",
+    "eligible_people",
+    "invitations_create",
+    "reminders_send",
+    "reminders_send_due",
+    "wave_check_open",
+]
+
+#: Someone reminded less than this long ago is not reminded again (double clicks, overlaps,
+#: a coordinator and the scheduler at once).
+REMINDER_GAP = timedelta(hours=12)
+
+
+class WaveClosedError(Exception):
+    """An answer (or a change, or invitations) arrived for a wave that is not open."""
+
+
+def wave_check_open(wave: AbstractWave) -> None:
+    """Raise :class:`WaveClosedError` unless the wave is open now."""
+    if not wave.is_open:
+        raise WaveClosedError("This survey is not open.")
+
+
+def eligible(prefix: str = "") -> Q:
+    """Who can be asked, as a condition on a person (``prefix`` reaches the person from
+    another model, e.g. ``"person__"``): active, with an email address that is not blank."""
+    return Q(**{f"{prefix}active": True}) & ~Q(**{f"{prefix}email__regex": r"^\s*$"})
+
+
+def eligible_people(people: QuerySet[Person]) -> QuerySet[Person]:
+    """The people of ``people`` who can be asked (:func:`eligible`). Every instrument, and
+    the roles self-assessment, invites through this filter."""
+    return people.filter(eligible())
+
+
+def _no_extra(_: Any) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class WaveKind:
+    """What one instrument's waves bring to the shared invitations and reminders.
+
+    Parameters
+    ----------
+    wave_model, invitation_model, token_model
+        The instrument's concrete models (the invitation has ``wave`` with
+        ``related_name="invitations"``, the token ``invitation`` with ``"tokens"``).
+    respondents
+        The people a wave asks (the instrument's own scope); :func:`eligible_people` is
+        applied on top, so an instrument cannot forget it.
+    link_route
+        URL name of the respondent's first page; it takes the plain ``token``.
+    email_prefix
+        Outbox kinds are ``<prefix>-invitation`` and ``<prefix>-reminder``.
+    template
+        The email template pair (``.txt`` and ``.html``); its context has ``wave``,
+        ``person``, ``path`` and ``reminder``, plus ``email_context(wave)``.
+    invitation_subject, reminder_subject
+        The subject lines, given the wave.
+    snapshot
+        Extra invitation fields kept from the person when invited (an RC invitation keeps
+        their workgroup and organisation).
+    email_context
+        Extra email context, given the wave.
+    wave_related
+        ``select_related`` paths the subjects and templates read from a wave.
+    """
+
+    wave_model: type[AbstractWave]
+    invitation_model: type[AbstractInvitation]
+    token_model: type[AbstractInvitationToken]
+    respondents: Callable[[Any], QuerySet[Person]]
+    link_route: str
+    email_prefix: str
+    template: str
+    invitation_subject: Callable[[Any], str]
+    reminder_subject: Callable[[Any], str]
+    snapshot: Callable[[Person], dict[str, Any]] = _no_extra
+    email_context: Callable[[Any], Mapping[str, Any]] = _no_extra
+    wave_related: tuple[str, ...] = field(default=("network",))
+
+    @property
+    def invitation_kind(self) -> str:
+        return f"{self.email_prefix}-invitation"
+
+    @property
+    def reminder_kind(self) -> str:
+        return f"{self.email_prefix}-reminder"
+
+
+def invitations_create(*, kind: WaveKind, wave: AbstractWave, send: bool = True) -> int:
+    """Invite everyone eligible in the wave's scope not yet invited; email each a link.
+
+    Returns how many were invited now. Safe to repeat: people already invited are skipped,
+    the database refuses a second invitation for the same person and wave (a concurrent run
+    that loses the race starts over and finds them invited), and each email has an
+    idempotency key. Raises :class:`WaveClosedError` for a closed wave.
+    """
+    if wave.is_closed:
+        raise WaveClosedError("This wave has closed.")
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _invite_missing(kind, wave, send=send)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _invite_missing(kind: WaveKind, wave: AbstractWave, *, send: bool) -> int:
+    invited = kind.invitation_model.objects.filter(wave=wave).values("person_id")
+    people = list(eligible_people(kind.respondents(wave)).exclude(pk__in=invited).order_by("pk"))
+    now = timezone.now()
+    invitations = kind.invitation_model.objects.bulk_create(
+        [
+            kind.invitation_model(
+                network_id=wave.network_id,
+                wave=wave,
+                person=person,
+                created_at=now,
+                **kind.snapshot(person),
+            )
+            for person in people
+        ]
+    )
+    if send and invitations:
+        _send(kind, wave, invitations, reminder=False)
+    return len(invitations)
+
+
+def _send(kind: WaveKind, wave: AbstractWave, invitations: list[Any], *, reminder: bool) -> None:
+    """Email each invitation's person a fresh link (earlier links keep working) and record
+    the sending. Reminder ``n`` of an invitation has the idempotency key
+    ``<kind>:<invitation>:<n>``; the invitation itself is number 0."""
+    tokens = [issue_token() for _ in invitations]
+    kind.token_model.objects.bulk_create(
+        [
+            kind.token_model(invitation=invitation, digest=token.digest)
+            for invitation, token in zip(invitations, tokens, strict=True)
+        ]
+    )
+    email_kind = kind.reminder_kind if reminder else kind.invitation_kind
+    subject = (kind.reminder_subject if reminder else kind.invitation_subject)(wave)
+    extra = dict(kind.email_context(wave))
+    for invitation, token in zip(invitations, tokens, strict=True):
+        number = invitation.reminders_sent + 1 if reminder else 0
+        email_queue(
+            network=wave.network,
+            to=invitation.person.email,
+            kind=email_kind,
+            subject=subject,
+            template=kind.template,
+            context={
+                "wave": wave,
+                "person": invitation.person,
+                "path": reverse(kind.link_route, kwargs={"token": token.plain}),
+                "reminder": reminder,
+                **extra,
+            },
+            idempotency_key=f"{email_kind}:{invitation.pk}:{number}",
+        )
+    now = timezone.now()
+    sent = kind.invitation_model.objects.filter(pk__in=[i.pk for i in invitations])
+    if reminder:
+        sent.update(reminders_sent=F("reminders_sent") + 1, last_reminded_at=now)
+    else:
+        sent.update(sent_at=now)
+
+
+def _pending(kind: WaveKind, wave: AbstractWave, recent: datetime) -> QuerySet[Any]:
+    """Invitations to remind: not finished, not reminded since ``recent``, and their person
+    still eligible (active, with an email)."""
+    return (
+        kind.invitation_model.objects.filter(wave=wave, completed_at__isnull=True)
+        .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=recent))
+        .filter(eligible("person__"))
+    )
+
+
+def reminders_send(*, kind: WaveKind, wave: AbstractWave) -> int:
+    """Remind everyone invited who has not finished (not those reminded in the last hours).
+
+    Only while the wave is open. The invitations are locked while their reminders are
+    queued, so two coordinators (or a coordinator and the scheduler) cannot remind someone
+    twice: the second round waits, then finds them recently reminded. Each reminder carries a
+    fresh link; earlier links keep working until the wave closes.
+    """
+    if not wave.is_open:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        pending = list(
+            _pending(kind, wave, now - REMINDER_GAP)
+            .select_related("person")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        if pending:
+            _send(kind, wave, pending, reminder=True)
+        kind.wave_model.objects.filter(pk=wave.pk).update(last_reminders_at=now)
+    wave.last_reminders_at = now
+    return len(pending)
+
+
+def reminders_send_due(*, kind: WaveKind, now: datetime | None = None) -> int:
+    """Scheduled reminders: for each open wave whose reminder interval has passed since its
+    last round (or its opening), remind those not finished. Returns how many were sent."""
+    now = now or timezone.now()
+    waves = kind.wave_model.objects.filter(
+        opens_at__lte=now, closes_at__gt=now, reminder_every_days__gt=0
+    ).select_related(*kind.wave_related)
+    return sum(reminders_send(kind=kind, wave=wave) for wave in waves if wave.reminders_due(now))
