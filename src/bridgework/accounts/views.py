@@ -16,8 +16,12 @@ from bridgework.accounts.services import invitation_accept, invitation_for_token
 def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str:
     """The account a sign-in attempt is for, as the lockout counts it: email addresses are
     matched case-insensitively at sign-in, so ``Coord@x`` and ``coord@x`` are one account."""
-    source = credentials if credentials is not None else getattr(request, "POST", {})
-    return str(source.get("username") or "").strip().lower()
+    if credentials:  # keyed by the form's field or by the user model's (``email``)
+        values = {str(key): value for key, value in credentials.items()}
+        given = values.get("username") or values.get("email")
+    else:
+        given = getattr(request, "POST", {}).get("username")
+    return str(given or "").strip().lower()
 
 
 def locked_out(
