@@ -169,7 +169,7 @@ def test_walking_person_ids_with_a_valid_link_names_no_one(directory_and_link):
 
 
 def test_only_colleagues_found_by_search_or_chosen_can_be_opened(directory_and_link):
-    network, invitation, link = directory_and_link
+    network, _invitation, link = directory_and_link
     results = Client().get(f"{link}search/?q=Number07").json()["results"]
     assert [r["name"] for r in results] == ["Person Number07"]
     page = Client().get(f"{link}colleague/{results[0]['id']}/")
