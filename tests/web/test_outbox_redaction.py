@@ -4,6 +4,7 @@ in the outbox-only mode every outbox page says links are visible. Logs carry no 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -275,3 +276,18 @@ def test_gunicorn_access_log_loses_personal_links():
     atoms = logger.atoms(response, request, environ, timedelta(seconds=0.1))
     assert token not in repr(atoms)
     assert atoms["h"] == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_redact_outbox_command_removes_links_from_stored_copies(network_a, settings):
+    from django.core.management import call_command
+
+    link = "/c/me/" + "W" * 43 + "/"
+    message = OutboxMessage.objects.create(
+        network=network_a, to="a@x.example", subject="s", text_body=link, status="sent"
+    )
+    settings.EMAIL_BACKEND = LOCMEM
+    call_command("redact_outbox", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    message.refresh_from_db()
+    assert link not in message.text_body
+    assert message.links_redacted
