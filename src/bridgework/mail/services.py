@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -200,7 +201,7 @@ def _settle_stored_copy(message: OutboxMessage) -> None:
     message.pending_attachments = []
 
 
-def outbox_redact(messages) -> int:
+def outbox_redact(messages: QuerySet[OutboxMessage]) -> int:
     """Remove personal links from stored copies (e.g. after switching from the outbox-only
     mode to SMTP): a message not yet sent keeps its full email for delivery. Returns how many
     copies changed."""
