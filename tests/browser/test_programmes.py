@@ -14,14 +14,13 @@ from bridgework.directory.models import Organisation, Person
 from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import services
 from bridgework.programmes.models import Enrolment, Feedback
-from bridgework.programmes.views import participant
 from tests.browser.conftest import axe_violations
 from tests.web.conftest import make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_feedback_and_pause(page, monkeypatch):
+def test_sign_up_feedback_and_pause(page, settings):
     network = make_network("alpha")
     probation = Organisation.objects.create(network=network, name="Probation")
     Person.objects.create(
@@ -101,7 +100,8 @@ def test_sign_up_feedback_and_pause(page, monkeypatch):
     ola.refresh_from_db()
     assert (ola.status, ola.paused_until) == ("paused", until)
 
-    monkeypatch.setattr(participant, "JOIN_POSTS_PER_HOUR", 0)
+    # Two join posts above: with an allowance of two, the next one is refused.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": 2}
     page.goto(f"/c/join/{programme.signup_code}/")
     page.get_by_role("button", name="Join").click()
     page.get_by_role("heading", name="Too many sign-ups from your connection").wait_for()

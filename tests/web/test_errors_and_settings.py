@@ -37,18 +37,23 @@ def test_every_response_has_a_strict_content_security_policy(client):
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
 
 
-def test_production_settings_pass_check_deploy(tmp_path):
+def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
     # The browser tests' event-loop allowance must not leak into a deployment check.
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_URL", "EMAIL_HOST"}
+        },
         "BRIDGEWORK_PRODUCTION": "1",
         "SECRET_KEY": "x" * 60 + "-Zq9!",
         "ALLOWED_HOSTS": "bridgework.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path}/db",
         "DJANGO_SETTINGS_MODULE": "bridgework.server.settings",
         "BRIDGEWORK_DATA_DIR": str(tmp_path),
+        **extra,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -64,8 +69,21 @@ def test_production_settings_pass_check_deploy(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = _check_deploy(tmp_path, EMAIL_URL="smtp://mailer:secret@smtp.example.org:587")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_mail_stays_in_the_outbox(tmp_path):
+    result = _check_deploy(tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "bridgework.W001" in output
+    assert "personal links" in output
+    assert output.count("?: (") == 1, output  # the only issue
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -99,5 +117,8 @@ def test_demo_builds_a_county_system_of_care_once():
     assert Person.objects.filter(network=network, manager__isnull=False).count() > 250
     assert demo_load() is None  # only once
     client = Client()
-    assert client.login(username=DEMO_COORDINATOR_EMAIL, password=login.password)
+    signed_in = client.post(
+        "/accounts/login/", {"username": DEMO_COORDINATOR_EMAIL, "password": login.password}
+    )
+    assert signed_in.status_code == 302
     assert client.get("/n/riverbend-county/people/").status_code == 200

@@ -35,6 +35,14 @@ def _link(wave: NetworkWave, person: Person) -> str:
     return f"/m/{token.plain}/"
 
 
+def _colleague(url: str, person) -> str:
+    """The address of a colleague's page as the respondent's own search results give it."""
+    from bridgework.networks import selectors
+
+    invitation = selectors.invitation_for_token(url.strip("/").split("/")[-1])
+    return f"{url}colleague/{selectors.colleague_ref(invitation, person.pk)}/"
+
+
 @pytest.fixture
 def crowd(network_a):
     org = network_a.organisations.first()
@@ -65,11 +73,11 @@ def test_answers_about_a_colleague_are_nominations_saved_once(crowd):
     url = _link(wave, me)
     answer = {"works_with": "4", "trust": "5", "energy": "3", "ideas": "on"}
     for _ in range(2):
-        response = Client().post(f"{url}colleague/{colleague.pk}/", answer)
+        response = Client().post(_colleague(url, colleague), answer)
         assert response.status_code == 302
     rows = dict(Nomination.objects.filter(ego=me).values_list("relation", "weight"))
     assert rows == {"works_with": 4.0, "trust": 5.0, "energy": 3.0, "ideas": 1.0}
-    Client().post(f"{url}colleague/{colleague.pk}/", {**answer, "ideas": ""})
+    Client().post(_colleague(url, colleague), {**answer, "ideas": ""})
     assert Nomination.objects.filter(ego=me).count() == 3
     assert colleague.name.encode() in Client().get(url).content  # resumes with the choice
 
@@ -79,10 +87,10 @@ def test_missing_answer_is_an_error_and_self_cannot_be_chosen(crowd):
     wave = _wave(crowd)
     me, colleague = crowd.people.all()[:2]
     url = _link(wave, me)
-    response = Client().post(f"{url}colleague/{colleague.pk}/", {"works_with": "4"})
+    response = Client().post(_colleague(url, colleague), {"works_with": "4"})
     assert response.status_code == 200
     assert b"There is a problem" in response.content
-    assert Client().get(f"{url}colleague/{me.pk}/").status_code == 302
+    assert Client().get(_colleague(url, me)).status_code == 302
     assert not Nomination.objects.exists()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
@@ -10,6 +11,32 @@ from django.shortcuts import redirect, render
 
 from bridgework.accounts.forms import AcceptInvitationForm, SignInForm
 from bridgework.accounts.services import invitation_accept, invitation_for_token
+
+
+def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The account a sign-in attempt is for, as the lockout counts it: email addresses are
+    matched case-insensitively at sign-in, so ``Coord@x`` and ``coord@x`` are one account."""
+    if credentials:  # keyed by the form's field or by the user model's (``email``)
+        values = {str(key): value for key, value in credentials.items()}
+        given = values.get("username") or values.get("email")
+    else:
+        given = getattr(request, "POST", {}).get("username")
+    return str(given or "").strip().lower()
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """Too many failed sign-ins for this account or from this address: a plain 429 page."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(
+        request,
+        "accounts/locked_out.html",
+        {"page_title": "Sign-in paused", "minutes": minutes},
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 class SignInView(LoginView):

@@ -28,6 +28,7 @@ def serve(args: argparse.Namespace) -> int:
     """Migrate, load the demo into an empty database, then serve (and run a worker)."""
     _django(production=args.production)
     _manage("migrate", "--no-input", "-v", "0")
+    _manage("createcachetable")  # the shared cache's table (also made by every migrate)
     if args.production:
         _manage("collectstatic", "--no-input", "-v", "0")
         command = [
@@ -41,6 +42,9 @@ def serve(args: argparse.Namespace) -> int:
             str(args.workers),
             "--access-logfile",
             "-",
+            # Access lines carry request paths: personal links are removed from them.
+            "--logger-class",
+            "bridgework.server.gunicorn_logging.RedactingLogger",
         ]
         return subprocess.call(command)
     from bridgework.directory.demo import database_is_empty, demo_load
@@ -72,6 +76,8 @@ def serve(args: argparse.Namespace) -> int:
             "2",
             "--threads",
             "4",
+            "--logger-class",
+            "bridgework.server.gunicorn_logging.RedactingLogger",
         ]
         return subprocess.call(command)
     finally:

@@ -18,3 +18,14 @@ class OutboxBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         return len(list(email_messages))
+
+
+OUTBOX_BACKEND = f"{OutboxBackend.__module__}.{OutboxBackend.__qualname__}"
+
+
+def outbox_is_delivery() -> bool:
+    """True in the outbox-only mode: no email leaves the app, so the outbox copy (links and
+    all) is what people use. Any other backend delivers, and the outbox copy is redacted."""
+    from django.conf import settings
+
+    return settings.EMAIL_BACKEND == OUTBOX_BACKEND

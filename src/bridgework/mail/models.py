@@ -30,6 +30,15 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # When mail is really delivered, the fields above hold the copy coordinators see, with
+    # personal links removed; the email as sent waits here until delivery, then is cleared.
+    # No page, export or log reads these.
+    links_redacted = models.BooleanField(
+        default=False, help_text="Personal links are removed from the copy shown."
+    )
+    pending_text_body = models.TextField(blank=True, editable=False)
+    pending_html_body = models.TextField(blank=True, editable=False)
+    pending_attachments = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

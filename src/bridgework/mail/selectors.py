@@ -13,9 +13,13 @@ def outbox_for(network: Network, *, query: str = "") -> QuerySet[OutboxMessage]:
     messages = OutboxMessage.objects.filter(network=network)
     if query:
         messages = messages.filter(to__icontains=query) | messages.filter(subject__icontains=query)
-    return messages.defer("html_body", "text_body")
+    return messages.defer(
+        "html_body", "text_body", "pending_text_body", "pending_html_body", "pending_attachments"
+    )
 
 
 def outbox_message_for(network: Network, message_id: int) -> OutboxMessage:
     """One message of this network; ``DoesNotExist`` (a 404) for any other network's."""
-    return OutboxMessage.objects.get(network=network, pk=message_id)
+    return OutboxMessage.objects.defer(
+        "pending_text_body", "pending_html_body", "pending_attachments"
+    ).get(network=network, pk=message_id)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bridgework.directory.models import Role
+from bridgework.mail.backends import outbox_is_delivery
 from bridgework.mail.selectors import outbox_for, outbox_message_for
 from bridgework.web.tenancy import network_view
 
@@ -16,11 +17,22 @@ def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     page = Paginator(outbox_for(request.network, query=query), 50).get_page(request.GET.get("page"))
     return render(
-        request, "mail/index.html", {"page_obj": page, "query": query, "page_title": "Outbox"}
+        request,
+        "mail/index.html",
+        {
+            "page_obj": page,
+            "query": query,
+            "page_title": "Outbox",
+            "outbox_only": outbox_is_delivery(),
+        },
     )
 
 
 @network_view(Role.COORDINATOR)
 def show(request: HttpRequest, pk: int) -> HttpResponse:
     message = outbox_message_for(request.network, pk)
-    return render(request, "mail/show.html", {"message": message, "page_title": message.subject})
+    return render(
+        request,
+        "mail/show.html",
+        {"message": message, "page_title": message.subject, "outbox_only": outbox_is_delivery()},
+    )

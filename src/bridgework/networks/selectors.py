@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -29,7 +30,7 @@ from bridgework.waves.selectors import Progress, wave_progress
 #: Most matches the colleague search returns: enough to find someone, never a directory dump.
 SEARCH_LIMIT = 10
 #: Fewest characters before the search answers.
-SEARCH_MIN_CHARS = 2
+SEARCH_MIN_CHARS = 3
 #: Under this share of invited people answering, people-level figures are unreliable: the
 #: same threshold the analysis warns at, so the progress page and the results agree.
 LOW_RESPONSE_RATE = NetworkOptions().response_rate_threshold
@@ -206,7 +207,24 @@ def colleague_search(invitation: NetworkInvitation, query: str) -> list[Person]:
     return list(people.order_by("name", "pk")[:SEARCH_LIMIT])
 
 
-def colleague_for(invitation: NetworkInvitation, person_id: int) -> Person:
+def _colleague_signer(invitation: NetworkInvitation) -> signing.Signer:
+    return signing.Signer(salt=f"bridgework.network-colleague.{invitation.pk}", sep=".")
+
+
+def colleague_ref(invitation: NetworkInvitation, person_id: int) -> str:
+    """The opaque reference a respondent's pages use for a colleague: signed for this one
+    invitation, so it can only come from this respondent's own search results or choices —
+    walking numbers in the address names no one."""
+    return _colleague_signer(invitation).sign(str(person_id))
+
+
+def colleague_for(invitation: NetworkInvitation, ref: str) -> Person:
+    """The colleague behind a reference from :func:`colleague_ref`; ``Person.DoesNotExist``
+    for a forged, altered or another invitation's reference."""
+    try:
+        person_id = int(_colleague_signer(invitation).unsign(ref))
+    except (signing.BadSignature, ValueError):
+        raise Person.DoesNotExist("not a colleague reference of this invitation") from None
     return (
         Person.objects.select_related("organisation")
         .exclude(pk=invitation.person_id)
@@ -223,7 +241,10 @@ def chosen_colleagues(invitation: NetworkInvitation) -> list[dict[str, object]]:
     )
     chosen: dict[int, dict[str, object]] = {}
     for row in rows:
-        entry = chosen.setdefault(row.alter_id, {"person": row.alter, "answers": {}})
+        entry = chosen.setdefault(
+            row.alter_id,
+            {"person": row.alter, "answers": {}, "ref": colleague_ref(invitation, row.alter_id)},
+        )
         entry["answers"][row.relation] = int(row.weight)  # type: ignore[index]
     return list(chosen.values())
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,20 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated environment variable."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read a whole-number environment variable, refusing anything else by name."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
 
 
 PRODUCTION = env_bool("BRIDGEWORK_PRODUCTION")
@@ -79,6 +94,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "bridgework.accounts",
     "bridgework.directory",
     "bridgework.mail",
@@ -100,6 +116,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bridgework.server.urls"
@@ -143,6 +161,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in while the account or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -206,8 +230,53 @@ TASKS = {
     }
 }
 
-# Per-process cache, enough for rough rate limits (e.g. public sign-up posts).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A cache every server process shares (rate limits count across them): a table in the
+# database by default (``createcachetable`` runs with ``migrate``), Redis with
+# CACHE_URL=redis://host:6379/0.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL in {"", "db://", "database"}:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "bridgework_cache",
+        }
+    }
+elif CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        "CACHE_URL must be redis://host:port/db (or rediss://), db:// or locmem://, "
+        f"not {CACHE_URL!r}."
+    )
+
+# The client address: X-Forwarded-For is believed only through this many reverse proxies
+# (0: use the connection's own address). See bridgework.web.client_ip.
+TRUSTED_PROXY_COUNT = env_int("BRIDGEWORK_TRUSTED_PROXIES", 0)
+
+# Requests per hour per client address (and, for the colleague search, per personal link)
+# before a 429 page; 0 switches a limit off. See bridgework.web.ratelimit.
+RATE_LIMITS = {
+    "personal-link": env_int("BRIDGEWORK_RATE_LIMIT_LINKS", 600),
+    "colleague-search": env_int("BRIDGEWORK_RATE_LIMIT_SEARCH", 60),
+    "signup": env_int("BRIDGEWORK_RATE_LIMIT_SIGNUPS", 20),
+}
+
+# Sign-in lockout (django-axes, state in the database so every process agrees): after
+# BRIDGEWORK_LOGIN_FAILURE_LIMIT failed sign-ins for one account, or from one address, both
+# wait BRIDGEWORK_LOGIN_COOLOFF_MINUTES.
+AXES_ENABLED = env_bool("BRIDGEWORK_LOGIN_LOCKOUT", True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("BRIDGEWORK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BRIDGEWORK_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "bridgework.web.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "bridgework.accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "bridgework.accounts.views.sign_in_username"
 
 # Public base URL used in links inside emails (invitations, survey links).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -234,8 +303,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Personal links never reach a log line: the filter removes them from every record.
+    "filters": {"redact_links": {"()": "bridgework.mail.redaction.RedactingFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 CSRF_FAILURE_VIEW = "bridgework.web.views.errors.csrf_failure"

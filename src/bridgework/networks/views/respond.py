@@ -1,9 +1,12 @@
 """The network survey respondent's pages, reached through a personal link (no account).
 
 The respondent finds colleagues by typing a name: the start page is a plain search form whose
-results are a short list (at most ten, never the directory), and ``network_search.mjs`` turns
-it into an accessible autocomplete over the JSON ``search`` endpoint. Each colleague's answers
-are saved on their own screen, so the link resumes where the respondent left off.
+results are a short list (at least three letters typed, at most ten results, never the
+directory), and ``network_search.mjs`` turns it into an accessible autocomplete over the JSON
+``search`` endpoint. Searches are rate-limited per link and per address, and a colleague's
+page is addressed by a reference signed for this invitation (``selectors.colleague_ref``), so
+the directory cannot be read by walking numbers. Each colleague's answers are saved on their
+own screen, so the link resumes where the respondent left off.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from bridgework.networks import selectors, services
 from bridgework.networks.forms import ColleagueForm, ConsentForm, OutsideForm
 from bridgework.networks.models import NetworkInvitation, Relation
 from bridgework.waves.services import WaveClosedError
+from bridgework.web.client_ip import client_ip
 from bridgework.web.personal_links import link_not_valid, survey_window_page
+from bridgework.web.ratelimit import limit_exceeded, too_many_requests
 from bridgework.web.tenancy import public_view
 
 
@@ -34,12 +39,33 @@ def _gate(request: HttpRequest, token: str) -> tuple[NetworkInvitation | None, H
     return (None, page) if page else (invitation, None)
 
 
-def _result(person: Person) -> dict[str, object]:
+def _result(invitation: NetworkInvitation, person: Person) -> dict[str, object]:
     return {
-        "id": person.pk,
+        "id": selectors.colleague_ref(invitation, person.pk),
         "name": person.name,
         "organisation": person.organisation.name if person.organisation else "",
     }
+
+
+def _searches_exceeded(request: HttpRequest, token: str) -> bool:
+    """Count one search against this link and this address (both, so neither many links from
+    one machine nor one link from many machines reads the directory)."""
+    by_link = limit_exceeded("colleague-search", f"token:{token}")
+    by_address = limit_exceeded("colleague-search", f"ip:{client_ip(request)}")
+    return by_link or by_address
+
+
+def _search(request: HttpRequest, invitation: NetworkInvitation, token: str, query: str):
+    """The search results (each with its reference), ``[]`` under the minimum length, or
+    ``None`` when over the search limit."""
+    if len(query) < selectors.SEARCH_MIN_CHARS:
+        return []
+    if _searches_exceeded(request, token):
+        return None
+    people = selectors.colleague_search(invitation, query)
+    for person in people:
+        person.ref = selectors.colleague_ref(invitation, person.pk)
+    return people
 
 
 @public_view
@@ -49,7 +75,9 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     if stop is not None:
         return stop
     query = request.GET.get("q", "").strip()[:100]
-    results = selectors.colleague_search(invitation, query) if query else None
+    results = _search(request, invitation, token, query) if query else None
+    if query and results is None:
+        return too_many_requests(request)
     return render(
         request,
         "networks/respond/start.html",
@@ -62,6 +90,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
             "outside": list(invitation.outside_contacts.all()),
             "completed": invitation.completed_at is not None,
             "min_chars": selectors.SEARCH_MIN_CHARS,
+            "max_results": selectors.SEARCH_LIMIT,
             "page_title": "Who do you work with?",
         },
     )
@@ -74,18 +103,20 @@ def search(request: HttpRequest, token: str) -> HttpResponse:
     if stop is not None:
         return JsonResponse({"results": []}, status=stop.status_code)
     query = request.GET.get("q", "").strip()[:100]
-    people = selectors.colleague_search(invitation, query)
-    return JsonResponse({"results": [_result(p) for p in people]})
+    people = _search(request, invitation, token, query)
+    if people is None:
+        return JsonResponse({"results": [], "error": "Too many searches: try later."}, status=429)
+    return JsonResponse({"results": [_result(invitation, p) for p in people]})
 
 
 @public_view
 @never_cache
-def colleague(request: HttpRequest, token: str, person: int) -> HttpResponse:
+def colleague(request: HttpRequest, token: str, ref: str) -> HttpResponse:
     invitation, stop = _gate(request, token)
     if stop is not None:
         return stop
     try:
-        alter = selectors.colleague_for(invitation, person)
+        alter = selectors.colleague_for(invitation, ref)
     except Person.DoesNotExist:
         return redirect("network_respond:start", token=token)
     saved = {c["person"].pk: c["answers"] for c in selectors.chosen_colleagues(invitation)}.get(

@@ -5,7 +5,6 @@ wrong one gets a plain page that names no programme."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
@@ -18,27 +17,16 @@ from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.forms import FeedbackForm, PauseForm, ProfileForm, SignupForm
 from bridgework.programmes.mailing import enrolment_link, person_zone
 from bridgework.programmes.models import Enrolment, Match, Programme, Round
+from bridgework.web.client_ip import client_ip
+from bridgework.web.ratelimit import limit_exceeded
 from bridgework.web.tenancy import public_view
-
-#: Join posts accepted from one IP address per hour. Each can email a stranger, so the public
-#: form must not be a free mail relay; a whole office behind one address still fits.
-JOIN_POSTS_PER_HOUR = 20
 
 
 def _join_posts_exceeded(request: HttpRequest) -> bool:
-    """Count this join post against its IP address; true once over the hourly allowance.
-
-    A fixed one-hour window in the default cache (per process with the local-memory cache,
-    shared with a shared cache): a rough brake on abuse, not an exact quota.
-    """
-    key = f"programmes:join-posts:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        posts = cache.incr(key)
-    except ValueError:  # expired between add and incr: this post starts a new window
-        cache.set(key, 1, timeout=60 * 60)
-        posts = 1
-    return posts > JOIN_POSTS_PER_HOUR
+    """Count this join post against its client address; true once over the hourly allowance
+    (``RATE_LIMITS["signup"]``). Each post can email a stranger, so the public form must not
+    be a free mail relay; a whole office behind one address still fits."""
+    return limit_exceeded("signup", f"ip:{client_ip(request)}")
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:

@@ -20,6 +20,7 @@ if (form) {
   let results = [];
   let active = -1;
   let timer = null;
+  const minChars = Number(form.dataset.minChars) || 3;
   const target = (id) => form.dataset.colleagueUrl.replace(/\/0\/$/, `/${id}/`);
   const render = () => {
     list.replaceChildren(
@@ -44,7 +45,7 @@ if (form) {
   };
   const lookup = async () => {
     const q = input.value.trim();
-    if (q.length < 2) {
+    if (q.length < minChars) {
       results = [];
       active = -1;
       render();
@@ -53,7 +54,10 @@ if (form) {
     const response = await fetch(`${form.dataset.searchUrl}?q=${encodeURIComponent(q)}`, {
       headers: { Accept: "application/json" },
     });
-    if (!response.ok) return;
+    if (!response.ok) {
+      if (response.status === 429) status.textContent = "Too many searches. Try again later.";
+      return;
+    }
     results = (await response.json()).results;
     active = -1;
     render();
