@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.test import Client
 
-from bridgework.directory.demo import DEMO_COORDINATOR_EMAIL, demo_load
+from bridgework.demo import DEMO_COORDINATOR_EMAIL, demo_load
 from bridgework.directory.models import Network, Person, Workgroup
 
 

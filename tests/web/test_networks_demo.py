@@ -11,7 +11,7 @@ from tests.web.conftest import login_with
 
 @pytest.fixture
 def demo_wave(db):
-    from bridgework.directory.demo import demo_load
+    from bridgework.demo import demo_load
 
     demo_load()
     network = Network.objects.get(slug="riverbend-county")

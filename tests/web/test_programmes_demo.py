@@ -13,7 +13,7 @@ from bridgework.programmes.models import Feedback, Programme, Round, RoundPlace
 
 @pytest.mark.django_db
 def test_demo_programme_fills_the_dashboard_quickly(client):
-    from bridgework.directory.demo import demo_load
+    from bridgework.demo import demo_load
 
     started = time.perf_counter()
     demo_load()
@@ -39,7 +39,7 @@ def test_demo_programme_fills_the_dashboard_quickly(client):
     assert figures.ties.caution is not None  # a handful held out: the page says so
     # The page shows both comparisons with their uncertainty and cautions.
     from bridgework.accounts.models import User
-    from bridgework.directory.demo import DEMO_COORDINATOR_EMAIL
+    from bridgework.demo import DEMO_COORDINATOR_EMAIL
 
     client.force_login(User.objects.get(email=DEMO_COORDINATOR_EMAIL))
     base = f"/n/{network.slug}/coffee/"

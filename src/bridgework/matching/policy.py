@@ -43,8 +43,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bridgework.datasets.tabular import DatasetError, Problem
 from bridgework.matching.model import Policy, Weights
+from bridgework.problems import DatasetError, Problem
 
 __all__ = ["load_policy", "parse_policy"]
 
@@ -103,7 +103,7 @@ def parse_policy(data: dict[str, Any], *, base: Policy | None = None) -> Policy:
     >>> parse_policy({"weights": {"shiny": 1}})
     Traceback (most recent call last):
     ...
-    bridgework.datasets.tabular.DatasetError: column weights.shiny: unknown setting
+    bridgework.problems.DatasetError: column weights.shiny: unknown setting
 
     Raises
     ------
