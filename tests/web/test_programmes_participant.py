@@ -20,7 +20,7 @@ from icalendar import Calendar
 
 from bridgework.directory.models import Network, Organisation, Person
 from bridgework.mail.models import OutboxMessage
-from bridgework.programmes import mailing, services
+from bridgework.programmes import dates, mailing, selectors, services
 from bridgework.programmes.models import (
     Enrolment,
     Feedback,
@@ -340,8 +340,8 @@ def test_personal_links_stop_working_a_while_after_the_programme_ends(round_, cl
     assert client.get(me).status_code == 200
     assert client.get(f"{me}feedback/{match.pk}/").status_code == 200
     # ...until LINKS_WORK_AFTER_END after the last round ended.
-    today = services.programme_today(programme)
-    last_day = today - services.LINKS_WORK_AFTER_END
+    today = dates.programme_today(programme)
+    last_day = today - selectors.LINKS_WORK_AFTER_END
     Round.objects.filter(pk=round_.pk).update(
         starts_on=last_day - timedelta(days=programme.period_days), ends_on=last_day
     )
@@ -407,12 +407,12 @@ def test_pause_dates_and_states_never_give_a_traceback(round_, client):
         assert response.status_code == 200, bad
         enrolment.refresh_from_db()
         assert enrolment.status == "active", bad
-    yesterday = services.programme_today(round_.programme) - timedelta(days=1)
+    yesterday = dates.programme_today(round_.programme) - timedelta(days=1)
     page = client.post(f"{me}pause/", {"until": yesterday.isoformat()}, follow=True)
     assert "Choose a date in the future." in page.content.decode()
     # Someone who left cannot be brought back by a pause.
     client.post(f"{me}leave/")
-    future = services.programme_today(round_.programme) + timedelta(days=30)
+    future = dates.programme_today(round_.programme) + timedelta(days=30)
     page = client.post(f"{me}pause/", {"until": future.isoformat()}, follow=True)
     assert "rejoin it first" in page.content.decode()
     enrolment.refresh_from_db()

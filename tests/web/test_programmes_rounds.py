@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bridgework.directory.models import Network, Organisation
 from bridgework.mail.models import OutboxMessage
-from bridgework.programmes import mailing, services
+from bridgework.programmes import dates, mailing, services
 from bridgework.programmes.models import Guide, Match, Programme, Round
 from bridgework.programmes.policy import programme_policy
 from tests.web.test_programmes_lifecycle import add_people
@@ -280,7 +280,7 @@ def test_people_who_leave_after_the_draw_are_not_introduced(coordinator, network
 
 def test_a_forgotten_draft_is_moved_before_it_is_published(coordinator, network_a, programme):
     round_ = services.round_create(programme=programme, seed=3)
-    today = services.programme_today(programme)
+    today = dates.programme_today(programme)
     Round.objects.filter(pk=round_.pk).update(
         starts_on=today - timedelta(days=30), ends_on=today - timedelta(days=16)
     )
@@ -291,7 +291,7 @@ def test_a_forgotten_draft_is_moved_before_it_is_published(coordinator, network_
     assert not round_.is_published
     coordinator.post(f"{base}/redraw/")
     round_.refresh_from_db()
-    assert round_.starts_on == services.next_start(programme, today)
+    assert round_.starts_on == dates.next_start(programme, today)
     assert round_.ends_on == round_.starts_on + timedelta(days=programme.period_days)
     coordinator.post(f"{base}/publish/")
     round_.refresh_from_db()
@@ -322,7 +322,7 @@ def test_preview_shows_who_why_sit_outs_holdout_and_local_times(coordinator, net
 
 
 def test_suggested_times_are_never_in_the_past_when_introductions_go_out(programme):
-    today = services.programme_today(programme)
+    today = dates.programme_today(programme)
     programme.weekday = today.weekday()
     programme.meeting_time = (timezone.now() - timedelta(minutes=1)).time()  # just passed
     programme.time_zone = "UTC"
