@@ -264,8 +264,20 @@ def enrolment_leave(*, enrolment: Enrolment) -> Enrolment:
     return _save(enrolment)
 
 
-def enrolment_update_profile(*, enrolment: Enrolment, **profile: str) -> Enrolment:
-    for key, value in profile.items():
-        if key in PROFILE_FIELDS:
-            setattr(enrolment, key, value)
+def enrolment_update_profile(
+    *,
+    enrolment: Enrolment,
+    works_on: str,
+    interests: str,
+    meeting_mode: str,
+    location: str,
+    time_zone: str,
+) -> Enrolment:
+    """Replace what the person says about themselves (the fields of ``PROFILE_FIELDS``)."""
+    enrolment.works_on, enrolment.interests = works_on, interests
+    enrolment.meeting_mode, enrolment.location, enrolment.time_zone = (
+        meeting_mode,
+        location,
+        time_zone,
+    )
     return _save(enrolment)
