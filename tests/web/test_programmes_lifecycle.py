@@ -72,7 +72,7 @@ def test_coordinator_creates_a_programme_with_the_builtin_guide(coordinator, net
     assert response.status_code == 302, response.content.decode()[:3000]
     programme = Programme.objects.get(network=network_a)
     assert programme.guide.builtin_key == "interdependence"
-    assert programme_policy(programme).holdout == 0.1
+    assert programme_policy(programme).holdout_share == 0.1
     assert programme_policy(programme).weights.cross_organisation == 2.5
     page = coordinator.get(response["Location"])
     assert programme.signup_code in page.content.decode()
