@@ -10,7 +10,7 @@ from django.test import Client
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
 from bridgework.mail.models import OutboxMessage
-from tests.web.conftest import PASSWORD, login_with
+from tests.factories import PASSWORD, login_with
 
 
 @pytest.mark.django_db

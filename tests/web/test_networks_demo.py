@@ -6,7 +6,7 @@ import pytest
 
 from bridgework.directory.models import Network, Role
 from bridgework.networks.models import Nomination
-from tests.web.conftest import login_with
+from tests.factories import login_with
 
 
 @pytest.fixture

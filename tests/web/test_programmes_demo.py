@@ -57,7 +57,7 @@ def test_programme_and_round_pages_query_a_fixed_number_of_times(
     coordinator, network_a, django_assert_max_num_queries
 ):
     from bridgework.programmes import services
-    from tests.web.test_programmes_lifecycle import add_people
+    from tests.factories import add_people
 
     add_people(network_a, 30)
     programme = services.programme_create(network=network_a, name="C", audience="network")

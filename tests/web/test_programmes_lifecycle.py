@@ -10,30 +10,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from bridgework.directory.models import Network, Organisation, Person
+from bridgework.directory.models import Network, Person
 from bridgework.mail.models import OutboxMessage
 from bridgework.matching import Participant, Policy, check_matching
 from bridgework.programmes import dates, mailing, roster, services
 from bridgework.programmes.models import Enrolment, Feedback, Match, Programme, Round, RoundPlace
 from bridgework.programmes.policy import programme_policy
 from bridgework.programmes.services import rounds
-
-
-def add_people(network: Network, count: int = 9) -> list[Person]:
-    agencies = [
-        Organisation.objects.create(network=network, name=name)
-        for name in ("Probation", "Housing", "Child Welfare")
-    ]
-    return [
-        Person.objects.create(
-            network=network,
-            name=f"Person {i}",
-            email=f"p{i}@{network.slug}.example",
-            organisation=agencies[i % 3],
-            job_title="Case worker",
-        )
-        for i in range(count)
-    ]
+from tests.factories import add_people
 
 
 @pytest.fixture

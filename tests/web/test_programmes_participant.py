@@ -30,7 +30,7 @@ from bridgework.programmes.models import (
     SignupRequest,
 )
 from bridgework.programmes.views.participant import JOIN_POSTS_PER_HOUR
-from tests.web.test_programmes_lifecycle import add_people
+from tests.factories import add_people
 
 ME = re.compile(r"/c/me/[\w-]+/")
 

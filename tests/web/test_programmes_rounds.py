@@ -17,7 +17,7 @@ from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import dates, mailing, services
 from bridgework.programmes.models import Guide, Match, Programme, Round
 from bridgework.programmes.policy import programme_policy
-from tests.web.test_programmes_lifecycle import add_people
+from tests.factories import add_people
 
 FORM = {
     "name": "Coffee",

@@ -16,7 +16,7 @@ from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import dates, mailing, services
 from bridgework.programmes.models import Enrolment, Match, Programme, Round, RoundPlace
 from bridgework.programmes.services import rounds
-from tests.web.test_programmes_lifecycle import add_people
+from tests.factories import add_people
 
 DB_TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}

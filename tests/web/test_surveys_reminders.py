@@ -12,7 +12,7 @@ from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, InvitationToken, Wave
 from bridgework.surveys.results import wave_analysis, wave_comparison
 from bridgework.surveys.tasks import send_due_reminders
-from tests.web.test_surveys_setup import make_survey
+from tests.factories import make_survey
 
 
 @pytest.mark.django_db
