@@ -37,6 +37,7 @@ def test_every_response_has_a_strict_content_security_policy(client):
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
 
 
+@pytest.mark.slow
 def test_production_settings_pass_check_deploy(tmp_path):
     # The browser tests' event-loop allowance must not leak into a deployment check.
     env = {
@@ -87,6 +88,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_builds_a_county_system_of_care_once():
     login = demo_load()

@@ -12,6 +12,7 @@ from bridgework.programmes.models import Feedback, Programme, Round, RoundPlace
 from tests.queries import assert_queries_do_not_grow
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_programme_fills_the_dashboard_quickly(client):
     from bridgework.demo import demo_load
