@@ -13,6 +13,10 @@ run: install assets
 test: install assets
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+# The quick loop: everything but the browser tests and the tests marked slow.
+test-fast: install assets
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not slow"
+
 bench: install
 	@for bench in benchmarks/bench_*.py; do \
 		echo "== $$bench"; $(BIN)/python $$bench || exit 1; \

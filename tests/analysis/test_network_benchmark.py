@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_benchmark_quick_run_prints_times_and_ratio():
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks/bench_network.py"), "--quick", "--repeat", "1"],

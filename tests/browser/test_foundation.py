@@ -8,9 +8,9 @@ import pytest
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Person, Role
-from tests.browser.conftest import axe_violations
-from tests.web.conftest import PASSWORD, make_network
-from tests.web.test_tenancy import ALL_PATTERNS, PUBLIC, fill, record_ids
+from tests.browser.accessibility import axe_violations
+from tests.factories import PASSWORD, make_network, record_ids
+from tests.url_patterns import ALL_PATTERNS, PUBLIC, fill
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -6,7 +6,7 @@ import pytest
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
-from tests.web.conftest import PASSWORD, make_network
+from tests.factories import PASSWORD, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

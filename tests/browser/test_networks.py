@@ -12,8 +12,8 @@ from bridgework.directory.models import Membership, Person, Role
 from bridgework.networks import services
 from bridgework.networks.models import NetworkInvitation, NetworkInvitationToken, Nomination
 from bridgework.tokens import issue_token
-from tests.browser.conftest import axe_violations
-from tests.web.conftest import PASSWORD, make_network
+from tests.browser.accessibility import axe_violations
+from tests.factories import PASSWORD, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from bridgework.directory.models import Organisation, Person
 from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import services
 from bridgework.programmes.models import Enrolment, Feedback
-from tests.browser.conftest import axe_violations
-from tests.web.conftest import make_network
+from tests.browser.accessibility import axe_violations
+from tests.factories import make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,8 +117,7 @@ def test_coordinator_pages_with_real_data_pass_axe(page, live_server):
     from bridgework.accounts.models import User
     from bridgework.directory.models import Membership, Role
     from bridgework.programmes import mailing
-    from tests.web.conftest import PASSWORD
-    from tests.web.test_programmes_lifecycle import add_people
+    from tests.factories import PASSWORD, add_people
 
     network = make_network("alpha")
     add_people(network, 12)

@@ -8,8 +8,8 @@ import pytest
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
 from bridgework.mail.models import OutboxMessage
-from tests.browser.conftest import axe_violations
-from tests.web.conftest import PASSWORD, make_network
+from tests.browser.accessibility import axe_violations
+from tests.factories import PASSWORD, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,8 @@ from bridgework.directory.models import Membership, Person, Role, Workgroup
 from bridgework.mail.models import OutboxMessage
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation
-from tests.browser.conftest import axe_violations
-from tests.web.conftest import PASSWORD, make_network
+from tests.browser.accessibility import axe_violations
+from tests.factories import PASSWORD, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_pairing.py"
 
 
+@pytest.mark.slow
 def test_quick_benchmark_prints_every_comparison():
     run = subprocess.run(
         [sys.executable, str(BENCH), "--quick"],

@@ -45,7 +45,7 @@ def rounds(draw):
     policy = Policy(
         odd=draw(st.sampled_from(["trio", "sit_out"])),
         must_cross_organisation=draw(st.booleans()),
-        holdout=draw(st.sampled_from([0.0, 0.0, 0.2])),
+        holdout_share=draw(st.sampled_from([0.0, 0.0, 0.2])),
         group_size=draw(st.sampled_from([2, 2, 3])),
     )
     return people, exclusions, history, policy, draw(st.integers(0, 2**32))
@@ -200,25 +200,25 @@ def test_priority_person_does_not_sit_out_again():
 
 def test_holdout_is_a_seeded_random_fraction_recorded_in_the_result():
     people = programme(100, 5)
-    result = pair(people, seed=9, round_date=ROUND, policy=Policy(holdout=0.1))
+    result = pair(people, seed=9, round_date=ROUND, policy=Policy(holdout_share=0.1))
     assert len(result.holdout) == 10
-    again = pair(people, seed=9, round_date=ROUND, policy=Policy(holdout=0.1))
+    again = pair(people, seed=9, round_date=ROUND, policy=Policy(holdout_share=0.1))
     assert again.holdout == result.holdout
     ids = sorted(p.id for p in people)
     assert result.holdout == tuple(ids[i] for i in draw_holdout(100, 0.1, 9))
     assert not set(result.holdout) & {m for match in result.matches for m in match.members}
-    other = pair(people, seed=10, round_date=ROUND, policy=Policy(holdout=0.1))
+    other = pair(people, seed=10, round_date=ROUND, policy=Policy(holdout_share=0.1))
     assert other.holdout != result.holdout
 
 
 def test_holdout_does_not_depend_on_preferences_or_rules():
     people = programme(50, 6)
-    plain = pair(people, seed=3, round_date=ROUND, policy=Policy(holdout=0.2))
+    plain = pair(people, seed=3, round_date=ROUND, policy=Policy(holdout_share=0.2))
     strict = pair(
         people,
         seed=3,
         round_date=ROUND,
-        policy=Policy(holdout=0.2, must_cross_organisation=True, no_repeat_days=10),
+        policy=Policy(holdout_share=0.2, must_cross_organisation=True, no_repeat_days=10),
     )
     assert plain.holdout == strict.holdout
 

@@ -105,7 +105,7 @@ def test_odd_sit_out_and_holdout_from_options(files, capsys):
                 "--json",
                 "--odd",
                 "sit-out",
-                "--holdout",
+                "--holdout-share",
                 "0.2",
                 "--no-repeat-days",
                 "10",
@@ -171,3 +171,16 @@ def test_every_option_is_documented():
     text = (DOCS / "cli" / "pair.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"--[a-z0-9-]+", text))
     assert options - {"-h", "--help"} <= documented
+
+
+@pytest.mark.parametrize("share", ["0.6", "-0.1", "nan"])
+def test_holdout_share_above_a_half_is_an_input_error(files, capsys, share):
+    out = files / "out.csv"
+    assert main(_args(files, "--out", str(out), "--holdout-share", share)) == 2
+    assert "--holdout-share: must be between 0 and 0.5" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_holdout_share_of_a_half_is_accepted(files, capsys):
+    assert main(_args(files, "--json", "--holdout-share", "0.5", "--seed", "1")) == 0
+    assert len(json.loads(capsys.readouterr().out)["holdout"]) in (2, 3)  # round(0.5 × 5)

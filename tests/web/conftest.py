@@ -5,43 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from bridgework.accounts.models import User
 from bridgework.directory.models import (
-    Membership,
     Network,
-    Organisation,
-    Person,
     Role,
-    Team,
-    Workgroup,
 )
-
-PASSWORD = "a-long-test-password"
-
-
-def make_network(slug: str) -> Network:
-    network = Network.objects.create(name=slug.title(), slug=slug)
-    org = Organisation.objects.create(network=network, name=f"{slug} Agency")
-    team = Team.objects.create(network=network, organisation=org, name=f"{slug} Team")
-    workgroup = Workgroup.objects.create(network=network, name=f"{slug} Nurses")
-    manager = Person.objects.create(
-        network=network,
-        name=f"{slug} Manager",
-        email=f"manager@{slug}.example",
-        organisation=org,
-        team=team,
-        workgroup=workgroup,
-    )
-    Person.objects.create(
-        network=network,
-        name=f"{slug} Staff",
-        email=f"staff@{slug}.example",
-        organisation=org,
-        team=team,
-        workgroup=workgroup,
-        manager=manager,
-    )
-    return network
+from tests.factories import login_with, make_network
 
 
 @pytest.fixture
@@ -52,14 +20,6 @@ def network_a(db: None) -> Network:
 @pytest.fixture
 def network_b(db: None) -> Network:
     return make_network("beta")
-
-
-def login_with(network: Network, role: str, email: str) -> Client:
-    user = User.objects.create_user(email, PASSWORD)
-    Membership.objects.create(user=user, network=network, role=role)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.test import Client
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
 from bridgework.mail.models import OutboxMessage
-from tests.web.conftest import PASSWORD, login_with
+from tests.factories import PASSWORD, login_with
 
 
 @pytest.mark.django_db
@@ -85,3 +85,39 @@ def test_a_made_up_invitation_link_gets_a_plain_page():
     response = Client().get("/accounts/invitation/not-a-real-token/")
     assert response.status_code == 404
     assert "This invitation cannot be used" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pending_invitations_selector_leaves_out_answered_expired_and_other_networks(
+    network_a, network_b
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bridgework.accounts import selectors
+    from bridgework.accounts.services import invitation_create, invitation_revoke
+
+    inviter = User.objects.create_user("owner@alpha.example", PASSWORD)
+    made = {
+        email: invitation_create(network=network, email=email, role="analyst", invited_by=inviter)
+        for network, email in [
+            (network_a, "waiting@alpha.example"),
+            (network_a, "revoked@alpha.example"),
+            (network_a, "expired@alpha.example"),
+            (network_a, "accepted@alpha.example"),
+            (network_b, "other@beta.example"),
+        ]
+    }
+    invitation_revoke(invitation=made["revoked@alpha.example"])
+    made["expired@alpha.example"].expires_at = timezone.now() - timedelta(minutes=1)
+    made["expired@alpha.example"].save()
+    made["accepted@alpha.example"].accepted_at = timezone.now()
+    made["accepted@alpha.example"].save()
+    pending = list(selectors.invitations_pending_for(network_a))
+    assert [i.email for i in pending] == ["waiting@alpha.example"]
+    assert all(i.is_pending for i in pending)
+    with pytest.raises(type(made["other@beta.example"]).DoesNotExist):
+        selectors.invitation_for(network_a, made["other@beta.example"].pk)
+    assert selectors.login_exists_for("OWNER@alpha.example")
+    assert not selectors.login_exists_for("waiting@alpha.example")

@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.test import Client
 
-from bridgework.directory.demo import DEMO_COORDINATOR_EMAIL, demo_load
+from bridgework.demo import DEMO_COORDINATOR_EMAIL, demo_load
 from bridgework.directory.models import Network, Person, Workgroup
 
 
@@ -71,12 +71,14 @@ def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_production_settings_pass_check_deploy(tmp_path):
     result = _check_deploy(tmp_path, EMAIL_URL="smtp://mailer:secret@smtp.example.org:587")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_deploy_warns_when_mail_stays_in_the_outbox(tmp_path):
     result = _check_deploy(tmp_path)
     output = result.stdout + result.stderr
@@ -105,6 +107,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_builds_a_county_system_of_care_once():
     login = demo_load()

@@ -6,12 +6,12 @@ import pytest
 
 from bridgework.directory.models import Network, Role
 from bridgework.networks.models import Nomination
-from tests.web.conftest import login_with
+from tests.factories import login_with
 
 
 @pytest.fixture
 def demo_wave(db):
-    from bridgework.directory.demo import demo_load
+    from bridgework.demo import demo_load
 
     demo_load()
     network = Network.objects.get(slug="riverbend-county")

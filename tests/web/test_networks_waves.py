@@ -16,6 +16,7 @@ from bridgework.networks import selectors, services
 from bridgework.networks.models import NetworkInvitation, NetworkInvitationToken, NetworkWave
 from bridgework.networks.tasks import send_due_network_reminders
 from bridgework.waves.services import WaveClosedError
+from tests.queries import assert_queries_do_not_grow
 
 
 @pytest.fixture
@@ -225,14 +226,35 @@ def test_response_rate_under_70_percent_is_warned_overall_and_by_organisation(cr
 
 
 @pytest.mark.django_db
-def test_wave_list_and_show_make_few_queries(crowd, coordinator, django_assert_max_num_queries):
-    for i in range(5):
-        wave = _open_wave(crowd, name=f"Map {i}")
-        services.network_invitations_create(wave=wave, send=False)
-    with django_assert_max_num_queries(12):
+def test_wave_list_queries_do_not_grow_with_waves(crowd, coordinator):
+    def grow(waves: int) -> None:
+        for i in range(NetworkWave.objects.filter(network=crowd).count(), waves):
+            wave = _open_wave(crowd, name=f"Map {i}")
+            services.network_invitations_create(wave=wave, send=False)
+
+    def page() -> None:
         assert coordinator.get(f"/n/{crowd.slug}/networks/").status_code == 200
-    with django_assert_max_num_queries(16):
-        assert coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").status_code == 200
+
+    assert_queries_do_not_grow(grow=grow, page=page)
+
+
+@pytest.mark.django_db
+def test_wave_page_queries_do_not_grow_with_invited_people(network_a, coordinator):
+    wave = _open_wave(network_a)
+    org = network_a.organisations.first()
+
+    def grow(people: int) -> None:
+        for i in range(Person.objects.filter(email__endswith="@grow.example").count(), people):
+            Person.objects.create(
+                network=network_a, name=f"G {i}", email=f"g{i}@grow.example", organisation=org
+            )
+        services.network_invitations_create(wave=wave, send=False)
+
+    def page() -> None:
+        response = coordinator.get(f"/n/{network_a.slug}/networks/waves/{wave.pk}/")
+        assert response.status_code == 200
+
+    assert_queries_do_not_grow(grow=grow, page=page)
 
 
 @pytest.mark.django_db

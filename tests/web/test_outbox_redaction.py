@@ -25,8 +25,7 @@ from bridgework.networks import services as network_services
 from bridgework.programmes import services as programme_services
 from bridgework.surveys import services as survey_services
 from bridgework.surveys.models import Invitation
-from tests.web.test_programmes_participant import published_round
-from tests.web.test_surveys_setup import make_survey
+from tests.factories import make_survey, published_round
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 URL = re.compile(r"""https?://[^\s"'<>]+|(?:href|src|action)="(/[^"]*)\"""")

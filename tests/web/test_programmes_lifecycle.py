@@ -10,29 +10,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from bridgework.directory.models import Network, Organisation, Person
+from bridgework.directory.models import Network, Person
 from bridgework.mail.models import OutboxMessage
 from bridgework.matching import Participant, Policy, check_matching
-from bridgework.programmes import services
+from bridgework.programmes import dates, mailing, roster, services
 from bridgework.programmes.models import Enrolment, Feedback, Match, Programme, Round, RoundPlace
 from bridgework.programmes.policy import programme_policy
-
-
-def add_people(network: Network, count: int = 9) -> list[Person]:
-    agencies = [
-        Organisation.objects.create(network=network, name=name)
-        for name in ("Probation", "Housing", "Child Welfare")
-    ]
-    return [
-        Person.objects.create(
-            network=network,
-            name=f"Person {i}",
-            email=f"p{i}@{network.slug}.example",
-            organisation=agencies[i % 3],
-            job_title="Case worker",
-        )
-        for i in range(count)
-    ]
+from bridgework.programmes.services import rounds
+from tests.factories import add_people
 
 
 @pytest.fixture
@@ -71,7 +56,7 @@ def test_coordinator_creates_a_programme_with_the_builtin_guide(coordinator, net
     assert response.status_code == 302, response.content.decode()[:3000]
     programme = Programme.objects.get(network=network_a)
     assert programme.guide.builtin_key == "interdependence"
-    assert programme_policy(programme).holdout == 0.1
+    assert programme_policy(programme).holdout_share == 0.1
     assert programme_policy(programme).weights.cross_organisation == 2.5
     page = coordinator.get(response["Location"])
     assert programme.signup_code in page.content.decode()
@@ -132,7 +117,7 @@ def test_full_round_life_cycle(
     # Publishing again, or re-running the send, sends nothing more.
     with django_capture_on_commit_callbacks(execute=True):
         coordinator.post(f"/n/{slug}/coffee/rounds/{round_.pk}/publish/")
-        assert services.round_send(round_=round_) == 0
+        assert mailing.round_send(round_=round_) == 0
     assert len(mail.outbox) == OutboxMessage.objects.count()
     # A published round cannot be re-drawn.
     coordinator.post(f"/n/{slug}/coffee/rounds/{round_.pk}/redraw/", {"new_seed": "1"})
@@ -174,7 +159,7 @@ def test_hard_rules_hold_on_stored_rounds_including_no_repeats(programme):
     people = [Participant(str(e.pk), e.person.organisation.name) for e in enrolments]
     policy = Policy(must_cross_organisation=True, group_size=2, odd="sit_out")
     history: list[PastMatch] = []
-    first = services.next_start(programme, timezone.localdate())
+    first = dates.next_start(programme, timezone.localdate())
     for number, starts in enumerate([first, first + timedelta(days=14)]):
         round_ = services.round_create(programme=programme, seed=11 + number, starts_on=starts)
         groups = [
@@ -197,15 +182,15 @@ def test_worker_killed_mid_round_sends_the_rest_without_doubles(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     round_ = services.round_create(programme=programme, seed=5)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_enqueue_send", lambda round_id: None)
+        patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
         services.round_publish(round_=round_)
     round_.refresh_from_db()
     expected = round_.places.count()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.round_send(round_=round_, limit=3) == 3  # the worker dies here
+        assert mailing.round_send(round_=round_, limit=3) == 3  # the worker dies here
         assert OutboxMessage.objects.filter(kind__startswith="programme-").count() == 3
-        assert services.round_send(round_=round_) == expected - 3  # restarted
-        assert services.round_send(round_=round_) == 0  # and again
+        assert mailing.round_send(round_=round_) == expected - 3  # restarted
+        assert mailing.round_send(round_=round_) == 0  # and again
     keys = list(OutboxMessage.objects.values_list("idempotency_key", flat=True))
     assert len(keys) == len(set(keys)) == expected
     assert len(mail.outbox) == expected
@@ -215,7 +200,7 @@ def test_worker_killed_mid_round_sends_the_rest_without_doubles(
 def test_sit_outs_get_priority_and_are_matched_next_round(programme):
     programme.holdout_share = 0
     programme.save()
-    start = services.next_start(programme, timezone.localdate())
+    start = dates.next_start(programme, timezone.localdate())
     first = services.round_create(programme=programme, seed=1, starts_on=start)
     (sitting,) = first.places.filter(outcome="sit_out")  # 11 people, pairs
     services.round_publish(round_=first)
@@ -271,7 +256,7 @@ def test_sign_up_from_another_agency_adds_them_to_the_directory_after_confirmati
     client.post(f"{me}pause/", {"until": str(timezone.localdate() + timedelta(days=30))})
     enrolment.refresh_from_db()
     assert enrolment.status == "paused"
-    assert not services.taking_part(programme, timezone.localdate()).filter(pk=enrolment.pk)
+    assert not roster.taking_part(programme, timezone.localdate()).filter(pk=enrolment.pk)
     client.post(f"{me}leave/")
     enrolment.refresh_from_db()
     assert enrolment.status == "left"

@@ -15,7 +15,7 @@ from bridgework.networks.models import NetworkInvitation, NetworkWave, Nominatio
 from bridgework.programmes import services
 from bridgework.programmes.dashboard import programme_dashboard
 from bridgework.programmes.models import Feedback, Programme, Round
-from tests.web.test_programmes_lifecycle import add_people
+from tests.factories import add_people
 
 
 def run_round(network: Network, people: int = 20, holdout: float = 0.2) -> Round:

@@ -8,14 +8,16 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bridgework.directory.models import Network, Organisation
 from bridgework.mail.models import OutboxMessage
-from bridgework.programmes import mailing, services
+from bridgework.programmes import dates, mailing, services
 from bridgework.programmes.models import Guide, Match, Programme, Round
 from bridgework.programmes.policy import programme_policy
-from tests.web.test_programmes_lifecycle import add_people
+from tests.factories import add_people
 
 FORM = {
     "name": "Coffee",
@@ -100,7 +102,7 @@ def test_programme_form_covers_every_choice_and_the_page_says_them_in_words(coor
     assert programme.auto_publish
     policy = programme_policy(programme)
     assert policy.no_repeat_days == 120
-    assert policy.holdout == 0.25
+    assert policy.holdout_share == 0.25
     assert policy.weights.no_network_tie > 0
     assert policy.weights.weak_tie_bridge > 0
     page = coordinator.get(response["Location"]).content.decode()
@@ -134,7 +136,9 @@ def test_programme_form_covers_every_choice_and_the_page_says_them_in_words(coor
         ({"time_zone": "Europe"}, "is not a time zone name"),
         ({"time_zone": "../../etc/passwd"}, "is not a time zone name"),
         ({"time_zone": ""}, "This field is required."),
-        ({"holdout_share": "0.9"}, "between 0 and 0.5"),
+        ({"holdout_share": "0.9"}, "The holdout share must be between 0 and 0.5."),
+        ({"holdout_share": "0.51"}, "The holdout share must be between 0 and 0.5."),
+        ({"holdout_share": "-0.1"}, "The holdout share must be between 0 and 0.5."),
         ({"holdout_share": "nan"}, "Enter a number."),
         ({"group_size": "5"}, "Select a valid choice."),
         ({"weekday": "9"}, "Select a valid choice."),
@@ -280,7 +284,7 @@ def test_people_who_leave_after_the_draw_are_not_introduced(coordinator, network
 
 def test_a_forgotten_draft_is_moved_before_it_is_published(coordinator, network_a, programme):
     round_ = services.round_create(programme=programme, seed=3)
-    today = services.programme_today(programme)
+    today = dates.programme_today(programme)
     Round.objects.filter(pk=round_.pk).update(
         starts_on=today - timedelta(days=30), ends_on=today - timedelta(days=16)
     )
@@ -291,7 +295,7 @@ def test_a_forgotten_draft_is_moved_before_it_is_published(coordinator, network_
     assert not round_.is_published
     coordinator.post(f"{base}/redraw/")
     round_.refresh_from_db()
-    assert round_.starts_on == services.next_start(programme, today)
+    assert round_.starts_on == dates.next_start(programme, today)
     assert round_.ends_on == round_.starts_on + timedelta(days=programme.period_days)
     coordinator.post(f"{base}/publish/")
     round_.refresh_from_db()
@@ -322,7 +326,7 @@ def test_preview_shows_who_why_sit_outs_holdout_and_local_times(coordinator, net
 
 
 def test_suggested_times_are_never_in_the_past_when_introductions_go_out(programme):
-    today = services.programme_today(programme)
+    today = dates.programme_today(programme)
     programme.weekday = today.weekday()
     programme.meeting_time = (timezone.now() - timedelta(minutes=1)).time()  # just passed
     programme.time_zone = "UTC"
@@ -337,3 +341,19 @@ def test_suggested_times_are_never_in_the_past_when_introductions_go_out(program
     assert all(slot > timezone.now() for slot in slots)
     assert all(slot.date() < round_.ends_on for slot in slots)
     assert all(slot.weekday() < 5 for slot in slots)
+
+
+def test_database_refuses_a_holdout_share_above_a_half(programme):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Programme.objects.filter(pk=programme.pk).update(holdout_share=0.6)
+    programme.refresh_from_db()
+    assert programme.holdout_share == 0.2
+
+
+def test_service_refuses_a_holdout_share_above_a_half_naming_the_field(network_a):
+    with pytest.raises(ValidationError) as caught:
+        services.programme_create(network=network_a, name="Too many held out", holdout_share=0.7)
+    assert caught.value.message_dict["holdout_share"] == [
+        "The holdout share must be between 0 and 0.5."
+    ]
+    assert not Programme.objects.exists()

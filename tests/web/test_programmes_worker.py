@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from bridgework.directory.models import Network
 from bridgework.mail.models import OutboxMessage
-from bridgework.programmes import mailing, services
+from bridgework.programmes import dates, mailing, services
 from bridgework.programmes.models import Enrolment, Match, Programme, Round, RoundPlace
-from tests.web.test_programmes_lifecycle import add_people
+from bridgework.programmes.services import rounds
+from tests.factories import add_people
 
 DB_TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
@@ -83,7 +84,7 @@ def test_killed_between_publishing_and_queueing_the_send(network_a):
     programme = make_programme(network_a)
     round_ = services.round_create(programme=programme, seed=5)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_enqueue_send", lambda round_id: None)
+        patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
         round_ = services.round_publish(round_=round_)
     assert not programme_keys()
     assert services.programmes_tick()["sent"] == round_.places.count()
@@ -96,7 +97,7 @@ def test_crash_inside_an_email_rolls_back_only_that_email(network_a):
     programme = make_programme(network_a)
     round_ = services.round_create(programme=programme, seed=5)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_enqueue_send", lambda round_id: None)
+        patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
         round_ = services.round_publish(round_=round_)
     real = mailing.email_queue
     calls = []
@@ -134,7 +135,7 @@ def test_crash_while_drawing_leaves_no_half_round(network_a):
     assert not Round.objects.exists()
     assert not Match.objects.exists()
     # The next tick draws the round in full.
-    programme.weekday = services.programme_today(programme).weekday()
+    programme.weekday = dates.programme_today(programme).weekday()
     programme.save()
     assert services.programmes_tick()["created"] == 1
     round_ = Round.objects.get()
@@ -159,7 +160,7 @@ def test_scheduler_runs_on_the_programmes_own_calendar(network_a):
 def test_tick_resumes_people_whose_pause_has_ended(network_a):
     programme = make_programme(network_a)
     enrolment = programme.enrolments.first()
-    today = services.programme_today(programme)
+    today = dates.programme_today(programme)
     services.enrolment_pause(enrolment=enrolment, until=today + timedelta(days=3))
     assert services.programmes_tick()["resumed"] == 0
     later = timezone.now() + timedelta(days=3)
@@ -171,7 +172,7 @@ def test_tick_resumes_people_whose_pause_has_ended(network_a):
 @pytest.mark.django_db
 def test_auto_publish_moves_a_draft_the_worker_missed_to_the_next_start(network_a):
     programme = make_programme(network_a, auto_publish=True)
-    today = services.programme_today(programme)
+    today = dates.programme_today(programme)
     round_ = services.round_create(programme=programme, seed=5)
     # The worker was down for the whole round.
     Round.objects.filter(pk=round_.pk).update(

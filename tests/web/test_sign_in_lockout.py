@@ -9,7 +9,7 @@ from django.test import Client, RequestFactory
 
 from bridgework.accounts.models import User
 from bridgework.web.client_ip import client_ip
-from tests.web.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
 

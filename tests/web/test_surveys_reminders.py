@@ -13,7 +13,7 @@ from bridgework.surveys.models import Invitation, InvitationToken, Wave
 from bridgework.surveys.results import wave_analysis, wave_comparison
 from bridgework.surveys.tasks import send_due_reminders
 from bridgework.waves.services import WaveClosedError
-from tests.web.test_surveys_setup import make_survey
+from tests.factories import make_survey
 
 
 @pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_closed_wave_sends_no_reminders_and_no_invitations(network_a):
 
 @pytest.mark.django_db
 def test_demo_has_two_closed_waves_an_open_one_and_a_suppressed_small_group():
-    from bridgework.directory.demo import demo_load
+    from bridgework.demo import demo_load
 
     demo_load()
     waves = list(Wave.objects.filter(network__slug="riverbend-county").order_by("opens_at"))

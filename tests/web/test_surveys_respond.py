@@ -13,7 +13,7 @@ from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, Response, Wave
 from bridgework.waves.services import WaveClosedError
-from tests.web.test_surveys_setup import make_survey
+from tests.factories import make_survey
 
 ANSWERS = {key: "4" for key in DIMENSIONS}
 

@@ -15,7 +15,7 @@ from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, Response, Wave
 from bridgework.surveys.results import wave_analysis, wave_comparison
-from tests.web.test_surveys_setup import make_survey
+from tests.factories import make_survey
 
 # Scores no honest average of the big group could produce: if one shows up, a lone answer leaked.
 LONE_SCORE = 1

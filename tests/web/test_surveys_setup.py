@@ -3,7 +3,6 @@ progress, and the roles that may do each."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -12,73 +11,11 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bridgework.directory.models import Network, Organisation, Person, Workgroup
+from bridgework.directory.models import Workgroup
 from bridgework.mail.models import OutboxMessage
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, InvitationToken, Wave, WorkProcess
-from bridgework.tokens import issue_token
-
-
-@dataclass
-class Survey:
-    process: WorkProcess
-    wave: Wave
-    groups: list[Workgroup]
-    tokens: dict[int, str] = field(default_factory=dict)  # invitation id → plain token
-
-
-def make_survey(
-    network: Network,
-    *,
-    sizes: tuple[int, ...] = (6, 6),
-    opened_days_ago: int = 5,
-    closes_in_days: int = 5,
-    min_group_size: int = 5,
-    external: tuple[str, ...] = (),
-    name: str = "Wave 1",
-    process: WorkProcess | None = None,
-) -> Survey:
-    """Workgroups of the given sizes, a process, a wave, and an invitation (with a known
-    token) for everyone in them."""
-    org = Organisation.objects.filter(network=network).first()
-    groups = []
-    for index, size in enumerate(sizes):
-        group, _ = Workgroup.objects.get_or_create(network=network, name=f"Group {index}")
-        for i in range(size):
-            Person.objects.get_or_create(
-                network=network,
-                email=f"g{index}p{i}@{network.slug}.example",
-                defaults={"name": f"G{index} P{i}", "workgroup": group, "organisation": org},
-            )
-        groups.append(group)
-    if process is None:
-        process = services.work_process_create(
-            network=network, name="Discharge", workgroups=groups, external_targets=external
-        )
-    else:
-        process.workgroups.add(*groups)
-    now = timezone.now()
-    wave = services.wave_create(
-        process=process,
-        name=name,
-        opens_at=now - timedelta(days=opened_days_ago),
-        closes_at=now + timedelta(days=closes_in_days),
-        respondent_workgroups=groups,
-        min_group_size=min_group_size,
-    )
-    survey = Survey(process, wave, groups)
-    for person in Person.objects.filter(workgroup__in=groups).order_by("pk"):
-        invitation = Invitation.objects.create(
-            network=network,
-            wave=wave,
-            person=person,
-            workgroup=person.workgroup,
-            organisation=person.organisation,
-        )
-        token = issue_token()
-        InvitationToken.objects.create(invitation=invitation, digest=token.digest)
-        survey.tokens[invitation.pk] = token.plain
-    return survey
+from tests.factories import make_survey
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from bridgework.directory.models import Network
 from bridgework.mail.models import OutboxMessage
 from bridgework.surveys import services
 from bridgework.surveys.models import Wave
-from tests.web.test_surveys_setup import make_survey
+from tests.factories import make_survey
 
 #: 23:30 UTC on 30 June is already 1 July in London (BST) and still 30 June in California.
 LATE_EVENING_UTC = datetime(2031, 6, 30, 23, 30, tzinfo=UTC)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from bridgework.accounts.models import CoordinatorInvitation, User
 from bridgework.directory.models import Membership, Network, Role
 from bridgework.mail.services import email_queue
-from bridgework.tokens import issue_token, token_digest
+from bridgework.tokens import issue_token
 
 INVITATION_DAYS = 14
 
@@ -45,16 +45,6 @@ def invitation_create(
         },
     )
     return invitation
-
-
-def invitation_for_token(token: str) -> CoordinatorInvitation | None:
-    """The pending invitation behind a link, or ``None`` (expired, used, revoked or unknown)."""
-    invitation = (
-        CoordinatorInvitation.objects.select_related("network")
-        .filter(token_digest=token_digest(token))
-        .first()
-    )
-    return invitation if invitation is not None and invitation.is_pending else None
 
 
 @transaction.atomic

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from bridgework.accounts.forms import AcceptInvitationForm, SignInForm
-from bridgework.accounts.services import invitation_accept, invitation_for_token
+from bridgework.accounts.selectors import invitation_for_token, login_exists_for
+from bridgework.accounts.services import invitation_accept
 
 
 def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str:
@@ -62,9 +63,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     signed_in_as_invitee = (
         request.user.is_authenticated and request.user.email.lower() == invitation.email
     )
-    from bridgework.accounts.models import User
-
-    has_login = User.objects.filter(email__iexact=invitation.email).exists()
+    has_login = login_exists_for(invitation.email)
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST":
         if signed_in_as_invitee:

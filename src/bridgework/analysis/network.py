@@ -23,6 +23,7 @@ import pandas as pd
 
 from bridgework.analysis.brokerage import BROKERAGE_ROLES, brokerage_counts
 from bridgework.analysis.network_groups import group_structure
+from bridgework.analysis.network_input import validate_nominations, validate_people
 from bridgework.analysis.network_measures import (
     betweenness,
     build_tie_graph,
@@ -48,7 +49,7 @@ from bridgework.analysis.network_result import (
 from bridgework.analysis.network_roles import ROLES, RoleInputs, RoleRules, assign_roles
 from bridgework.analysis.roles_assessment import RoleProfile
 from bridgework.analysis.weaving import WeavingOpportunity, weaving_opportunities
-from bridgework.datasets.network_io import validate_nominations, validate_people
+from bridgework.problems import DatasetError, Problem
 
 __all__ = [
     "GROUP_ATTRIBUTES",
@@ -116,8 +117,6 @@ def analyze_network(
     Dominated by betweenness, O(n·m) for n people and m ties; brokerage and weaving are
     O(Σ degree²). 10,000 people with 100,000 nominations take a few seconds.
     """
-    from bridgework.datasets.tabular import DatasetError, Problem
-
     options = options or NetworkOptions()
     people_frame = validate_people(people)
     ids = people_frame["id"].tolist()

@@ -117,7 +117,7 @@ def build_tie_graph(
         Person ids, one vertex each, in output order.
     nominations : DataFrame
         Validated nominations (``ego``, ``alter``, ``relation``, ``weight``); see
-        :func:`bridgework.datasets.network_io.validate_nominations`.
+        :func:`bridgework.analysis.network_input.validate_nominations`.
     relation : str, optional
         Keep only this relation (compared without regard to case). ``None`` merges every
         relation: ego → alter is a tie if any relation names it, weighted by the largest weight,

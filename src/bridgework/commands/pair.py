@@ -55,10 +55,10 @@ def register(subparsers: Any) -> None:
         help="a person left without a partner joins a trio or sits out",
     )
     parser.add_argument(
-        "--holdout",
+        "--holdout-share",
         type=float,
-        metavar="FRACTION",
-        help="fraction held out at random (by the seed) for evaluation",
+        metavar="SHARE",
+        help="share held out at random (by the seed) for evaluation, 0 to 0.5",
     )
     parser.add_argument("--seed", type=int, help="random seed (default: drawn and reported)")
     parser.add_argument(
@@ -114,6 +114,7 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
 
     from bridgework.datasets import pairing_io
     from bridgework.datasets.tabular import DatasetError
+    from bridgework.matching.model import MAX_HOLDOUT_SHARE
     from bridgework.matching.policy import load_policy
 
     failed = False
@@ -130,8 +131,8 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
             "--no-repeat-days: must be 0 or more",
         ),
         (
-            args.holdout is not None and not 0.0 <= args.holdout <= 0.9,
-            "--holdout: must be between 0 and 0.9",
+            args.holdout_share is not None and not 0.0 <= args.holdout_share <= MAX_HOLDOUT_SHARE,
+            f"--holdout-share: must be between 0 and {MAX_HOLDOUT_SHARE:g}",
         ),
     ]
     for bad, message in checks:
@@ -152,8 +153,8 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
         changes["no_repeat_days"] = args.no_repeat_days
     if args.odd:
         changes["odd"] = "sit_out" if args.odd == "sit-out" else "trio"
-    if args.holdout is not None:
-        changes["holdout"] = args.holdout
+    if args.holdout_share is not None and 0.0 <= args.holdout_share <= MAX_HOLDOUT_SHARE:
+        changes["holdout_share"] = args.holdout_share  # out of range: reported above
     inputs["policy"] = dataclasses.replace(policy, **changes)
     try:
         roster = pairing_io.read_participants(args.participants)

@@ -47,13 +47,13 @@ def serve(args: argparse.Namespace) -> int:
             "bridgework.server.gunicorn_logging.RedactingLogger",
         ]
         return subprocess.call(command)
-    from bridgework.directory.demo import database_is_empty, demo_load
+    from bridgework.demo import database_is_empty, demo_load
 
     if not args.no_demo and database_is_empty():
         login = demo_load()
         if login is not None:
             print("Demo network loaded.")
-    from bridgework.directory.demo import DEMO_COORDINATOR_EMAIL, DEMO_COORDINATOR_PASSWORD
+    from bridgework.demo import DEMO_COORDINATOR_EMAIL, DEMO_COORDINATOR_PASSWORD
 
     bind = args.bind or "127.0.0.1:8000"
     print(
@@ -89,7 +89,7 @@ def serve(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     _django()
     _manage("migrate", "--no-input", "-v", "0")
-    from bridgework.directory.demo import demo_load
+    from bridgework.demo import demo_load
 
     login = demo_load()
     if login is None:

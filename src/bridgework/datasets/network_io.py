@@ -14,28 +14,25 @@ Two files describe a network survey, whichever tool collected it:
 
 Every problem in a file is collected (unknown ids, self-nominations, bad weights, duplicated
 nominations, missing columns, duplicated people) and raised as one
-:class:`~bridgework.datasets.tabular.DatasetError`; nothing is returned while any remain. The
-checks are vectorised with pandas, so a file of 100,000 nominations validates in well under a
-second; only rows with problems are visited one by one.
+:class:`~bridgework.problems.DatasetError`; nothing is returned while any remain. The
+validators themselves live in the core (:mod:`bridgework.analysis.network_input`), which the
+analysis also calls on rows from the database; they are re-exported here.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
-from bridgework.datasets.tabular import (
-    FIRST_DATA_ROW,
-    DatasetError,
-    Problem,
-    Source,
-    normalise_header,
-    read_frame,
+from bridgework.analysis.network_input import (
+    DEFAULT_RELATION,
+    NOMINATION_COLUMNS,
+    as_frame,
+    validate_nominations,
+    validate_people,
 )
+from bridgework.datasets.tabular import Source, read_frame
 
 __all__ = [
     "DEFAULT_RELATION",
@@ -46,217 +43,6 @@ __all__ = [
     "validate_nominations",
     "validate_people",
 ]
-
-#: Relation given to nominations from a file without a ``relation`` column (or a blank cell).
-DEFAULT_RELATION = "works_with"
-
-#: Columns of a validated nominations frame, in order.
-NOMINATION_COLUMNS = ("ego", "alter", "relation", "weight")
-
-_YES = frozenset({"yes", "y", "true", "1", "responded"})
-_NO = frozenset({"no", "n", "false", "0", ""})
-
-
-def _text(value: Any) -> str:
-    """One cell as stripped text; numbers from spreadsheets or databases lose a trailing .0."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    return str(value).strip()
-
-
-def as_frame(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Text copy of a DataFrame or of plain records, with normalised column names.
-
-    The index becomes the spreadsheet row number (the header is row 1), so problems cite rows
-    the way a user sees them. A frame from :func:`~bridgework.datasets.tabular.read_frame`
-    keeps its row numbers.
-    """
-    frame = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
-    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == FIRST_DATA_ROW):
-        frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
-    frame.columns = [normalise_header(str(c)) for c in frame.columns]
-    repeated = frame.columns[frame.columns.duplicated()]
-    if len(repeated):
-        raise DatasetError(
-            Problem(1, name, "column appears twice") for name in dict.fromkeys(repeated)
-        )
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_string_dtype(series) and not series.isna().any():
-            frame[column] = series.astype(str).str.strip()
-        else:
-            frame[column] = series.map(_text).astype(str)
-    return frame
-
-
-def _blank_rows(frame: pd.DataFrame) -> pd.Series:
-    if frame.shape[1] == 0:
-        return pd.Series(True, index=frame.index)
-    return (frame == "").all(axis=1)
-
-
-def validate_people(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Check a people table and return it clean: ``id``, attributes, ``responded`` if given.
-
-    Parameters
-    ----------
-    data : DataFrame or iterable of mappings
-        One row per person; an ``id`` column plus attribute columns. Cells may be text or
-        numbers; they are compared as text.
-
-    Returns
-    -------
-    DataFrame
-        Text columns with normalised names, blank rows dropped, indexed by spreadsheet row.
-        ``responded`` (when present) is boolean.
-
-    Raises
-    ------
-    DatasetError
-        No ``id`` column, a blank or repeated id, a ``responded`` cell that is not yes/no, or
-        two columns whose names normalise to the same name.
-
-    Examples
-    --------
-    >>> people = validate_people([{"id": 1, "Organisation": "Health"}, {"id": 2}])
-    >>> list(people.columns), list(people["id"])
-    (['id', 'organisation'], ['1', '2'])
-    """
-    frame = as_frame(data)
-    if frame.shape == (0, 0):  # no records at all
-        frame = pd.DataFrame({"id": pd.Series(dtype=str)})
-    problems: list[Problem] = []
-    if "id" not in frame.columns:
-        raise DatasetError([Problem(1, "id", "the people file needs an id column")])
-    frame = frame.loc[~_blank_rows(frame)]
-    ids = frame["id"]
-    for row in ids.index[ids == ""]:
-        problems.append(Problem(int(row), "id", "id is blank"))
-    repeated = ids.duplicated(keep="first") & (ids != "")
-    if repeated.any():
-        first_row = {value: int(row) for row, value in ids[~ids.duplicated()].items()}
-        for row, value in ids[repeated].items():
-            problems.append(
-                Problem(int(row), "id", f"id {value} is already used on row {first_row[value]}")
-            )
-    if "responded" in frame.columns:
-        answers = frame["responded"].str.casefold()
-        bad = ~answers.isin(_YES | _NO)
-        for row, value in frame.loc[bad, "responded"].items():
-            problems.append(Problem(int(row), "responded", f"expected yes or no, not {value!r}"))
-        if not bad.any():
-            frame = frame.assign(responded=answers.isin(_YES))
-    if problems:
-        raise DatasetError(problems)
-    return frame
-
-
-def validate_nominations(
-    data: pd.DataFrame | Iterable[Mapping[str, Any]], people_ids: Iterable[str]
-) -> pd.DataFrame:
-    """Check nominations against the people ids and return them clean.
-
-    Parameters
-    ----------
-    data : DataFrame or iterable of mappings
-        Columns ``ego`` and ``alter`` (required), ``relation`` and ``weight`` (optional).
-    people_ids : iterable of str
-        Every valid person id (from :func:`validate_people`).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``ego``, ``alter``, ``relation`` (lower case) as text and ``weight`` as float,
-        blank rows dropped, indexed by spreadsheet row.
-
-    Raises
-    ------
-    DatasetError
-        Missing ``ego``/``alter`` column; blank or unknown ids; a self-nomination; a weight that
-        is not a positive finite number; the same (ego, alter, relation) twice.
-
-    Examples
-    --------
-    >>> rows = [{"ego": "a", "alter": "b", "weight": "4"}, {"ego": "b", "alter": "a"}]
-    >>> validate_nominations(rows, ["a", "b"]).to_dict("records")[0]
-    {'ego': 'a', 'alter': 'b', 'relation': 'works_with', 'weight': 4.0}
-
-    Notes
-    -----
-    O(rows) vectorised work plus O(problems) to report them.
-    """
-    frame = as_frame(data)
-    if frame.shape == (0, 0):  # no records at all (a wave nobody has answered yet)
-        frame = pd.DataFrame({column: pd.Series(dtype=str) for column in ("ego", "alter")})
-    problems = [
-        Problem(1, column, "the nominations file needs this column")
-        for column in ("ego", "alter")
-        if column not in frame.columns
-    ]
-    if problems:
-        raise DatasetError(problems)
-    frame = frame.loc[~_blank_rows(frame)]
-    known = pd.Index(pd.unique(np.asarray(list(people_ids), dtype=object)))
-    for column in ("ego", "alter"):
-        values = frame[column]
-        for row in values.index[values == ""]:
-            problems.append(Problem(int(row), column, f"{column} is blank"))
-        unknown = (values != "") & ~values.isin(known)
-        for row, value in values[unknown].items():
-            problems.append(Problem(int(row), column, f"no person with id {value}"))
-    self_rows = (frame["ego"] == frame["alter"]) & (frame["ego"] != "")
-    for row, value in frame.loc[self_rows, "ego"].items():
-        problems.append(Problem(int(row), "alter", f"{value} nominates themselves"))
-
-    if "relation" in frame.columns:
-        relation = frame["relation"].str.casefold().replace("", DEFAULT_RELATION)
-    else:
-        relation = pd.Series(DEFAULT_RELATION, index=frame.index, dtype=str)
-    if "weight" in frame.columns:
-        raw = frame["weight"]
-        weight = pd.to_numeric(raw.replace("", "1"), errors="coerce")
-        bad = ~(np.isfinite(weight.to_numpy(dtype=float, na_value=np.nan)) & (weight > 0))
-        for row, value in raw[bad].items():
-            problems.append(
-                Problem(int(row), "weight", f"expected a positive number, not {value!r}")
-            )
-    else:
-        weight = pd.Series(1.0, index=frame.index)
-
-    clean = pd.DataFrame(
-        {
-            "ego": frame["ego"],
-            "alter": frame["alter"],
-            "relation": relation.astype(str),
-            "weight": weight.astype(float),
-        },
-        index=frame.index,
-    )
-    key = clean[["ego", "alter", "relation"]]
-    repeated = key.duplicated(keep="first")
-    if repeated.any():
-        first = key[~key.duplicated(keep="first")]
-        first_row = {
-            tuple(values): int(row)
-            for row, values in zip(first.index, first.to_numpy(), strict=True)
-        }
-        for row, values in key[repeated].iterrows():
-            ego, alter, rel = values
-            problems.append(
-                Problem(
-                    int(row),
-                    None,
-                    f"{ego} → {alter} ({rel}) is already on row {first_row[(ego, alter, rel)]}",
-                )
-            )
-    if problems:
-        raise DatasetError(problems)
-    return clean
 
 
 def read_people(source: Source, *, filename: str | None = None) -> pd.DataFrame:

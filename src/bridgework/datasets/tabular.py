@@ -12,6 +12,8 @@ report problems the same way:
 
 Validation never stops at the first problem: callers collect every :class:`Problem` and raise one
 :class:`DatasetError`, so a user fixes their file in one pass and nothing is written meanwhile.
+Both live in the leaf module :mod:`bridgework.problems` (the pure core uses them too) and are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
+
+from bridgework.problems import FIRST_DATA_ROW, DatasetError, Problem, normalise_header
 
 __all__ = [
     "FIRST_DATA_ROW",
@@ -38,51 +41,10 @@ __all__ = [
     "sniff_delimiter",
 ]
 
-#: Spreadsheet row number of the first data row (row 1 is the header).
-FIRST_DATA_ROW = 2
-
 #: Source of a table: a path, raw bytes, or an open binary file.
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
 _XLSX_MAGIC = b"PK\x03\x04"
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with an input file, located where the user can find it.
-
-    ``row`` is the spreadsheet row (header = 1) or ``None`` for the whole file;
-    ``column`` is the column name as the user wrote it, or ``None`` for the whole row.
-    """
-
-    row: int | None
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        parts = []
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column is not None:
-            parts.append(f"column {self.column}")
-        where = ", ".join(parts) if parts else "file"
-        return f"{where}: {self.reason}"
-
-
-class DatasetError(ValueError):
-    """An input file failed validation; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems: list[Problem] = sorted(
-            problems, key=lambda p: (p.row or 0, p.column or "", p.reason)
-        )
-        if not self.problems:
-            raise ValueError("DatasetError needs at least one problem")
-        count = len(self.problems)
-        summary = str(self.problems[0])
-        if count > 1:
-            summary += f" (and {count - 1} more problem{'s' if count > 2 else ''})"
-        super().__init__(summary)
 
 
 @dataclass(frozen=True)
@@ -102,15 +64,6 @@ class Table:
     def records(self) -> list[dict[str, str]]:
         """Rows as dictionaries keyed by header name."""
         return [dict(zip(self.header, row, strict=True)) for row in self.rows]
-
-
-def normalise_header(name: str) -> str:
-    """Canonical form of a column name: ``" E-mail Address "`` → ``"e_mail_address"``."""
-    cleaned = name.strip().lstrip("\ufeff").lower()
-    out = []
-    for char in cleaned:
-        out.append(char if char.isalnum() else "_")
-    return "_".join(part for part in "".join(out).split("_") if part)
 
 
 def decode_text(data: bytes) -> str:

@@ -1,10 +1,12 @@
-"""Loading the demo network into the database (``bridgework demo`` and ``make run``)."""
+"""The directory's demo data: the demo networks, their people and the demo coordinator.
+
+The ground floor knows nothing of the instruments above it, so loading everything (surveys,
+network waves, coffee programmes on top of this directory) is :mod:`bridgework.demo`'s job.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
-from django.db import transaction
+from dataclasses import replace
 
 from bridgework.accounts.models import User
 from bridgework.datasets.demo import build_demo_network
@@ -19,13 +21,6 @@ SECOND_NETWORK_NAME = "Coastal Health Improvement Collaborative"
 SECOND_NETWORK_SLUG = "coastal-collaborative"
 #: People of the second, smaller network (taken from another seed of the same generator).
 SECOND_NETWORK_PEOPLE = 40
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    email: str
-    password: str
-    created: bool
 
 
 def _load(network: Network, *, seed: int, limit: int | None = None) -> None:
@@ -58,43 +53,42 @@ def _load(network: Network, *, seed: int, limit: int | None = None) -> None:
     people_import_apply(network=network, plan=plan)
 
 
-@transaction.atomic
-def demo_load() -> DemoLogin | None:
-    """Create the demo networks and coordinator, unless the demo network already exists."""
+def directory_demo_load(*, owner: User) -> tuple[Network, int]:
+    """Create the demo network's directory (organisations, teams, workgroups, people) and the
+    second, smaller network, both coordinated by ``owner``; return the demo network and its
+    seed. The instruments' demo data is loaded on top by :func:`bridgework.demo.demo_load`."""
     demo = build_demo_network()
-    if Network.objects.filter(slug=demo.slug).exists():
-        return None
-    user = User.objects.filter(email__iexact=DEMO_COORDINATOR_EMAIL).first()
-    created = user is None
-    if user is None:
-        user = User.objects.create_user(
-            DEMO_COORDINATOR_EMAIL, DEMO_COORDINATOR_PASSWORD, name="Demo Coordinator"
-        )
     network = network_create(
         name=demo.name,
         slug=demo.slug,
-        owner=user,
+        owner=owner,
         time_zone=demo.time_zone,
         description="A fictional county system of care (demo data).",
     )
     _load(network, seed=demo.seed)
-    from bridgework.surveys.demo import survey_demo_load
-
-    survey_demo_load(network=network, seed=demo.seed)
-    from bridgework.programmes.demo import programme_demo_load
-
-    programme_demo_load(network=network, seed=demo.seed)
-    from bridgework.networks.demo import network_demo_load
-
-    network_demo_load(network, seed=demo.seed)
     second = Network.objects.create(
         name=SECOND_NETWORK_NAME,
         slug=SECOND_NETWORK_SLUG,
         description="A second, smaller fictional network (demo).",
     )
-    Membership.objects.create(user=user, network=second, role=Role.COORDINATOR)
+    Membership.objects.create(user=owner, network=second, role=Role.COORDINATOR)
     _load(second, seed=demo.seed + 1, limit=SECOND_NETWORK_PEOPLE)
-    return DemoLogin(DEMO_COORDINATOR_EMAIL, DEMO_COORDINATOR_PASSWORD, created)
+    return network, demo.seed
+
+
+def demo_network_exists() -> bool:
+    return Network.objects.filter(slug=build_demo_network().slug).exists()
+
+
+def demo_coordinator() -> tuple[User, bool]:
+    """The demo coordinator login, created if missing; ``True`` when it was created."""
+    user = User.objects.filter(email__iexact=DEMO_COORDINATOR_EMAIL).first()
+    if user is not None:
+        return user, False
+    user = User.objects.create_user(
+        DEMO_COORDINATOR_EMAIL, DEMO_COORDINATOR_PASSWORD, name="Demo Coordinator"
+    )
+    return user, True
 
 
 def database_is_empty() -> bool:

@@ -6,12 +6,13 @@ Each validates with ``full_clean()`` and writes in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import transaction
 from django.db.models import Model
 from django.utils.text import slugify
 
+from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
 from bridgework.directory.models import (
     Membership,
     Network,
@@ -22,17 +23,16 @@ from bridgework.directory.models import (
     Workgroup,
 )
 
+if TYPE_CHECKING:
+    from bridgework.accounts.models import User
 
-def _save(instance: Model) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def _save(instance: M) -> M:
     instance.full_clean()
     instance.save()
     return instance
-
-
-def _apply(instance: Model, fields: dict[str, Any]) -> Model:
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    return _save(instance)
 
 
 def unique_network_slug(name: str) -> str:
@@ -45,58 +45,150 @@ def unique_network_slug(name: str) -> str:
 
 
 @transaction.atomic
-def network_create(*, name: str, owner: Any, slug: str = "", **fields: Any) -> Network:
+def network_create(
+    *,
+    name: str,
+    owner: User,
+    slug: str = "",
+    description: str = "",
+    time_zone: str = "UTC",
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+) -> Network:
     """Create a network and make ``owner`` its owner."""
-    network = Network(name=name, slug=slug or unique_network_slug(name), **fields)
+    network = Network(
+        name=name,
+        slug=slug or unique_network_slug(name),
+        description=description,
+        time_zone=time_zone,
+        min_group_size=min_group_size,
+    )
     _save(network)
     Membership.objects.create(user=owner, network=network, role=Role.OWNER)
     return network
 
 
 @transaction.atomic
-def organisation_create(*, network: Network, **fields: Any) -> Organisation:
-    return _save(Organisation(network=network, **fields))  # type: ignore[return-value]
+def organisation_create(
+    *, network: Network, name: str, short_name: str = "", kind: str = "", description: str = ""
+) -> Organisation:
+    return _save(
+        Organisation(
+            network=network, name=name, short_name=short_name, kind=kind, description=description
+        )
+    )
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, **fields: Any) -> Organisation:
-    return _apply(organisation, fields)  # type: ignore[return-value]
+def organisation_update(
+    *, organisation: Organisation, name: str, short_name: str, kind: str, description: str
+) -> Organisation:
+    organisation.name, organisation.short_name = name, short_name
+    organisation.kind, organisation.description = kind, description
+    return _save(organisation)
 
 
 @transaction.atomic
-def team_create(*, network: Network, **fields: Any) -> Team:
-    return _save(Team(network=network, **fields))  # type: ignore[return-value]
+def team_create(*, network: Network, organisation: Organisation, name: str) -> Team:
+    return _save(Team(network=network, organisation=organisation, name=name))
 
 
 @transaction.atomic
-def team_update(*, team: Team, **fields: Any) -> Team:
-    if "organisation" in fields and fields["organisation"] != team.organisation:
+def team_update(*, team: Team, organisation: Organisation, name: str) -> Team:
+    if organisation != team.organisation:
         # People in the team move with it, so their organisation stays consistent.
-        Person.objects.filter(team=team).update(organisation=fields["organisation"])
-    return _apply(team, fields)  # type: ignore[return-value]
+        Person.objects.filter(team=team).update(organisation=organisation)
+    team.organisation, team.name = organisation, name
+    return _save(team)
 
 
 @transaction.atomic
-def workgroup_create(*, network: Network, **fields: Any) -> Workgroup:
-    return _save(Workgroup(network=network, **fields))  # type: ignore[return-value]
+def workgroup_create(*, network: Network, name: str, description: str = "") -> Workgroup:
+    return _save(Workgroup(network=network, name=name, description=description))
 
 
 @transaction.atomic
-def workgroup_update(*, workgroup: Workgroup, **fields: Any) -> Workgroup:
-    return _apply(workgroup, fields)  # type: ignore[return-value]
+def workgroup_update(*, workgroup: Workgroup, name: str, description: str) -> Workgroup:
+    workgroup.name, workgroup.description = name, description
+    return _save(workgroup)
 
 
 @transaction.atomic
-def person_create(*, network: Network, **fields: Any) -> Person:
-    fields["email"] = fields["email"].strip()
-    return _save(Person(network=network, **fields))  # type: ignore[return-value]
+def person_create(
+    *,
+    network: Network,
+    name: str,
+    email: str,
+    organisation: Organisation | None = None,
+    team: Team | None = None,
+    workgroup: Workgroup | None = None,
+    job_title: str = "",
+    location: str = "",
+    time_zone: str = "",
+    manager: Person | None = None,
+) -> Person:
+    person = Person(network=network)
+    _person_set(
+        person,
+        name=name,
+        email=email,
+        organisation=organisation,
+        team=team,
+        workgroup=workgroup,
+        job_title=job_title,
+        location=location,
+        time_zone=time_zone,
+        manager=manager,
+    )
+    return _save(person)
 
 
 @transaction.atomic
-def person_update(*, person: Person, **fields: Any) -> Person:
-    if "email" in fields:
-        fields["email"] = fields["email"].strip()
-    return _apply(person, fields)  # type: ignore[return-value]
+def person_update(
+    *,
+    person: Person,
+    name: str,
+    email: str,
+    organisation: Organisation | None,
+    team: Team | None,
+    workgroup: Workgroup | None,
+    job_title: str,
+    location: str,
+    time_zone: str,
+    manager: Person | None,
+) -> Person:
+    """Change every field of the person's record at once (the edit form's fields)."""
+    _person_set(
+        person,
+        name=name,
+        email=email,
+        organisation=organisation,
+        team=team,
+        workgroup=workgroup,
+        job_title=job_title,
+        location=location,
+        time_zone=time_zone,
+        manager=manager,
+    )
+    return _save(person)
+
+
+def _person_set(
+    person: Person,
+    *,
+    name: str,
+    email: str,
+    organisation: Organisation | None,
+    team: Team | None,
+    workgroup: Workgroup | None,
+    job_title: str,
+    location: str,
+    time_zone: str,
+    manager: Person | None,
+) -> None:
+    person.name, person.email = name, email.strip()
+    person.organisation, person.team, person.workgroup = organisation, team, workgroup
+    person.job_title, person.location, person.time_zone = job_title, location, time_zone
+    person.manager = manager
 
 
 @transaction.atomic

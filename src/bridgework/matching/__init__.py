@@ -15,6 +15,7 @@ The method is described in docs/methods/pairing.md.
 
 from bridgework.matching.engine import pair
 from bridgework.matching.model import (
+    MAX_HOLDOUT_SHARE,
     Match,
     PairingResult,
     PairingStats,
@@ -28,6 +29,7 @@ from bridgework.matching.policy import load_policy, parse_policy
 from bridgework.matching.rules import Violation, check_matching
 
 __all__ = [
+    "MAX_HOLDOUT_SHARE",
     "Match",
     "PairingResult",
     "PairingStats",

@@ -4,7 +4,7 @@ The steps, each seeded from ``seed`` through its own independent stream (so chan
 never shifts another's random numbers):
 
 1. compile the inputs (people sorted by id, so input order does not matter);
-2. draw the **holdout**: ``round(holdout × n)`` people chosen uniformly without replacement
+2. draw the **holdout**: ``round(holdout_share × n)`` people chosen uniformly without replacement
    from the id-sorted list by ``numpy.random.Generator(PCG64(SeedSequence([seed, 0x484F4C44])))``.
    It depends on nothing but the seed, the fraction and the ids, so anyone can re-draw it, and
    being held out is independent of every attribute and preference — which is what makes the
@@ -227,7 +227,7 @@ def pair(
         round_date=round_date,
         seed=seed,
     )
-    held = draw_holdout(inst.n, policy.holdout, seed)
+    held = draw_holdout(inst.n, policy.holdout_share, seed)
     active_mask = np.ones(inst.n, dtype=bool)
     active_mask[held] = False
     active = np.flatnonzero(active_mask)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 __all__ = [
+    "MAX_HOLDOUT_SHARE",
     "MEETING_MODES",
     "Match",
     "PairingResult",
@@ -175,6 +176,14 @@ class Weights:
     jitter: float = 0.25
 
 
+#: Largest share of a round's participants that may be held out for the evaluation. Above
+#: a half the programme pairs fewer people than it leaves out, and the matched-vs-held-out
+#: comparison gets *less* precise, not more (its variance, 1/n₁ + 1/n₀, is smallest with equal
+#: groups); see docs/methods/evaluation.md. The policy file, the ``pair`` command, the
+#: programme form and the database all use this bound.
+MAX_HOLDOUT_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class Policy:
     """Everything about a round that is not data: rules, weights, group sizes, solver choice.
@@ -192,8 +201,9 @@ class Policy:
         (reported in ``sit_out`` and given priority next round by the caller).
     group_size : {2, 3}
         Pairs (default) or trios.
-    holdout : float
-        Fraction of participants, drawn at random from the seed, left unmatched on purpose.
+    holdout_share : float
+        Share of participants, drawn at random from the seed, left unmatched on purpose for
+        the evaluation: 0 to :data:`MAX_HOLDOUT_SHARE` (0.5), else ``ValueError``.
     max_shared_interests : int
         Shared interests counted towards the score (beyond it, more in common adds nothing).
     time_zone_hours : float
@@ -214,7 +224,7 @@ class Policy:
     must_cross_organisation: bool = False
     odd: Literal["trio", "sit_out"] = "trio"
     group_size: int = 2
-    holdout: float = 0.0
+    holdout_share: float = 0.0
     max_shared_interests: int = 2
     time_zone_hours: float = 3.0
     best_candidates: int = 8
@@ -222,6 +232,19 @@ class Policy:
     dense_below: int = 200
     exact_max_people: int = 5000
     priority_bonus: float = 10.0
+
+    def __post_init__(self) -> None:
+        share = self.holdout_share
+        if (
+            isinstance(share, bool)
+            or not isinstance(share, int | float)
+            or not 0.0 <= share <= MAX_HOLDOUT_SHARE
+        ):
+            raise ValueError(
+                f"holdout_share must be a share between 0 and {MAX_HOLDOUT_SHARE:g} of the "
+                f"round's participants, not {share!r}: holding out more than half pairs "
+                "fewer people than it leaves out and makes the comparison less precise"
+            )
 
 
 @dataclass(frozen=True)

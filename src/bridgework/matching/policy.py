@@ -10,7 +10,7 @@ their documented defaults::
     [groups]
     odd = "trio"          # or "sit-out"
     group_size = 2
-    holdout = 0.1
+    holdout_share = 0.1   # 0 to 0.5
 
     [weights]
     first_meeting = 3.0
@@ -43,8 +43,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bridgework.datasets.tabular import DatasetError, Problem
-from bridgework.matching.model import Policy, Weights
+from bridgework.matching.model import MAX_HOLDOUT_SHARE, Policy, Weights
+from bridgework.problems import DatasetError, Problem
 
 __all__ = ["load_policy", "parse_policy"]
 
@@ -57,7 +57,7 @@ _KEYS: dict[str, dict[str, tuple[str, str, float, float]]] = {
     "groups": {
         "odd": ("odd", "odd", 0, 0),
         "group_size": ("group_size", "int", 2, 3),
-        "holdout": ("holdout", "float", 0.0, 0.9),
+        "holdout_share": ("holdout_share", "float", 0.0, MAX_HOLDOUT_SHARE),
     },
     "candidates": {
         "best": ("best_candidates", "int", 1, 100),
@@ -75,6 +75,8 @@ _KEYS: dict[str, dict[str, tuple[str, str, float, float]]] = {
 }
 _WEIGHT_NAMES = tuple(f.name for f in dataclasses.fields(Weights))
 _ODD = {"trio": "trio", "sit-out": "sit_out", "sit_out": "sit_out"}
+#: Keys that were renamed, so an old file gets a message saying what to write instead.
+_RENAMED = {"groups.holdout": "groups.holdout_share"}
 
 
 def _check(path: str, value: Any, kind: str, low: float, high: float) -> tuple[Any, str | None]:
@@ -103,7 +105,7 @@ def parse_policy(data: dict[str, Any], *, base: Policy | None = None) -> Policy:
     >>> parse_policy({"weights": {"shiny": 1}})
     Traceback (most recent call last):
     ...
-    bridgework.datasets.tabular.DatasetError: column weights.shiny: unknown setting
+    bridgework.problems.DatasetError: column weights.shiny: unknown setting
 
     Raises
     ------
@@ -132,7 +134,10 @@ def parse_policy(data: dict[str, Any], *, base: Policy | None = None) -> Policy:
                 name = key
             else:
                 if key not in _KEYS[section]:
-                    problems.append(Problem(None, path, "unknown setting"))
+                    reason = "unknown setting"
+                    if path in _RENAMED:
+                        reason += f": it is now {_RENAMED[path]}"
+                    problems.append(Problem(None, path, reason))
                     continue
                 name, kind, low, high = _KEYS[section][key]
                 checked, error = _check(path, value, kind, low, high)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from bridgework.directory.models import Network, Person
-from bridgework.programmes import services
+from bridgework.programmes import dates, services
 from bridgework.programmes.models import Enrolment, Feedback, Programme, Round
 
 PROGRAMME_NAME = "Coffee across agencies"
@@ -64,7 +64,7 @@ def programme_demo_load(*, network: Network, seed: int) -> Programme:
             time_zone=person.time_zone,
         )
     today = timezone.localdate()
-    first = services.next_start(programme, today - timedelta(days=200))
+    first = dates.next_start(programme, today - timedelta(days=200))
     feedback = []
     for number in range(PAST_ROUNDS):
         starts = first + timedelta(days=14 * number)
@@ -86,5 +86,5 @@ def programme_demo_load(*, network: Network, seed: int) -> Programme:
                     )
                 )
     Feedback.objects.bulk_create(feedback)
-    services.round_create(programme=programme, starts_on=services.next_start(programme, today))
+    services.round_create(programme=programme, starts_on=dates.next_start(programme, today))
     return programme

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 
 from bridgework.directory.models import Network, validate_time_zone
-from bridgework.programmes.models import Enrolment, Guide, Programme
+from bridgework.matching import MAX_HOLDOUT_SHARE
+from bridgework.programmes.models import HOLDOUT_SHARE_MESSAGE, Enrolment, Guide, Programme
 from bridgework.web.forms import Form, ModelForm
 
 PROGRAMME_FIELDS = [
@@ -49,6 +50,16 @@ class ProgrammeForm(ModelForm):
     group_size = forms.TypedChoiceField(
         choices=[(2, "Pairs"), (3, "Trios")], coerce=int, label="Group size"
     )
+    holdout_share = forms.FloatField(
+        label=f"Share held out at random each round, for the evaluation (0–{MAX_HOLDOUT_SHARE:g})",
+        min_value=0.0,
+        max_value=MAX_HOLDOUT_SHARE,
+        initial=0.0,
+        error_messages={
+            "min_value": HOLDOUT_SHARE_MESSAGE,
+            "max_value": HOLDOUT_SHARE_MESSAGE,
+        },
+    )
 
     class Meta:
         model = Programme
@@ -63,7 +74,6 @@ class ProgrammeForm(ModelForm):
             "bridge_weak_rc": "Bridge workgroups whose coordination is weak in the latest RC wave",
             "match_interests": "Prefer people with shared interests",
             "avoid_network_ties": "Prefer people not already tied in the latest network survey",
-            "holdout_share": "Share held out at random each round, for the evaluation (0–0.5)",
             "guide": "Conversation guide",
             "auto_publish": "Publish rounds automatically when they start",
         }

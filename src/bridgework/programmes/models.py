@@ -9,9 +9,14 @@ guarantees one feedback per person and match and one place per person and round.
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from bridgework.matching import MAX_HOLDOUT_SHARE
+
+HOLDOUT_SHARE_MESSAGE = f"The holdout share must be between 0 and {MAX_HOLDOUT_SHARE:g}."
 
 
 class Guide(models.Model):
@@ -76,7 +81,14 @@ class Programme(models.Model):
     bridge_weak_rc = models.BooleanField(default=True)
     match_interests = models.BooleanField(default=True)
     avoid_network_ties = models.BooleanField(default=True)
-    holdout_share = models.FloatField(default=0.0)
+    holdout_share = models.FloatField(
+        default=0.0,
+        validators=[
+            MinValueValidator(0.0, message=HOLDOUT_SHARE_MESSAGE),
+            MaxValueValidator(MAX_HOLDOUT_SHARE, message=HOLDOUT_SHARE_MESSAGE),
+        ],
+        help_text="Share of each round held out at random for the evaluation (0 to 0.5).",
+    )
     guide = models.ForeignKey(Guide, on_delete=models.SET_NULL, null=True, blank=True)
     auto_publish = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
@@ -93,9 +105,9 @@ class Programme(models.Model):
                 condition=models.Q(group_size__in=[2, 3]), name="programme_group_size_2_or_3"
             ),
             models.CheckConstraint(
-                condition=models.Q(holdout_share__gte=0, holdout_share__lte=0.5),
+                condition=models.Q(holdout_share__gte=0, holdout_share__lte=MAX_HOLDOUT_SHARE),
                 name="programme_holdout_share_0_to_half",
-                violation_error_message="The holdout share must be between 0 and 0.5.",
+                violation_error_message=HOLDOUT_SHARE_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=models.Q(weekday__lte=6), name="programme_weekday_0_to_6"

@@ -36,7 +36,7 @@ def programme_policy(programme: Programme) -> Policy:
         must_cross_organisation=programme.require_other_agencies,
         odd="sit_out" if programme.odd_rule == "sit_out" else "trio",
         group_size=programme.group_size,
-        holdout=programme.holdout_share,
+        holdout_share=programme.holdout_share,
     )
 
 

@@ -1,11 +1,27 @@
-"""Reading programmes: every selector starts from the network."""
+"""Reading programmes: every selector starts from the network, or from a programme, round or
+personal link already found through it."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from bridgework.directory.models import Network
-from bridgework.programmes.models import Enrolment, Guide, Match, Programme, Round, RoundPlace
+from bridgework.programmes.dates import programme_today
+from bridgework.programmes.models import (
+    Enrolment,
+    EnrolmentToken,
+    Guide,
+    Match,
+    Programme,
+    Round,
+    RoundPlace,
+    SignupRequest,
+)
+from bridgework.programmes.roster import taking_part
+from bridgework.tokens import token_digest
 
 
 def programmes_for(network: Network) -> QuerySet[Programme]:
@@ -63,3 +79,71 @@ def matches_of(enrolment: Enrolment) -> list[dict[str, object]]:
         others = [p.enrolment for p in place.match.places.all() if p.enrolment_id != enrolment.pk]
         out.append({"round": place.round, "match": place.match, "others": others})
     return out
+
+
+# --- sign-up, personal links and rounds (reads the participant pages and services share) ---
+
+#: A sign-up confirmation link works for this long (a forwarded or old email stops working).
+CONFIRM_WITHIN = timedelta(days=7)
+#: Once a programme is stopped, personal links keep working this long after its last round
+#: ends (feedback is asked for up to the scheduler's feedback window after it); then they
+#: stop working.
+LINKS_WORK_AFTER_END = timedelta(days=30)
+#: What a participant may say about themselves (sign-up form and their own page).
+PROFILE_FIELDS = ("works_on", "interests", "meeting_mode", "location", "time_zone")
+
+
+def signup_request_for(token: str) -> SignupRequest:
+    """The sign-up waiting behind a confirmation link, if the link is still good: issued less
+    than :data:`CONFIRM_WITHIN` ago, for a programme that is still running. Raises
+    ``SignupRequest.DoesNotExist`` otherwise, so an expired link looks like a wrong one."""
+    return SignupRequest.objects.select_related("programme__network").get(
+        digest=token_digest(token),
+        created_at__gte=timezone.now() - CONFIRM_WITHIN,
+        programme__active=True,
+    )
+
+
+def enrolment_for_token(token: str) -> Enrolment:
+    """The enrolment behind a personal link, if the link still works: while the programme
+    runs, and once it is stopped until :data:`LINKS_WORK_AFTER_END` after its last published
+    round ends. Raises ``EnrolmentToken.DoesNotExist`` otherwise, so an expired link looks
+    like a wrong one."""
+    enrolment = (
+        EnrolmentToken.objects.select_related(
+            "enrolment__programme__network",
+            "enrolment__programme__guide",
+            "enrolment__person__organisation",
+        )
+        .get(digest=token_digest(token))
+        .enrolment
+    )
+    programme = enrolment.programme
+    if not programme.active:
+        last = (
+            programme.rounds.filter(status=Round.Status.PUBLISHED)
+            .order_by("-ends_on")
+            .values_list("ends_on", flat=True)
+            .first()
+        )
+        if last is None or programme_today(programme) > last + LINKS_WORK_AFTER_END:
+            raise EnrolmentToken.DoesNotExist("The programme has ended.")
+    return enrolment
+
+
+def round_is_due(programme: Programme, today: date) -> bool:
+    """Due when the programme is active and no round is still running or waiting: a draft
+    waits for its coordinator to publish it (or for the tick, with auto-publish)."""
+    return (
+        programme.active
+        and not programme.rounds.filter(
+            Q(ends_on__gt=today) | Q(status=Round.Status.DRAFT)
+        ).exists()
+    )
+
+
+def round_changed_since_draw(round_: Round) -> int:
+    """How many people in a draft are no longer taking part (left, paused, or no longer in the
+    directory) — publishing draws the round again without them."""
+    still = taking_part(round_.programme, round_.starts_on).values("pk")
+    return round_.places.exclude(enrolment__in=still).count()

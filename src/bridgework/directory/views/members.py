@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bridgework.accounts import selectors as accounts_selectors
 from bridgework.accounts.forms import InviteForm
-from bridgework.accounts.models import CoordinatorInvitation
 from bridgework.accounts.services import invitation_create, invitation_revoke
 from bridgework.directory import selectors
 from bridgework.directory.models import Role
@@ -31,15 +31,12 @@ def index(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, f"Invitation sent to {email}.")
             return redirect("directory:members", network=request.network.slug)
-    pending = [
-        i for i in CoordinatorInvitation.objects.filter(network=request.network) if i.is_pending
-    ]
     return render(
         request,
         "directory/members/index.html",
         {
             "members": selectors.members_for(request.network),
-            "pending": pending,
+            "pending": accounts_selectors.invitations_pending_for(request.network),
             "form": form,
             "page_title": "Members",
         },
@@ -49,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @network_view(Role.OWNER)
 @require_POST
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = CoordinatorInvitation.objects.get(network=request.network, pk=pk)
+    invitation = accounts_selectors.invitation_for(request.network, pk)
     invitation_revoke(invitation=invitation)
     messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     return redirect("directory:members", network=request.network.slug)

@@ -44,13 +44,13 @@ def _programme(code: str) -> Programme | None:
 
 def _enrolment(token: str) -> Enrolment | None:
     try:
-        return services.enrolment_for_token(token)
+        return selectors.enrolment_for_token(token)
     except ObjectDoesNotExist:
         return None
 
 
 def _profile(data: dict) -> dict[str, str]:
-    return {k: data[k] for k in services.PROFILE_FIELDS}
+    return {k: data[k] for k in selectors.PROFILE_FIELDS}
 
 
 @public_view
@@ -117,7 +117,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: link scanners that follow links do not sign anyone
     up."""
     try:
-        signup = services.signup_request_for(token)
+        signup = selectors.signup_request_for(token)
     except ObjectDoesNotExist:
         return _invalid(request)
     error = ""
@@ -170,7 +170,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
-    initial = {k: getattr(enrolment, k) for k in services.PROFILE_FIELDS}
+    initial = {k: getattr(enrolment, k) for k in selectors.PROFILE_FIELDS}
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.enrolment_update_profile(enrolment=enrolment, **_profile(form.cleaned_data))

@@ -29,7 +29,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "matches": matches,
             "sit_outs": others["sit_out"],
             "holdout": others["holdout"],
-            "changed": 0 if round_.is_published else services.round_changed_since_draw(round_),
+            "changed": 0 if round_.is_published else selectors.round_changed_since_draw(round_),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
             "page_title": f"{round_.programme.name}: round {round_.number}",
         },

@@ -1,0 +1,62 @@
+"""Changing programmes: one function per state change, in a module named for its concept.
+
+Views, the worker tick, the demo and tests call these (``services.round_publish(round_=...)``);
+the reads they share (a personal link's enrolment, a confirmation link's sign-up, whether a
+round is due) are in :mod:`bridgework.programmes.selectors`.
+
+* :mod:`.guides` — conversation guides;
+* :mod:`.programmes` — a programme's settings and enrolling its audience;
+* :mod:`.signup` — asking to join, confirming, and each person's own choices;
+* :mod:`.rounds` — drawing and publishing a round;
+* :mod:`.feedback` — a person's feedback on their match;
+* :mod:`.scheduling` — the worker's tick.
+
+Emails to participants are composed and sent by :mod:`bridgework.programmes.mailing`, which
+makes every send idempotent; these modules decide *when*.
+"""
+
+from __future__ import annotations
+
+from bridgework.programmes.exceptions import ProgrammeError
+from bridgework.programmes.services.feedback import feedback_save
+from bridgework.programmes.services.guides import guide_create, guide_update, guides_ensure_builtin
+from bridgework.programmes.services.programmes import (
+    enrol_audience,
+    programme_create,
+    programme_update,
+)
+from bridgework.programmes.services.rounds import round_create, round_draw, round_publish
+from bridgework.programmes.services.scheduling import programmes_tick
+from bridgework.programmes.services.signup import (
+    enrolment_create,
+    enrolment_leave,
+    enrolment_pause,
+    enrolment_resume,
+    enrolment_update_profile,
+    enrolments_resume_due,
+    signup_confirm,
+    signup_request,
+)
+
+__all__ = [
+    "ProgrammeError",
+    "enrol_audience",
+    "enrolment_create",
+    "enrolment_leave",
+    "enrolment_pause",
+    "enrolment_resume",
+    "enrolment_update_profile",
+    "enrolments_resume_due",
+    "feedback_save",
+    "guide_create",
+    "guide_update",
+    "guides_ensure_builtin",
+    "programme_create",
+    "programme_update",
+    "programmes_tick",
+    "round_create",
+    "round_draw",
+    "round_publish",
+    "signup_confirm",
+    "signup_request",
+]

@@ -1,0 +1,258 @@
+"""Builders for test data: plain typed functions, one per thing a test needs.
+
+Each returns what it made; nothing here is a fixture, so a test (or a fixture in a conftest)
+calls the builder it needs with the sizes it needs. Every builder writes through the models or
+the apps' services the same way the app does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.test import Client
+from django.utils import timezone
+
+from bridgework.accounts.models import CoordinatorInvitation, User
+from bridgework.directory.models import (
+    Membership,
+    Network,
+    Organisation,
+    PeopleImport,
+    Person,
+    Team,
+    Workgroup,
+)
+from bridgework.mail.models import OutboxMessage
+from bridgework.networks.models import NetworkWave, Nomination, NominationImport
+from bridgework.programmes.mailing import round_send
+from bridgework.programmes.models import Programme, Round
+from bridgework.programmes.services import (
+    enrol_audience,
+    programme_create,
+    round_create,
+    round_publish,
+)
+from bridgework.surveys import services as survey_services
+from bridgework.surveys.models import Invitation, InvitationToken, Response, Wave, WorkProcess
+from bridgework.tokens import issue_token
+
+PASSWORD = "a-long-test-password"
+
+
+# --- the directory and logins ------------------------------------------------------
+
+
+def make_network(slug: str) -> Network:
+    network = Network.objects.create(name=slug.title(), slug=slug)
+    org = Organisation.objects.create(network=network, name=f"{slug} Agency")
+    team = Team.objects.create(network=network, organisation=org, name=f"{slug} Team")
+    workgroup = Workgroup.objects.create(network=network, name=f"{slug} Nurses")
+    manager = Person.objects.create(
+        network=network,
+        name=f"{slug} Manager",
+        email=f"manager@{slug}.example",
+        organisation=org,
+        team=team,
+        workgroup=workgroup,
+    )
+    Person.objects.create(
+        network=network,
+        name=f"{slug} Staff",
+        email=f"staff@{slug}.example",
+        organisation=org,
+        team=team,
+        workgroup=workgroup,
+        manager=manager,
+    )
+    return network
+
+
+def login_with(network: Network, role: str, email: str) -> Client:
+    user = User.objects.create_user(email, PASSWORD)
+    Membership.objects.create(user=user, network=network, role=role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def add_people(network: Network, count: int = 9) -> list[Person]:
+    agencies = [
+        Organisation.objects.create(network=network, name=name)
+        for name in ("Probation", "Housing", "Child Welfare")
+    ]
+    return [
+        Person.objects.create(
+            network=network,
+            name=f"Person {i}",
+            email=f"p{i}@{network.slug}.example",
+            organisation=agencies[i % 3],
+            job_title="Case worker",
+        )
+        for i in range(count)
+    ]
+
+
+# --- RC surveys ----------------------------------------------------------------------
+
+
+@dataclass
+class Survey:
+    process: WorkProcess
+    wave: Wave
+    groups: list[Workgroup]
+    tokens: dict[int, str] = field(default_factory=dict)  # invitation id → plain token
+
+
+def make_survey(
+    network: Network,
+    *,
+    sizes: tuple[int, ...] = (6, 6),
+    opened_days_ago: int = 5,
+    closes_in_days: int = 5,
+    min_group_size: int = 5,
+    external: tuple[str, ...] = (),
+    name: str = "Wave 1",
+    process: WorkProcess | None = None,
+) -> Survey:
+    """Workgroups of the given sizes, a process, a wave, and an invitation (with a known
+    token) for everyone in them."""
+    org = Organisation.objects.filter(network=network).first()
+    groups = []
+    for index, size in enumerate(sizes):
+        group, _ = Workgroup.objects.get_or_create(network=network, name=f"Group {index}")
+        for i in range(size):
+            Person.objects.get_or_create(
+                network=network,
+                email=f"g{index}p{i}@{network.slug}.example",
+                defaults={"name": f"G{index} P{i}", "workgroup": group, "organisation": org},
+            )
+        groups.append(group)
+    if process is None:
+        process = survey_services.work_process_create(
+            network=network, name="Discharge", workgroups=groups, external_targets=external
+        )
+    else:
+        process.workgroups.add(*groups)
+    now = timezone.now()
+    wave = survey_services.wave_create(
+        process=process,
+        name=name,
+        opens_at=now - timedelta(days=opened_days_ago),
+        closes_at=now + timedelta(days=closes_in_days),
+        respondent_workgroups=groups,
+        min_group_size=min_group_size,
+    )
+    survey = Survey(process, wave, groups)
+    for person in Person.objects.filter(workgroup__in=groups).order_by("pk"):
+        invitation = Invitation.objects.create(
+            network=network,
+            wave=wave,
+            person=person,
+            workgroup=person.workgroup,
+            organisation=person.organisation,
+        )
+        token = issue_token()
+        InvitationToken.objects.create(invitation=invitation, digest=token.digest)
+        survey.tokens[invitation.pk] = token.plain
+    return survey
+
+
+# --- one record of every kind (the tenancy walk) ----------------------------------------
+
+
+def record_ids(network: Network) -> dict[str, int]:
+    """One record of each kind in ``network``, for filling ``<int:pk>`` by URL name."""
+    upload = PeopleImport.objects.create(network=network, filename="x.csv", content=b"name,email\n")
+    return {
+        "people": network.people.first().pk,
+        "organisations": network.organisations.first().pk,
+        "teams": network.teams.first().pk,
+        "workgroups": network.workgroups.first().pk,
+        "imports": upload.pk,
+        "outbox": _outbox_id(network),
+        "members": _invitation_id(network),
+        **_survey_ids(network),
+        **_network_ids(network),
+        **_programme_ids(network),
+    }
+
+
+def _programme_ids(network: Network) -> dict[str, int]:
+    """A programme with one drawn round (two people), and a guide."""
+    programme = programme_create(network=network, name="Coffee", audience="network")
+    enrol_audience(programme=programme)
+    round_ = round_create(programme=programme, seed=1)
+    return {"programmes": programme.pk, "rounds": round_.pk, "guides": programme.guide_id}
+
+
+def _network_ids(network: Network) -> dict[str, int]:
+    """A closed network wave with one nomination, and an uploaded nominations file."""
+    now = timezone.now()
+    wave = NetworkWave.objects.create(
+        network=network, name="Map", opens_at=now - timedelta(days=9), closes_at=now
+    )
+    ego, alter = network.people.all()[:2]
+    Nomination.objects.create(
+        network=network, wave=wave, ego=ego, alter=alter, relation="works_with", weight=3
+    )
+    upload = NominationImport.objects.create(
+        network=network, wave=wave, filename="n.csv", content=b"ego,alter\n"
+    )
+    return {"nwaves": wave.pk, "nimports": upload.pk}
+
+
+def _survey_ids(network: Network) -> dict[str, int]:
+    """A work process and an open wave (results shown live) with one answer."""
+    process = WorkProcess.objects.create(network=network, name="Discharge")
+    workgroup = network.workgroups.first()
+    process.workgroups.add(workgroup)
+    now = timezone.now()
+    wave = Wave.objects.create(
+        network=network,
+        work_process=process,
+        name="Spring",
+        opens_at=now - timedelta(days=5),
+        closes_at=now + timedelta(days=5),
+        live_results=True,
+    )
+    wave.respondent_workgroups.add(workgroup)
+    person = network.people.first()
+    invitation = Invitation.objects.create(
+        network=network, wave=wave, person=person, workgroup=workgroup
+    )
+    Response.objects.create(invitation=invitation, target=f"wg:{workgroup.pk}", timely=4)
+    return {"processes": process.pk, "waves": wave.pk}
+
+
+def _invitation_id(network: Network) -> int:
+    return CoordinatorInvitation.objects.create(
+        network=network,
+        email="new@example.org",
+        role="coordinator",
+        token_digest=f"{network.slug:0<64}",
+        expires_at=timezone.now() + timedelta(days=1),
+    ).pk
+
+
+def _outbox_id(network: Network) -> int:
+    return OutboxMessage.objects.create(
+        network=network, to="x@example.org", subject="s", text_body="b"
+    ).pk
+
+
+def published_round(network: Network, **fields: object) -> Round:
+    """11 people in three agencies, pairs, one sits out, two held out; published."""
+    add_people(network)
+    fields = {
+        "audience": Programme.Audience.NETWORK,
+        "holdout_share": 0.2,
+        "odd_rule": Programme.OddRule.SIT_OUT,
+        **fields,
+    }
+    programme = programme_create(network=network, name="Coffee", **fields)
+    enrol_audience(programme=programme)
+    programme.enrolments.update(works_on="Tenancy support", interests="housing, data")
+    round_ = round_publish(round_=round_create(programme=programme, seed=5))
+    round_send(round_=round_)  # what the worker does once the publish commits
+    return round_

@@ -1,0 +1,57 @@
+"""The project's URL patterns, walked, and how to fill them with a network's records."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+#: Patterns deliberately reachable without a network.
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:accept_invitation",
+    "web:home",
+    "web:switch_network",
+    "respond:start",
+    "respond:step",
+    "respond:done",
+    "network_respond:start",
+    "network_respond:search",
+    "network_respond:colleague",
+    "network_respond:outside",
+    "network_respond:done",
+    "roles_respond:start",
+    "coffee:join",
+    "coffee:join_sent",
+    "coffee:privacy",
+    "coffee:confirm",
+    "coffee:me",
+    "coffee:preferences",
+    "coffee:pause",
+    "coffee:resume",
+    "coffee:leave",
+    "coffee:feedback",
+}
+
+
+def walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern), entry.callback
+
+
+ALL_PATTERNS = list(walk(get_resolver()))
+
+
+def fill(route: str, slug: str, name: str, ids: dict[str, int]) -> str:
+    kind = next((k for k in ids if name.split(":")[1].startswith(k)), None)
+    if name.startswith("mail:"):
+        kind = "outbox"
+    url = "/" + route.replace("<slug:network>", slug)
+    if "<int:pk>" in url:
+        assert kind is not None, f"no record kind known for {name}"
+        url = url.replace("<int:pk>", str(ids[kind]))
+    assert "<" not in url, f"unfilled parameter in {url}"
+    return url
