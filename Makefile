@@ -40,7 +40,7 @@ $(STAMP): pyproject.toml
 
 assets: $(ASSETS)
 
-$(ASSETS): package.json package-lock.json assets/build.mjs assets/scss/bridgework.scss
+$(ASSETS): package.json package-lock.json assets/build.mjs $(wildcard assets/scss/*.scss)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run build --silent
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -37,9 +38,9 @@ def test_every_response_has_a_strict_content_security_policy(client):
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
 
 
-def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
+def _production_env(tmp_path, **extra: str) -> dict[str, str]:
     # The browser tests' event-loop allowance must not leak into a deployment check.
-    env = {
+    return {
         **{
             k: v
             for k, v in os.environ.items()
@@ -53,22 +54,31 @@ def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
         "BRIDGEWORK_DATA_DIR": str(tmp_path),
         **extra,
     }
+
+
+def _manage(tmp_path, *argv: str, **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bridgework",
-            "manage",
-            "check",
-            "--deploy",
-            "--fail-level",
-            "WARNING",
-        ],
-        env=env,
+        [sys.executable, "-m", "bridgework", "manage", *argv],
+        env=_production_env(tmp_path, **extra),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
+    return _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **extra)
+
+
+@pytest.mark.slow
+def test_production_static_files_collect_with_every_url_they_reference(tmp_path):
+    """The hashed-manifest storage refuses a stylesheet that points at a file not shipped."""
+    result = _manage(tmp_path, "collectstatic", "--no-input", "-v", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    assert "dist/css/bridgework.css" in manifest["paths"]
+    css = (tmp_path / "static" / manifest["paths"]["dist/css/bridgework.css"]).read_text()
+    assert "crest" not in css
 
 
 @pytest.mark.slow
