@@ -122,3 +122,16 @@ def email_deliver(*, message_id: int) -> OutboxMessage.Status:
         message.error = ""
         message.save(update_fields=["attempts", "status", "sent_at", "error"])
         return OutboxMessage.Status.SENT
+
+
+def person_data_erase(*, person: object, dry_run: bool = False) -> dict[str, int]:
+    """Delete the network's outbox messages to ``person``'s address (a directory person).
+    Returns the count (what would be deleted with ``dry_run``)."""
+    messages = OutboxMessage.objects.filter(
+        network_id=person.network_id,  # type: ignore[attr-defined]
+        to__iexact=person.email,  # type: ignore[attr-defined]
+    )
+    counts = {"emails in the outbox": messages.count()}
+    if not dry_run:
+        messages.delete()
+    return counts

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "bridgework.surveys",
     "bridgework.programmes",
     "bridgework.networks",
+    "bridgework.audit",
+    "bridgework.governance",
     "bridgework.web",
 ]
 
