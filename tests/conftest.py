@@ -1,6 +1,6 @@
 """Shared test set-up."""
 
-from django.db.backends.sqlite3.operations import DatabaseOperations
+from django.db.backends.sqlite3.base import DatabaseOperations
 
 _sqlite_sql_flush = DatabaseOperations.sql_flush
 
