@@ -145,3 +145,16 @@ def test_settings_refuse_bad_values_and_non_owners(network_a, owner, coordinator
     assert (network_a.min_group_size, network_a.retention_days) == (5, None)
     assert not AuditEvent.objects.exists()
     assert coordinator.get("/n/alpha/settings/").status_code == 403
+
+
+def test_the_log_page_takes_a_fixed_number_of_queries(
+    network_a, owner, django_assert_max_num_queries
+):
+    user = User.objects.get(email="owner@alpha.example")
+    for number in range(60):
+        _event(network_a, actor=user, details={"n": number})
+    owner.get("/n/alpha/audit/")  # warm the session
+    with django_assert_max_num_queries(10):  # session, login, membership, count, page, nav
+        page = owner.get("/n/alpha/audit/?page=2")
+    assert page.status_code == 200
+    assert "Page 2 of 2" in page.content.decode()
