@@ -241,3 +241,35 @@ def test_a_failed_restore_writes_nothing(small, tmp_path):
         network_restore(path=broken)
     assert not Network.objects.filter(slug="small").exists()
     assert Person.objects.count() == people
+
+
+def test_restore_into_an_empty_database_migrates_it_first(small, tmp_path):
+    import sqlite3
+    import subprocess
+    import sys
+
+    path = tmp_path / "small.json.gz"
+    assert main(["backup", str(path), "--network", "small"]) == 0
+    people = Person.objects.filter(network=small).count()
+    database = tmp_path / "empty.sqlite3"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "BRIDGEWORK_DATA_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "bridgework.server.settings",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bridgework", "restore", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "restored small" in done.stdout
+    with sqlite3.connect(database) as db:
+        (restored,) = db.execute("SELECT count(*) FROM directory_person").fetchone()
+        (slug,) = db.execute("SELECT slug FROM directory_network").fetchone()
+        (answers,) = db.execute("SELECT count(*) FROM surveys_response").fetchone()
+    assert (restored, slug) == (people, "small")
+    assert answers == Response.objects.filter(invitation__network=small).count() == 1
