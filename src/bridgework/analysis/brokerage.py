@@ -109,9 +109,16 @@ def brokerage_counts(
         limit = (ends[begin - 1] if begin else 0) + _CHUNK
         end = max(begin + 1, int(np.searchsorted(ends, limit, side="right")))
         _count_chunk(
-            counts, n, source[begin:end], target[begin:end], per_arc[begin:end],
-            out_start, out_target, arc_keys, groups,
-        )  # fmt: skip
+            counts,
+            n,
+            source[begin:end],
+            target[begin:end],
+            per_arc[begin:end],
+            out_start,
+            out_target,
+            arc_keys,
+            groups,
+        )
         begin = end
     return BrokerageCounts(counts.reshape(n, len(BROKERAGE_ROLES)))
 

@@ -270,9 +270,18 @@ def compare_tie_formation(
     caution = small_numbers_caution(tn, cn)
     if tn == 0 or cn == 0:
         return ProportionComparison(
-            tn, te, cn, ce, te / tn if tn else None, ce / cn if cn else None,
-            None, None, None, confidence, caution,
-        )  # fmt: skip
+            tn,
+            te,
+            cn,
+            ce,
+            te / tn if tn else None,
+            ce / cn if cn else None,
+            None,
+            None,
+            None,
+            confidence,
+            caution,
+        )
     table = [[te, tn - te], [ce, cn - ce]]
     p_value = float(_scipy_stats.fisher_exact(table, alternative="two-sided").pvalue)
     return ProportionComparison(
@@ -361,9 +370,17 @@ def compare_rc_change(
     caution = small_numbers_caution(len(t), len(c), unit="workgroup pairs")
     if len(t) == 0 or len(c) == 0:
         return MeanComparison(
-            len(t), len(c), float(t.mean()) if len(t) else None,
-            float(c.mean()) if len(c) else None, None, None, None, confidence, False, caution,
-        )  # fmt: skip
+            len(t),
+            len(c),
+            float(t.mean()) if len(t) else None,
+            float(c.mean()) if len(c) else None,
+            None,
+            None,
+            None,
+            confidence,
+            False,
+            caution,
+        )
     rng = np.random.default_rng(seed)
     boot_t = t[rng.integers(0, len(t), (resamples, len(t)))].mean(axis=1)
     boot_c = c[rng.integers(0, len(c), (resamples, len(c)))].mean(axis=1)

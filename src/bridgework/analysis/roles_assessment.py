@@ -52,37 +52,65 @@ class AssessmentItem:
 
 #: The questionnaire, in the order it is presented (roles interleaved so no block stands out).
 ITEMS: tuple[AssessmentItem, ...] = (
-    AssessmentItem("b1", "broker", "I often connect people from different teams or "
-                   "organisations who would not otherwise meet."),
-    AssessmentItem("c1", "connector", "People in my own team come to me when they need to get "
-                   "something done."),
-    AssessmentItem("e1", "energiser", "Colleagues tell me they leave our conversations with "
-                   "more energy than they came with."),
+    AssessmentItem(
+        "b1",
+        "broker",
+        "I often connect people from different teams or "
+        "organisations who would not otherwise meet.",
+    ),
+    AssessmentItem(
+        "c1", "connector", "People in my own team come to me when they need to get something done."
+    ),
+    AssessmentItem(
+        "e1",
+        "energiser",
+        "Colleagues tell me they leave our conversations with more energy than they came with.",
+    ),
     AssessmentItem("h1", "challenger", "I question the way things have always been done."),
-    AssessmentItem("b2", "broker", "I pass ideas and information between groups that rarely "
-                   "talk to each other."),
-    AssessmentItem("c2", "connector", "I know most people in my own group well, and they "
-                   "trust me."),
+    AssessmentItem(
+        "b2",
+        "broker",
+        "I pass ideas and information between groups that rarely talk to each other.",
+    ),
+    AssessmentItem(
+        "c2", "connector", "I know most people in my own group well, and they trust me."
+    ),
     AssessmentItem("e2", "energiser", "I can get colleagues enthusiastic about a new idea."),
-    AssessmentItem("h2", "challenger", "I speak up when I think a plan will not work, even to "
-                   "senior people."),
-    AssessmentItem("b3", "broker", "I have good working relationships in several "
-                   "organisations, not only my own."),
-    AssessmentItem("c3", "connector", "I help my team pull together and agree on a way "
-                   "forward."),
-    AssessmentItem("e3", "energiser", "I listen properly and build on other people's ideas "
-                   "rather than competing with them."),
-    AssessmentItem("h3", "challenger", "I look for approaches from outside our service and "
-                   "try them here."),
-    AssessmentItem("b4", "broker", "When someone needs help outside their usual circle, they "
-                   "ask me who to talk to."),
-    AssessmentItem("c4", "connector", "I keep the colleagues around me informed about what is "
-                   "happening."),
-    AssessmentItem("e4", "energiser", "I bring hope and good humour to work that others find "
-                   "hard going."),
-    AssessmentItem("h4", "challenger", "I would rather try something new and learn from it "
-                   "than keep a process that is not working."),
-)  # fmt: skip
+    AssessmentItem(
+        "h2", "challenger", "I speak up when I think a plan will not work, even to senior people."
+    ),
+    AssessmentItem(
+        "b3",
+        "broker",
+        "I have good working relationships in several organisations, not only my own.",
+    ),
+    AssessmentItem("c3", "connector", "I help my team pull together and agree on a way forward."),
+    AssessmentItem(
+        "e3",
+        "energiser",
+        "I listen properly and build on other people's ideas rather than competing with them.",
+    ),
+    AssessmentItem(
+        "h3", "challenger", "I look for approaches from outside our service and try them here."
+    ),
+    AssessmentItem(
+        "b4",
+        "broker",
+        "When someone needs help outside their usual circle, they ask me who to talk to.",
+    ),
+    AssessmentItem(
+        "c4", "connector", "I keep the colleagues around me informed about what is happening."
+    ),
+    AssessmentItem(
+        "e4", "energiser", "I bring hope and good humour to work that others find hard going."
+    ),
+    AssessmentItem(
+        "h4",
+        "challenger",
+        "I would rather try something new and learn from it "
+        "than keep a process that is not working.",
+    ),
+)
 
 _ITEMS_BY_ID = {item.id: item for item in ITEMS}
 

@@ -197,9 +197,18 @@ def one_way_anova(values: np.ndarray, groups: np.ndarray) -> OneWayAnova | None:
         f, p_value = None, None
     k0 = (n - (sizes**2).sum() / n) / df_between
     return OneWayAnova(
-        n, n_groups, df_between, df_within, ss_between, ss_within, ms_between, ms_within,
-        f, p_value, float(k0),
-    )  # fmt: skip
+        n,
+        n_groups,
+        df_between,
+        df_within,
+        ss_between,
+        ss_within,
+        ms_between,
+        ms_within,
+        f,
+        p_value,
+        float(k0),
+    )
 
 
 def icc_from_anova(table: OneWayAnova | None) -> IntraclassCorrelation:

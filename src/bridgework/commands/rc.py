@@ -35,26 +35,42 @@ def _non_negative(text: str) -> int:
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="answers as CSV or XLSX, long or wide layout")
     parser.add_argument(
-        "--min-group-size", type=_min_group_size, default=5, metavar="K",
+        "--min-group-size",
+        type=_min_group_size,
+        default=5,
+        metavar="K",
         help="fewest respondents behind any figure shown (default 5, never below 3)",
-    )  # fmt: skip
+    )
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     parser.add_argument(
-        "--bootstrap", type=_non_negative, default=1000, metavar="B",
+        "--bootstrap",
+        type=_non_negative,
+        default=1000,
+        metavar="B",
         help="bootstrap replicates for confidence intervals (default 1000; 0 for none)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--min-items", type=int, default=5, choices=range(1, 8), metavar="N",
+        "--min-items",
+        type=int,
+        default=5,
+        choices=range(1, 8),
+        metavar="N",
         help="answered dimensions (of 7) needed for a respondent's index (default 5)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--bands", type=float, nargs=2, default=(3.5, 4.0), metavar=("LOW", "HIGH"),
+        "--bands",
+        type=float,
+        nargs=2,
+        default=(3.5, 4.0),
+        metavar=("LOW", "HIGH"),
         help="band cut-offs: weak below LOW, strong above HIGH (default 3.5 4.0)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--frequency-scale", choices=("frequency", "adequacy"), default="frequency",
+        "--frequency-scale",
+        choices=("frequency", "adequacy"),
+        default="frequency",
         help="answer scale of the frequent-communication item (default frequency)",
-    )  # fmt: skip
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON to stdout (default)")
     output.add_argument("--xlsx", metavar="OUT", help="write an XLSX workbook to OUT")
@@ -79,9 +95,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--before", required=True, metavar="W1", help="the earlier wave")
     compare.add_argument("--after", required=True, metavar="W2", help="the later wave")
     compare.add_argument(
-        "--permutations", type=_non_negative, default=1000, metavar="P",
+        "--permutations",
+        type=_non_negative,
+        default=1000,
+        metavar="P",
         help="permutations for the p-values (default 1000; 0 for none)",
-    )  # fmt: skip
+    )
     compare.set_defaults(handler=_compare)
 
 

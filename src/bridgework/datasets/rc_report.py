@@ -141,26 +141,65 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
     _sheet(
         workbook,
         "Cells",
-        ["rater", "target", "n", "rc", "ci_low", "ci_high", "band", "suppressed", "reason",
-         "communication", "relationship", *dims],
         [
-            [c.rater, c.target, c.n, c.rc, c.ci[0] if c.ci else None, c.ci[1] if c.ci else None,
-             c.band, c.suppressed, c.reason, c.communication, c.relationship,
-             *[(c.dimensions or {}).get(d) for d in dims]]
+            "rater",
+            "target",
+            "n",
+            "rc",
+            "ci_low",
+            "ci_high",
+            "band",
+            "suppressed",
+            "reason",
+            "communication",
+            "relationship",
+            *dims,
+        ],
+        [
+            [
+                c.rater,
+                c.target,
+                c.n,
+                c.rc,
+                c.ci[0] if c.ci else None,
+                c.ci[1] if c.ci else None,
+                c.band,
+                c.suppressed,
+                c.reason,
+                c.communication,
+                c.relationship,
+                *[(c.dimensions or {}).get(d) for d in dims],
+            ]
             for c in result.cells
         ],
-    )  # fmt: skip
+    )
     _sheet(
         workbook,
         "Workgroups",
-        ["workgroup", "n_respondents", "rc_received", "n_received", "rc_given", "n_given",
-         "within", "suppressed"],
         [
-            [s.workgroup, s.n_respondents, s.rc_received, s.n_received, s.rc_given, s.n_given,
-             s.within, "; ".join(f"{k}: {v}" for k, v in s.suppressed.items())]
+            "workgroup",
+            "n_respondents",
+            "rc_received",
+            "n_received",
+            "rc_given",
+            "n_given",
+            "within",
+            "suppressed",
+        ],
+        [
+            [
+                s.workgroup,
+                s.n_respondents,
+                s.rc_received,
+                s.n_received,
+                s.rc_given,
+                s.n_given,
+                s.within,
+                "; ".join(f"{k}: {v}" for k, v in s.suppressed.items()),
+            ]
             for s in result.workgroups_summary
         ],
-    )  # fmt: skip
+    )
     overall = result.overall.to_dict()
     _sheet(
         workbook,
@@ -200,18 +239,47 @@ def _settings_sheet(workbook: Any, settings: dict[str, Any] | Any) -> None:
 def _comparison_sheets(workbook: Any, result: RCComparison) -> None:
     from openpyxl.utils import get_column_letter
 
-    header = ["rater", "target", "n_before", "n_after", "before", "after", "difference",
-              "ci_low", "ci_high", "p_value", "effect_size", "band_before", "band_after",
-              "band_changed", "suppressed", "reason"]  # fmt: skip
+    header = [
+        "rater",
+        "target",
+        "n_before",
+        "n_after",
+        "before",
+        "after",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "effect_size",
+        "band_before",
+        "band_after",
+        "band_changed",
+        "suppressed",
+        "reason",
+    ]
     rows = []
     for cell in result.cells:
         c = cell.change
         rows.append(
-            [cell.rater, cell.target, cell.n_before, cell.n_after, c.before, c.after,
-             c.difference, c.ci[0] if c.ci else None, c.ci[1] if c.ci else None, c.p_value,
-             c.effect_size, cell.band_before, cell.band_after, cell.band_changed,
-             c.suppressed, c.reason]
-        )  # fmt: skip
+            [
+                cell.rater,
+                cell.target,
+                cell.n_before,
+                cell.n_after,
+                c.before,
+                c.after,
+                c.difference,
+                c.ci[0] if c.ci else None,
+                c.ci[1] if c.ci else None,
+                c.p_value,
+                c.effect_size,
+                cell.band_before,
+                cell.band_after,
+                cell.band_changed,
+                c.suppressed,
+                c.reason,
+            ]
+        )
     sheet = _sheet(workbook, "Cells", header, rows)
     if rows:
         column = get_column_letter(header.index("after") + 1)
@@ -219,14 +287,34 @@ def _comparison_sheets(workbook: Any, result: RCComparison) -> None:
     _sheet(
         workbook,
         "Overall",
-        ["figure", "before", "after", "difference", "ci_low", "ci_high", "p_value",
-         "effect_size", "suppressed", "reason"],
         [
-            [name, c.before, c.after, c.difference, c.ci[0] if c.ci else None,
-             c.ci[1] if c.ci else None, c.p_value, c.effect_size, c.suppressed, c.reason]
+            "figure",
+            "before",
+            "after",
+            "difference",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "effect_size",
+            "suppressed",
+            "reason",
+        ],
+        [
+            [
+                name,
+                c.before,
+                c.after,
+                c.difference,
+                c.ci[0] if c.ci else None,
+                c.ci[1] if c.ci else None,
+                c.p_value,
+                c.effect_size,
+                c.suppressed,
+                c.reason,
+            ]
             for name, c in result.overall.items()
         ],
-    )  # fmt: skip
+    )
     _settings_sheet(workbook, {"before": result.before, "after": result.after, **result.settings})
 
 
@@ -395,13 +483,20 @@ def _comparison_html(result: RCComparison, title: str) -> bytes:
             continue
         moved = f"{cell.band_before} → {cell.band_after}" if cell.band_changed else "no change"
         ci = f"{_fmt(c.ci[0])} to {_fmt(c.ci[1])}" if c.ci else ""
-        rows.append([f"{cell.rater} → {cell.target}", c.before, c.after, c.difference, ci,
-                     c.p_value, moved])  # fmt: skip
+        rows.append(
+            [f"{cell.rater} → {cell.target}", c.before, c.after, c.difference, ci, c.p_value, moved]
+        )
     overall = [
-        [name.replace("_", "-"), c.before, c.after, c.difference,
-         f"{_fmt(c.ci[0])} to {_fmt(c.ci[1])}" if c.ci else "", c.p_value]
+        [
+            name.replace("_", "-"),
+            c.before,
+            c.after,
+            c.difference,
+            f"{_fmt(c.ci[0])} to {_fmt(c.ci[1])}" if c.ci else "",
+            c.p_value,
+        ]
         for name, c in result.overall.items()
-    ]  # fmt: skip
+    ]
     body = (
         _legend(result.settings)
         + _table(

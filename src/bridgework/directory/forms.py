@@ -10,6 +10,20 @@ from bridgework.directory.models import Network, Organisation, Person, Team, Wor
 from bridgework.web.forms import Form, ModelForm
 
 
+class NetworkSettingsForm(ModelForm):
+    """An owner's privacy settings for the whole network."""
+
+    class Meta:
+        model = Network
+        fields = ["min_group_size", "retention_days"]
+        labels = {"min_group_size": "Minimum group size"}
+        help_texts = {
+            "min_group_size": "Smallest number of respondents behind any figure shown, in every "
+            "survey and programme of the network (3 or more; 5 is usual). A survey can ask "
+            "for more, never less."
+        }
+
+
 class OrganisationForm(ModelForm):
     class Meta:
         model = Organisation

@@ -7,6 +7,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -34,6 +35,16 @@ class Network(models.Model):
     min_group_size = models.PositiveSmallIntegerField(
         default=5, help_text="Smallest number of respondents behind any figure shown (3 or more)."
     )
+    retention_days = models.PositiveIntegerField(
+        "Keep raw answers for (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "Raw survey answers are deleted this many days after a survey closes; published "
+            "results stay. Leave blank to keep them."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -41,7 +52,11 @@ class Network(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(min_group_size__gte=3), name="network_min_group_size_gte_3"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(retention_days__isnull=True) | models.Q(retention_days__gte=1),
+                name="network_retention_days_positive",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ Each validates with ``full_clean()`` and writes in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Model
@@ -17,6 +17,7 @@ from bridgework.directory.models import (
     Membership,
     Network,
     Organisation,
+    PeopleImport,
     Person,
     Role,
     Team,
@@ -65,6 +66,22 @@ def network_create(
     _save(network)
     Membership.objects.create(user=owner, network=network, role=Role.OWNER)
     return network
+
+
+def network_settings_update(
+    *, network: Network, min_group_size: int, retention_days: int | None
+) -> dict[str, tuple[Any, Any]]:
+    """Change a network's privacy settings; returns ``{field: (before, after)}`` of what
+    changed, so the caller can record each change in the audit log."""
+    changes = {
+        name: (getattr(network, name), value)
+        for name, value in (("min_group_size", min_group_size), ("retention_days", retention_days))
+        if getattr(network, name) != value
+    }
+    if changes:
+        network.min_group_size, network.retention_days = min_group_size, retention_days
+        _save(network)
+    return changes
 
 
 @transaction.atomic
@@ -205,3 +222,22 @@ def people_deactivate(*, network: Network, person_ids: Iterable[int]) -> int:
     return Person.objects.filter(network=network, pk__in=list(person_ids), active=True).update(
         active=False
     )
+
+
+def person_data_erase(*, person: Person, dry_run: bool = False) -> dict[str, int]:
+    """Delete the directory record of ``person`` and uploaded people files containing their
+    address. Call it last, once every feature app has erased its own records about them
+    (``bridgework.governance.erasure``). Returns the counts by kind."""
+    needle = person.email.casefold().encode()
+    files = [
+        pk
+        for pk, content in PeopleImport.objects.filter(network_id=person.network_id).values_list(
+            "pk", "content"
+        )
+        if needle in bytes(content).lower()
+    ]
+    counts = {"directory records": 1, "uploaded people files naming them": len(files)}
+    if not dry_run:
+        PeopleImport.objects.filter(pk__in=files).delete()
+        person.delete()
+    return counts

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bridgework.directory.views import groups, imports, members, overview, people
+from bridgework.directory.views import groups, imports, members, overview, people, settings
 
 app_name = "directory"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/<int:pk>/", people.show, name="people_show"),
     path("people/<int:pk>/edit/", people.edit, name="people_edit"),
     path("people/<int:pk>/active/", people.set_active, name="people_set_active"),
+    path("settings/", settings.edit, name="settings"),
     path("members/", members.index, name="members"),
     path("members/invitations/<int:pk>/revoke/", members.revoke, name="members_revoke"),
 ]

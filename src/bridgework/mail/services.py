@@ -219,3 +219,16 @@ def outbox_redact(messages: QuerySet[OutboxMessage]) -> int:
         message.save(update_fields=list(_COPY_FIELDS))
         changed += 1
     return changed
+
+
+def person_data_erase(*, person: object, dry_run: bool = False) -> dict[str, int]:
+    """Delete the network's outbox messages to ``person``'s address (a directory person).
+    Returns the count (what would be deleted with ``dry_run``)."""
+    messages = OutboxMessage.objects.filter(
+        network_id=person.network_id,  # type: ignore[attr-defined]
+        to__iexact=person.email,  # type: ignore[attr-defined]
+    )
+    counts = {"emails in the outbox": messages.count()}
+    if not dry_run:
+        messages.delete()
+    return counts

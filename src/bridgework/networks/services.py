@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -398,3 +398,71 @@ def roles_answers_save(
     invitation.completed_at = invitation.completed_at or timezone.now()
     invitation.save(update_fields=["answers", "consent", "completed_at"])
     return invitation
+
+
+# Erasure and retention: each deletes only this app's records; bridgework.governance decides
+# when.
+
+
+def _files_naming(files: Any, email: str) -> list[int]:
+    """Ids of uploaded files whose content contains ``email`` (case-insensitive)."""
+    needle = email.casefold().encode()
+    return [
+        pk for pk, content in files.values_list("pk", "content") if needle in bytes(content).lower()
+    ]
+
+
+def person_data_erase(*, person: Person, dry_run: bool = False) -> dict[str, int]:
+    """Delete every network-survey record about ``person``: their invitations, links and
+    outside contacts, the nominations they made AND those others made of them, their roles
+    self-assessment, and uploaded nominations files that contain their address.
+
+    Returns the counts by kind (what would be deleted with ``dry_run``).
+    """
+    network_id = person.network_id
+    invitations = NetworkInvitation.objects.filter(network_id=network_id, person=person)
+    nominations = Nomination.objects.filter(network_id=network_id).filter(
+        Q(ego=person) | Q(alter=person)
+    )
+    roles = RolesInvitation.objects.filter(network_id=network_id, person=person)
+    files = NominationImport.objects.filter(
+        pk__in=_files_naming(NominationImport.objects.filter(network_id=network_id), person.email)
+    )
+    counts = {
+        "network survey invitations": invitations.count(),
+        "network survey links": NetworkInvitationToken.objects.filter(
+            invitation__in=invitations
+        ).count(),
+        "nominations they made": nominations.filter(ego=person).count(),
+        "nominations of them by others": nominations.filter(alter=person).count(),
+        "outside contacts they named": OutsideContact.objects.filter(
+            invitation__in=invitations
+        ).count(),
+        "roles self-assessments": roles.count(),
+        "uploaded nominations files naming them": files.count(),
+    }
+    if not dry_run:
+        nominations.delete()
+        invitations.delete()
+        roles.delete()
+        files.delete()
+    return counts
+
+
+def network_wave_raw_answers_delete(*, wave: NetworkWave) -> dict[str, int]:
+    """Delete a network wave's raw answers (nominations, outside contacts and uploaded
+    nominations files), keeping the invitations, so who was invited and who finished still
+    count. Returns the counts by kind."""
+    nominations, _ = Nomination.objects.filter(wave=wave).delete()
+    outside, _ = OutsideContact.objects.filter(invitation__wave=wave).delete()
+    files, _ = NominationImport.objects.filter(wave=wave).delete()
+    return {"nominations": nominations, "outside contacts": outside, "nominations files": files}
+
+
+def roles_answers_delete(*, network: Network, completed_before: datetime) -> int:
+    """Delete the roles self-assessments finished before ``completed_before`` (the answers
+    live on the invitation, so the link goes too; a new one can be sent). Returns the count."""
+    deleted, _ = RolesInvitation.objects.filter(
+        network=network, completed_at__lt=completed_before
+    ).delete()
+    return deleted

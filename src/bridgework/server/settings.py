@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "bridgework.surveys",
     "bridgework.programmes",
     "bridgework.networks",
+    "bridgework.audit",
+    "bridgework.governance",
     "bridgework.web",
 ]
 

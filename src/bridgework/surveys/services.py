@@ -359,3 +359,43 @@ def invitation_complete(*, invitation: Invitation) -> Invitation:
     Invitation.objects.filter(pk=invitation.pk, completed_at__isnull=True).update(completed_at=now)
     invitation.refresh_from_db(fields=["completed_at"])
     return invitation
+
+
+# Erasure and retention: each deletes only this app's records; bridgework.governance decides
+# when (and freezes published results of closed waves first).
+
+
+def person_data_erase(*, person: Person, dry_run: bool = False) -> dict[str, int]:
+    """Delete every RC record about ``person``: their invitations, links and answers.
+
+    Returns the counts by kind (what would be deleted with ``dry_run``). Answers already
+    inside published results of a closed wave must be frozen by the caller beforehand.
+    """
+    invitations = Invitation.objects.filter(network_id=person.network_id, person=person)
+    counts = {
+        "RC survey invitations": invitations.count(),
+        "RC survey links": InvitationToken.objects.filter(invitation__in=invitations).count(),
+        "RC survey answers": Response.objects.filter(invitation__in=invitations).count(),
+    }
+    if not dry_run:
+        invitations.delete()
+    return counts
+
+
+def person_closed_waves(*, person: Person) -> list[Wave]:
+    """The closed RC waves in which ``person`` gave answers (their results are published)."""
+    return list(
+        Wave.objects.filter(
+            network_id=person.network_id,
+            closes_at__lte=timezone.now(),
+            invitations__person=person,
+            invitations__responses__isnull=False,
+        ).distinct()
+    )
+
+
+def wave_raw_answers_delete(*, wave: Wave) -> int:
+    """Delete a wave's raw answers (its :class:`Response` rows), keeping the invitations, so
+    who was invited and who finished still count. Returns how many answers were deleted."""
+    deleted, _ = Response.objects.filter(invitation__wave=wave).delete()
+    return deleted

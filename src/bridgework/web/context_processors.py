@@ -39,5 +39,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(
                 {"url": url, "label": "Members", "active": current.startswith("directory:members")}
             )
+            url = reverse("directory:settings", kwargs={"network": network.slug})
+            items.append(
+                {"url": url, "label": "Settings", "active": current == "directory:settings"}
+            )
+            url = reverse("audit:index", kwargs={"network": network.slug})
+            items.append({"url": url, "label": "Audit log", "active": current.startswith("audit:")})
         context["nav_items"] = items
     return context

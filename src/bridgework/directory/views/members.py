@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 from bridgework.accounts import selectors as accounts_selectors
 from bridgework.accounts.forms import InviteForm
 from bridgework.accounts.services import invitation_create, invitation_revoke
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.directory import selectors
 from bridgework.directory.models import Role
 from bridgework.web.tenancy import network_view
@@ -28,6 +30,12 @@ def index(request: HttpRequest) -> HttpResponse:
                 email=email,
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
+            )
+            audit_record(
+                network=request.network,
+                action=Action.MEMBER_INVITED,
+                details={"email": email, "role": form.cleaned_data["role"]},
+                request=request,
             )
             messages.success(request, f"Invitation sent to {email}.")
             return redirect("directory:members", network=request.network.slug)
@@ -48,5 +56,11 @@ def index(request: HttpRequest) -> HttpResponse:
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = accounts_selectors.invitation_for(request.network, pk)
     invitation_revoke(invitation=invitation)
+    audit_record(
+        network=request.network,
+        action=Action.MEMBER_INVITATION_REVOKED,
+        target=invitation,
+        request=request,
+    )
     messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     return redirect("directory:members", network=request.network.slug)

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.datasets.people import PersonRecord, write_people
 from bridgework.directory import selectors, services
 from bridgework.directory.forms import PeopleSearchForm, PersonForm
@@ -125,6 +127,12 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
         "text/csv; charset=utf-8"
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    audit_record(
+        network=request.network,
+        action=Action.EXPORT_DOWNLOADED,
+        details={"export": f"people {fmt.upper()}", "rows": people.count()},
+        request=request,
     )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{request.network.slug}-people.{fmt}"'

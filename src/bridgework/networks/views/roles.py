@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 
 from bridgework.analysis.network_roles import ROLE_LABELS
 from bridgework.analysis.roles_assessment import ASSESSMENT_ROLES, ITEMS, SCALE, score_assessment
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.networks import results, selectors, services
 from bridgework.web.middleware import activate_network_time
@@ -46,6 +48,12 @@ def overview(request: HttpRequest) -> HttpResponse:
         if not is_coordinator:
             raise PermissionDenied("Sending links needs the Coordinator role.")
         count = services.roles_invitations_create(network=request.network)
+        audit_record(
+            network=request.network,
+            action=Action.SURVEY_INVITATIONS_SENT,
+            details={"survey": "roles self-assessment", "count": count},
+            request=request,
+        )
         messages.success(request, f"{count} link{'s' if count != 1 else ''} sent.")
         return redirect("networks:roles", network=request.network.slug)
     wave = selectors.latest_network_wave(request.network)

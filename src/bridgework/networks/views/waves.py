@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Role
 from bridgework.networks import selectors, services
@@ -44,6 +46,13 @@ def create(request: HttpRequest) -> HttpResponse:
         except services.ValidationError as exc:
             form.add_error(None, exc)
         else:
+            audit_record(
+                network=request.network,
+                action=Action.MIN_GROUP_SIZE_CHANGED,
+                target=wave,
+                details={"from": None, "to": wave.min_group_size},
+                request=request,
+            )
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request, "components/form_page.html", {"form": form, "page_title": "New network survey"}
@@ -85,6 +94,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
         if form.is_valid():
             try:
+                before = wave.min_group_size
                 services.network_wave_update(wave=wave, **form.cleaned_data)
             except services.ValidationError as exc:
                 form.add_error(None, exc)
@@ -92,6 +102,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(exc))
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
             else:
+                if wave.min_group_size != before:
+                    audit_record(
+                        network=request.network,
+                        action=Action.MIN_GROUP_SIZE_CHANGED,
+                        target=wave,
+                        details={"from": before, "to": wave.min_group_size},
+                        request=request,
+                    )
                 messages.success(request, f"Saved {wave.name}.")
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
@@ -126,6 +144,13 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         except WaveClosedError:
             messages.error(request, "This survey has closed.")
         else:
+            audit_record(
+                network=request.network,
+                action=Action.SURVEY_INVITATIONS_SENT,
+                target=wave,
+                details={"survey": "network", "count": count},
+                request=request,
+            )
             messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
         return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return _confirm(
@@ -150,6 +175,13 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Reminders can only be sent while the survey is open.")
         else:
             count = services.network_reminders_send(wave=wave)
+            audit_record(
+                network=request.network,
+                action=Action.SURVEY_REMINDERS_SENT,
+                target=wave,
+                details={"survey": "network", "count": count},
+                request=request,
+            )
             messages.success(request, f"{count} reminder{'s' if count != 1 else ''} sent.")
         return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     pending = wave.invitations.filter(completed_at__isnull=True).count()

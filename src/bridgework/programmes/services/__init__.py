@@ -9,7 +9,8 @@ round is due) are in :mod:`bridgework.programmes.selectors`.
 * :mod:`.signup` — asking to join, confirming, and each person's own choices;
 * :mod:`.rounds` — drawing and publishing a round;
 * :mod:`.feedback` — a person's feedback on their match;
-* :mod:`.scheduling` — the worker's tick.
+* :mod:`.scheduling` — the worker's tick;
+* :mod:`.erasure` — erasing one person's records.
 
 Emails to participants are composed and sent by :mod:`bridgework.programmes.mailing`, which
 makes every send idempotent; these modules decide *when*.
@@ -18,6 +19,7 @@ makes every send idempotent; these modules decide *when*.
 from __future__ import annotations
 
 from bridgework.programmes.exceptions import ProgrammeError
+from bridgework.programmes.services.erasure import person_data_erase
 from bridgework.programmes.services.feedback import feedback_save
 from bridgework.programmes.services.guides import guide_create, guide_update, guides_ensure_builtin
 from bridgework.programmes.services.programmes import (
@@ -51,6 +53,7 @@ __all__ = [
     "guide_create",
     "guide_update",
     "guides_ensure_builtin",
+    "person_data_erase",
     "programme_create",
     "programme_update",
     "programmes_tick",

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.programmes import selectors, services
 from bridgework.programmes.exceptions import ProgrammeError
@@ -87,5 +89,12 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     except ProgrammeError as exc:
         messages.error(request, str(exc))
     else:
+        audit_record(
+            network=request.network,
+            action=Action.ROUND_PUBLISHED,
+            target=round_,
+            details={"programme": round_.programme.name, "matches": round_.matches.count()},
+            request=request,
+        )
         messages.success(request, "Published. Introductions are on their way.")
     return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from bridgework.analysis.rc_compare import CellChange, RCComparison
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.analysis.rc_results import Cell, RCAnalysis
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.datasets.rc_report import write_rc_xlsx
 from bridgework.surveys import selectors
 from bridgework.surveys.models import Wave
@@ -217,6 +219,13 @@ def _download(request: HttpRequest, pk: int, *, what: str, fmt: str) -> HttpResp
         cells = result.to_dict()["cells"]
         rows = [_flatten(c) if what == "results" else _change_row(c) for c in cells]
         content, content_type = _csv(rows), "text/csv; charset=utf-8"
+    audit_record(
+        network=request.network,
+        action=Action.EXPORT_DOWNLOADED,
+        target=wave,
+        details={"export": f"RC {what} {fmt.upper()}"},
+        request=request,
+    )
     response = HttpResponse(content, content_type=content_type)
     filename = f"{request.network.slug}-wave-{wave.pk}-{what}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WordingForm
@@ -49,10 +51,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
+            before = wave.min_group_size
             services.wave_update(wave=wave, **form.wave_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if wave.min_group_size != before:
+                audit_record(
+                    network=request.network,
+                    action=Action.MIN_GROUP_SIZE_CHANGED,
+                    target=wave,
+                    details={"from": before, "to": wave.min_group_size},
+                    request=request,
+                )
             messages.success(request, f"Saved {wave.name}.")
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
@@ -95,6 +106,14 @@ def _action(
         if request.method == "POST":
             try:
                 result = run(wave)
+                if audited := _AUDITED.get(request.resolver_match.url_name):
+                    audit_record(
+                        network=request.network,
+                        action=audited,
+                        target=wave,
+                        details={"survey": "RC", "result": result},
+                        request=request,
+                    )
             except WaveClosedError as exc:
                 messages.error(request, str(exc))
                 return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
@@ -118,6 +137,13 @@ def _action(
         )
 
     return view
+
+
+#: The actions of :func:`_action` pages recorded in the audit log, by URL name.
+_AUDITED = {
+    "waves_invite": Action.SURVEY_INVITATIONS_SENT,
+    "waves_remind": Action.SURVEY_REMINDERS_SENT,
+}
 
 
 def _invite(wave: Wave) -> str:

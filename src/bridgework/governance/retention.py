@@ -1,0 +1,89 @@
+"""Retention: raw answers are deleted once a survey has been closed longer than the network's
+``retention_days``; invitations (who was asked, who finished) and published results stay.
+
+Raw answers are an RC wave's :class:`~bridgework.surveys.models.Response` rows, a network
+wave's nominations, outside contacts and uploaded nominations files, and roles
+self-assessments (which belong to no wave, so their age counts from when they were
+finished). The worker runs :func:`retention_apply` with the other periodic jobs; it is
+idempotent, and each deletion is recorded in the audit log as done by the system.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
+from bridgework.directory.models import Network
+from bridgework.governance.erasure import _freeze_published_results
+from bridgework.networks import services as networks_services
+from bridgework.networks.models import NetworkWave
+from bridgework.surveys import services as surveys_services
+from bridgework.surveys.models import Wave
+
+__all__ = ["network_retention_apply", "retention_apply"]
+
+
+@transaction.atomic
+def network_retention_apply(*, network: Network, now: datetime | None = None) -> dict[str, int]:
+    """Delete the raw answers of ``network``'s surveys closed more than its retention period
+    before ``now``. Returns the counts by kind; nothing happens without a retention period."""
+    if network.retention_days is None:
+        return {}
+    cutoff = (now or timezone.now()) - timedelta(days=network.retention_days)
+    policy = {"retention_days": network.retention_days}
+    totals: dict[str, int] = {}
+    waves = Wave.objects.filter(
+        network=network, closes_at__lte=cutoff, invitations__responses__isnull=False
+    ).distinct()
+    for wave in waves:
+        _freeze_published_results(wave)
+        deleted = {"RC answers": surveys_services.wave_raw_answers_delete(wave=wave)}
+        audit_record(
+            network=network,
+            action=Action.RAW_ANSWERS_DELETED,
+            target=wave,
+            details={**policy, "deleted": deleted},
+        )
+        _add(totals, deleted)
+    network_waves = NetworkWave.objects.filter(network=network, closes_at__lte=cutoff).filter(
+        Q(nominations__isnull=False)
+        | Q(invitations__outside_contacts__isnull=False)
+        | Q(imports__isnull=False)
+    )
+    for network_wave in network_waves.distinct():
+        deleted = networks_services.network_wave_raw_answers_delete(wave=network_wave)
+        audit_record(
+            network=network,
+            action=Action.RAW_ANSWERS_DELETED,
+            target=network_wave,
+            details={**policy, "deleted": deleted},
+        )
+        _add(totals, deleted)
+    roles = networks_services.roles_answers_delete(network=network, completed_before=cutoff)
+    if roles:
+        audit_record(
+            network=network,
+            action=Action.RAW_ANSWERS_DELETED,
+            details={**policy, "deleted": {"roles self-assessments": roles}},
+        )
+        _add(totals, {"roles self-assessments": roles})
+    return totals
+
+
+def _add(totals: dict[str, int], counts: dict[str, int]) -> None:
+    for kind, count in counts.items():
+        totals[kind] = totals.get(kind, 0) + count
+
+
+def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
+    """Apply every network's retention period (one transaction per network). Returns the
+    counts deleted across all networks, by kind."""
+    totals: dict[str, int] = {}
+    for network in Network.objects.filter(retention_days__isnull=False):
+        _add(totals, network_retention_apply(network=network, now=now))
+    return totals
