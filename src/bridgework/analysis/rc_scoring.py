@@ -123,7 +123,9 @@ class RCSettings:
 
 @dataclass(frozen=True, eq=False)
 class ScoredResponses:
-    """Dense scored answers: respondents (by workgroup, then by answers) × workgroups (sorted) × dimensions.
+    """Dense scored answers: respondents × workgroups (sorted) × dimensions.
+
+    Respondents are ordered by workgroup, then by their answers (see ``_canonical_order``).
 
     ``dims[r, t, d]`` is respondent r's score of target t on dimension d, NaN when unanswered
     or when the pair did not qualify for an index; ``index``, ``communication`` and
