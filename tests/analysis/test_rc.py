@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 import numpy as np
@@ -18,6 +19,7 @@ from bridgework.analysis.rc import (
     Bands,
     RCSettings,
     analyze_rc,
+    check_rc_suppression,
 )
 from bridgework.analysis.rc_scoring import score_responses
 
@@ -420,3 +422,29 @@ def test_relabelling_leaves_every_unrounded_figure_bit_identical(frame, random):
     one, two = analyze_rc(frame, settings=options), analyze_rc(renamed, settings=options)
     assert one.cells == two.cells
     assert one.overall == two.overall
+
+
+def test_dimension_mean_behind_one_answer_is_hidden_with_a_complement():
+    # Six respondents; five chose "no answer" for timely, so its mean would be one person's.
+    answers = [[4, 5, 3, 4, 4, 5, 3]] + [[3, None, 4, 4, 3, 4, 4] for _ in range(5)]
+    frame = frame_of([(f"r{i}", "A", "B", scores) for i, scores in enumerate(answers)])
+    result = analyze_rc(frame, settings=RCSettings(bootstrap=0, seed=1))
+    cell = result.cell("A", "B")
+    assert cell.n == 6 and cell.rc is not None
+    assert cell.dimension_n["timely"] == 1
+    assert cell.dimensions["timely"] is None
+    assert "fewer than 5" in cell.hidden_parts["timely"]
+    # One more communication item is hidden, and so is nothing the timely answer alone moves.
+    hidden = [d for d, value in cell.dimensions.items() if value is None]
+    assert len(hidden) == 2
+    assert check_rc_suppression(result) == []
+    doctored = dataclasses.replace(cell, dimensions={**cell.dimensions, "timely": 4.0})
+    broken = dataclasses.replace(result, cells=(doctored,))
+    assert any("timely" in problem for problem in check_rc_suppression(broken))
+
+
+@settings(max_examples=40, deadline=None)
+@given(answer_sets())
+def test_no_shown_dimension_rests_on_too_few_answers(frame):
+    result = analyze_rc(frame, settings=RCSettings(min_group_size=3, bootstrap=0, seed=2))
+    assert check_rc_suppression(result) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bridgework.analysis.stats import OneWayAnova
@@ -52,6 +52,10 @@ class Cell:
     dimensions: Mapping[str, float | None] | None
     communication: float | None
     relationship: float | None
+    #: Answers behind each dimension mean (a respondent may skip some items).
+    dimension_n: Mapping[str, int] | None = None
+    #: Dimension or subscale means hidden in a shown cell, with the reason.
+    hidden_parts: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def within(self) -> bool:
@@ -73,6 +77,8 @@ class Cell:
             else {key: rounded(value) for key, value in self.dimensions.items()},
             "communication": rounded(self.communication),
             "relationship": rounded(self.relationship),
+            "dimension_n": None if self.dimension_n is None else dict(self.dimension_n),
+            "hidden_parts": dict(self.hidden_parts),
         }
 
 
