@@ -430,7 +430,8 @@ def test_dimension_mean_behind_one_answer_is_hidden_with_a_complement():
     frame = frame_of([(f"r{i}", "A", "B", scores) for i, scores in enumerate(answers)])
     result = analyze_rc(frame, settings=RCSettings(bootstrap=0, seed=1))
     cell = result.cell("A", "B")
-    assert cell.n == 6 and cell.rc is not None
+    assert cell.n == 6
+    assert cell.rc is not None
     assert cell.dimension_n["timely"] == 1
     assert cell.dimensions["timely"] is None
     assert "fewer than 5" in cell.hidden_parts["timely"]

@@ -497,6 +497,7 @@ def _assemble(
             n_respondents=n_respondents,
             n_cells=len(filled),
             suppressed=overall_hidden,
+            counts=overall_counts,
         ),
         reliability=rc_reliability(scored, instrument, settings.min_group_size),
         reciprocity=tuple(gaps),

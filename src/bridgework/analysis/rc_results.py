@@ -56,6 +56,8 @@ class Cell:
     dimension_n: Mapping[str, int] | None = None
     #: Dimension or subscale means hidden in a shown cell, with the reason.
     hidden_parts: Mapping[str, str] = field(default_factory=dict)
+    #: Date the values date from, when published earlier than the page (live results).
+    as_of: str | None = None
 
     @property
     def within(self) -> bool:
@@ -79,6 +81,7 @@ class Cell:
             "relationship": rounded(self.relationship),
             "dimension_n": None if self.dimension_n is None else dict(self.dimension_n),
             "hidden_parts": dict(self.hidden_parts),
+            **({"as_of": self.as_of} if self.as_of else {}),
         }
 
 
@@ -128,6 +131,8 @@ class Overall:
     n_respondents: int
     n_cells: int
     suppressed: Mapping[str, str]
+    #: Respondents behind each figure (``within``: respondent → own-group ratings).
+    counts: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,6 +158,8 @@ class Reliability:
     anova: OneWayAnova | None
     rwg: Mapping[str, float | None]
     n_complete: int
+    #: Respondents behind each figure: ``alpha``, ``icc`` and ``rwg:<workgroup>``.
+    counts: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         anova = None
