@@ -96,7 +96,8 @@ def demo(args: argparse.Namespace) -> int:
 def queue_scheduled_jobs() -> list[str]:
     """Queue one run of every periodic job: RC and network survey reminders that are due, RC
     results to publish, and coffee programme rounds, reminders and feedback requests. Each job
-    is idempotent, so several workers may queue them at once. Returns the names of the jobs queued."""
+    is idempotent, so several workers may queue them at once. Returns the names of the jobs
+    queued."""
     from bridgework.networks.tasks import send_due_network_reminders
     from bridgework.programmes.tasks import run_schedule
     from bridgework.surveys.tasks import publish_results, send_due_reminders
