@@ -242,7 +242,7 @@ def test_the_worker_scheduler_sends_due_network_reminders(crowd):
     services.network_invitations_create(wave=wave)
     assert not OutboxMessage.objects.filter(kind="network-reminder").exists()
     names = queue_scheduled_jobs()  # the test settings run tasks at once
-    assert {"send_due_reminders", "send_due_network_reminders", "run_schedule"} == set(names)
+    assert {"send_due_reminders", "send_due_network_reminders", "run_schedule"} <= set(names)
     assert OutboxMessage.objects.filter(kind="network-reminder").count() == crowd.people.count()
 
 

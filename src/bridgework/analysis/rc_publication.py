@@ -399,7 +399,7 @@ def _rebuild_analysis(
         summaries.append(
             WorkgroupSummary(
                 workgroup=w,
-                n_respondents=0,
+                n_respondents=counts["given"],
                 rc_received=values["received"],
                 n_received=counts["received"],
                 rc_given=values["given"],

@@ -185,11 +185,13 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
         workbook,
         "Cells",
         ["rater", "target", "n", "rc", "ci_low", "ci_high", "band", "suppressed", "reason",
-         "communication", "relationship", *dims],
+         "communication", "relationship", *dims, "hidden_parts", "as_of"],
         [
             [c.rater, c.target, c.n, c.rc, c.ci[0] if c.ci else None, c.ci[1] if c.ci else None,
              c.band, c.suppressed, c.reason, c.communication, c.relationship,
-             *[(c.dimensions or {}).get(d) for d in dims]]
+             *[(c.dimensions or {}).get(d) for d in dims],
+             "; ".join(f"{k}: {v}" for k, v in (c.hidden_parts or {}).items()) or None,
+             c.as_of]
             for c in result.cells
         ],
     )  # fmt: skip
