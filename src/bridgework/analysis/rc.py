@@ -82,6 +82,7 @@ __all__ = [
     "check_rc_suppression",
     "matrix_figures",
     "resolve_seed",
+    "role_balanced_mean",
     "select_wave",
 ]
 
@@ -241,7 +242,12 @@ def _cell_part_figures(
     return figures, totals
 
 
-def _mean(values: list[float]) -> float | None:
+def role_balanced_mean(cells: list[Cell]) -> float | None:
+    """Mean of the shown cells' RC (each pair of workgroups once), ``None`` without any.
+
+    Only shown cells enter, so the figure adds nothing to what the cells already show.
+    """
+    values = sorted(c.rc for c in cells if not c.suppressed and c.rc is not None)
     return float(np.mean(values)) if values else None
 
 
@@ -367,36 +373,19 @@ def _assemble(
         respondent_means = np.nanmean(np.where(qualified, scored.index, np.nan)[any_index], axis=1)
     n_respondents = int(any_index.sum())
     filled = [(g, t) for g, t in grid if m.n[g, t] > 0]
-    diagonal = [c for c in filled if c[0] == c[1]]
-    off = [c for c in filled if c[0] != c[1]]
     overall_values = {
         "respondent_weighted": float(respondent_means.mean()) if n_respondents else None,
-        "role_balanced": _mean([m.rc[c] for c in filled]),
-        "within": _mean([m.rc[c] for c in diagonal]),
-        "between": _mean([m.rc[c] for c in off]),
     }
-    overall_counts = {
-        "respondent_weighted": n_respondents,
-        "role_balanced": n_respondents,
-        "within": sum(int(m.n[c]) for c in diagonal),
-        "between": int((qualified & other).any(axis=1).sum()),
-    }
-    overall_parts = {
-        "respondent_weighted": (grid, False),
-        "role_balanced": (grid, False),
-        "within": ([c for c in grid if c[0] == c[1]], True),
-        "between": ([c for c in grid if c[0] != c[1]], False),
-    }
-    for name, (parts, disjoint) in overall_parts.items():
-        figures.append(privacy.Figure(("overall", name), overall_counts[name]))
-        totals.append(
-            privacy.Total(
-                ("overall", name),
-                tuple(("cell", *c) for c in parts),
-                disjoint,
-                f"overall RC ({name.replace('_', '-')})",
-            )
+    overall_counts = {"respondent_weighted": n_respondents}
+    figures.append(privacy.Figure(("overall", "respondent_weighted"), n_respondents))
+    totals.append(
+        privacy.Total(
+            ("overall", "respondent_weighted"),
+            tuple(("cell", *c) for c in grid),
+            False,
+            "overall RC (respondent-weighted)",
         )
+    )
 
     shown = privacy.suppress(figures, totals, min_group_size=settings.min_group_size)
     bands = settings.bands
@@ -466,6 +455,18 @@ def _assemble(
         name: _visible(shown, ("overall", name), value, name, overall_hidden)
         for name, value in overall_values.items()
     }
+    # Means of cell means are taken over the cells shown only: over hidden cells they would
+    # give the hidden cells' sum back (weighted by 1/n, which no row or column total covers).
+    shown_cells = [c for c in cells if not c.suppressed and c.rc is not None]
+    for name, chosen in (
+        ("role_balanced", shown_cells),
+        ("within", [c for c in shown_cells if c.within]),
+        ("between", [c for c in shown_cells if not c.within]),
+    ):
+        overall_shown[name] = role_balanced_mean(chosen)
+        overall_counts[name] = sum(c.n or 0 for c in chosen)
+        if overall_shown[name] is None:
+            overall_hidden[name] = "no cell with enough respondents"
 
     gaps = []
     for i, a in enumerate(raters):

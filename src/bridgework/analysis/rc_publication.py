@@ -20,6 +20,7 @@ from typing import Any
 
 from bridgework.analysis import privacy
 from bridgework.analysis.publication import Published, publish
+from bridgework.analysis.rc import role_balanced_mean
 from bridgework.analysis.rc_compare import CellChange, Change, RCComparison
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.analysis.rc_results import (
@@ -163,7 +164,9 @@ def _fresh(
 
     overall = analysis.overall if analysis else None
     all_cells = tuple(("cell", r, t) for r, t in grid)
-    for name in OVERALL:
+    # Role-balanced, within and between are means of shown cells: rebuilt from the published
+    # cells, never published on their own.
+    for name in ("respondent_weighted",):
         key = ("overall", name)
         count = overall.counts.get(name, 0) if overall else 0
         value = getattr(overall, name) if overall else None
@@ -409,12 +412,21 @@ def _rebuild_analysis(
             )
         )
     overall_values, overall_hidden, overall_counts = {}, {}, {}
-    for name in OVERALL:
-        record = _get(figures, ("overall", name))
-        overall_values[name] = record.values["value"] if record.shown else None
-        overall_counts[name] = record.count
-        if not record.shown:
-            overall_hidden[name] = record.reason or _NO_RESPONDENTS
+    record = _get(figures, ("overall", "respondent_weighted"))
+    overall_values["respondent_weighted"] = record.values["value"] if record.shown else None
+    overall_counts["respondent_weighted"] = record.count
+    if not record.shown:
+        overall_hidden["respondent_weighted"] = record.reason or _NO_RESPONDENTS
+    shown_cells = [c for c in cells if not c.suppressed]
+    for name, chosen in (
+        ("role_balanced", shown_cells),
+        ("within", [c for c in shown_cells if c.within]),
+        ("between", [c for c in shown_cells if not c.within]),
+    ):
+        overall_values[name] = role_balanced_mean(chosen)
+        overall_counts[name] = sum(c.n or 0 for c in chosen)
+        if overall_values[name] is None:
+            overall_hidden[name] = "no cell with enough respondents"
     gaps = []
     for i, a in enumerate(raters):
         for b in raters[i + 1 :]:

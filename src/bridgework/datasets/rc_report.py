@@ -210,9 +210,14 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
     _sheet(
         workbook,
         "Overall",
-        ["figure", "value", "note"],
+        ["figure", "value", "note", "n"],
         [
-            [name, overall[name], result.overall.suppressed.get(name, "")]
+            [
+                name,
+                overall[name],
+                result.overall.suppressed.get(name, ""),
+                result.overall.counts.get(name) if overall[name] is not None else None,
+            ]
             for name in ("respondent_weighted", "role_balanced", "within", "between")
         ]
         + [["n_respondents", overall["n_respondents"], ""], ["n_cells", overall["n_cells"], ""]],

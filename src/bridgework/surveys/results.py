@@ -62,9 +62,11 @@ def wave_frame(wave: Wave) -> pd.DataFrame:
     return long[list(LONG_COLUMNS)].reset_index(drop=True)
 
 
-def settings_for(wave: Wave, *, bootstrap: int = BOOTSTRAP) -> RCSettings:
+def settings_for(wave: Wave, *, bootstrap: int | None = None) -> RCSettings:
     return RCSettings(
-        min_group_size=wave.min_group_size_in_force, bootstrap=bootstrap, seed=wave.pk
+        min_group_size=wave.min_group_size_in_force,
+        bootstrap=BOOTSTRAP if bootstrap is None else bootstrap,
+        seed=wave.pk,
     )
 
 
