@@ -98,8 +98,8 @@ class Look:
 
 
 def read_results(client, slug: str, wave: Wave, groups: list[str], memo: dict) -> Look:
-    """One look at everything; cell pages are re-read only when a download changed (they
-    show the same snapshot's cells, so an unchanged download means unchanged cell pages)."""
+    """One look at everything. The pages are re-read only when a download changed: they show
+    the same snapshot's figures, so unchanged downloads mean unchanged pages."""
     base = f"/n/{slug}/surveys/waves/{wave.pk}"
     look = Look()
     response = client.get(f"{base}/results.csv")
@@ -134,18 +134,19 @@ def read_results(client, slug: str, wave: Wave, groups: list[str], memo: dict) -
             look.figures[("overall", name)] = (int(n), float(value))
     change = client.get(f"{base}/change.csv")
     if change.status_code == 200:
-        load_workbook(io.BytesIO(client.get(f"{base}/change.xlsx").content))
         for row in csv.DictReader(io.StringIO(change.content.decode("utf-8-sig"))):
             if _num(row["after"]) is not None:
                 key = (unguard_cell(row["rater"]), unguard_cell(row["target"]))
                 look.figures[("after", *key)] = (int(row["n_after"]), _num(row["after"]))
                 look.figures[("before", *key)] = (int(row["n_before"]), _num(row["before"]))
-    for page in ("results/", "results/print/", "progress/"):
-        assert client.get(f"{base}/{page}").status_code == 200
-    fingerprint = (response.content, change.content)
+    fingerprint = (response.content, change.content, sorted(look.figures.items()))
     if memo.get(id(client)) == fingerprint:
         return look
     memo[id(client)] = fingerprint
+    if change.status_code == 200:
+        load_workbook(io.BytesIO(client.get(f"{base}/change.xlsx").content))
+    for page in ("results/", "results/print/", "progress/"):
+        assert client.get(f"{base}/{page}").status_code == 200
     for rater in groups:
         for target in groups:
             page = client.get(f"{base}/results/cell/", {"rater": rater, "target": target})
@@ -205,7 +206,7 @@ def truth(data, answered: list, wave_tag: str):
     source = data["answers"] if wave_tag == "now" else data["before"]
     pairs = {}
     for person in answered:
-        for t, view in enumerate(source[person]):
+        for t, view in enumerate(source.get(person, ())):
             if qualifies(view):
                 pairs[(person, t)] = view
     return pairs
@@ -410,3 +411,25 @@ def test_the_adversary_catches_a_naive_live_cell(cheap_statistics):
         look = Look({("cell", "G0", "G1"): (n, 4.0)})
         learn(adversary, look, {**data, "before": data["answers"]}, answered, ["G0", "G1"], K)
     assert adversary.pinned() == [("now", ((0, 3), 1))]
+
+
+@pytest.mark.django_db
+def test_without_the_publication_rule_the_insider_wins(cheap_statistics, monkeypatch):
+    # The same attack against live results republished afresh after every answer must succeed.
+    from bridgework.analysis import publication, rc_publication
+
+    def afresh(previous, fresh, totals=(), *, min_group_size, as_of, final=()):
+        return publication.publish({}, fresh, (), min_group_size=min_group_size, as_of=as_of)
+
+    monkeypatch.setattr(rc_publication, "publish", afresh)
+    people = [(0, i) for i in range(4)] + [(1, 0)]
+    data = {
+        "sizes": [4, 1],
+        "answers": {p: [None, [2 + p[1] % 3] * 7] if p[0] == 0 else [None, None] for p in people},
+        "order": people,
+        "live": True,
+        "compare": False,
+        "before": {},
+    }
+    with pytest.raises(AssertionError, match="pinned down exactly"):
+        run_insider(data)
