@@ -40,6 +40,12 @@ __all__ = [
 ]
 
 OVERALL = ("respondent_weighted", "role_balanced", "within", "between")
+#: Reason of every figure never shown: one text, so a reason changing after one more answer
+#: cannot tell whether a group went from nobody to somebody.
+NOT_YET = (
+    "not shown: fewer than {k} respondents stand behind it, or showing it could reveal a "
+    "figure that has fewer"
+)
 CHANGE_OVERALL = ("respondent_weighted", "role_balanced")
 _NO_RESPONDENTS = "no respondents"
 
@@ -309,6 +315,12 @@ def publish_rc(
         as_of=as_of,
         final=final,
     )
+    figures = {
+        key: record
+        if record.shown
+        else Published(record.count, None, NOT_YET.format(k=k), record.as_of)
+        for key, record in figures.items()
+    }
     structure: dict[str, Any] = {
         "has_answers": analysis is not None
         or bool(previous and previous.structure.get("has_answers")),
