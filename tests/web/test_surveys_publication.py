@@ -64,7 +64,8 @@ def test_one_more_answer_does_not_move_a_live_cell(analyst, live):
     second = rows(analyst, _url(live))[("Group 0", "Group 1")]
     assert second["n"] == "5"
     assert second["rc"] == first["rc"]
-    assert second["as_of"] == first["as_of"]
+    assert first["as_of"] == ""  # current values carry no date
+    assert second["as_of"]  # kept values say when they were published
     assert ResultsSnapshot.objects.filter(wave=live.wave).count() == 2
     # Five more (ten in all) stand behind the next values.
     for invitation in group0[6:9]:

@@ -354,6 +354,7 @@ def _rebuild_analysis(
 ) -> RCAnalysis:
     raters, targets = structure["raters"], structure["targets"]
     settings = dict(structure["settings"])
+    latest = structure.get("published_on")
     cells = []
     for r in raters:
         for t in targets:
@@ -392,7 +393,7 @@ def _rebuild_analysis(
                     relationship=composites["relationship"],
                     dimension_n=counts,
                     hidden_parts=hidden,
-                    as_of=record.as_of,
+                    as_of=record.as_of if record.as_of != latest else None,
                 )
             )
     lookup = {(c.rater, c.target): c for c in cells}

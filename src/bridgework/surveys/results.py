@@ -178,7 +178,7 @@ def wave_results_publish(*, wave: Wave) -> ResultsSnapshot:
                 raters=raters,
                 targets=targets,
                 min_group_size=wave.min_group_size_in_force,
-                as_of=timezone.localdate().isoformat(),
+                as_of=timezone.localtime().isoformat(),
                 labels={"before_name": before_wave.name} if compared else None,
             )
             figures, structure = publication.to_json()
@@ -354,5 +354,7 @@ def wave_figures(wave: Wave) -> WaveFigures | None:
             for name, change in (comparison.overall.items() if comparison else ())
         ],
         rwg=sorted(analysis.reliability.rwg.items()) if analysis else [],
-        as_of=[(_describe(key), date) for key, date in publication.as_of_notes()],
+        as_of=[
+            (_describe(key), date[:16].replace("T", " ")) for key, date in publication.as_of_notes()
+        ],
     )
