@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 import numpy as np
@@ -18,6 +19,7 @@ from bridgework.analysis.rc import (
     Bands,
     RCSettings,
     analyze_rc,
+    check_rc_suppression,
 )
 from bridgework.analysis.rc_scoring import score_responses
 
@@ -104,12 +106,13 @@ def test_respondent_index_min_items_and_subscales():
         )
     )
     b = scored.workgroups.index("B")
-    assert scored.index[0, b] == pytest.approx(29 / 7)
-    assert scored.communication[0, b] == 5
-    assert scored.relationship[0, b] == 3
-    assert scored.index[1, b] == pytest.approx(14 / 5)
-    assert scored.communication[1, b] == pytest.approx(10 / 3)
-    assert np.isnan(scored.index[2, b])
+    r1, r2, r3 = (list(scored.respondent_ids).index(f"r{i}") for i in (1, 2, 3))
+    assert scored.index[r1, b] == pytest.approx(29 / 7)
+    assert scored.communication[r1, b] == 5
+    assert scored.relationship[r1, b] == 3
+    assert scored.index[r2, b] == pytest.approx(14 / 5)
+    assert scored.communication[r2, b] == pytest.approx(10 / 3)
+    assert np.isnan(scored.index[r3, b])
     lenient = score_responses(
         frame_of([("r3", "A", "B", [4, None, None, 4, 4, None, 4])]), min_items=4
     )
@@ -121,9 +124,13 @@ def test_adequacy_recode_scores_just_right_highest():
     positions = [1, 2, 3, 4, 5]
     frame = frame_of([(f"r{p}", "A", "B", [p, 4, 4, 4, 4, 4, 4]) for p in positions])
     scored = score_responses(frame, instrument=instrument)
-    assert scored.dims[:, 1, 0].tolist() == [1.0, 3.0, 5.0, 4.0, 2.0]
-    plain = score_responses(frame)
-    assert plain.dims[:, 1, 0].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+    def by_position(result):
+        ids = list(result.respondent_ids)
+        return [result.dims[ids.index(f"r{p}"), 1, 0] for p in positions]
+
+    assert by_position(scored) == [1.0, 3.0, 5.0, 4.0, 2.0]
+    assert by_position(score_responses(frame)) == [1.0, 2.0, 3.0, 4.0, 5.0]
 
 
 def test_bootstrap_ci_contains_the_estimate_and_is_reproducible():
@@ -395,3 +402,50 @@ def test_respondent_relabelling_leaves_point_estimates_unchanged(frame, random):
         analyze_rc(frame, settings=options).to_dict()
         == analyze_rc(renamed, settings=options).to_dict()
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(answer_sets(), st.randoms(use_true_random=False))
+def test_relabelling_leaves_every_unrounded_figure_bit_identical(frame, random):
+    # Rounding to four places hid summation-order differences except at rounding edges; the
+    # unrounded arrays must be identical, which only holds when respondent order is canonical.
+    people = sorted(frame["respondent_id"].unique())
+    shuffled = people[:]
+    random.shuffle(shuffled)
+    renamed = frame.assign(
+        respondent_id=frame["respondent_id"].map(dict(zip(people, shuffled, strict=False)))
+    )
+    first, second = score_responses(frame), score_responses(renamed)
+    for name in ("group", "dims", "index", "communication", "relationship"):
+        np.testing.assert_array_equal(getattr(first, name), getattr(second, name))
+    options = RCSettings(min_group_size=3, bootstrap=20, seed=5)
+    one, two = analyze_rc(frame, settings=options), analyze_rc(renamed, settings=options)
+    assert one.cells == two.cells
+    assert one.overall == two.overall
+
+
+def test_dimension_mean_behind_one_answer_is_hidden_with_a_complement():
+    # Six respondents; five chose "no answer" for timely, so its mean would be one person's.
+    answers = [[4, 5, 3, 4, 4, 5, 3]] + [[3, None, 4, 4, 3, 4, 4] for _ in range(5)]
+    frame = frame_of([(f"r{i}", "A", "B", scores) for i, scores in enumerate(answers)])
+    result = analyze_rc(frame, settings=RCSettings(bootstrap=0, seed=1))
+    cell = result.cell("A", "B")
+    assert cell.n == 6
+    assert cell.rc is not None
+    assert cell.dimension_n["timely"] == 1
+    assert cell.dimensions["timely"] is None
+    assert "fewer than 5" in cell.hidden_parts["timely"]
+    # One more communication item is hidden, and so is nothing the timely answer alone moves.
+    hidden = [d for d, value in cell.dimensions.items() if value is None]
+    assert len(hidden) == 2
+    assert check_rc_suppression(result) == []
+    doctored = dataclasses.replace(cell, dimensions={**cell.dimensions, "timely": 4.0})
+    broken = dataclasses.replace(result, cells=(doctored,))
+    assert any("timely" in problem for problem in check_rc_suppression(broken))
+
+
+@settings(max_examples=40, deadline=None)
+@given(answer_sets())
+def test_no_shown_dimension_rests_on_too_few_answers(frame):
+    result = analyze_rc(frame, settings=RCSettings(min_group_size=3, bootstrap=0, seed=2))
+    assert check_rc_suppression(result) == []

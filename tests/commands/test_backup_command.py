@@ -124,12 +124,14 @@ def _results_page(client, wave: Wave) -> str:
 def test_backup_delete_restore_gives_back_every_row_and_figure(demo, tmp_path, capsys, client):
     other = Network.objects.get(slug="coastal-collaborative")
     other_rows = _rows(other)
+    wave = Wave.objects.filter(network=demo, name="Spring follow-up").get()
+    # Reading results publishes their snapshots: part of the network's data, backed up too.
+    page = _results_page(client, wave)
     rows, serialized, facts, figures = _rows(demo), _serialized(demo), _facts(demo), _figures(demo)
     assert rows["surveys.response"] > 1000
+    assert rows["surveys.resultssnapshot"] >= 1
     assert rows["audit.auditevent"] == 1
     assert figures
-    wave = Wave.objects.filter(network=demo, name="Spring follow-up").get()
-    page = _results_page(client, wave)
     path = tmp_path / "riverbend.json.gz"
 
     assert main(["backup", str(path), "--network", SLUG]) == 0

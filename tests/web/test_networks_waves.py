@@ -267,6 +267,7 @@ def test_the_worker_scheduler_sends_due_network_reminders(crowd):
     names = queue_scheduled_jobs()  # the test settings run tasks at once
     assert {
         "send_due_reminders",
+        "publish_results",
         "send_due_network_reminders",
         "run_schedule",
         "apply_retention",

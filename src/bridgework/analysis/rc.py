@@ -61,6 +61,7 @@ from bridgework.analysis.rc_scoring import (
     Bands,
     RCSettings,
     ScoredResponses,
+    instrument_mask,
     score_responses,
 )
 from bridgework.analysis.stats import bootstrap_sums, percentile_interval
@@ -78,8 +79,10 @@ __all__ = [
     "RCAnalysis",
     "RCSettings",
     "analyze_rc",
+    "check_rc_suppression",
     "matrix_figures",
     "resolve_seed",
+    "role_balanced_mean",
     "select_wave",
 ]
 
@@ -129,14 +132,18 @@ class MatrixFigures:
     relationship: np.ndarray
     ci_low: np.ndarray | None
     ci_high: np.ndarray | None
+    dim_n: np.ndarray
+    communication_n: np.ndarray
+    relationship_n: np.ndarray
 
 
-def _cell_mean(key: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+def _cell_mean(key: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the answered ``values`` per cell, and how many answers each rests on."""
     present = ~np.isnan(values)
     counts = np.bincount(key[present], minlength=size)
     sums = np.bincount(key[present], weights=values[present], minlength=size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts
+        return sums / counts, counts
 
 
 def matrix_figures(
@@ -158,12 +165,13 @@ def matrix_figures(
     with np.errstate(invalid="ignore", divide="ignore"):
         rc = sums / n
     flat_key = key.ravel()
-    dims = np.stack(
-        [_cell_mean(flat_key, scored.dims[:, :, d].ravel(), w * w) for d in range(len(DIMENSIONS))],
-        axis=-1,
-    ).reshape(w, w, len(DIMENSIONS))
-    communication = _cell_mean(flat_key, scored.communication.ravel(), w * w).reshape(w, w)
-    relationship = _cell_mean(flat_key, scored.relationship.ravel(), w * w).reshape(w, w)
+    per_dim = [
+        _cell_mean(flat_key, scored.dims[:, :, d].ravel(), w * w) for d in range(len(DIMENSIONS))
+    ]
+    dims = np.stack([mean for mean, _ in per_dim], axis=-1).reshape(w, w, len(DIMENSIONS))
+    dim_n = np.stack([count for _, count in per_dim], axis=-1).reshape(w, w, len(DIMENSIONS))
+    communication, communication_n = _cell_mean(flat_key, scored.communication.ravel(), w * w)
+    relationship, relationship_n = _cell_mean(flat_key, scored.relationship.ravel(), w * w)
     ci_low = ci_high = None
     if bootstrap > 0:
         boot_sums, boot_counts = bootstrap_sums(
@@ -171,7 +179,19 @@ def matrix_figures(
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             ci_low, ci_high = percentile_interval(boot_sums / boot_counts, confidence)
-    return MatrixFigures(n, sums, rc, dims, communication, relationship, ci_low, ci_high)
+    return MatrixFigures(
+        n,
+        sums,
+        rc,
+        dims,
+        communication.reshape(w, w),
+        relationship.reshape(w, w),
+        ci_low,
+        ci_high,
+        dim_n,
+        communication_n.reshape(w, w),
+        relationship_n.reshape(w, w),
+    )
 
 
 def _visible(
@@ -189,7 +209,45 @@ def _visible(
     return float(value)
 
 
-def _mean(values: list[float]) -> float | None:
+def _cell_part_figures(
+    m: MatrixFigures,
+    g: int,
+    t: int,
+    comm_mask: np.ndarray,
+    figures: list[privacy.Figure],
+    totals: list[privacy.Total],
+) -> tuple[list[privacy.Figure], list[privacy.Total]]:
+    """A cell's dimension means and subscale means as figures of their own.
+
+    Each rests on the answers given to it, which can be fewer than the cell's ``n`` (a
+    respondent may skip up to ``7 - min_items`` items). The cell's index and each subscale are
+    totals over their dimensions (same respondents: not disjoint), so a hidden dimension
+    cannot be worked out from the index, the subscale and the other dimensions.
+    """
+    cell = ("cell", g, t)
+    dim_keys = []
+    for i, d in enumerate(DIMENSIONS):
+        key = ("dim", g, t, d)
+        dim_keys.append(key)
+        figures.append(privacy.Figure(key, int(m.dim_n[g, t, i])))
+    comm_keys = tuple(k for k, member in zip(dim_keys, comm_mask, strict=True) if member)
+    rel_keys = tuple(k for k, member in zip(dim_keys, comm_mask, strict=True) if not member)
+    figures.append(privacy.Figure(("communication", g, t), int(m.communication_n[g, t])))
+    figures.append(privacy.Figure(("relationship", g, t), int(m.relationship_n[g, t])))
+    totals.append(privacy.Total(cell, tuple(dim_keys), False, "the RC index of this cell"))
+    totals.append(
+        privacy.Total(("communication", g, t), comm_keys, False, "the communication mean")
+    )
+    totals.append(privacy.Total(("relationship", g, t), rel_keys, False, "the relationship mean"))
+    return figures, totals
+
+
+def role_balanced_mean(cells: list[Cell]) -> float | None:
+    """Mean of the shown cells' RC (each pair of workgroups once), ``None`` without any.
+
+    Only shown cells enter, so the figure adds nothing to what the cells already show.
+    """
+    values = sorted(c.rc for c in cells if not c.suppressed and c.rc is not None)
     return float(np.mean(values)) if values else None
 
 
@@ -279,6 +337,9 @@ def _assemble(
         for g, t in grid
     ]
     totals: list[privacy.Total] = []
+    comm_mask = instrument_mask(instrument, "communication")
+    for g, t in grid:
+        figures, totals = _cell_part_figures(m, g, t, comm_mask, figures, totals)
     received, given = {}, {}
     gives = np.bincount(scored.group[(qualified & other).any(axis=1)], minlength=w)
     for x in range(w):
@@ -312,36 +373,19 @@ def _assemble(
         respondent_means = np.nanmean(np.where(qualified, scored.index, np.nan)[any_index], axis=1)
     n_respondents = int(any_index.sum())
     filled = [(g, t) for g, t in grid if m.n[g, t] > 0]
-    diagonal = [c for c in filled if c[0] == c[1]]
-    off = [c for c in filled if c[0] != c[1]]
     overall_values = {
         "respondent_weighted": float(respondent_means.mean()) if n_respondents else None,
-        "role_balanced": _mean([m.rc[c] for c in filled]),
-        "within": _mean([m.rc[c] for c in diagonal]),
-        "between": _mean([m.rc[c] for c in off]),
     }
-    overall_counts = {
-        "respondent_weighted": n_respondents,
-        "role_balanced": n_respondents,
-        "within": sum(int(m.n[c]) for c in diagonal),
-        "between": int((qualified & other).any(axis=1).sum()),
-    }
-    overall_parts = {
-        "respondent_weighted": (grid, False),
-        "role_balanced": (grid, False),
-        "within": ([c for c in grid if c[0] == c[1]], True),
-        "between": ([c for c in grid if c[0] != c[1]], False),
-    }
-    for name, (parts, disjoint) in overall_parts.items():
-        figures.append(privacy.Figure(("overall", name), overall_counts[name]))
-        totals.append(
-            privacy.Total(
-                ("overall", name),
-                tuple(("cell", *c) for c in parts),
-                disjoint,
-                f"overall RC ({name.replace('_', '-')})",
-            )
+    overall_counts = {"respondent_weighted": n_respondents}
+    figures.append(privacy.Figure(("overall", "respondent_weighted"), n_respondents))
+    totals.append(
+        privacy.Total(
+            ("overall", "respondent_weighted"),
+            tuple(("cell", *c) for c in grid),
+            False,
+            "overall RC (respondent-weighted)",
         )
+    )
 
     shown = privacy.suppress(figures, totals, min_group_size=settings.min_group_size)
     bands = settings.bands
@@ -353,6 +397,20 @@ def _assemble(
         ci = None
         if visible and m.ci_low is not None and not np.isnan(m.ci_low[g, t]):
             ci = (float(m.ci_low[g, t]), float(m.ci_high[g, t]))
+        hidden_parts: dict[str, str] = {}
+        dimensions = None
+        if visible:
+            dimensions = {
+                d: _visible(shown, ("dim", g, t, d), m.dims[g, t, i], d, hidden_parts)
+                for i, d in enumerate(DIMENSIONS)
+            }
+        composites = {
+            name: _visible(shown, (name, g, t), value, name, hidden_parts) if visible else None
+            for name, value in (
+                ("communication", m.communication[g, t]),
+                ("relationship", m.relationship[g, t]),
+            )
+        }
         cells.append(
             Cell(
                 rater=names[g],
@@ -363,11 +421,11 @@ def _assemble(
                 band=bands.classify(m.rc[g, t]) if visible else None,
                 suppressed=status.suppressed,
                 reason=status.reason,
-                dimensions={d: float(m.dims[g, t, i]) for i, d in enumerate(DIMENSIONS)}
-                if visible
-                else None,
-                communication=float(m.communication[g, t]) if visible else None,
-                relationship=float(m.relationship[g, t]) if visible else None,
+                dimensions=dimensions,
+                communication=composites["communication"],
+                relationship=composites["relationship"],
+                dimension_n={d: int(m.dim_n[g, t, i]) for i, d in enumerate(DIMENSIONS)},
+                hidden_parts=hidden_parts if visible else {},
             )
         )
 
@@ -397,6 +455,18 @@ def _assemble(
         name: _visible(shown, ("overall", name), value, name, overall_hidden)
         for name, value in overall_values.items()
     }
+    # Means of cell means are taken over the cells shown only: over hidden cells they would
+    # give the hidden cells' sum back (weighted by 1/n, which no row or column total covers).
+    shown_cells = [c for c in cells if not c.suppressed and c.rc is not None]
+    for name, chosen in (
+        ("role_balanced", shown_cells),
+        ("within", [c for c in shown_cells if c.within]),
+        ("between", [c for c in shown_cells if not c.within]),
+    ):
+        overall_shown[name] = role_balanced_mean(chosen)
+        overall_counts[name] = sum(c.n or 0 for c in chosen)
+        if overall_shown[name] is None:
+            overall_hidden[name] = "no cell with enough respondents"
 
     gaps = []
     for i, a in enumerate(raters):
@@ -428,11 +498,48 @@ def _assemble(
             n_respondents=n_respondents,
             n_cells=len(filled),
             suppressed=overall_hidden,
+            counts=overall_counts,
         ),
         reliability=rc_reliability(scored, instrument, settings.min_group_size),
         reciprocity=tuple(gaps),
         settings=_settings_dict(settings, instrument, seed, wave),
     )
+
+
+def check_rc_suppression(result: RCAnalysis) -> list[str]:
+    """Every way a (possibly hand-made or reloaded) RC result could show too few answers.
+
+    The validator beside :func:`analyze_rc`: a shown cell resting on fewer than the minimum
+    group size, a shown dimension mean resting on fewer answers, a shown cell whose hidden
+    dimensions could be derived (exactly one hidden, or hidden ones resting together on too
+    few answers), and a hidden cell that still carries values.
+
+    Examples
+    --------
+    >>> rows = [(f"r{i}", "A", "B", d, 4) for i in range(5) for d in DIMENSIONS]
+    >>> check_rc_suppression(analyze_rc(pd.DataFrame(rows, columns=LONG_COLUMNS),
+    ...                                 settings=RCSettings(bootstrap=0, seed=1)))
+    []
+    """
+    k = int(result.settings["min_group_size"])
+    problems = []
+    for cell in result.cells:
+        name = f"{cell.rater} → {cell.target}"
+        if cell.suppressed:
+            if cell.rc is not None or cell.dimensions or cell.communication or cell.relationship:
+                problems.append(f"{name} is suppressed but carries values")
+            continue
+        if cell.n is not None and cell.n < k:
+            problems.append(f"{name} rests on {cell.n} respondents but is shown")
+        counts = dict(cell.dimension_n or {})
+        dims = dict(cell.dimensions or {})
+        hidden = [d for d in DIMENSIONS if dims.get(d) is None and counts.get(d, 0) > 0]
+        for d in DIMENSIONS:
+            if dims.get(d) is not None and counts.get(d, 0) < k:
+                problems.append(f"{name} shows {d} from {counts.get(d, 0)} answers")
+        if len(hidden) == 1 or (hidden and max(counts[d] for d in hidden) < k):
+            problems.append(f"{name} shows its index while {', '.join(hidden)} can be derived")
+    return problems
 
 
 def _settings_dict(

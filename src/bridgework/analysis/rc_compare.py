@@ -147,6 +147,13 @@ def _interval(low: np.ndarray, high: np.ndarray, at: tuple) -> tuple[float, floa
     return float(low[at]), float(high[at])
 
 
+def _shows(view: RCAnalysis, rater: str, target: str) -> bool:
+    try:
+        return not view.cell(rater, target).suppressed
+    except KeyError:
+        return False
+
+
 def _pooled(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums.sum(axis=(1, 2)) / counts.sum(axis=(1, 2))
@@ -244,7 +251,15 @@ def compare_waves(
         if has_a.any() and has_b.any()
         else np.nan
     )
-    common = (n_b > 0) & (n_a > 0)
+    # Role-balanced change: over the cells both waves show, so that hidden cells' values
+    # cannot be recovered from it.
+    common = np.zeros((w, w), dtype=bool)
+    for g in range(w):
+        for t in range(w):
+            if n_b[g, t] > 0 and n_a[g, t] > 0:
+                common[g, t] = all(
+                    _shows(views[label], names[g], names[t]) for label in (before, after)
+                )
     rb_diff = float(diff[common].mean()) if common.any() else np.nan
 
     ci_cells = ci_rw = ci_rb = None

@@ -50,7 +50,10 @@ def rc_reliability(
     n_people = int(qualified.any(axis=1).sum())
     comm = instrument_mask(instrument, "communication")
     alphas = [None, None, None]
-    if n_people >= min_group_size:
+    # Alpha uses complete ratings only: it must rest on enough people who gave one.
+    with_complete = (~np.isnan(scored.dims).any(axis=2) & qualified).any(axis=1)
+    n_alpha = int(with_complete.sum())
+    if n_people >= min_group_size and n_alpha >= min_group_size:
         alphas = [
             cronbach_alpha(ratings),
             cronbach_alpha(ratings[:, comm]),
@@ -97,4 +100,9 @@ def rc_reliability(
         anova=anova,
         rwg=rwg,
         n_complete=int(complete.sum()),
+        counts={
+            "alpha": n_alpha,
+            "icc": int(large.sum()),
+            **{f"rwg:{scored.workgroups[g]}": int(sizes[g]) for g in range(w) if sizes[g]},
+        },
     )

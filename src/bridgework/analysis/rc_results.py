@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bridgework.analysis.stats import OneWayAnova
@@ -52,6 +52,12 @@ class Cell:
     dimensions: Mapping[str, float | None] | None
     communication: float | None
     relationship: float | None
+    #: Answers behind each dimension mean (a respondent may skip some items).
+    dimension_n: Mapping[str, int] | None = None
+    #: Dimension or subscale means hidden in a shown cell, with the reason.
+    hidden_parts: Mapping[str, str] = field(default_factory=dict)
+    #: Date the values date from, when published earlier than the page (live results).
+    as_of: str | None = None
 
     @property
     def within(self) -> bool:
@@ -73,6 +79,9 @@ class Cell:
             else {key: rounded(value) for key, value in self.dimensions.items()},
             "communication": rounded(self.communication),
             "relationship": rounded(self.relationship),
+            "dimension_n": None if self.dimension_n is None else dict(self.dimension_n),
+            "hidden_parts": dict(self.hidden_parts),
+            **({"as_of": self.as_of} if self.as_of else {}),
         }
 
 
@@ -122,6 +131,8 @@ class Overall:
     n_respondents: int
     n_cells: int
     suppressed: Mapping[str, str]
+    #: Respondents behind each figure (``within``: respondent → own-group ratings).
+    counts: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,6 +158,8 @@ class Reliability:
     anova: OneWayAnova | None
     rwg: Mapping[str, float | None]
     n_complete: int
+    #: Respondents behind each figure: ``alpha``, ``icc`` and ``rwg:<workgroup>``.
+    counts: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         anova = None

@@ -123,7 +123,9 @@ class RCSettings:
 
 @dataclass(frozen=True, eq=False)
 class ScoredResponses:
-    """Dense scored answers: respondents (sorted by id) × workgroups (sorted) × dimensions.
+    """Dense scored answers: respondents × workgroups (sorted) × dimensions.
+
+    Respondents are ordered by workgroup, then by their answers (see ``_canonical_order``).
 
     ``dims[r, t, d]`` is respondent r's score of target t on dimension d, NaN when unanswered
     or when the pair did not qualify for an index; ``index``, ``communication`` and
@@ -266,16 +268,30 @@ def score_responses(
     index[~qualifies] = np.nan
     communication[~qualifies] = np.nan
     relationship[~qualifies] = np.nan
+    order = _canonical_order(group, dims)
     return ScoredResponses(
         workgroups=workgroups,
-        respondent_ids=respondent_ids,
-        group=group,
+        respondent_ids=respondent_ids[order],
+        group=group[order],
         rated=np.isin(np.arange(n_wg), target),
-        dims=dims,
-        index=index,
-        communication=communication,
-        relationship=relationship,
+        dims=dims[order],
+        index=index[order],
+        communication=communication[order],
+        relationship=relationship[order],
     )
+
+
+def _canonical_order(group: np.ndarray, dims: np.ndarray) -> np.ndarray:
+    """Respondents ordered by workgroup, then by their answers (never by their labels).
+
+    Floating-point sums depend on the order of their terms, and the bootstrap draws
+    respondents by position: ordering by content makes every figure (to the last bit) and
+    every interval independent of how respondents happen to be labelled. Respondents with
+    identical answers are interchangeable, so the order among them does not matter.
+    """
+    flat = np.nan_to_num(dims.reshape(len(group), -1), nan=-1.0)
+    # lexsort sorts by the last key first: workgroup is the primary key.
+    return np.lexsort((*flat.T[::-1], group)) if len(group) else np.arange(0)
 
 
 def instrument_mask(instrument: Instrument, subscale: str) -> np.ndarray:

@@ -100,16 +100,22 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def queue_scheduled_jobs() -> list[str]:
-    """Queue one run of every periodic job: RC and network survey reminders that are due,
-    coffee programme rounds, reminders and feedback requests, and the deletion of raw answers
-    past their network's retention period. Each job is idempotent, so several workers may
-    queue them at once. Returns the names of the jobs queued."""
+    """Queue one run of every periodic job: RC and network survey reminders that are due, RC
+    results to publish, coffee programme rounds, reminders and feedback requests, and the
+    deletion of raw answers past their network's retention period. Each job is idempotent, so
+    several workers may queue them at once. Returns the names of the jobs queued."""
     from bridgework.governance.tasks import apply_retention
     from bridgework.networks.tasks import send_due_network_reminders
     from bridgework.programmes.tasks import run_schedule
-    from bridgework.surveys.tasks import send_due_reminders
+    from bridgework.surveys.tasks import publish_results, send_due_reminders
 
-    jobs = (send_due_reminders, send_due_network_reminders, run_schedule, apply_retention)
+    jobs = (
+        send_due_reminders,
+        publish_results,
+        send_due_network_reminders,
+        run_schedule,
+        apply_retention,
+    )
     for job in jobs:
         job.enqueue()
     return [job.name for job in jobs]

@@ -21,10 +21,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bridgework.analysis.rc_compare import RCComparison
+from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.analysis.rc_results import RCAnalysis, rounded
-from bridgework.datasets.sheets import FORMULA_TRIGGERS
+from bridgework.datasets.sheets import FORMULA_TRIGGERS, write_csv_table
 
-__all__ = ["BAND_COLOURS", "write_rc_html", "write_rc_xlsx"]
+__all__ = ["BAND_COLOURS", "write_rc_csv", "write_rc_html", "write_rc_xlsx"]
 
 #: Background colours per band position (weak, moderate, strong); dark text passes WCAG AA.
 BAND_COLOURS = ("F4C7C3", "FCE8B2", "B7E1CD")
@@ -87,6 +88,48 @@ def _band_rules(
         cell_range,
         CellIsRule(operator="greaterThan", formula=[str(high)], fill=fill(BAND_COLOURS[2])),
     )
+
+
+def _cell_row(cell: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row of a cell of ``RCAnalysis.to_dict()`` (dimensions and CI as columns)."""
+    dims = cell.pop("dimensions") or {}
+    counts = cell.pop("dimension_n") or {}
+    hidden = cell.pop("hidden_parts") or {}
+    ci = cell.pop("ci") or [None, None]
+    cell.setdefault("as_of", None)
+    return {
+        **cell,
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+        **{k: dims.get(k) for k in DIMENSIONS},
+        "hidden_parts": "; ".join(f"{name}: {why}" for name, why in hidden.items()) or None,
+        **{f"{k}_answers": counts.get(k) if dims.get(k) is not None else None for k in DIMENSIONS},
+    }
+
+
+def _change_row(cell: dict[str, Any]) -> dict[str, Any]:
+    ci = cell.pop("ci") or [None, None]
+    return {**cell, "ci_low": ci[0], "ci_high": ci[1]}
+
+
+def write_rc_csv(result: RCAnalysis | RCComparison) -> bytes:
+    """The cells of an analysis (or the changes of a comparison) as CSV, text guarded.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from bridgework.analysis.rc import LONG_COLUMNS, RCSettings, analyze_rc
+    >>> rows = [(f"r{i}", "=A", "B", d, 4) for i in range(5) for d in DIMENSIONS]
+    >>> text = write_rc_csv(analyze_rc(pd.DataFrame(rows, columns=LONG_COLUMNS),
+    ...                                settings=RCSettings(bootstrap=0, seed=1))).decode()
+    >>> text.splitlines()[1].startswith("'=A,B,5,4.0")
+    True
+    """
+    cells = result.to_dict()["cells"]
+    convert = _change_row if isinstance(result, RCComparison) else _cell_row
+    rows = [convert(cell) for cell in cells]
+    header = list(rows[0]) if rows else ["rater", "target"]
+    return write_csv_table(header, ([row.get(h) for h in header] for row in rows))
 
 
 def write_rc_xlsx(result: RCAnalysis | RCComparison) -> bytes:
@@ -154,6 +197,8 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
             "communication",
             "relationship",
             *dims,
+            "hidden_parts",
+            "as_of",
         ],
         [
             [
@@ -169,6 +214,8 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
                 c.communication,
                 c.relationship,
                 *[(c.dimensions or {}).get(d) for d in dims],
+                "; ".join(f"{k}: {v}" for k, v in (c.hidden_parts or {}).items()) or None,
+                c.as_of,
             ]
             for c in result.cells
         ],
@@ -204,9 +251,14 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
     _sheet(
         workbook,
         "Overall",
-        ["figure", "value", "note"],
+        ["figure", "value", "note", "n"],
         [
-            [name, overall[name], result.overall.suppressed.get(name, "")]
+            [
+                name,
+                overall[name],
+                result.overall.suppressed.get(name, ""),
+                result.overall.counts.get(name) if overall[name] is not None else None,
+            ]
             for name in ("respondent_weighted", "role_balanced", "within", "between")
         ]
         + [["n_respondents", overall["n_respondents"], ""], ["n_cells", overall["n_cells"], ""]],

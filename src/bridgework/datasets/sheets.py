@@ -92,20 +92,33 @@ def unholdable_character(value: str) -> str | None:
     return None
 
 
-def write_csv_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """A CSV file: UTF-8 with byte-order mark, ``,``-delimited, CRLF, cells guarded.
+def write_csv_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A CSV file: UTF-8 with byte-order mark, ``,``-delimited, CRLF, text cells guarded.
+
+    Numbers are written as they are (they cannot start a formula: ``-0.5`` stays a number),
+    ``None`` as an empty cell, everything else as guarded text.
 
     Examples
     --------
     >>> write_csv_table(["a", "b"], [["1", "=2"]])
     b"\\xef\\xbb\\xbfa,b\\r\\n1,'=2\\r\\n"
+    >>> write_csv_table(["x", "y"], [[-0.5, None]])
+    b'\\xef\\xbb\\xbfx,y\\r\\n-0.5,\\r\\n'
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([guard_cell(str(heading)) for heading in header])
     for row in rows:
-        writer.writerow([guard_cell(cell) for cell in row])
+        writer.writerow([_csv_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_cell(cell: object) -> object:
+    if cell is None:
+        return ""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return cell
+    return guard_cell(str(cell))
 
 
 def write_xlsx_table(

@@ -22,7 +22,7 @@ from bridgework.programmes import services as programmes_services
 from bridgework.surveys import services as surveys_services
 from bridgework.surveys.models import Wave
 
-__all__ = ["person_erase", "person_erasure_counts"]
+__all__ = ["person_erase", "person_erasure_counts", "published_results_freeze"]
 
 Eraser = Callable[..., dict[str, int]]
 
@@ -36,20 +36,17 @@ ERASERS: tuple[Eraser, ...] = (
 )
 
 
-def _freeze_published_results(wave: Wave) -> None:
+def published_results_freeze(wave: Wave) -> None:
     """Keep the published results of the closed RC ``wave`` as they stand, before raw answers
     behind them are deleted (an erasure or the retention job).
 
     Results shown for a closed wave are aggregates of at least the minimum group size; once
     published, they are the record of that wave and must not shift because one respondent's
-    answers were later erased or aged out. This is the single place both paths call before
-    deleting answers of a closed wave, and the one place to call the RC results snapshot
-    (``bridgework.surveys.services.wave_results_freeze(wave=wave)``, which stores a
-    ``surveys.ResultsSnapshot``) once it is available. Without a snapshot there is nothing
-    to freeze: results pages recompute from the answers that remain, so a closed wave's
-    figures may move after an erasure, and cells that fall under the minimum group size are
-    suppressed, never shown from fewer respondents.
+    answers were later erased or aged out (the shift itself would tell what they answered).
+    Both paths call this before deleting answers of a closed wave; it stores the wave's final
+    ``surveys.ResultsSnapshot``, from which every results page and download is served.
     """
+    surveys_services.wave_results_freeze(wave=wave)
 
 
 def person_erasure_counts(*, person: Person) -> dict[str, int]:
@@ -65,11 +62,11 @@ def person_erase(*, person: Person) -> dict[str, int]:
     """Delete ``person`` and every record about them; returns the counts by kind.
 
     All or nothing: one transaction. Published results of closed RC waves they answered are
-    frozen first (:func:`_freeze_published_results`).
+    frozen first (:func:`published_results_freeze`).
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
     for wave in surveys_services.person_closed_waves(person=person):
-        _freeze_published_results(wave)
+        published_results_freeze(wave)
     counts: dict[str, int] = {}
     for erase in ERASERS:
         counts.update(erase(person=person))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Network
-from bridgework.governance.erasure import _freeze_published_results
+from bridgework.governance.erasure import published_results_freeze
 from bridgework.networks import services as networks_services
 from bridgework.networks.models import NetworkWave
 from bridgework.surveys import services as surveys_services
@@ -41,7 +41,7 @@ def network_retention_apply(*, network: Network, now: datetime | None = None) ->
         network=network, closes_at__lte=cutoff, invitations__responses__isnull=False
     ).distinct()
     for wave in waves:
-        _freeze_published_results(wave)
+        published_results_freeze(wave)
         deleted = {"RC answers": surveys_services.wave_raw_answers_delete(wave=wave)}
         audit_record(
             network=network,

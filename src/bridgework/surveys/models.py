@@ -195,3 +195,39 @@ class Response(models.Model):
 
     def scores(self) -> dict[str, int | None]:
         return {key: getattr(self, key) for key in DIMENSIONS}
+
+
+class ResultsSnapshot(models.Model):
+    """One publication of a wave's results: every figure as shown, already suppressed.
+
+    Pages, the print page, the cell pages and every download read the latest snapshot, never
+    the raw answers, so repeated looks (live results) cannot be subtracted from each other:
+    a figure takes new values only under the rule of :mod:`bridgework.analysis.publication`.
+    The snapshot made at close is ``final``: the wave's figures are frozen from then on, and
+    later changes to raw answers (erasure, retention) do not move them.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="results_snapshots")
+    number = models.PositiveIntegerField()
+    published_at = models.DateTimeField(default=timezone.now)
+    final = models.BooleanField(default=False)
+    # Marker of the raw answers the snapshot was computed from (count, last change).
+    answers_seen = models.CharField(max_length=200, blank=True)
+    # Figure key (JSON list as text) → {"count", "values", "reason", "as_of"}.
+    figures = models.JSONField(default=dict)
+    # Raters, targets, settings and the comparison's labels, to rebuild the result objects.
+    structure = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["wave", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "number"], name="results_snapshot_number"),
+            models.UniqueConstraint(
+                fields=["wave"],
+                condition=models.Q(final=True),
+                name="results_snapshot_one_final",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"results of {self.wave} #{self.number}{' (final)' if self.final else ''}"

@@ -110,3 +110,11 @@ def waves_before(wave: Wave) -> QuerySet[Wave]:
 
 def previous_wave(wave: Wave) -> Wave | None:
     return waves_before(wave).first()
+
+
+def results_snapshot_for(wave: Wave):
+    """The published results snapshot every page and download of the wave reads (made when
+    due), or ``None`` while the wave shows no results (see ``surveys.results``)."""
+    from bridgework.surveys import results
+
+    return results.results_snapshot_for(wave)

@@ -22,6 +22,7 @@ from bridgework.surveys.models import (
     Invitation,
     InvitationToken,
     Response,
+    ResultsSnapshot,
     Wave,
     WorkProcess,
 )
@@ -251,7 +252,23 @@ def wave_close(*, wave: Wave) -> Wave:
     if wave.closes_at > now:
         wave.closes_at = max(now, wave.opens_at + timedelta(seconds=1))
         wave.save(update_fields=["closes_at"])
+    if wave.is_closed:
+        wave_results_freeze(wave=wave)
     return wave
+
+
+def wave_results_publish(*, wave: Wave) -> ResultsSnapshot | None:
+    """Publish the wave's results snapshot when due (see ``surveys.results``)."""
+    from bridgework.surveys import results
+
+    return results.wave_results_publish(wave=wave)
+
+
+def wave_results_freeze(*, wave: Wave) -> ResultsSnapshot:
+    """The closed wave's final, frozen results snapshot (call before deleting raw answers)."""
+    from bridgework.surveys import results
+
+    return results.wave_results_freeze(wave=wave)
 
 
 def wave_respondents(wave: Wave) -> QuerySet[Person]:
