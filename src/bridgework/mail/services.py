@@ -1,4 +1,10 @@
-"""Writing to the outbox and delivering from it. All email in Bridgework goes through here."""
+"""Writing to the outbox and delivering from it. All email in Bridgework goes through here.
+
+One email is queued with :func:`email_queue`; many emails of one kind (a wave's invitations)
+with :func:`email_queue_batch`, which renders them, writes them in one ``bulk_create`` and
+queues their delivery as one job per batch (:func:`email_deliver_batch` sends them over one
+connection).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from bridgework.directory.models import Network
@@ -19,6 +25,16 @@ logger = logging.getLogger(__name__)
 
 #: Attempts before a message is left as failed for a person to look at.
 MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class BatchEmail:
+    """One recipient's part of a batch: the address, what only their email says (their
+    link), and the idempotency key that makes their email one of a kind."""
+
+    to: str
+    context: dict[str, object]
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,17 +94,124 @@ def email_queue(
     return message
 
 
+def email_queue_batch(
+    *,
+    network: Network | None,
+    kind: str,
+    subject: str,
+    template: str,
+    emails: Sequence[BatchEmail],
+    context: dict[str, object] | None = None,
+) -> list[int]:
+    """Record many emails of one kind in the outbox; queue their delivery after commit.
+
+    The emails share ``subject``, ``template`` and ``context``; each adds its own
+    :class:`BatchEmail` context. An email whose idempotency key is already in the outbox is
+    skipped (it was queued by an earlier run), so a batch that is repeated after a crash
+    sends nobody a second email. Returns the ids of the messages written now.
+
+    Queries: one to find keys already queued, one ``bulk_create`` per 500 messages, whatever
+    the number of emails; delivery is one job per 500 messages.
+    """
+    shared = {"site_url": settings.SITE_URL, "network": network, **(context or {})}
+    keys = [e.idempotency_key for e in emails if e.idempotency_key is not None]
+    seen = (
+        set(
+            OutboxMessage.objects.filter(idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        if keys
+        else set()
+    )
+    text, html = get_template(f"{template}.txt"), get_template(f"{template}.html")
+    rows = []
+    with timezone.override(network.zone if network else None):
+        for email in emails:
+            if email.idempotency_key is not None:
+                if email.idempotency_key in seen:
+                    continue
+                seen.add(email.idempotency_key)
+            full_context = {**shared, **email.context}
+            rows.append(
+                OutboxMessage(
+                    network=network,
+                    to=email.to,
+                    subject=subject,
+                    text_body=text.render(full_context),
+                    html_body=html.render(full_context),
+                    attachments=[],
+                    kind=kind,
+                    idempotency_key=email.idempotency_key,
+                )
+            )
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            ids = [m.pk for m in OutboxMessage.objects.bulk_create(rows, batch_size=BATCH)]
+    except IntegrityError:  # a concurrent run queued some of these: theirs stand, ours are cut
+        OutboxMessage.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        ids = list(
+            OutboxMessage.objects.filter(
+                idempotency_key__in=[r.idempotency_key for r in rows],
+                status=OutboxMessage.Status.QUEUED,
+            ).values_list("pk", flat=True)
+        )
+    if any(pk is None for pk in ids):  # a database that does not return ids from bulk inserts
+        ids = list(
+            OutboxMessage.objects.filter(
+                idempotency_key__in=[r.idempotency_key for r in rows]
+            ).values_list("pk", flat=True)
+        )
+    transaction.on_commit(lambda: _enqueue_delivery_batch(ids))
+    return ids
+
+
+#: Messages written per insert, and delivered per job.
+BATCH = 500
+
+
 def _enqueue_delivery(message_id: int) -> None:
     from bridgework.mail.tasks import deliver_email
 
     deliver_email.enqueue(message_id)
 
 
-def email_deliver(*, message_id: int) -> OutboxMessage.Status:
+def _enqueue_delivery_batch(message_ids: list[int]) -> None:
+    from bridgework.mail.tasks import deliver_emails
+
+    for start in range(0, len(message_ids), BATCH):
+        deliver_emails.enqueue(message_ids[start : start + BATCH])
+
+
+def email_deliver_batch(*, message_ids: Sequence[int]) -> dict[str, int]:
+    """Deliver many queued messages over one connection, each at most once.
+
+    Each message is locked and sent as :func:`email_deliver` does; one that fails is left
+    queued (with its error and attempt count) and the others go on. Returns how many ended
+    in each status.
+    """
+    counts: dict[str, int] = {}
+    connection = get_connection()
+    with connection:
+        for message_id in message_ids:
+            try:
+                status = email_deliver(message_id=message_id, connection=connection)
+            except OutboxMessage.DoesNotExist:
+                continue
+            except Exception:  # recorded on the message by email_deliver; carry on
+                status = OutboxMessage.Status.QUEUED
+            counts[str(status)] = counts.get(str(status), 0) + 1
+    return counts
+
+
+def email_deliver(*, message_id: int, connection: object | None = None) -> OutboxMessage.Status:
     """Send one queued message through the configured backend, at most once.
 
     The row is locked while sending, and a message already sent is left alone, so a job that
-    runs twice (a worker restarted mid-batch) never sends an email twice.
+    runs twice (a worker restarted mid-batch) never sends an email twice. ``connection`` is
+    an open email connection to reuse (a batch sends over one).
     """
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message_id)
@@ -99,7 +222,7 @@ def email_deliver(*, message_id: int) -> OutboxMessage.Status:
             body=message.text_body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
-            connection=get_connection(),
+            connection=connection or get_connection(),
         )
         if message.html_body:
             email.attach_alternative(message.html_body, "text/html")
