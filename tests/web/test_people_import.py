@@ -33,7 +33,9 @@ def test_bad_file_lists_every_problem_and_writes_nothing(coordinator, network_a)
 
 
 @pytest.mark.django_db
-def test_preview_then_confirm_creates_people_and_groups(coordinator, network_a):
+def test_preview_then_confirm_creates_people_and_groups(
+    coordinator, network_a, django_capture_on_commit_callbacks
+):
     response = upload(
         coordinator, network_a, "good.csv", (FIXTURES / "people-good.csv").read_bytes()
     )
@@ -44,10 +46,13 @@ def test_preview_then_confirm_creates_people_and_groups(coordinator, network_a):
     assert "Parent attorneys" in html
     assert Person.objects.filter(network=network_a).count() == 2  # nothing written yet
     upload_id = PeopleImport.objects.get().pk
-    done = coordinator.post(
-        f"/n/{network_a.slug}/people/import/{upload_id}/confirm/", {"action": "confirm"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = coordinator.post(
+            f"/n/{network_a.slug}/people/import/{upload_id}/confirm/", {"action": "confirm"}
+        )
     assert done.status_code == 302
+    outcome = coordinator.get(done["Location"]).content.decode()
+    assert "Imported 10 new and 0 updated people." in outcome
     assert Person.objects.filter(network=network_a).count() == 12
     assert Organisation.objects.filter(network=network_a, name="Riverbend Legal Aid").exists()
     assert Workgroup.objects.filter(network=network_a, name="Parent attorneys").exists()
@@ -60,7 +65,9 @@ def test_preview_then_confirm_creates_people_and_groups(coordinator, network_a):
 
 
 @pytest.mark.django_db
-def test_update_matches_email_case_insensitively_and_keeps_blank_cells(coordinator, network_a):
+def test_update_matches_email_case_insensitively_and_keeps_blank_cells(
+    coordinator, network_a, django_capture_on_commit_callbacks
+):
     person = Person.objects.get(email="staff@alpha.example")
     person.location = "Harbour Town"
     person.save()
@@ -69,7 +76,8 @@ def test_update_matches_email_case_insensitively_and_keeps_blank_cells(coordinat
     assert response.status_code == 302, response.content.decode()[:2000]
     preview = coordinator.get(response["Location"]).content.decode()
     assert "Senior nurse" in preview
-    coordinator.post(response["Location"] + "confirm/", {"action": "confirm"})
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(response["Location"] + "confirm/", {"action": "confirm"})
     person.refresh_from_db()
     assert person.job_title == "Senior nurse"
     assert person.location == "Harbour Town"

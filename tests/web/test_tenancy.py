@@ -68,7 +68,23 @@ def record_ids(network: Network) -> dict[str, int]:
         **_survey_ids(network),
         **_network_ids(network),
         **_programme_ids(network),
+        "jobs": _job_id(network),
     }
+
+
+def _job_id(network: Network) -> int:
+    """A finished job: inviting the directory to the roles self-assessment."""
+    from bridgework.jobs.models import Job
+
+    return Job.objects.create(
+        network=network,
+        kind="roles-invitations",
+        target_id=network.pk,
+        status=Job.Status.DONE,
+        done=2,
+        total=2,
+        outcome="Sent 2 links.",
+    ).pk
 
 
 def _programme_ids(network: Network) -> dict[str, int]:

@@ -94,14 +94,16 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def queue_scheduled_jobs() -> list[str]:
-    """Queue one run of every periodic job: RC and network survey reminders that are due, and
-    coffee programme rounds, reminders and feedback requests. Each job is idempotent, so
-    several workers may queue them at once. Returns the names of the jobs queued."""
+    """Queue one run of every periodic job: RC and network survey reminders that are due,
+    coffee programme rounds, reminders and feedback requests, and the resumption of bulk
+    actions a stopped worker left running. Each job is idempotent, so several workers may
+    queue them at once. Returns the names of the jobs queued."""
+    from bridgework.jobs.tasks import resume_stale_jobs
     from bridgework.networks.tasks import send_due_network_reminders
     from bridgework.programmes.tasks import run_schedule
     from bridgework.surveys.tasks import send_due_reminders
 
-    jobs = (send_due_reminders, send_due_network_reminders, run_schedule)
+    jobs = (send_due_reminders, send_due_network_reminders, run_schedule, resume_stale_jobs)
     for job in jobs:
         job.enqueue()
     return [job.name for job in jobs]

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "bridgework.surveys",
     "bridgework.programmes",
     "bridgework.networks",
+    "bridgework.jobs",
     "bridgework.web",
 ]
 
@@ -205,6 +206,12 @@ TASKS = {
         "QUEUES": ["default", "email"],
     }
 }
+
+# Bulk actions (sending a wave's invitations, importing people) run in the worker in batches,
+# each committed with the job's progress; a job without a heartbeat for JOBS_STALE_AFTER
+# seconds is resumed by the worker's scheduler.
+JOBS_BATCH_SIZE = int(os.environ.get("BRIDGEWORK_JOBS_BATCH_SIZE", "500"))
+JOBS_STALE_AFTER = int(os.environ.get("BRIDGEWORK_JOBS_STALE_AFTER", "300"))
 
 # Per-process cache, enough for rough rate limits (e.g. public sign-up posts).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
