@@ -482,3 +482,16 @@ def test_the_worker_runs_a_queued_job_and_delivers_its_emails(network_a, setting
         Invitation.objects.filter(wave=wave).values_list("person__email", flat=True)
     )
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_a_job_whose_wave_was_deleted_stops_and_says_so(coordinator, network_a):
+    wave = make_wave(network_a, 2)
+    job = jobs.job_start(network=network_a, kind="rc-invitations", target=wave)
+    Wave.objects.filter(pk=wave.pk).delete()
+    job = jobs.job_run(job_id=job.pk)
+    assert job.status == Job.Status.FAILED
+    assert job.error == jobs.GONE
+    page = coordinator.get(f"/n/{network_a.slug}/jobs/{job.pk}/")
+    assert page.status_code == 200
+    assert jobs.GONE in page.content.decode()

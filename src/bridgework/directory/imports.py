@@ -277,6 +277,10 @@ class _Directory:
 #: Rows per insert or update statement when applying a plan.
 APPLY_BATCH = 500
 
+#: Levels of management inserted with their manager; anyone deeper (or in a circle of people
+#: managing each other) is inserted first and linked to their manager afterwards.
+MANAGER_LEVELS = 30
+
 #: Fields an import writes on a person.
 _WRITTEN = (
     "name",
@@ -302,6 +306,18 @@ def _check(person: Person, row: int | None, problems: list[Problem]) -> None:
             problems.extend(Problem(row, name, message) for message in messages)
 
 
+def _insert(network: Network, people: list[Person]) -> None:
+    Person.objects.bulk_create(people, batch_size=APPLY_BATCH)
+    if any(p.pk is None for p in people):  # a database without ids from bulk inserts
+        saved = dict(
+            Person.objects.filter(network=network, email__in=[p.email for p in people])
+            .annotate(email_key=Lower("email"))
+            .values_list("email_key", "pk")
+        )
+        for person in people:
+            person.pk = saved[person.email.lower()]
+
+
 @transaction.atomic
 def people_import_apply(*, network: Network, plan: ImportPlan) -> tuple[int, int]:
     """Write a plan: create and update people (and referenced groups) in one transaction.
@@ -309,8 +325,8 @@ def people_import_apply(*, network: Network, plan: ImportPlan) -> tuple[int, int
     Returns ``(created, updated)``. All-or-nothing: every row is checked before anything is
     written (a problem raises :class:`DatasetError`), then people are inserted and updated
     :data:`APPLY_BATCH` at a time (``bulk_create``/``bulk_update``), so the number of
-    statements grows with the batches, not the rows. Managers are linked after everyone
-    exists, so a file may list a person before their manager.
+    statements grows with the batches, not the rows. A file may list a person before their
+    manager: new people are inserted managers first, with their manager in the insert.
     """
     directory = _Directory(network)
     directory.create_missing(plan)
@@ -362,16 +378,9 @@ def people_import_apply(*, network: Network, plan: ImportPlan) -> tuple[int, int
     if problems:
         raise DatasetError(problems)
 
-    Person.objects.bulk_create(created, batch_size=APPLY_BATCH)
-    if any(p.pk is None for p in created):  # a database without ids from bulk inserts
-        saved = {
-            p.email.casefold(): p
-            for p in Person.objects.filter(network=network, email__in=[p.email for p in created])
-        }
-        for person in created:
-            person.pk = person.id = saved[person.email.casefold()].pk
-    Person.objects.bulk_update(updated, _WRITTEN, batch_size=APPLY_BATCH)
-
+    # Managers: those outside the file come from the directory (one query per 500); those
+    # in the file get their id when inserted, so new people are inserted manager first,
+    # level by level, and carry their manager in the insert itself.
     needed = {email.casefold() for email in manager_of.values() if email}
     managers = {k: v for k, v in by_email.items() if k in needed}
     missing = sorted(needed - set(managers))
@@ -382,14 +391,35 @@ def people_import_apply(*, network: Network, plan: ImportPlan) -> tuple[int, int
             .filter(email_key__in=missing[start : start + APPLY_BATCH])
         ):
             managers.setdefault(person.email.casefold(), person)
-    relinked = []
-    for email_key, manager_email in manager_of.items():
-        person = by_email[email_key]
-        manager = managers.get(manager_email.casefold()) if manager_email else None
-        if (manager.pk if manager else None) != person.manager_id:
-            person.manager = manager
-            relinked.append(person)
-    Person.objects.bulk_update(relinked, ["manager", "updated_at"], batch_size=APPLY_BATCH)
+
+    def manager_of_person(email_key: str) -> Person | None:
+        email = manager_of[email_key]
+        return managers.get(email.casefold()) if email else None
+
+    keys = {id(person): key for key, person in by_email.items()}
+    waiting = created
+    for _level in range(MANAGER_LEVELS):
+        if not waiting:
+            break
+        ready, later = [], []
+        for person in waiting:
+            manager = manager_of_person(keys[id(person)])
+            if manager is None or manager.pk is not None:
+                person.manager = manager
+                ready.append(person)
+            else:
+                later.append(person)
+        if not ready:  # people managing each other in a circle: linked afterwards
+            break
+        _insert(network, ready)
+        waiting = later
+    _insert(network, waiting)
+    for person in updated:
+        person.manager = manager_of_person(keys[id(person)])
+    Person.objects.bulk_update(updated, (*_WRITTEN, "manager"), batch_size=APPLY_BATCH)
+    for person in waiting:
+        person.manager = manager_of_person(keys[id(person)])
+    Person.objects.bulk_update(waiting, ["manager"], batch_size=APPLY_BATCH)
     return len(plan.creates), len(plan.updates)
 
 

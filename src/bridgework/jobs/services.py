@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 #: Called with the job after each committed batch. Tests use it to stop a job between
 #: batches as a killed worker would.
 after_batch: list[Callable[[Job], None]] = []
+
+GONE = "What this job was working on has been deleted, so it stopped."
 
 UNEXPECTED = (
     "The job stopped because of an unexpected error. Everything done before it stopped is "
@@ -141,6 +144,8 @@ def job_run(*, job_id: int, size: int | None = None) -> Job:
             outcome, data = _run_at_once(job, spec, target)
     except (JobRefusedError, *spec.refusals) as exc:
         return _fail(job, str(exc))
+    except ObjectDoesNotExist:
+        return _fail(job, GONE)
     except Exception:  # any bug or outage: logged in full, shown as a plain sentence
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         return _fail(job, UNEXPECTED)
