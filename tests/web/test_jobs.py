@@ -448,7 +448,7 @@ def test_people_import_progress_page_while_running_says_it_is_checking_and_impor
         total=20000,
     )
     page = coordinator.get(f"/n/{network_a.slug}/jobs/{job.pk}/").content.decode()
-    assert "Checking and importing 20,000 rows" in page
+    assert "Checking and importing the file: 20,000 rows" in page
     assert '<progress class="bw-progress" id="job-progress" aria-describedby' in page
     # Its preview page sends the coordinator to the job while it runs.
     preview = coordinator.get(f"/n/{network_a.slug}/people/import/{upload.pk}/")
@@ -495,3 +495,26 @@ def test_a_job_whose_wave_was_deleted_stops_and_says_so(coordinator, network_a):
     page = coordinator.get(f"/n/{network_a.slug}/jobs/{job.pk}/")
     assert page.status_code == 200
     assert jobs.GONE in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_confirming_an_import_does_not_read_the_file_in_the_request(
+    coordinator, network_a, monkeypatch
+):
+    from bridgework.directory import imports
+
+    content = b"name,email\nNew One,new1@alpha.example\n"
+    response = coordinator.post(
+        f"/n/{network_a.slug}/people/import/", {"file": _upload("a.csv", content)}
+    )
+    preview = response["Location"]
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the file was read in the request")
+
+    monkeypatch.setattr(imports, "read_people_file", not_here)
+    done = coordinator.post(preview + "confirm/", {"action": "confirm"})  # not committed: queued
+    job = Job.objects.get(kind="people-import")
+    assert (job.status, job.total) == (Job.Status.QUEUED, 0)
+    page = coordinator.get(done["Location"]).content.decode()
+    assert "Checking and importing the file…" in page

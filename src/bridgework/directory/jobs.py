@@ -70,6 +70,6 @@ register(
         remaining=_rows,
         apply=_apply,
         check=_check,
-        working="Checking and importing",
+        working="Checking and importing the file",
     )
 )

@@ -43,7 +43,8 @@ class JobKind:
     back
         ``(url, label)`` of the target's page, which links back to its latest job.
     remaining
-        How many rows are left to do (for an all-at-once kind: how many it covers).
+        How many rows are left to do (for an all-at-once kind: how many it covers, counted
+        in the worker when the job starts running).
     batch
         For batched kinds: do up to ``n`` rows (returns how many it did; 0 when none are
         left), skipping what earlier batches did.
@@ -52,7 +53,7 @@ class JobKind:
     check
         Raise :class:`JobRefusedError` (or one of ``refusals``) when the action cannot start.
     working
-        What an all-at-once kind says while it runs (``Checking and importing``): its
+        What an all-at-once kind says while it runs (``Checking and importing the file``): its
         progress cannot be counted row by row, as nothing is committed until the end.
     refusals
         Exception types whose message is safe and useful to show as the job's error.

@@ -67,7 +67,8 @@ def job_start(*, network: Network, kind: str, target: Any, requested_by: Any = N
     ).first()
     if active is not None:
         return active
-    total = spec.remaining(target)
+    # An all-at-once kind counts its rows in the worker: reading a large file is work too.
+    total = spec.remaining(target) if spec.batch is not None else 0
     try:
         with transaction.atomic():
             job = Job.objects.create(
@@ -183,6 +184,7 @@ def _run_batches(job: Job, spec: JobKind, target: Any, size: int) -> tuple[str, 
 
 def _run_at_once(job: Job, spec: JobKind, target: Any) -> tuple[str, dict]:
     assert spec.apply is not None
+    Job.objects.filter(pk=job.pk).update(total=spec.remaining(target))
     with transaction.atomic():
         done, outcome, data = spec.apply(target)
         Job.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())

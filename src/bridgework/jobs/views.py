@@ -28,7 +28,9 @@ def progress_text(job: Job) -> str:
     """ "Sent 1,500 of 20,000 invitations", as the page and its live region say it."""
     spec = kind_for(job.kind)
     if spec.apply is not None and job.is_active:
-        return f"{spec.working} {intcomma(job.total)} {spec.count(job.total)}"
+        if not job.total:
+            return f"{spec.working}…"
+        return f"{spec.working}: {intcomma(job.total)} {spec.count(job.total)}"
     if job.status == Job.Status.QUEUED and not job.done:
         return f"Waiting to start: {intcomma(job.total)} {spec.count(job.total)} to go."
     return f"{spec.verb} {intcomma(job.done)} of {intcomma(job.total)} {spec.count(job.total)}"
