@@ -518,3 +518,16 @@ def test_confirming_an_import_does_not_read_the_file_in_the_request(
     assert (job.status, job.total) == (Job.Status.QUEUED, 0)
     page = coordinator.get(done["Location"]).content.decode()
     assert "Checking and importing the file…" in page
+
+
+@pytest.mark.django_db
+def test_retrying_a_stopped_job_after_the_action_was_started_again_shows_the_new_job(
+    coordinator, network_a
+):
+    wave = make_wave(network_a, 2)
+    stopped = running_job(network_a, wave, status=Job.Status.FAILED, error="x")
+    again = jobs.job_start(network=network_a, kind="rc-invitations", target=wave)
+    response = coordinator.post(f"/n/{network_a.slug}/jobs/{stopped.pk}/retry/")
+    assert response["Location"] == f"/n/{network_a.slug}/jobs/{again.pk}/"
+    stopped.refresh_from_db()
+    assert stopped.status == Job.Status.FAILED

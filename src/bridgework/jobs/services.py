@@ -99,10 +99,20 @@ def _enqueue_after_commit(job_id: int) -> None:
 
 def job_retry(*, job: Job) -> Job:
     """Queue a stopped job again; it carries on from where it stopped. A job that is not
-    stopped is returned as it is."""
-    updated = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
-        status=Job.Status.QUEUED, error="", finished_at=None
-    )
+    stopped is returned as it is; if the same action was started again since, that job is
+    returned (the page then shows it)."""
+    try:
+        with transaction.atomic():
+            updated = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
+                status=Job.Status.QUEUED, error="", finished_at=None
+            )
+    except IntegrityError:  # the same action was started again since: that job stands
+        return Job.objects.get(
+            network_id=job.network_id,
+            kind=job.kind,
+            target_id=job.target_id,
+            status__in=Job.ACTIVE,
+        )
     if updated:
         _enqueue_after_commit(job.pk)
     job.refresh_from_db()

@@ -71,5 +71,5 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status != Job.Status.FAILED:
         messages.info(request, "This job has not stopped, so there is nothing to retry.")
     else:
-        services.job_retry(job=job)
+        job = services.job_retry(job=job)
     return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
