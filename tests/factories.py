@@ -175,7 +175,23 @@ def record_ids(network: Network) -> dict[str, int]:
         **_survey_ids(network),
         **_network_ids(network),
         **_programme_ids(network),
+        "jobs": _job_id(network),
     }
+
+
+def _job_id(network: Network) -> int:
+    """A finished job: inviting the directory to the roles self-assessment."""
+    from bridgework.jobs.models import Job
+
+    return Job.objects.create(
+        network=network,
+        kind="roles-invitations",
+        target_id=network.pk,
+        status=Job.Status.DONE,
+        done=2,
+        total=2,
+        outcome="Sent 2 links.",
+    ).pk
 
 
 def _programme_ids(network: Network) -> dict[str, int]:
@@ -256,3 +272,30 @@ def published_round(network: Network, **fields: object) -> Round:
     round_ = round_publish(round_=round_create(programme=programme, seed=5))
     round_send(round_=round_)  # what the worker does once the publish commits
     return round_
+
+
+def make_wave(network: Network, people: int, *, name: str = "Spring") -> Wave:
+    """An open RC wave asking ``people`` nurses (plus the network's two fixture people)."""
+    group = Workgroup.objects.get(network=network)
+    Person.objects.bulk_create(
+        [
+            Person(
+                network=network,
+                name=f"Nurse {i}",
+                email=f"nurse{i}@{network.slug}.example",
+                workgroup=group,
+            )
+            for i in range(people)
+        ]
+    )
+    process = survey_services.work_process_create(
+        network=network, name=f"Discharge {name}", workgroups=[group]
+    )
+    now = timezone.now()
+    return survey_services.wave_create(
+        process=process,
+        name=name,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        respondent_workgroups=[group],
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import tomllib
 from pathlib import Path
 
@@ -50,3 +51,36 @@ def test_a_broken_contract_fails_the_check(tmp_path, monkeypatch, capsys, source
     output = capsys.readouterr().out
     assert code != 0
     assert "BROKEN" in output
+
+
+def _imports_of_other_test_modules(path: Path) -> list[str]:
+    """``from tests.x.test_y import …`` and ``from tests.x.conftest import …`` lines: shared
+    builders belong in tests/factories.py (or a named helper module), not in a test module."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tests."):
+            last = node.module.rsplit(".", 1)[-1]
+            if last.startswith("test_") or last == "conftest":
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {node.module}")
+    return found
+
+
+def test_no_test_module_imports_another_test_module():
+    offences = [
+        line
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for line in _imports_of_other_test_modules(path)
+    ]
+    assert offences == []
+
+
+def test_the_test_module_import_check_catches_one(tmp_path):
+    sample = ROOT / "tests" / "_sample_for_check.py"
+    sample.write_text("from tests.web.test_jobs import something\n")
+    try:
+        assert _imports_of_other_test_modules(sample) == [
+            "tests/_sample_for_check.py:1 imports tests.web.test_jobs"
+        ]
+    finally:
+        sample.unlink()

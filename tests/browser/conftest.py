@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser.pages import two_networks_with_owner
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # between page actions are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -63,3 +65,9 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def two_networks():
+    """Two networks and their owner's login (see :mod:`tests.browser.pages`)."""
+    return two_networks_with_owner()

@@ -6,12 +6,12 @@ import pytest
 
 from bridgework.audit.models import Action, AuditEvent
 from bridgework.directory.models import Person
-from tests.browser.test_foundation import sign_in, two_networks  # noqa: F401
+from tests.browser.pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_erase_a_person_then_read_it_in_the_audit_log(page, two_networks):  # noqa: F811
+def test_erase_a_person_then_read_it_in_the_audit_log(page, two_networks):
     alpha, _ = two_networks
     staff = Person.objects.get(network=alpha, name="alpha Staff")
     sign_in(page)

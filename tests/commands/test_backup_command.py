@@ -195,8 +195,7 @@ def test_restore_remaps_ids_taken_by_other_networks_rows(demo, tmp_path):
 @pytest.fixture
 def small(db: None) -> Network:
     """A small network with a little of everything (the tenancy test's records)."""
-    from tests.web.conftest import make_network
-    from tests.web.test_tenancy import record_ids
+    from tests.factories import make_network, record_ids
 
     network = make_network("small")
     record_ids(network)

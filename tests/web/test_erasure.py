@@ -26,7 +26,7 @@ from bridgework.programmes.models import (
     SignupRequest,
 )
 from bridgework.surveys.models import Invitation, InvitationToken, Response
-from tests.web.conftest import login_with
+from tests.factories import login_with
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ from bridgework.directory.models import Network, Organisation, Person, Workgroup
 from bridgework.surveys import results as survey_results
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, Response, Wave
-from tests.web.conftest import login_with
+from tests.factories import login_with
 
 K = 3  # the smallest minimum group size allowed: the most figures shown, the most to attack
 MIN_ITEMS = 5

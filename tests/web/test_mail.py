@@ -60,3 +60,36 @@ def test_outbox_lists_only_this_networks_mail(coordinator, network_a, network_b)
     html = coordinator.get(f"/n/{network_a.slug}/outbox/").content.decode()
     assert "Ours" in html
     assert "Theirs" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_is_delivered_over_one_connection_once_and_a_failure_spares_the_others(
+    network_a, settings, monkeypatch
+):
+    from django.core.mail import EmailMultiAlternatives
+
+    from bridgework.mail.services import BatchEmail, email_deliver_batch, email_queue_batch
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    real_send = EmailMultiAlternatives.send
+
+    def bounces_b(self, *args, **kwargs):
+        if self.to == ["b@example.org"]:
+            raise OSError("mailbox unavailable")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", bounces_b)
+    ids = email_queue_batch(
+        network=network_a,
+        kind="test",
+        subject="Hello",
+        template="mail/emails/plain",
+        context={"body": "Hello there"},
+        emails=[BatchEmail(to=f"{n}@example.org", context={}) for n in "abc"],
+    )  # committed at once here, so delivered by the immediate task backend
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "c@example.org"]
+    statuses = dict(OutboxMessage.objects.values_list("to", "status"))
+    assert statuses == {"a@example.org": "sent", "b@example.org": "queued", "c@example.org": "sent"}
+    monkeypatch.undo()
+    assert email_deliver_batch(message_ids=ids) == {"sent": 3}
+    assert len(mail.outbox) == 3  # the two already sent were not sent again

@@ -145,13 +145,17 @@ def test_closed_wave_and_wrong_token_pages(crowd):
 
 
 @pytest.mark.django_db
-def test_invitations_are_emailed_once(crowd, coordinator):
+def test_invitations_are_emailed_once(crowd, coordinator, django_capture_on_commit_callbacks):
     from bridgework.mail.models import OutboxMessage
 
     wave = _wave(crowd)
     url = f"/n/{crowd.slug}/networks/waves/{wave.pk}/invite/"
-    coordinator.post(url)
-    coordinator.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(url)
+    assert response.status_code == 302
+    assert "/jobs/" in response["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(url)
     assert OutboxMessage.objects.filter(kind="network-invitation").count() == crowd.people.count()
 
 

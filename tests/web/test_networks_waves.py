@@ -135,10 +135,13 @@ def test_analyst_cannot_edit_or_remind(crowd, analyst):
 
 
 @pytest.mark.django_db
-def test_reminders_go_only_to_those_not_finished_and_not_twice_in_a_row(crowd, coordinator):
+def test_reminders_go_only_to_those_not_finished_and_not_twice_in_a_row(
+    crowd, coordinator, django_capture_on_commit_callbacks
+):
     wave = _open_wave(crowd)
     base = f"/n/{crowd.slug}/networks/waves/{wave.pk}/"
-    coordinator.post(base + "invite/")
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(base + "invite/")
     invited = wave.invitations.count()
     assert invited == crowd.people.count()
     first_links = _links("network-invitation")
@@ -149,8 +152,10 @@ def test_reminders_go_only_to_those_not_finished_and_not_twice_in_a_row(crowd, c
 
     page = coordinator.get(base + "remind/").content.decode()
     assert f"{invited - 1} invited people have not finished" in page
-    coordinator.post(base + "remind/")
-    coordinator.post(base + "remind/")  # a double click reminds nobody twice
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(base + "remind/")
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(base + "remind/")  # a double click reminds nobody twice
     reminders = OutboxMessage.objects.filter(kind="network-reminder")
     assert reminders.count() == invited - 1
     assert done.person.email not in {m.to for m in reminders}
@@ -271,6 +276,7 @@ def test_the_worker_scheduler_sends_due_network_reminders(crowd):
         "send_due_network_reminders",
         "run_schedule",
         "apply_retention",
+        "resume_stale_jobs",
     } == set(names)
     assert OutboxMessage.objects.filter(kind="network-reminder").count() == crowd.people.count()
 

@@ -25,9 +25,11 @@ from bridgework.networks import services as network_services
 from bridgework.programmes import services as programme_services
 from bridgework.surveys import services as survey_services
 from bridgework.surveys.models import Invitation
-from tests.factories import make_survey, published_round
+from tests.factories import make_survey, make_wave, published_round
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+#: An RC survey's personal link: its route and a token.
+PERSONAL = re.compile(r"/s/[A-Za-z0-9_-]{20,}/")
 URL = re.compile(r"""https?://[^\s"'<>]+|(?:href|src|action)="(/[^"]*)\"""")
 
 
@@ -163,6 +165,25 @@ def test_a_queued_message_is_redacted_before_delivery_and_sent_whole(network_a, 
     message.refresh_from_db()
     assert message.pending_text_body == message.pending_html_body == ""
     assert "T" * 43 not in message.text_body
+
+
+@pytest.mark.django_db
+def test_emails_queued_in_a_batch_are_redacted_before_delivery_and_sent_whole(network_a, settings):
+    """Invitations are written in batches (the bulk path, not ``email_queue``): a coordinator
+    reading the outbox before the worker delivers sees no link either."""
+    settings.EMAIL_BACKEND = LOCMEM
+    wave = make_wave(network_a, 3)
+    invited = survey_services.invitations_create(wave=wave)  # not committed: none delivered
+    queued = list(OutboxMessage.objects.filter(kind="survey-invitation"))
+    assert invited >= 3
+    assert len(queued) == invited
+    for message in queued:
+        assert message.status == OutboxMessage.Status.QUEUED
+        assert message.links_redacted
+        assert not PERSONAL.search(message.text_body + message.html_body + message.subject)
+        assert email_deliver(message_id=message.pk) == OutboxMessage.Status.SENT
+    assert len(mail.outbox) == invited
+    assert all(PERSONAL.search(sent.body) for sent in mail.outbox)
 
 
 def test_redaction_finds_every_personal_route_and_known_tokens(settings):

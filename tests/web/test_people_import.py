@@ -33,7 +33,9 @@ def test_bad_file_lists_every_problem_and_writes_nothing(coordinator, network_a)
 
 
 @pytest.mark.django_db
-def test_preview_then_confirm_creates_people_and_groups(coordinator, network_a):
+def test_preview_then_confirm_creates_people_and_groups(
+    coordinator, network_a, django_capture_on_commit_callbacks
+):
     response = upload(
         coordinator, network_a, "good.csv", (FIXTURES / "people-good.csv").read_bytes()
     )
@@ -44,10 +46,13 @@ def test_preview_then_confirm_creates_people_and_groups(coordinator, network_a):
     assert "Parent attorneys" in html
     assert Person.objects.filter(network=network_a).count() == 2  # nothing written yet
     upload_id = PeopleImport.objects.get().pk
-    done = coordinator.post(
-        f"/n/{network_a.slug}/people/import/{upload_id}/confirm/", {"action": "confirm"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = coordinator.post(
+            f"/n/{network_a.slug}/people/import/{upload_id}/confirm/", {"action": "confirm"}
+        )
     assert done.status_code == 302
+    outcome = coordinator.get(done["Location"]).content.decode()
+    assert "Imported 10 new and 0 updated people." in outcome
     assert Person.objects.filter(network=network_a).count() == 12
     assert Organisation.objects.filter(network=network_a, name="Riverbend Legal Aid").exists()
     assert Workgroup.objects.filter(network=network_a, name="Parent attorneys").exists()
@@ -60,7 +65,9 @@ def test_preview_then_confirm_creates_people_and_groups(coordinator, network_a):
 
 
 @pytest.mark.django_db
-def test_update_matches_email_case_insensitively_and_keeps_blank_cells(coordinator, network_a):
+def test_update_matches_email_case_insensitively_and_keeps_blank_cells(
+    coordinator, network_a, django_capture_on_commit_callbacks
+):
     person = Person.objects.get(email="staff@alpha.example")
     person.location = "Harbour Town"
     person.save()
@@ -69,7 +76,8 @@ def test_update_matches_email_case_insensitively_and_keeps_blank_cells(coordinat
     assert response.status_code == 302, response.content.decode()[:2000]
     preview = coordinator.get(response["Location"]).content.decode()
     assert "Senior nurse" in preview
-    coordinator.post(response["Location"] + "confirm/", {"action": "confirm"})
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(response["Location"] + "confirm/", {"action": "confirm"})
     person.refresh_from_db()
     assert person.job_title == "Senior nurse"
     assert person.location == "Harbour Town"
@@ -122,3 +130,67 @@ def test_export_round_trips_through_import(coordinator, network_a):
         staff = next(r for r in records if r.email == "staff@alpha.example")
         assert staff.manager_email == "manager@alpha.example"
         assert staff.team == "alpha Team"
+
+
+def _people_file(n: int) -> bytes:
+    """``n`` people in a management tree (person i reports to person (i - 1) // 2), listed
+    reports first, then two more who manage each other; a few organisations and teams."""
+    rows = ["name,email,organisation,team,workgroup,manager_email"]
+    for i in reversed(range(n)):
+        manager = f"p{(i - 1) // 2}@alpha.example" if i else ""
+        rows.append(f"P {i},p{i}@alpha.example,Org {i % 3},Team {i % 2},Group {i % 4},{manager}")
+    rows.append("Ann,ann@alpha.example,Org 0,,,bob@alpha.example")
+    rows.append("Bob,bob@alpha.example,Org 0,,,ann@alpha.example")
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.django_db
+def test_import_links_managers_listed_after_their_reports_and_in_a_circle(network_a):
+    from bridgework.directory.imports import people_import
+
+    people_import(network=network_a, source=_people_file(40), filename="p.csv")
+    people = {p.email: p for p in Person.objects.filter(network=network_a)}
+    assert people["p0@alpha.example"].manager is None
+    for i in range(1, 40):
+        assert people[f"p{i}@alpha.example"].manager == people[f"p{(i - 1) // 2}@alpha.example"]
+    assert people["ann@alpha.example"].manager == people["bob@alpha.example"]
+    assert people["bob@alpha.example"].manager == people["ann@alpha.example"]
+    assert Organisation.objects.filter(network=network_a, name__startswith="Org ").count() == 3
+
+
+@pytest.mark.django_db
+def test_import_queries_do_not_grow_with_the_number_of_rows(network_a, network_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bridgework.directory.imports import people_import
+
+    counts = []
+    # 48 and 60 people: management trees of the same depth (6 levels, one insert each, as
+    # SQLite takes up to 76 people per insert). Queries grow with inserts, not with rows.
+    for network, n in ((network_a, 48), (network_b, 60)):
+        with CaptureQueriesContext(connection) as queries:
+            people_import(network=network, source=_people_file(n), filename="p.csv")
+        assert Person.objects.filter(network=network).count() == n + 4
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_import_writes_nothing_when_a_row_fails_its_checks_at_write_time(network_a, monkeypatch):
+    from bridgework.datasets.tabular import DatasetError
+    from bridgework.directory import imports
+
+    real = imports._check
+
+    def refuses_row_5(person, row, problems):
+        real(person, row, problems)
+        if row == 5:
+            problems.append(imports.Problem(row, "name", "refused"))
+
+    monkeypatch.setattr(imports, "_check", refuses_row_5)
+    before = Person.objects.count()
+    with pytest.raises(DatasetError, match="refused"):
+        imports.people_import(network=network_a, source=_people_file(8), filename="p.csv")
+    assert Person.objects.count() == before
+    assert not Organisation.objects.filter(name__startswith="Org ").exists()

@@ -17,7 +17,7 @@ from bridgework.directory.models import Workgroup
 from bridgework.surveys import selectors, services
 from bridgework.surveys.models import Invitation, Response, ResultsSnapshot, Wave
 from bridgework.surveys.results import wave_results_freeze, wave_results_publish
-from tests.web.test_surveys_setup import make_survey
+from tests.factories import make_survey
 
 
 def respond(invitation: Invitation, targets: list[str], scores: dict[str, int | None]) -> None:

@@ -101,10 +101,12 @@ def demo(args: argparse.Namespace) -> int:
 
 def queue_scheduled_jobs() -> list[str]:
     """Queue one run of every periodic job: RC and network survey reminders that are due, RC
-    results to publish, coffee programme rounds, reminders and feedback requests, and the
-    deletion of raw answers past their network's retention period. Each job is idempotent, so
-    several workers may queue them at once. Returns the names of the jobs queued."""
+    results to publish, coffee programme rounds, reminders and feedback requests, the deletion
+    of raw answers past their network's retention period, and the resumption of bulk actions a
+    stopped worker left running. Each job is idempotent, so several workers may queue them at
+    once. Returns the names of the jobs queued."""
     from bridgework.governance.tasks import apply_retention
+    from bridgework.jobs.tasks import resume_stale_jobs
     from bridgework.networks.tasks import send_due_network_reminders
     from bridgework.programmes.tasks import run_schedule
     from bridgework.surveys.tasks import publish_results, send_due_reminders
@@ -115,6 +117,7 @@ def queue_scheduled_jobs() -> list[str]:
         send_due_network_reminders,
         run_schedule,
         apply_retention,
+        resume_stale_jobs,
     )
     for job in jobs:
         job.enqueue()

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from bridgework.datasets.people import PersonRecord, parse_people, present_columns
@@ -207,7 +209,8 @@ def people_import_plan(
 
 
 class _Directory:
-    """Get-or-create for organisations, teams and workgroups by case-insensitive name."""
+    """Organisations, teams and workgroups by case-insensitive name; the missing ones a
+    plan names are created up front, one insert per kind."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
@@ -216,6 +219,33 @@ class _Directory:
             (t.organisation_id, t.name.casefold()): t for t in Team.objects.filter(network=network)
         }
         self.workgroups = {w.name.casefold(): w for w in Workgroup.objects.filter(network=network)}
+
+    def create_missing(self, plan: ImportPlan) -> None:
+        new_orgs = [
+            Organisation(network=self.network, name=name)
+            for name in plan.new_organisations
+            if name.casefold() not in self.orgs
+        ]
+        for org in Organisation.objects.bulk_create(new_orgs):
+            self.orgs[org.name.casefold()] = org
+        if any(o.pk is None for o in new_orgs):  # a database without ids from bulk inserts
+            self.orgs = {
+                o.name.casefold(): o for o in Organisation.objects.filter(network=self.network)
+            }
+        new_teams = []
+        for org_name, team_name in plan.new_teams:
+            org = self.orgs.get(org_name.casefold())
+            if org is not None and (org.pk, team_name.casefold()) not in self.teams:
+                new_teams.append(Team(network=self.network, organisation=org, name=team_name))
+        for team in Team.objects.bulk_create(new_teams):
+            self.teams[(team.organisation_id, team.name.casefold())] = team
+        new_groups = [
+            Workgroup(network=self.network, name=name)
+            for name in plan.new_workgroups
+            if name.casefold() not in self.workgroups
+        ]
+        for group in Workgroup.objects.bulk_create(new_groups):
+            self.workgroups[group.name.casefold()] = group
 
     def organisation(self, name: str) -> Organisation | None:
         if not name:
@@ -244,16 +274,66 @@ class _Directory:
         return self.workgroups[key]
 
 
+#: Rows per insert or update statement when applying a plan.
+APPLY_BATCH = 500
+
+#: Levels of management inserted with their manager; anyone deeper (or in a circle of people
+#: managing each other) is inserted first and linked to their manager afterwards.
+MANAGER_LEVELS = 30
+
+#: Fields an import writes on a person.
+_WRITTEN = (
+    "name",
+    "organisation",
+    "team",
+    "workgroup",
+    "job_title",
+    "location",
+    "time_zone",
+    "active",
+    "updated_at",
+)
+
+#: Foreign keys are checked by the plan (names within this network), not row by row.
+_NOT_CLEANED = ["network", "organisation", "team", "workgroup", "manager"]
+
+
+def _check(person: Person, row: int | None, problems: list[Problem]) -> None:
+    try:
+        person.clean_fields(exclude=_NOT_CLEANED)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            problems.extend(Problem(row, name, message) for message in messages)
+
+
+def _insert(network: Network, people: list[Person]) -> None:
+    Person.objects.bulk_create(people, batch_size=APPLY_BATCH)
+    if any(p.pk is None for p in people):  # a database without ids from bulk inserts
+        saved = dict(
+            Person.objects.filter(network=network, email__in=[p.email for p in people])
+            .annotate(email_key=Lower("email"))
+            .values_list("email_key", "pk")
+        )
+        for person in people:
+            person.pk = saved[person.email.lower()]
+
+
 @transaction.atomic
 def people_import_apply(*, network: Network, plan: ImportPlan) -> tuple[int, int]:
     """Write a plan: create and update people (and referenced groups) in one transaction.
 
-    Returns ``(created, updated)``. Managers are linked after everyone exists, so a file may
-    list a person before their manager.
+    Returns ``(created, updated)``. All-or-nothing: every row is checked before anything is
+    written (a problem raises :class:`DatasetError`), then people are inserted and updated
+    :data:`APPLY_BATCH` at a time (``bulk_create``/``bulk_update``), so the number of
+    statements grows with the batches, not the rows. A file may list a person before their
+    manager: new people are inserted managers first, with their manager in the insert.
     """
     directory = _Directory(network)
+    directory.create_missing(plan)
+    now = timezone.now()
     by_email: dict[str, Person] = {}
     manager_of: dict[str, str] = {}
+    problems: list[Problem] = []
 
     def assign(person: Person, values: dict[str, str]) -> None:
         person.name = values["name"]
@@ -265,36 +345,81 @@ def people_import_apply(*, network: Network, plan: ImportPlan) -> tuple[int, int
         person.location = values["location"]
         person.time_zone = values["time_zone"]
         person.active = values["active"] == "yes"
+        person.updated_at = now
 
+    created: list[Person] = []
     for record in plan.creates:
-        person = Person(network=network, email=record.email.strip())
+        person = Person(network=network, email=record.email.strip(), created_at=now)
         assign(person, _record_values(record))
-        person.full_clean(exclude=["manager"])
-        person.save()
+        _check(person, record.row, problems)
+        created.append(person)
         by_email[record.email_key] = person
         manager_of[record.email_key] = record.manager_email
-    for update in plan.updates:
-        person = Person.objects.select_related("organisation", "team", "workgroup", "manager").get(
-            network=network, pk=update.person_id
+    updated: list[Person] = []
+    ids = [update.person_id for update in plan.updates]
+    current = {}
+    for start in range(0, len(ids), APPLY_BATCH):
+        current.update(
+            Person.objects.select_related("organisation", "team", "workgroup", "manager").in_bulk(
+                ids[start : start + APPLY_BATCH]
+            )
         )
+    for update in plan.updates:
+        person = current.get(update.person_id)
+        if person is None or person.network_id != network.pk:
+            problems.append(Problem(update.record.row, "email", "this person was just removed"))
+            continue
         wanted = _wanted(update.record, plan.columns, _current_values(person))
         assign(person, wanted)
-        person.full_clean(exclude=["manager"])
-        person.save()
+        _check(person, update.record.row, problems)
+        updated.append(person)
         by_email[update.record.email_key] = person
         manager_of[update.record.email_key] = wanted["manager_email"]
+    if problems:
+        raise DatasetError(problems)
 
+    # Managers: those outside the file come from the directory (one query per 500); those
+    # in the file get their id when inserted, so new people are inserted manager first,
+    # level by level, and carry their manager in the insert itself.
     needed = {email.casefold() for email in manager_of.values() if email}
-    managers = {
-        p.email.casefold(): p
-        for p in Person.objects.filter(network=network).filter(email__in=list(needed))
-    } | {k: v for k, v in by_email.items() if k in needed}
-    for email_key, manager_email in manager_of.items():
-        person = by_email[email_key]
-        manager = managers.get(manager_email.casefold()) if manager_email else None
-        if (manager.pk if manager else None) != person.manager_id:
-            person.manager = manager
-            person.save(update_fields=["manager", "updated_at"])
+    managers = {k: v for k, v in by_email.items() if k in needed}
+    missing = sorted(needed - set(managers))
+    for start in range(0, len(missing), APPLY_BATCH):
+        for person in (
+            Person.objects.filter(network=network)
+            .annotate(email_key=Lower("email"))
+            .filter(email_key__in=missing[start : start + APPLY_BATCH])
+        ):
+            managers.setdefault(person.email.casefold(), person)
+
+    def manager_of_person(email_key: str) -> Person | None:
+        email = manager_of[email_key]
+        return managers.get(email.casefold()) if email else None
+
+    keys = {id(person): key for key, person in by_email.items()}
+    waiting = created
+    for _level in range(MANAGER_LEVELS):
+        if not waiting:
+            break
+        ready, later = [], []
+        for person in waiting:
+            manager = manager_of_person(keys[id(person)])
+            if manager is None or manager.pk is not None:
+                person.manager = manager
+                ready.append(person)
+            else:
+                later.append(person)
+        if not ready:  # people managing each other in a circle: linked afterwards
+            break
+        _insert(network, ready)
+        waiting = later
+    _insert(network, waiting)
+    for person in updated:
+        person.manager = manager_of_person(keys[id(person)])
+    Person.objects.bulk_update(updated, (*_WRITTEN, "manager"), batch_size=APPLY_BATCH)
+    for person in waiting:
+        person.manager = manager_of_person(keys[id(person)])
+    Person.objects.bulk_update(waiting, ["manager"], batch_size=APPLY_BATCH)
     return len(plan.creates), len(plan.updates)
 
 

@@ -3,6 +3,7 @@ people. Every directory record carries its network, so every query can start fro
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -171,9 +172,15 @@ class Workgroup(models.Model):
         return self.name
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    # Reading the zone database walks the file system: once per process, not once per row.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
     """Accept an IANA time zone name such as ``Europe/London``, or blank."""
-    if value and value not in zoneinfo.available_timezones():
+    if value and value not in _zone_names():
         raise ValidationError(f"“{value}” is not a time zone name such as Europe/London.")
 
 

@@ -1,4 +1,10 @@
-"""Writing to the outbox and delivering from it. All email in Bridgework goes through here."""
+"""Writing to the outbox and delivering from it. All email in Bridgework goes through here.
+
+One email is queued with :func:`email_queue`; many emails of one kind (a wave's invitations)
+with :func:`email_queue_batch`, which renders them, writes them in one ``bulk_create`` and
+queues their delivery as one job per batch (:func:`email_deliver_batch` sends them over one
+connection).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from bridgework.directory.models import Network
@@ -22,6 +28,16 @@ logger = logging.getLogger(__name__)
 
 #: Attempts before a message is left as failed for a person to look at.
 MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class BatchEmail:
+    """One recipient's part of a batch: the address, what only their email says (their
+    link), and the idempotency key that makes their email one of a kind."""
+
+    to: str
+    context: dict[str, object]
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,24 +79,15 @@ def email_queue(
     fields: dict[str, object] = {
         "network": network,
         "to": to,
-        "subject": subject,
-        "text_body": text_body,
-        "html_body": html_body,
-        "attachments": files,
         "kind": kind,
+        **_stored_copy(
+            subject=subject,
+            text_body=text_body,
+            html_body=html_body,
+            files=files,
+            context=full_context,
+        ),
     }
-    if not outbox_is_delivery():
-        tokens = tokens_in(full_context)
-        fields.update(
-            text_body=redact(text_body, tokens),
-            html_body=redact(html_body, tokens),
-            attachments=redact_attachments(files, tokens),
-            subject=redact(subject, tokens),
-            links_redacted=True,
-            pending_text_body=text_body,
-            pending_html_body=html_body,
-            pending_attachments=files,
-        )
     if idempotency_key is not None:
         try:
             with transaction.atomic():
@@ -98,17 +105,160 @@ def email_queue(
     return message
 
 
+def _stored_copy(
+    *,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    files: list[dict[str, str]],
+    context: dict[str, object],
+) -> dict[str, object]:
+    """The outbox fields of one email: as written when the outbox is the delivery; otherwise
+    with personal links removed (by URL shape and by the tokens found in ``context``) and the
+    email as sent kept apart, for delivery only. Every email written to the outbox, alone or
+    in a batch, gets its fields from here."""
+    if outbox_is_delivery():
+        return {
+            "subject": subject,
+            "text_body": text_body,
+            "html_body": html_body,
+            "attachments": files,
+        }
+    tokens = tokens_in(context)
+    return {
+        "subject": redact(subject, tokens),
+        "text_body": redact(text_body, tokens),
+        "html_body": redact(html_body, tokens),
+        "attachments": redact_attachments(files, tokens),
+        "links_redacted": True,
+        "pending_text_body": text_body,
+        "pending_html_body": html_body,
+        "pending_attachments": files,
+    }
+
+
+def email_queue_batch(
+    *,
+    network: Network | None,
+    kind: str,
+    subject: str,
+    template: str,
+    emails: Sequence[BatchEmail],
+    context: dict[str, object] | None = None,
+) -> list[int]:
+    """Record many emails of one kind in the outbox; queue their delivery after commit.
+
+    The emails share ``subject``, ``template`` and ``context``; each adds its own
+    :class:`BatchEmail` context. An email whose idempotency key is already in the outbox is
+    skipped (it was queued by an earlier run), so a batch that is repeated after a crash
+    sends nobody a second email. Returns the ids of the messages written now.
+
+    Queries: one to find keys already queued, one ``bulk_create`` per 500 messages, whatever
+    the number of emails; delivery is one job per 500 messages.
+    """
+    shared = {"site_url": settings.SITE_URL, "network": network, **(context or {})}
+    keys = [e.idempotency_key for e in emails if e.idempotency_key is not None]
+    seen = (
+        set(
+            OutboxMessage.objects.filter(idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        if keys
+        else set()
+    )
+    text, html = get_template(f"{template}.txt"), get_template(f"{template}.html")
+    rows = []
+    with timezone.override(network.zone if network else None):
+        for email in emails:
+            if email.idempotency_key is not None:
+                if email.idempotency_key in seen:
+                    continue
+                seen.add(email.idempotency_key)
+            full_context = {**shared, **email.context}
+            stored = _stored_copy(
+                subject=subject,
+                text_body=text.render(full_context),
+                html_body=html.render(full_context),
+                files=[],
+                context=full_context,
+            )
+            rows.append(
+                OutboxMessage(
+                    network=network,
+                    to=email.to,
+                    kind=kind,
+                    idempotency_key=email.idempotency_key,
+                    **stored,
+                )
+            )
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            ids = [m.pk for m in OutboxMessage.objects.bulk_create(rows, batch_size=BATCH)]
+    except IntegrityError:  # a concurrent run queued some of these: theirs stand, ours are cut
+        OutboxMessage.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        ids = list(
+            OutboxMessage.objects.filter(
+                idempotency_key__in=[r.idempotency_key for r in rows],
+                status=OutboxMessage.Status.QUEUED,
+            ).values_list("pk", flat=True)
+        )
+    if any(pk is None for pk in ids):  # a database that does not return ids from bulk inserts
+        ids = list(
+            OutboxMessage.objects.filter(
+                idempotency_key__in=[r.idempotency_key for r in rows]
+            ).values_list("pk", flat=True)
+        )
+    transaction.on_commit(lambda: _enqueue_delivery_batch(ids))
+    return ids
+
+
+#: Messages written per insert, and delivered per job.
+BATCH = 500
+
+
 def _enqueue_delivery(message_id: int) -> None:
     from bridgework.mail.tasks import deliver_email
 
     deliver_email.enqueue(message_id)
 
 
-def email_deliver(*, message_id: int) -> OutboxMessage.Status:
+def _enqueue_delivery_batch(message_ids: list[int]) -> None:
+    from bridgework.mail.tasks import deliver_emails
+
+    for start in range(0, len(message_ids), BATCH):
+        deliver_emails.enqueue(message_ids[start : start + BATCH])
+
+
+def email_deliver_batch(*, message_ids: Sequence[int]) -> dict[str, int]:
+    """Deliver many queued messages over one connection, each at most once.
+
+    Each message is locked and sent as :func:`email_deliver` does; one that fails is left
+    queued (with its error and attempt count) and the others go on. Returns how many ended
+    in each status.
+    """
+    counts: dict[str, int] = {}
+    connection = get_connection()
+    with connection:
+        for message_id in message_ids:
+            try:
+                status = email_deliver(message_id=message_id, connection=connection)
+            except OutboxMessage.DoesNotExist:
+                continue
+            except Exception:  # recorded on the message by email_deliver; carry on
+                status = OutboxMessage.Status.QUEUED
+            counts[str(status)] = counts.get(str(status), 0) + 1
+    return counts
+
+
+def email_deliver(*, message_id: int, connection: object | None = None) -> OutboxMessage.Status:
     """Send one queued message through the configured backend, at most once.
 
     The row is locked while sending, and a message already sent is left alone, so a job that
-    runs twice (a worker restarted mid-batch) never sends an email twice.
+    runs twice (a worker restarted mid-batch) never sends an email twice. ``connection`` is
+    an open email connection to reuse (a batch sends over one).
     """
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message_id)
@@ -120,7 +270,7 @@ def email_deliver(*, message_id: int) -> OutboxMessage.Status:
             body=text_body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
-            connection=get_connection(),
+            connection=connection or get_connection(),
         )
         if html_body:
             email.attach_alternative(html_body, "text/html")

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from bridgework.analysis.roles_assessment import ITEMS
 from bridgework.directory.models import Network, Organisation, Person
-from bridgework.mail.services import email_queue
+from bridgework.mail.services import BatchEmail, email_queue_batch
 from bridgework.networks.models import (
     OUTSIDE_CONTACTS_MAX,
     NetworkInvitation,
@@ -57,6 +57,8 @@ __all__ = [
     "outside_contacts_save",
     "roles_answers_save",
     "roles_invitations_create",
+    "roles_invitations_create_batch",
+    "roles_invitations_remaining",
 ]
 
 #: The three 1–5 questions asked about every chosen colleague.
@@ -353,15 +355,36 @@ def nominations_import(*, upload: NominationImport) -> int:
     return len(rows)
 
 
-@transaction.atomic
-def roles_invitations_create(*, network: Network, send: bool = True) -> int:
-    """Give everyone eligible in the directory (active, with an email; not yet asked) a
-    personal self-assessment link, and email it. Safe to repeat: the database allows one
-    self-assessment per person, and each email has an idempotency key."""
+def _roles_unasked(network: Network) -> QuerySet[Person]:
     asked = RolesInvitation.objects.filter(network=network).values("person_id")
-    people = list(
-        eligible_people(Person.objects.filter(network=network)).exclude(pk__in=asked).order_by("pk")
-    )
+    return eligible_people(Person.objects.filter(network=network)).exclude(pk__in=asked)
+
+
+def roles_invitations_remaining(*, network: Network) -> int:
+    """How many eligible people of the directory have no self-assessment link yet."""
+    return _roles_unasked(network).count()
+
+
+def roles_invitations_create(
+    *, network: Network, send: bool = True, batch_size: int = waves.BATCH_SIZE
+) -> int:
+    """Give everyone eligible in the directory (active, with an email; not yet asked) a
+    personal self-assessment link, and email it, one committed batch at a time
+    (:func:`roles_invitations_create_batch`). Safe to stop and repeat: the database allows
+    one self-assessment per person, and each email has an idempotency key."""
+    total = 0
+    while True:
+        count = roles_invitations_create_batch(network=network, send=send, limit=batch_size)
+        total += count
+        if count < batch_size:
+            return total
+
+
+@transaction.atomic
+def roles_invitations_create_batch(*, network: Network, limit: int, send: bool = True) -> int:
+    """Ask up to ``limit`` of those not yet asked (in id order), in one transaction: their
+    links and their emails are written together or not at all."""
+    people = list(_roles_unasked(network).order_by("pk")[:limit])
     tokens = [issue_token() for _ in people]
     invitations = RolesInvitation.objects.bulk_create(
         [
@@ -369,20 +392,24 @@ def roles_invitations_create(*, network: Network, send: bool = True) -> int:
             for person, token in zip(people, tokens, strict=True)
         ]
     )
-    if send:
-        for invitation, token in zip(invitations, tokens, strict=True):
-            email_queue(
-                network=network,
-                to=invitation.person.email,
-                kind="roles-invitation",
-                subject="What role do you play in the network? A 3-minute reflection",
-                template="networks/emails/roles_invitation",
-                context={
-                    "person": invitation.person,
-                    "path": reverse("roles_respond:start", kwargs={"token": token.plain}),
-                },
-                idempotency_key=f"roles-invitation:{invitation.pk}",
-            )
+    if send and invitations:
+        email_queue_batch(
+            network=network,
+            kind="roles-invitation",
+            subject="What role do you play in the network? A 3-minute reflection",
+            template="networks/emails/roles_invitation",
+            emails=[
+                BatchEmail(
+                    to=invitation.person.email,
+                    context={
+                        "person": invitation.person,
+                        "path": reverse("roles_respond:start", kwargs={"token": token.plain}),
+                    },
+                    idempotency_key=f"roles-invitation:{invitation.pk}",
+                )
+                for invitation, token in zip(invitations, tokens, strict=True)
+            ],
+        )
     return len(invitations)
 
 

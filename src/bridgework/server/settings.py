@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "bridgework.networks",
     "bridgework.audit",
     "bridgework.governance",
+    "bridgework.jobs",
     "bridgework.web",
 ]
 
@@ -231,6 +232,12 @@ TASKS = {
         "QUEUES": ["default", "email"],
     }
 }
+
+# Bulk actions (sending a wave's invitations, importing people) run in the worker in batches,
+# each committed with the job's progress; a job without a heartbeat for JOBS_STALE_AFTER
+# seconds is resumed by the worker's scheduler.
+JOBS_BATCH_SIZE = int(os.environ.get("BRIDGEWORK_JOBS_BATCH_SIZE", "500"))
+JOBS_STALE_AFTER = int(os.environ.get("BRIDGEWORK_JOBS_STALE_AFTER", "300"))
 
 # A cache every server process shares (rate limits count across them): a table in the
 # database by default (``createcachetable`` runs with ``migrate``), Redis with

@@ -13,6 +13,7 @@ urlpatterns = [
     path("n/<slug:network>/coffee/", include("bridgework.programmes.urls")),
     path("c/", include("bridgework.programmes.public_urls")),
     path("n/<slug:network>/networks/", include("bridgework.networks.urls")),
+    path("n/<slug:network>/jobs/", include("bridgework.jobs.urls")),
     path("m/", include("bridgework.networks.respond_urls")),
     path("r/", include("bridgework.networks.roles_urls")),
     path("", include("bridgework.web.urls")),

@@ -9,9 +9,11 @@ key per invitation and reminder number, reminders only to those not finished and
 reminded within :data:`REMINDER_GAP`, the "every N days" schedule the worker runs, and the
 one error a closed wave answers with (:class:`WaveClosedError`).
 
-Writes are set-based (one ``bulk_create`` for the invitations, one for their links, one
-update for their send times), so inviting a large directory is a handful of statements plus
-one outbox row per email.
+Writes are set-based and batched: each batch of :data:`BATCH_SIZE` people is one
+``bulk_create`` for the invitations, one for their links, one for their emails
+(:func:`~bridgework.mail.services.email_queue_batch`) and one update of their send times, in
+one transaction. A bulk action run in the background (:mod:`bridgework.jobs`) commits batch
+after batch, so a run stopped half-way keeps what it did and the next run carries on.
 """
 
 from __future__ import annotations
@@ -27,18 +29,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.directory.models import Person
-from bridgework.mail.services import email_queue
+from bridgework.mail.services import BatchEmail, email_queue_batch
 from bridgework.tokens import issue_token
 from bridgework.waves.models import AbstractInvitation, AbstractInvitationToken, AbstractWave
 
 __all__ = [
+    "BATCH_SIZE",
     "REMINDER_GAP",
     "WaveClosedError",
     "WaveKind",
     "eligible",
     "eligible_people",
     "invitations_create",
+    "invitations_create_batch",
+    "invitations_remaining",
+    "reminders_remaining",
     "reminders_send",
+    "reminders_send_batch",
     "reminders_send_due",
     "wave_check_open",
 ]
@@ -126,29 +133,64 @@ class WaveKind:
         return f"{self.email_prefix}-reminder"
 
 
-def invitations_create(*, kind: WaveKind, wave: AbstractWave, send: bool = True) -> int:
+#: People invited (or reminded) per transaction. A bulk action commits each batch, so a run
+#: that is stopped keeps what it did and the next run carries on from there.
+BATCH_SIZE = 500
+
+
+def invitations_remaining(*, kind: WaveKind, wave: AbstractWave) -> int:
+    """How many eligible people in the wave's scope are not invited yet."""
+    return _uninvited(kind, wave).count()
+
+
+def _uninvited(kind: WaveKind, wave: AbstractWave) -> QuerySet[Person]:
+    invited = kind.invitation_model.objects.filter(wave=wave).values("person_id")
+    return eligible_people(kind.respondents(wave)).exclude(pk__in=invited)
+
+
+def invitations_create(
+    *, kind: WaveKind, wave: AbstractWave, send: bool = True, batch_size: int = BATCH_SIZE
+) -> int:
     """Invite everyone eligible in the wave's scope not yet invited; email each a link.
 
-    Returns how many were invited now. Safe to repeat: people already invited are skipped,
-    the database refuses a second invitation for the same person and wave (a concurrent run
-    that loses the race starts over and finds them invited), and each email has an
-    idempotency key. Raises :class:`WaveClosedError` for a closed wave.
+    Returns how many were invited now. Works through :func:`invitations_create_batch`, one
+    committed batch at a time, so it is safe to stop and repeat: people already invited are
+    skipped, the database refuses a second invitation for the same person and wave, and each
+    email has an idempotency key. Raises :class:`WaveClosedError` for a closed wave.
+    """
+    total = 0
+    while True:
+        count = invitations_create_batch(kind=kind, wave=wave, send=send, limit=batch_size)
+        total += count
+        if count < batch_size:
+            return total
+
+
+def invitations_create_batch(
+    *, kind: WaveKind, wave: AbstractWave, limit: int, send: bool = True
+) -> int:
+    """Invite (and email) up to ``limit`` of the people not yet invited, in one transaction.
+
+    The next ``limit`` people in id order get their invitation, their link and their email
+    written together, so a batch is either all there or not at all. A run that loses a race
+    with a concurrent one (the database refuses the second invitation) starts the batch over
+    and finds those people invited. Set-based: the number of queries does not grow with
+    ``limit``. Raises :class:`WaveClosedError` for a closed wave.
     """
     if wave.is_closed:
         raise WaveClosedError("This wave has closed.")
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _invite_missing(kind, wave, send=send)
+                return _invite_next(kind, wave, limit=limit, send=send)
         except IntegrityError:
             if attempt:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _invite_missing(kind: WaveKind, wave: AbstractWave, *, send: bool) -> int:
-    invited = kind.invitation_model.objects.filter(wave=wave).values("person_id")
-    people = list(eligible_people(kind.respondents(wave)).exclude(pk__in=invited).order_by("pk"))
+def _invite_next(kind: WaveKind, wave: AbstractWave, *, limit: int, send: bool) -> int:
+    people = list(_uninvited(kind, wave).order_by("pk")[:limit])
     now = timezone.now()
     invitations = kind.invitation_model.objects.bulk_create(
         [
@@ -170,7 +212,8 @@ def _invite_missing(kind: WaveKind, wave: AbstractWave, *, send: bool) -> int:
 def _send(kind: WaveKind, wave: AbstractWave, invitations: list[Any], *, reminder: bool) -> None:
     """Email each invitation's person a fresh link (earlier links keep working) and record
     the sending. Reminder ``n`` of an invitation has the idempotency key
-    ``<kind>:<invitation>:<n>``; the invitation itself is number 0."""
+    ``<kind>:<invitation>:<n>``; the invitation itself is number 0. A handful of queries
+    whatever the number of invitations: one insert of links, one of emails, one update."""
     tokens = [issue_token() for _ in invitations]
     kind.token_model.objects.bulk_create(
         [
@@ -179,25 +222,27 @@ def _send(kind: WaveKind, wave: AbstractWave, invitations: list[Any], *, reminde
         ]
     )
     email_kind = kind.reminder_kind if reminder else kind.invitation_kind
-    subject = (kind.reminder_subject if reminder else kind.invitation_subject)(wave)
-    extra = dict(kind.email_context(wave))
-    for invitation, token in zip(invitations, tokens, strict=True):
-        number = invitation.reminders_sent + 1 if reminder else 0
-        email_queue(
-            network=wave.network,
-            to=invitation.person.email,
-            kind=email_kind,
-            subject=subject,
-            template=kind.template,
-            context={
-                "wave": wave,
-                "person": invitation.person,
-                "path": reverse(kind.link_route, kwargs={"token": token.plain}),
-                "reminder": reminder,
-                **extra,
-            },
-            idempotency_key=f"{email_kind}:{invitation.pk}:{number}",
-        )
+    email_queue_batch(
+        network=wave.network,
+        kind=email_kind,
+        subject=(kind.reminder_subject if reminder else kind.invitation_subject)(wave),
+        template=kind.template,
+        context={"wave": wave, "reminder": reminder, **kind.email_context(wave)},
+        emails=[
+            BatchEmail(
+                to=invitation.person.email,
+                context={
+                    "person": invitation.person,
+                    "path": reverse(kind.link_route, kwargs={"token": token.plain}),
+                },
+                idempotency_key=(
+                    f"{email_kind}:{invitation.pk}:"
+                    f"{invitation.reminders_sent + 1 if reminder else 0}"
+                ),
+            )
+            for invitation, token in zip(invitations, tokens, strict=True)
+        ],
+    )
     now = timezone.now()
     sent = kind.invitation_model.objects.filter(pk__in=[i.pk for i in invitations])
     if reminder:
@@ -216,13 +261,35 @@ def _pending(kind: WaveKind, wave: AbstractWave, recent: datetime) -> QuerySet[A
     )
 
 
-def reminders_send(*, kind: WaveKind, wave: AbstractWave) -> int:
+def reminders_remaining(*, kind: WaveKind, wave: AbstractWave) -> int:
+    """How many invited people a reminder round would remind now (0 unless open)."""
+    if not wave.is_open:
+        return 0
+    return _pending(kind, wave, timezone.now() - REMINDER_GAP).count()
+
+
+def reminders_send(*, kind: WaveKind, wave: AbstractWave, batch_size: int = BATCH_SIZE) -> int:
     """Remind everyone invited who has not finished (not those reminded in the last hours).
 
-    Only while the wave is open. The invitations are locked while their reminders are
-    queued, so two coordinators (or a coordinator and the scheduler) cannot remind someone
-    twice: the second round waits, then finds them recently reminded. Each reminder carries a
-    fresh link; earlier links keep working until the wave closes.
+    Only while the wave is open; through :func:`reminders_send_batch`, one committed batch
+    at a time. Each reminder carries a fresh link; earlier links keep working until the wave
+    closes.
+    """
+    total = 0
+    while True:
+        count = reminders_send_batch(kind=kind, wave=wave, limit=batch_size)
+        total += count
+        if count < batch_size:
+            return total
+
+
+def reminders_send_batch(*, kind: WaveKind, wave: AbstractWave, limit: int) -> int:
+    """Remind up to ``limit`` of those still to remind, in one transaction.
+
+    The invitations are locked while their reminders are queued, so two coordinators (or a
+    coordinator and the scheduler) cannot remind someone twice: the second run waits, then
+    finds them recently reminded; a stopped run resumes with those it had not reached. The
+    wave records when reminders were last sent.
     """
     if not wave.is_open:
         return 0
@@ -232,7 +299,7 @@ def reminders_send(*, kind: WaveKind, wave: AbstractWave) -> int:
             _pending(kind, wave, now - REMINDER_GAP)
             .select_related("person")
             .select_for_update(of=("self",))
-            .order_by("pk")
+            .order_by("pk")[:limit]
         )
         if pending:
             _send(kind, wave, pending, reminder=True)

@@ -1,4 +1,8 @@
-"""Importing people: upload, preview every change or every problem, then confirm."""
+"""Importing people: upload, preview every change or every problem, then confirm.
+
+Confirming starts a job in the worker (:mod:`bridgework.jobs`): the file is checked again
+and written all-or-nothing there, and the coordinator watches its progress page.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,11 @@ from django.views.decorators.http import require_POST
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory import imports, selectors
 from bridgework.directory.forms import PeopleImportForm
+from bridgework.directory.jobs import PEOPLE_IMPORT
 from bridgework.directory.models import PeopleImport, Role
+from bridgework.jobs import selectors as jobs
+from bridgework.jobs.kinds import JobRefusedError
+from bridgework.jobs.services import job_start
 from bridgework.web.tenancy import network_view
 
 
@@ -52,11 +60,14 @@ def upload(request: HttpRequest) -> HttpResponse:
 @network_view(Role.COORDINATOR)
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     upload = selectors.people_import_for(request.network, pk)
+    job = jobs.latest_job_for(request.network, kinds=(PEOPLE_IMPORT,), target_id=upload.pk)
+    if job is not None and job.is_active:
+        return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
     if upload.status != PeopleImport.Status.PREVIEW:
         return render(
             request,
             "directory/imports/done.html",
-            {"upload": upload, "page_title": "Import finished"},
+            {"upload": upload, "latest_job": job, "page_title": "Import finished"},
         )
     problems, plan = None, None
     try:
@@ -85,11 +96,10 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "The import was discarded. Nothing was changed.")
         return redirect("directory:people", network=request.network.slug)
     try:
-        plan = imports.people_import_confirm(upload=upload)
-    except DatasetError:
-        messages.error(request, "The file no longer fits the directory. Nothing was changed.")
+        job = job_start(
+            network=request.network, kind=PEOPLE_IMPORT, target=upload, requested_by=request.user
+        )
+    except JobRefusedError as exc:
+        messages.error(request, str(exc))
         return redirect("directory:imports_preview", network=request.network.slug, pk=pk)
-    messages.success(
-        request, f"Imported {len(plan.creates)} new and {len(plan.updates)} updated people."
-    )
-    return redirect("directory:people", network=request.network.slug)
+    return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)

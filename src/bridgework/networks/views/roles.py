@@ -7,7 +7,6 @@ view, for people who consented) and send links.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,9 @@ from bridgework.analysis.roles_assessment import ASSESSMENT_ROLES, ITEMS, SCALE,
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
+from bridgework.jobs import selectors as jobs
+from bridgework.jobs.services import job_start
+from bridgework.networks import jobs as network_jobs
 from bridgework.networks import results, selectors, services
 from bridgework.web.middleware import activate_network_time
 from bridgework.web.personal_links import link_not_valid
@@ -47,15 +49,19 @@ def overview(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not is_coordinator:
             raise PermissionDenied("Sending links needs the Coordinator role.")
-        count = services.roles_invitations_create(network=request.network)
+        job = job_start(
+            network=request.network,
+            kind=network_jobs.ROLES_INVITATIONS,
+            target=request.network,
+            requested_by=request.user,
+        )
         audit_record(
             network=request.network,
             action=Action.SURVEY_INVITATIONS_SENT,
-            details={"survey": "roles self-assessment", "count": count},
+            details={"survey": "roles self-assessment", "job": job.pk},
             request=request,
         )
-        messages.success(request, f"{count} link{'s' if count != 1 else ''} sent.")
-        return redirect("networks:roles", network=request.network.slug)
+        return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
     wave = selectors.latest_network_wave(request.network)
     min_group_size = wave.min_group_size_in_force if wave else request.network.min_group_size
     data = results.roles_overview(
@@ -91,6 +97,13 @@ def overview(request: HttpRequest) -> HttpResponse:
             else [],
             "is_coordinator": is_coordinator,
             "invited": selectors.roles_invitations_for(request.network).count(),
+            "latest_job": jobs.latest_job_for(
+                request.network,
+                kinds=(network_jobs.ROLES_INVITATIONS,),
+                target_id=request.network.pk,
+            )
+            if is_coordinator
+            else None,
             "wave": wave,
             "page_title": "Network roles self-assessment",
         },

@@ -1,6 +1,7 @@
 """Coordinators' pages for network waves: list, create, show, edit, invite, remind, close,
 import. Actions are confirmed on a page of their own (GET) and done by POST, so a link can
-never send emails or close a wave by itself."""
+never send emails or close a wave by itself. Inviting and reminding start a job in the
+worker (:mod:`bridgework.jobs`) and show its progress page."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Role
+from bridgework.jobs import selectors as jobs
+from bridgework.jobs.services import job_start
+from bridgework.networks import jobs as wave_jobs
 from bridgework.networks import selectors, services
 from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.networks.imports import parse_nominations
@@ -73,6 +77,11 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "organisations": wave.organisations.all(),
             "nominations": wave.nominations.count(),
             "can_edit": can_edit,
+            "latest_job": jobs.latest_job_for(
+                request.network,
+                kinds=(wave_jobs.INVITATIONS, wave_jobs.REMINDERS),
+                target_id=wave.pk,
+            ),
             "page_title": wave.name,
         },
     )
@@ -140,19 +149,23 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
     if request.method == "POST":
         try:
-            count = services.network_invitations_create(wave=wave)
+            job = job_start(
+                network=request.network,
+                kind=wave_jobs.INVITATIONS,
+                target=wave,
+                requested_by=request.user,
+            )
         except WaveClosedError:
             messages.error(request, "This survey has closed.")
-        else:
-            audit_record(
-                network=request.network,
-                action=Action.SURVEY_INVITATIONS_SENT,
-                target=wave,
-                details={"survey": "network", "count": count},
-                request=request,
-            )
-            messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent.")
-        return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+            return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+        audit_record(
+            network=request.network,
+            action=Action.SURVEY_INVITATIONS_SENT,
+            target=wave,
+            details={"survey": "network", "job": job.pk},
+            request=request,
+        )
+        return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
     return _confirm(
         request,
         wave,
@@ -171,19 +184,24 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 def remind(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
     if request.method == "POST":
-        if not wave.is_open:
-            messages.error(request, "Reminders can only be sent while the survey is open.")
-        else:
-            count = services.network_reminders_send(wave=wave)
-            audit_record(
+        try:
+            job = job_start(
                 network=request.network,
-                action=Action.SURVEY_REMINDERS_SENT,
+                kind=wave_jobs.REMINDERS,
                 target=wave,
-                details={"survey": "network", "count": count},
-                request=request,
+                requested_by=request.user,
             )
-            messages.success(request, f"{count} reminder{'s' if count != 1 else ''} sent.")
-        return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+        except WaveClosedError as exc:
+            messages.error(request, str(exc))
+            return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+        audit_record(
+            network=request.network,
+            action=Action.SURVEY_REMINDERS_SENT,
+            target=wave,
+            details={"survey": "network", "job": job.pk},
+            request=request,
+        )
+        return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
     pending = wave.invitations.filter(completed_at__isnull=True).count()
     return _confirm(
         request,

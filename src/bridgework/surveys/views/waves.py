@@ -1,7 +1,8 @@
 """A wave: its summary, settings, wording, and the actions on it (invite, remind, copy, close).
 
 Actions are confirmed on a page of their own (GET) and done by POST, so a link can never
-send emails or close a wave by itself.
+send emails or close a wave by itself. Inviting and reminding start a job in the worker
+(:mod:`bridgework.jobs`) and show its progress page, whatever the size of the wave.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from django.shortcuts import redirect, render
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
+from bridgework.jobs import selectors as jobs
+from bridgework.jobs.models import Job
+from bridgework.jobs.services import job_start
+from bridgework.surveys import jobs as wave_jobs
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WordingForm
 from bridgework.surveys.models import Wave
@@ -38,6 +43,11 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "respondent_workgroups": wave.respondent_workgroups.all(),
             "respondent_organisations": wave.respondent_organisations.all(),
             "can_edit": can_edit,
+            "latest_job": jobs.latest_job_for(
+                request.network,
+                kinds=(wave_jobs.INVITATIONS, wave_jobs.REMINDERS),
+                target_id=wave.pk,
+            ),
             "page_title": f"{wave.work_process.name}: {wave.name}",
         },
     )
@@ -98,25 +108,31 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action(
-    template_title: str, button: str, run: Callable[[Wave], str], *, warning: bool = False
+    template_title: str,
+    button: str,
+    run: Callable[[HttpRequest, Wave], str | Wave | Job],
+    *,
+    warning: bool = False,
 ) -> Callable[..., HttpResponse]:
     @network_view(Role.COORDINATOR)
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         wave = selectors.wave_for(request.network, pk)
         if request.method == "POST":
             try:
-                result = run(wave)
+                result = run(request, wave)
                 if audited := _AUDITED.get(request.resolver_match.url_name):
                     audit_record(
                         network=request.network,
                         action=audited,
                         target=wave,
-                        details={"survey": "RC", "result": result},
+                        details={"survey": "RC", "job": getattr(result, "pk", None)},
                         request=request,
                     )
             except WaveClosedError as exc:
                 messages.error(request, str(exc))
                 return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
+            if isinstance(result, Job):
+                return redirect("jobs:jobs_show", network=request.network.slug, pk=result.pk)
             if isinstance(result, Wave):
                 messages.success(request, f"Created {result.name}. Check its dates and send it.")
                 return redirect("surveys:waves_show", network=request.network.slug, pk=result.pk)
@@ -146,22 +162,23 @@ _AUDITED = {
 }
 
 
-def _invite(wave: Wave) -> str:
-    count = services.invitations_create(wave=wave)
-    return f"Sent {count} invitation{'s' if count != 1 else ''}."
+def _job(kind: str) -> Callable[[HttpRequest, Wave], Job]:
+    def start(request: HttpRequest, wave: Wave) -> Job:
+        return job_start(network=request.network, kind=kind, target=wave, requested_by=request.user)
+
+    return start
 
 
-def _remind(wave: Wave) -> str:
-    count = services.reminders_send(wave=wave)
-    return f"Sent {count} reminder{'s' if count != 1 else ''}."
-
-
-def _close(wave: Wave) -> str:
+def _close(request: HttpRequest, wave: Wave) -> str:
     services.wave_close(wave=wave)
     return f"Closed {wave.name}."
 
 
-invite = _action("Send invitations for {wave.name}", "Send invitations", _invite)
-remind = _action("Send reminders for {wave.name}", "Send reminders", _remind)
-copy = _action("Copy {wave.name}", "Copy this wave", lambda wave: services.wave_copy(wave=wave))
+invite = _action(
+    "Send invitations for {wave.name}", "Send invitations", _job(wave_jobs.INVITATIONS)
+)
+remind = _action("Send reminders for {wave.name}", "Send reminders", _job(wave_jobs.REMINDERS))
+copy = _action(
+    "Copy {wave.name}", "Copy this wave", lambda request, wave: services.wave_copy(wave=wave)
+)
 close = _action("Close {wave.name} now", "Close the wave", _close, warning=True)

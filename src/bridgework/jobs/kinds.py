@@ -1,0 +1,99 @@
+"""What each kind of job is: registered by the app that owns the action, in its ``jobs.py``.
+
+A kind either works in batches (``remaining`` and ``batch``: each batch is one transaction
+the runner commits with the job's progress, and a batch must skip what earlier batches did,
+which is what makes a stopped job resumable) or all at once (``apply``: one transaction, for
+an action that must be all-or-nothing, such as a people import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bridgework.directory.models import Network
+
+__all__ = ["JobKind", "JobRefusedError", "kind_for", "register", "registered"]
+
+
+class JobRefusedError(Exception):
+    """The action cannot run (a closed wave, a file that no longer fits): its message is
+    shown to the coordinator as it is, so it says what and why in plain words."""
+
+
+def _nothing(_: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of bulk action.
+
+    Parameters
+    ----------
+    name
+        Stored on the job (``rc-invitations``).
+    title
+        The progress page's heading (``Sending invitations``).
+    verb, noun, noun_one
+        Progress reads "<verb> 1,500 of 20,000 <noun>" (``noun_one`` when there is one).
+    load
+        The target from its network and id; raises ``DoesNotExist`` for a foreign id.
+    back
+        ``(url, label)`` of the target's page, which links back to its latest job.
+    remaining
+        How many rows are left to do (for an all-at-once kind: how many it covers, counted
+        in the worker when the job starts running).
+    batch
+        For batched kinds: do up to ``n`` rows (returns how many it did; 0 when none are
+        left), skipping what earlier batches did.
+    apply
+        For all-at-once kinds: do everything; returns ``(done, outcome, data)``.
+    check
+        Raise :class:`JobRefusedError` (or one of ``refusals``) when the action cannot start.
+    working
+        What an all-at-once kind says while it runs (``Checking and importing the file``): its
+        progress cannot be counted row by row, as nothing is committed until the end.
+    refusals
+        Exception types whose message is safe and useful to show as the job's error.
+    """
+
+    name: str
+    title: str
+    verb: str
+    noun: str
+    noun_one: str
+    load: Callable[[Network, int], Any]
+    back: Callable[[Any], tuple[str, str]]
+    remaining: Callable[[Any], int]
+    batch: Callable[[Any, int], int] | None = None
+    apply: Callable[[Any], tuple[int, str, dict[str, Any]]] | None = None
+    check: Callable[[Any], None] = _nothing
+    working: str = ""
+    refusals: tuple[type[Exception], ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.batch is None) == (self.apply is None):
+            raise ValueError(f"job kind {self.name} needs either batch or apply")
+
+    def count(self, n: int) -> str:
+        return self.noun_one if n == 1 else self.noun
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def register(kind: JobKind) -> JobKind:
+    """Make a kind known (idempotent for the same name and definition)."""
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def kind_for(name: str) -> JobKind:
+    """The registered kind called ``name``; ``KeyError`` if none."""
+    return _KINDS[name]
+
+
+def registered() -> dict[str, JobKind]:
+    return dict(_KINDS)

@@ -1,0 +1,29 @@
+"""Reading jobs, always from the network."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bridgework.directory.models import Network
+from bridgework.jobs.models import Job
+
+
+def job_for(network: Network, pk: int) -> Job:
+    """The network's job ``pk``; ``Job.DoesNotExist`` (a 404) for another network's."""
+    return Job.objects.select_related("requested_by").get(network=network, pk=pk)
+
+
+def latest_job_for(network: Network, *, kinds: Iterable[str], target_id: int) -> Job | None:
+    """The most recent job of one of ``kinds`` on the record ``target_id``, if any."""
+    return (
+        Job.objects.filter(network=network, kind__in=list(kinds), target_id=target_id)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def active_job_for(network: Network, *, kind: str, target_id: int) -> Job | None:
+    """The queued or running job of ``kind`` on ``target_id``, if there is one."""
+    return Job.objects.filter(
+        network=network, kind=kind, target_id=target_id, status__in=Job.ACTIVE
+    ).first()

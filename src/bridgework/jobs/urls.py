@@ -1,0 +1,11 @@
+"""Job pages, under /n/<network>/jobs/."""
+
+from django.urls import path
+
+from bridgework.jobs import views
+
+app_name = "jobs"
+urlpatterns = [
+    path("<int:pk>/", views.show, name="jobs_show"),
+    path("<int:pk>/retry/", views.retry, name="jobs_retry"),
+]
