@@ -230,7 +230,8 @@ def test_wave_list_and_show_make_few_queries(crowd, coordinator, django_assert_m
         services.network_invitations_create(wave=wave, send=False)
     with django_assert_max_num_queries(12):
         assert coordinator.get(f"/n/{crowd.slug}/networks/").status_code == 200
-    with django_assert_max_num_queries(16):
+    coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/")  # makes the first release
+    with django_assert_max_num_queries(19):  # 16, and three to check the release is current
         assert coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").status_code == 200
 
 
@@ -302,7 +303,7 @@ def _row_cells(html: str, name: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_analysts_do_not_see_answered_counts_of_organisations_under_the_minimum(
+def test_no_reader_sees_answered_counts_of_organisations_under_the_minimum(
     crowd, coordinator, analyst
 ):
     third = Organisation.objects.create(network=crowd, name="Third Agency")
@@ -335,9 +336,10 @@ def test_analysts_do_not_see_answered_counts_of_organisations_under_the_minimum(
     assert "14 of 16 invited have answered" in page
     assert "Names of who has or has not answered are never shown" in page
 
+    # Coordinators are readers too: "both of Second's two answered" is about each of them.
     page = coordinator.get(url).content.decode()
-    assert _row_cells(page, "Second Agency")[:4] == ["2", "2", "2", "100%"]
-    assert _row_cells(page, "Third Agency")[:4] == ["6", "6", "6", "100%"]
+    assert _row_cells(page, "Second Agency")[:4] == ["2", "–", "–", "–"]
+    assert "14 of 16 invited have answered" in page
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Role
-from bridgework.networks import selectors, services
+from bridgework.networks import results, selectors, services
 from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.networks.imports import parse_nominations
 from bridgework.networks.models import NetworkWave
@@ -58,10 +58,13 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
         "networks/waves/show.html",
         {
             "wave": wave,
-            "progress": selectors.network_wave_progress(wave, small_counts=can_edit),
+            # Counts of one small organisation say who answered, to coordinators too.
+            "progress": selectors.network_wave_progress(wave, small_counts=False),
             "eligible": services.wave_respondents(wave).count(),
             "organisations": wave.organisations.all(),
-            "nominations": wave.nominations.count(),
+            # Released, like the maps: a live count would tell how many colleagues the last
+            # person to answer named.
+            "nominations": len(results.released(wave).nominations),
             "can_edit": can_edit,
             "page_title": wave.name,
         },
