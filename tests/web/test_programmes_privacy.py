@@ -189,9 +189,7 @@ def test_nothing_of_another_networks_programme_shows(coordinator, network_a, net
     assert Feedback.objects.filter(match__round=theirs).count() == 6
 
 
-def test_coordinators_see_comments_of_shown_rounds_without_who_wrote_them(
-    coordinator, network_a
-):
+def test_coordinators_see_comments_of_shown_rounds_without_who_wrote_them(coordinator, network_a):
     from bridgework.programmes.dashboard import COMMENTS_SHOWN
 
     round_ = run_round(network_a, people=60, holdout=0)

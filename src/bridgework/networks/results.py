@@ -23,7 +23,6 @@ from bridgework.analysis.network_measures import build_tie_graph
 from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
 from bridgework.analysis.privacy import Figure, Total, counts_to_hide, stable_release, suppress
 from bridgework.analysis.roles_assessment import (
-    RoleProfile,
     roles_mix,
     score_assessment,
     self_and_network_view,

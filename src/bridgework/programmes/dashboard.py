@@ -123,9 +123,7 @@ def _released_feedback(
         }
 
     current = {f.enrolment_id for f in feedback}
-    row = _release(
-        programme, f"round:{round_.pk}", current, build, min_group_size=min_group_size
-    )
+    row = _release(programme, f"round:{round_.pk}", current, build, min_group_size=min_group_size)
     return row.answers["feedback"]
 
 
@@ -150,9 +148,7 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
             "enrolment__person__organisation", "enrolment__person__workgroup"
         )
     )
-    feedback = list(
-        Feedback.objects.filter(match__round__in=published).select_related("match")
-    )
+    feedback = list(Feedback.objects.filter(match__round__in=published).select_related("match"))
     k = min_group_size_in_force(programme.network.min_group_size)
     given: dict[int, list[Feedback]] = {r.pk: [] for r in published}
     for f in feedback:

@@ -301,9 +301,7 @@ class DashboardRelease(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["programme", "scope"], name="dashboard_release_unique"
-            )
+            models.UniqueConstraint(fields=["programme", "scope"], name="dashboard_release_unique")
         ]
 
     def __str__(self) -> str:

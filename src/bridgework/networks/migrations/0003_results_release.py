@@ -6,26 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
-        ('networks', '0002_reminders'),
+        ("directory", "0001_initial"),
+        ("networks", "0002_reminders"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResultsRelease',
+            name="ResultsRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=40)),
-                ('respondents', models.JSONField(default=list)),
-                ('answers', models.JSONField(default=dict)),
-                ('released_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('network', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='directory.network')),
-                ('wave', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='networks.networkwave')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=40)),
+                ("respondents", models.JSONField(default=list)),
+                ("answers", models.JSONField(default=dict)),
+                ("released_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "network",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="directory.network"
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="networks.networkwave",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('network', 'scope'), name='results_release_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("network", "scope"), name="results_release_unique"
+                    )
+                ],
             },
         ),
     ]

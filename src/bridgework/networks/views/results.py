@@ -1,9 +1,10 @@
 """Network map pages: organisation level for every member, named for coordinators only.
 
-Both pages show the wave's answers as last released (:func:`bridgework.networks.results.released`),
-so no two views differ by one person's answers. Both pages take the same filters as query parameters — ``relation``, ``strength`` (the lowest
-1–5 answer a tie must have) and, on the named map, ``size`` — so the map, its table and every
-figure beside it always show the same data, with or without JavaScript.
+Both pages show the wave's answers as last released
+(:func:`bridgework.networks.results.released`), so no two views differ by one person's
+answers. Both take the same filters as query parameters — ``relation``, ``strength`` (the
+lowest 1–5 answer a tie must have) and, on the named map, ``size`` — so the map, its table
+and every figure beside it always show the same data, with or without JavaScript.
 """
 
 from __future__ import annotations

@@ -6,24 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0001_initial'),
+        ("programmes", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DashboardRelease',
+            name="DashboardRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=40)),
-                ('respondents', models.JSONField(default=list)),
-                ('answers', models.JSONField(default=dict)),
-                ('released_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=40)),
+                ("respondents", models.JSONField(default=list)),
+                ("answers", models.JSONField(default=dict)),
+                ("released_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('programme', 'scope'), name='dashboard_release_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "scope"), name="dashboard_release_unique"
+                    )
+                ],
             },
         ),
     ]
