@@ -127,7 +127,12 @@ def min_group_size_in_force(*sizes: int | None) -> int:
     return max(chosen, default=DEFAULT_MIN_GROUP_SIZE)
 
 
-def counts_to_hide(counts: Mapping[Hashable, int], *, min_group_size: int) -> set[Hashable]:
+def counts_to_hide(
+    counts: Mapping[Hashable, int],
+    *,
+    min_group_size: int,
+    sizes: Mapping[Hashable, int] | None = None,
+) -> set[Hashable]:
     """Groups whose count may not be shown beside the overall count.
 
     Counts under the minimum group size are hidden, and then (greedily, smallest first) more,
@@ -136,12 +141,23 @@ def counts_to_hide(counts: Mapping[Hashable, int], *, min_group_size: int) -> se
     :func:`suppress`, which ignores empty parts as "nothing to derive about nobody", a count of
     0 is protected too: "nobody in this small organisation answered" is the fact to protect.
 
+    With ``sizes`` (how many people each group has), the hidden groups must also hold at least
+    the minimum of people *not* counted: hidden groups that everyone answered would still give
+    away that each of their people did.
+
     Examples
     --------
     >>> sorted(counts_to_hide({"a": 2, "b": 9, "c": 7}, min_group_size=5))
     ['a', 'c']
     >>> counts_to_hide({"a": 6, "b": 9}, min_group_size=5)
     set()
+
+    Both of "a"'s two answered, and all six of "b": hiding those two would still say that
+    everyone in them answered, so the pool takes in "c", where five did not.
+
+    >>> sorted(counts_to_hide({"a": 2, "b": 6, "c": 7, "d": 9}, min_group_size=3,
+    ...                       sizes={"a": 2, "b": 6, "c": 12, "d": 9}))
+    ['a', 'b', 'c']
     """
     k = check_min_group_size(min_group_size)
     hidden = {name for name, n in counts.items() if n < k}
@@ -152,7 +168,13 @@ def counts_to_hide(counts: Mapping[Hashable, int], *, min_group_size: int) -> se
             if name not in hidden
         ),
     )
-    while hidden and spare and (len(hidden) < 2 or sum(counts[h] for h in hidden) < k):
+
+    def exposed() -> bool:
+        if len(hidden) < 2 or sum(counts[h] for h in hidden) < k:
+            return True
+        return sizes is not None and sum(sizes[h] - counts[h] for h in hidden) < k
+
+    while hidden and spare and exposed():
         hidden.add(spare.pop(0)[2])
     return hidden
 

@@ -81,6 +81,7 @@ class Release:
     nominations: list[dict]
     respondents: set[str]
     outside: list[tuple[str, str]]
+    consent: set[str]
 
     def nominations_at(self, min_weight: int | None) -> list[dict]:
         """The released ties answered at least ``min_weight`` strongly (all when ``None``)."""
@@ -147,7 +148,12 @@ def _live_answers(wave: NetworkWave, respondents: set[str]) -> dict[str, Any]:
         .order_by("pk")
         .values_list("invitation__person_id", "organisation")
     ]
-    return {"rows": rows, "nominations": noms, "outside": outside}
+    return {
+        "rows": rows,
+        "nominations": noms,
+        "outside": outside,
+        "consent": sorted(consenting_ids(wave)),
+    }
 
 
 def released(wave: NetworkWave) -> Release:
@@ -181,7 +187,13 @@ def released(wave: NetworkWave) -> Release:
         nominations=answers["nominations"],
         respondents=set(row.respondents),
         outside=[tuple(o) for o in answers["outside"]],
+        consent=set(answers["consent"]),
     )
+
+
+def _options(rows: list[dict], relation: str | None) -> NetworkOptions:
+    # With nobody to analyse (no one agreed to be named yet) there is no organisation column.
+    return NetworkOptions(relation=relation, group_by="organisation" if rows else None)
 
 
 def analyse(
@@ -206,7 +218,7 @@ def analyse(
         result = analyze_network(
             release.rows,
             release.nominations_at(min_weight),
-            NetworkOptions(relation=relation, group_by="organisation"),
+            _options(release.rows, relation),
             respondents=release.respondents,
         )
         cache.set(key, result, ANALYSIS_CACHE_SECONDS)
@@ -216,7 +228,8 @@ def analyse(
 def analyse_named(
     wave: NetworkWave, *, relation: str | None = None, min_weight: int | None = None
 ) -> tuple[NetworkAnalysis, set[str]]:
-    """The analysis of the network of people who agreed to be named, and who they are.
+    """The analysis of the network of people who agreed to be named (by the release, and
+    still), and who they are.
 
     Measures of named people are computed from the ties among them only: one computed on the
     whole network would carry the answers of people who did not agree (a named person's
@@ -224,7 +237,8 @@ def analyse_named(
     comes only from the self-assessments of people who let coordinators see theirs.
     """
     release = released(wave)
-    consent = consenting_ids(wave)
+    # Named as released (so the map moves with the rest), less anyone who has since withdrawn.
+    consent = release.consent & consenting_ids(wave)
     sharers = roles_consenting_ids(wave.network_id) & consent
     profiles = {
         str(r.person_id): score_assessment(r.answers)
@@ -241,14 +255,15 @@ def analyse_named(
     key = f"networks:named:{release.key}:{relation or ''}:{min_weight or 0}:{digest}"
     result = cache.get(key)
     if result is None:
+        rows = [r for r in release.rows if r["id"] in consent]
         result = analyze_network(
-            [r for r in release.rows if r["id"] in consent],
+            rows,
             [
                 n
                 for n in release.nominations_at(min_weight)
                 if n["ego"] in consent and n["alter"] in consent
             ],
-            NetworkOptions(relation=relation, group_by="organisation"),
+            _options(rows, relation),
             respondents=release.respondents & consent,
             self_assessment=profiles or None,
         )
@@ -314,7 +329,9 @@ def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[
         shown = {name: check.visible(name) for name in groups["names"]}
     names = groups["names"] if groups else []
     hidden_counts = counts_to_hide(
-        {s["name"]: s["respondents"] for s in all_summary}, min_group_size=k
+        {s["name"]: s["respondents"] for s in all_summary},
+        min_group_size=k,
+        sizes={s["name"]: s["size"] for s in all_summary},
     )
     summary = []
     for s in all_summary:

@@ -180,7 +180,11 @@ def network_wave_progress(wave: NetworkWave, *, small_counts: bool = False) -> N
     hidden = (
         set()
         if small_counts
-        else counts_to_hide({g["name"]: g["answered"] for g in grouped}, min_group_size=k)
+        else counts_to_hide(
+            {g["name"]: g["answered"] for g in grouped},
+            min_group_size=k,
+            sizes={g["name"]: g["invited"] for g in grouped},
+        )
     )
     return NetworkProgress(
         overall=_progress_row("Everyone invited", invitations.aggregate(**counts), k),

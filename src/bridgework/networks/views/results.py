@@ -2,9 +2,10 @@
 
 Both pages show the wave's answers as last released
 (:func:`bridgework.networks.results.released`), so no two views differ by one person's
-answers. Both take the same filters as query parameters — ``relation``, ``strength`` (the
-lowest 1–5 answer a tie must have) and, on the named map, ``size`` — so the map, its table
-and every figure beside it always show the same data, with or without JavaScript.
+answers. Both take the same filters as query parameters — ``relation``, on the organisation map
+``strength`` (the lowest 1–5 answer a tie must have; on the named map it would give away one
+person's rating of another) and, on the named map, ``size`` — so the map, its table and every
+figure beside it always show the same data, with or without JavaScript.
 """
 
 from __future__ import annotations
@@ -66,9 +67,10 @@ def named_map(request: HttpRequest, pk: int) -> HttpResponse:
     wave, _, people, context = _common(request, pk)
     size = request.GET.get("size", "")
     size = size if size in results.SIZE_MEASURES else "in_degree"
-    named = results.named_level(
-        wave, people, relation=context["relation"] or None, min_weight=context["strength"]
-    )
+    # No tie-strength filter here: a tie drawn at one strength and not at the next would
+    # give one person's rating of another, which consenting to be named does not cover.
+    context.update({"strengths": (), "strength": None})
+    named = results.named_level(wave, people, relation=context["relation"] or None)
     context.update(
         {
             "named": named,

@@ -63,12 +63,18 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "eligible": services.wave_respondents(wave).count(),
             "organisations": wave.organisations.all(),
             # Released, like the maps: a live count would tell how many colleagues the last
-            # person to answer named.
-            "nominations": len(results.released(wave).nominations),
+            # person to answer named (and so would one over fewer than the minimum).
+            "nominations": _released_nominations(wave),
             "can_edit": can_edit,
             "page_title": wave.name,
         },
     )
+
+
+def _released_nominations(wave: NetworkWave) -> int | None:
+    release = results.released(wave)
+    enough = len(release.respondents) >= wave.min_group_size_in_force
+    return len(release.nominations) if enough else None
 
 
 @network_view(Role.COORDINATOR)
