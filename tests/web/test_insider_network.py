@@ -50,8 +50,8 @@ from tests.web.insider import (
 K = 3  # the smallest minimum group size there is, so that small networks show figures
 RELATIONS = ("works_with", "trust", "energy", "ideas")
 OUTSIDE = ("County Court", "Police", "Food bank")
-MAP_FILTERS = ("", "?strength=4", "?relation=trust")
-NAMED_FILTERS = ("", "?strength=3", "?strength=5")
+MAP_FILTERS = ("", "?strength=4", "?relation=trust&strength=2")
+NAMED_FILTERS = ("", "?strength=4")
 
 
 @st.composite
@@ -206,7 +206,6 @@ def _check_map(world: World, page: str, answered: dict, truth: dict[str, int]) -
     validity = text(between(page, "</h1>", "Robust to missing answers"))
     total = int(re.search(r"(\d+) of \d+ people asked answered", validity).group(1))
     sizes = {o.name: o.people.count() for o in world.orgs}
-    names = list(sizes)
     options = feasible_counts(sizes, answered, total)
     for name in _given_away(sizes, answered, options, total):
         problems.append(f"{name}'s hidden number of respondents follows from the others")
@@ -326,7 +325,7 @@ def _look(world: World, adversaries: dict, previous: dict | None) -> tuple[list,
 
 @pytest.mark.django_db
 @settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),  # no shrinking: CI time is bounded
