@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
@@ -156,30 +156,54 @@ def _live_answers(wave: NetworkWave, respondents: set[str]) -> dict[str, Any]:
     }
 
 
+def _release_row(
+    network_id: int,
+    scope: str,
+    current: set[str],
+    build,
+    *,
+    min_group_size: int,
+    wave: NetworkWave | None = None,
+) -> ResultsRelease:
+    """The release of ``scope``, renewed with ``build()`` when
+    :func:`~bridgework.analysis.privacy.stable_release` allows it, else as last shown."""
+    try:
+        with transaction.atomic():
+            row = (
+                ResultsRelease.objects.select_for_update()
+                .filter(network_id=network_id, scope=scope)
+                .first()
+            )
+            previous = None if row is None else row.respondents
+            if stable_release(previous, current, min_group_size=min_group_size):
+                row, _ = ResultsRelease.objects.update_or_create(
+                    network_id=network_id,
+                    scope=scope,
+                    defaults={
+                        "wave": wave,
+                        "respondents": sorted(current),
+                        "answers": build(),
+                        "released_at": timezone.now(),
+                    },
+                )
+    except IntegrityError:  # another request made the first release at the same moment
+        row = ResultsRelease.objects.get(network_id=network_id, scope=scope)
+    return row
+
+
 def released(wave: NetworkWave) -> Release:
     """The wave's answers as last released, releasing the current ones first when
     :func:`~bridgework.analysis.privacy.stable_release` allows it (at least the minimum group
     size of new respondents since the last release, or nothing shown before)."""
     current = _respondent_ids(wave)
-    scope = f"wave:{wave.pk}"
-    with transaction.atomic():
-        row = (
-            ResultsRelease.objects.select_for_update()
-            .filter(network_id=wave.network_id, scope=scope)
-            .first()
-        )
-        previous = None if row is None else row.respondents
-        if stable_release(previous, current, min_group_size=wave.min_group_size_in_force):
-            row, _ = ResultsRelease.objects.update_or_create(
-                network_id=wave.network_id,
-                scope=scope,
-                defaults={
-                    "wave": wave,
-                    "respondents": sorted(current),
-                    "answers": _live_answers(wave, current),
-                    "released_at": timezone.now(),
-                },
-            )
+    row = _release_row(
+        wave.network_id,
+        f"wave:{wave.pk}",
+        current,
+        lambda: _live_answers(wave, current),
+        min_group_size=wave.min_group_size_in_force,
+        wave=wave,
+    )
     answers = row.answers
     return Release(
         key=f"{wave.pk}:{wave.created_at.timestamp()}:{row.pk}:{row.released_at.timestamp()}",
@@ -574,23 +598,9 @@ def released_assessments(network_id: int, *, min_group_size: int) -> dict[str, d
             network_id=network_id, completed_at__isnull=False
         ).values_list("person_id", "answers")
     }
-    with transaction.atomic():
-        row = (
-            ResultsRelease.objects.select_for_update()
-            .filter(network_id=network_id, scope="roles")
-            .first()
-        )
-        previous = None if row is None else row.respondents
-        if stable_release(previous, set(current), min_group_size=min_group_size):
-            row, _ = ResultsRelease.objects.update_or_create(
-                network_id=network_id,
-                scope="roles",
-                defaults={
-                    "respondents": sorted(current),
-                    "answers": current,
-                    "released_at": timezone.now(),
-                },
-            )
+    row = _release_row(
+        network_id, "roles", set(current), lambda: current, min_group_size=min_group_size
+    )
     return row.answers
 
 

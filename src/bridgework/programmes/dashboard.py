@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bridgework.analysis.evaluation import (
@@ -81,28 +81,31 @@ def _release(
 ) -> DashboardRelease:
     """The release of ``scope``: renewed from ``build()`` when
     :func:`~bridgework.analysis.privacy.stable_release` allows, else as last shown."""
-    with transaction.atomic():
-        row = (
-            DashboardRelease.objects.select_for_update()
-            .filter(programme=programme, scope=scope)
-            .first()
-        )
-        previous = None if row is None else row.respondents
-        if stable_release(previous, current, min_group_size=min_group_size):
-            respondents = (
-                {key: sorted(ids) for key, ids in current.items()}
-                if isinstance(current, dict)
-                else sorted(current)
+    try:
+        with transaction.atomic():
+            row = (
+                DashboardRelease.objects.select_for_update()
+                .filter(programme=programme, scope=scope)
+                .first()
             )
-            row, _ = DashboardRelease.objects.update_or_create(
-                programme=programme,
-                scope=scope,
-                defaults={
-                    "respondents": respondents,
-                    "answers": build(),
-                    "released_at": timezone.now(),
-                },
-            )
+            previous = None if row is None else row.respondents
+            if stable_release(previous, current, min_group_size=min_group_size):
+                respondents = (
+                    {key: sorted(ids) for key, ids in current.items()}
+                    if isinstance(current, dict)
+                    else sorted(current)
+                )
+                row, _ = DashboardRelease.objects.update_or_create(
+                    programme=programme,
+                    scope=scope,
+                    defaults={
+                        "respondents": respondents,
+                        "answers": build(),
+                        "released_at": timezone.now(),
+                    },
+                )
+    except IntegrityError:  # another request made the first release at the same moment
+        row = DashboardRelease.objects.get(programme=programme, scope=scope)
     return row
 
 
