@@ -89,21 +89,33 @@ class Differencer:
 
 
 def feasible_counts(
-    sizes: Mapping[str, int], shown: Mapping[str, int | None], total: int | None
+    sizes: Mapping[str, int],
+    shown: Mapping[str, int | None],
+    total: int | None,
+    at_least: Mapping[str, int] | None = None,
 ) -> set[tuple[int, ...]]:
     """Every vector of per-group counts (in ``sizes`` order) that fits a view: visible
-    groups at their value, hidden ones anywhere from 0 to their size, summing to ``total``
-    (when shown)."""
+    groups at their value, hidden ones anywhere from 0 (or what ``at_least`` says the page
+    gives away, e.g. an organisation whose figures are shown) to their size, summing to
+    ``total`` (when shown)."""
     names = list(sizes)
-    ranges = [[shown[n]] if shown.get(n) is not None else range(sizes[n] + 1) for n in names]
+    floor = at_least or {}
+    ranges = [
+        [shown[n]] if shown.get(n) is not None else range(floor.get(n, 0), sizes[n] + 1)
+        for n in names
+    ]
     return {combo for combo in itertools.product(*ranges) if total is None or sum(combo) == total}
 
 
-def determined(names: list[str], shown: Mapping[str, int | None], options: set[tuple]) -> list:
-    """Hidden groups whose count every feasible vector agrees on."""
+def determined(
+    names: list[str], shown: Mapping[str, int | None], options: set[tuple], below: int
+) -> list:
+    """Hidden groups whose count every feasible vector agrees on, at a value under ``below``
+    (a count of at least the minimum could have been shown anyway)."""
     found = []
     for i, name in enumerate(names):
-        if shown.get(name) is None and len({combo[i] for combo in options}) == 1:
+        values = {combo[i] for combo in options}
+        if shown.get(name) is None and len(values) == 1 and min(values) < below:
             found.append(name)
     return found
 

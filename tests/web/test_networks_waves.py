@@ -215,7 +215,10 @@ def test_response_rate_under_70_percent_is_warned_overall_and_by_organisation(cr
     page = coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").content.decode()
     assert "Only 60% of invited people have answered (under 70%)" in page
     assert "6 of 10 invited have answered (60%); 1 of them have finished" in page
-    assert "Under 5 respondents" in page
+    # Hidden counts are not said to be small: "hidden, and not for being small" would say
+    # that they are not.
+    assert "Hidden: fewer than 5 have answered here, or the count would let" in page
+    assert "Under 5 respondents" not in page
 
     NetworkInvitation.objects.filter(wave=wave).update(started_at=now)
     page = coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").content.decode()
@@ -293,7 +296,7 @@ def test_new_waves_start_from_the_networks_minimum_group_size_which_always_appli
     alpha = next(r for r in progress.by_organisation if r.name == "alpha Agency")
     assert (alpha.answered, alpha.below_minimum) == (6, True)  # 6 answered: under 7, not 5
     page = coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").content.decode()
-    assert "Under 7 respondents" in page
+    assert "Hidden: fewer than 7 have answered here" in page
     assert "the network’s minimum, larger than the 5 set for this survey" in page
 
 

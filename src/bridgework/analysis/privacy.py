@@ -143,7 +143,8 @@ def counts_to_hide(
 
     With ``sizes`` (how many people each group has), the hidden groups must also hold at least
     the minimum of people *not* counted: hidden groups that everyone answered would still give
-    away that each of their people did.
+    away that each of their people did. (Unless everyone everywhere is counted, which the
+    overall count says anyway.)
 
     Examples
     --------
@@ -160,6 +161,8 @@ def counts_to_hide(
     ['a', 'b', 'c']
     """
     k = check_min_group_size(min_group_size)
+    if sizes is not None and sum(counts.values()) == sum(sizes[name] for name in counts):
+        sizes = None  # everyone answered: the overall count says so, whatever is hidden
     hidden = {name for name, n in counts.items() if n < k}
     spare = sorted(
         (

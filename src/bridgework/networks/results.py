@@ -317,6 +317,8 @@ def outside_contacts(wave: NetworkWave) -> OutsideContacts:
     )
 
 
+_REASON_POOLED = "hidden so that a small number of respondents cannot be worked out"
+
 #: Figures of an organisation's row shown only when the organisation itself is shown.
 _ROW_FIGURES = (
     "ties_within",
@@ -333,8 +335,8 @@ def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[
     """Group-level figures with organisations under the minimum group size suppressed.
 
     An organisation's figures and its row of the matrix are shown only when at least the
-    minimum group size answered there; its number of respondents is ``None`` where
-    :func:`~bridgework.analysis.privacy.counts_to_hide` hides it (for every reader: with a
+    minimum group size answered there and its number of respondents is shown, which
+    :func:`~bridgework.analysis.privacy.counts_to_hide` decides (for every reader: with a
     handful of people, it says who answered). Network-wide figures (role counts, isolates,
     components) are shown only over at least the minimum group size of respondents, and the
     network's isolates only when the hidden organisations' isolates cannot be worked out from
@@ -347,16 +349,26 @@ def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[
     total_respondents = result.validity.respondents
     shown: dict[str, bool] = {}
     all_summary = (groups or {}).get("summary", [])
-    if groups is not None:
-        figures = [Figure(s["name"], s["respondents"], {"size": s["size"]}) for s in all_summary]
-        check = suppress(figures, min_group_size=k)
-        shown = {name: check.visible(name) for name in groups["names"]}
-    names = groups["names"] if groups else []
     hidden_counts = counts_to_hide(
         {s["name"]: s["respondents"] for s in all_summary},
         min_group_size=k,
         sizes={s["name"]: s["size"] for s in all_summary},
     )
+    if groups is not None:
+        # An organisation whose count is hidden has its figures hidden too: figures shown
+        # would say that at least the minimum answered there, and so narrow down the rest.
+        figures = [
+            Figure(
+                s["name"],
+                s["respondents"],
+                {"size": s["size"]},
+                hidden=_REASON_POOLED if s["name"] in hidden_counts else None,
+            )
+            for s in all_summary
+        ]
+        check = suppress(figures, min_group_size=k)
+        shown = {name: check.visible(name) for name in groups["names"]}
+    names = groups["names"] if groups else []
     summary = []
     for s in all_summary:
         row = dict(s, visible=shown.get(s["name"], False))

@@ -149,7 +149,8 @@ def _progress_row(name: str, counts: dict, k: int, *, hidden: bool = False) -> P
         invited=invited,
         answered=None if hidden else answered,
         completed=None if hidden else counts["completed"],
-        below_minimum=answered < k,
+        # Not said of a hidden count: "hidden, and not for being small" says it is not.
+        below_minimum=not hidden and answered < k,
         low_rate=not hidden and bool(invited) and answered / invited < LOW_RESPONSE_RATE,
     )
 
