@@ -1,7 +1,7 @@
 """Network map pages: organisation level for every member, named for coordinators only.
 
 Both pages show the wave's answers as last released
-(:func:`bridgework.networks.results.released`), so no two views differ by one person's
+(:func:`bridgework.networks.releases.released`), so no two views differ by one person's
 answers. Both take the same filters as query parameters — ``relation``, on the organisation map
 ``strength`` (the lowest 1–5 answer a tie must have; on the named map it would give away one
 person's rating of another) and, on the named map, ``size`` — so the map, its table and every

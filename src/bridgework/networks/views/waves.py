@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Role
-from bridgework.networks import results, selectors, services
+from bridgework.networks import releases, selectors, services
 from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.networks.imports import parse_nominations
 from bridgework.networks.models import NetworkWave
@@ -72,7 +72,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _released_nominations(wave: NetworkWave) -> int | None:
-    release = results.released(wave)
+    release = releases.released(wave)
     enough = len(release.respondents) >= wave.min_group_size_in_force
     return len(release.nominations) if enough else None
 
