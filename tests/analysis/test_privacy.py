@@ -11,6 +11,7 @@ from bridgework.analysis.privacy import (
     Total,
     check_min_group_size,
     check_suppression,
+    counts_to_hide,
     suppress,
 )
 
@@ -143,3 +144,37 @@ def test_suppression_never_leaks(case):
         if shown.count < k:
             assert shown.suppressed
             assert shown.values is None
+
+
+@given(
+    arrivals=st.lists(st.integers(0, 30), min_size=1, max_size=40),
+    k=st.integers(3, 6),
+)
+@settings(max_examples=60, deadline=None, derandomize=True)
+def test_stable_release_never_moves_on_fewer_than_the_minimum_new_respondents(arrivals, k):
+    from bridgework.analysis.privacy import stable_release
+
+    released: set[int] | None = None
+    current: set[int] = set()
+    for person in arrivals:
+        current = current | {person}
+        if stable_release(released, current, min_group_size=k):
+            if released is not None and len(released) >= k:
+                assert len(current - released) >= k
+            released = set(current)
+    assert released is not None
+
+
+def test_stable_release_holds_a_figure_that_only_lost_respondents():
+    from bridgework.analysis.privacy import stable_release
+
+    assert not stable_release({1, 2, 3, 4}, {1, 2, 3}, min_group_size=3)
+    assert not stable_release({1, 2, 3}, {1, 2, 3}, min_group_size=3)
+
+
+def test_counts_to_hide_keeps_people_who_did_not_answer_in_the_hidden_pool():
+    sizes = {"tiny": 2, "full": 6, "big": 20}
+    counts = {"tiny": 2, "full": 6, "big": 12}
+    hidden = counts_to_hide(counts, min_group_size=3, sizes=sizes)
+    assert hidden == {"tiny", "full", "big"}  # tiny and full alone: everyone in them answered
+    assert counts_to_hide(counts, min_group_size=3) == {"tiny", "full"}

@@ -156,11 +156,13 @@ def test_named_map_has_a_legend_highlights_brokers_and_filters(page, wave_and_li
     assert "Broker" in bo_row.inner_text()
     assert axe_violations(page) == []
 
-    # Filters are a plain form: choosing a size and a strength reloads the same page.
+    # Filters are a plain form: choosing a size and a relation reloads the same page (the
+    # named map has no tie-strength filter: it would give one person's rating of another).
+    assert page.get_by_label("Tie strength").count() == 0
     page.get_by_label("Size people by").select_option(label="Betweenness")
-    page.get_by_label("Tie strength").select_option(label="5 or more")
+    page.get_by_label("Relation").select_option(label="How much you trust them")
     page.get_by_role("button", name="Show").click()
-    page.wait_for_url("**strength=5**")
+    page.wait_for_url("**relation=trust**")
     page.locator("#network-map[data-ready=true]").wait_for()
     assert page.locator("#network-map").get_attribute("data-size") == "betweenness"
     assert errors == []

@@ -44,25 +44,28 @@ def _someone_with_everything(network: Network) -> Person:
     answered = Invitation.objects.filter(
         network=network, responses__isnull=False, wave__closes_at__lt=timezone.now()
     ).values("person")
-    person = (
+    candidates = (
         Person.objects.filter(network=network, pk__in=answered)
         .filter(pk__in=Enrolment.objects.filter(network=network).values("person"))
         .filter(pk__in=Nomination.objects.filter(network=network).values("alter"))
         .filter(pk__in=Nomination.objects.filter(network=network).values("ego"))
         .order_by("pk")
-        .first()
     )
-    assert person is not None, "the demo has a participant who answered and was named"
-    enrolment = Enrolment.objects.get(person=person)
-    # Make them the third member of a pair in a round where they were not matched.
-    matched = RoundPlace.objects.filter(enrolment=enrolment, outcome="matched")
-    round_ = (
-        Round.objects.filter(programme=enrolment.programme, matches__isnull=False)
-        .exclude(pk__in=matched.values("round"))
-        .distinct()
-        .first()
-    )
-    assert round_ is not None
+    # Someone with a round where they were not matched (which rounds those are depends on
+    # the day the demo is loaded): they become the third member of a pair there.
+    for person in candidates:
+        enrolment = Enrolment.objects.get(person=person)
+        matched = RoundPlace.objects.filter(enrolment=enrolment, outcome="matched")
+        round_ = (
+            Round.objects.filter(programme=enrolment.programme, matches__isnull=False)
+            .exclude(pk__in=matched.values("round"))
+            .distinct()
+            .first()
+        )
+        if round_ is not None and matched.exists():
+            break
+    else:
+        raise AssertionError("the demo has a participant who answered, was named and sat out")
     assert matched.exists()
     RoundPlace.objects.update_or_create(
         round=round_,

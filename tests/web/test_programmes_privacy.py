@@ -1,8 +1,8 @@
-"""Privacy on the dashboard: individual comments only ever reach coordinators, feedback figures
-about fewer people than the minimum group size are hidden from analysts (and cannot be worked
-out by subtracting shown rounds from the total), the matched-versus-held-out comparison is
-hidden from everyone when a group is that small, and nothing of another network's programme
-shows."""
+"""Privacy on the dashboard: comments only ever reach coordinators, never with who wrote them;
+feedback figures about fewer people than the minimum group size are hidden from everyone (and
+cannot be worked out by subtracting shown rounds from the total), the matched-versus-held-out
+comparison is hidden from everyone when a group is that small, and nothing of another
+network's programme shows."""
 
 from __future__ import annotations
 
@@ -68,8 +68,8 @@ def test_feedback_figures_about_too_few_people_are_hidden_from_analysts(
     assert (hidden.meeting_rate, hidden.mean_rating, hidden.ratings) == (None, None, [])
     assert hidden.will_work_together is None
     assert [r["met"] for r in hidden.rounds] == [None]
-    # Coordinators see respondent-level feedback anyway, so nothing is hidden from them.
-    assert "100% of 4" in coordinator.get(dashboard_url(round_)).content.decode()
+    # Coordinators are readers too: four answers are four people's answers.
+    assert "100% of 4" not in coordinator.get(dashboard_url(round_)).content.decode()
     give_feedback(round_, 5)
     shown = programme_dashboard(round_.programme, respondent_level=False)
     assert shown.meeting_rate == 1.0
@@ -99,11 +99,11 @@ def test_a_hidden_round_cannot_be_worked_out_from_the_overall_figures(
     assert "of 7" not in page
     assert "4.0 on average; 3 will work together" in page
     assert "The meeting rate and ratings leave out round 2: fewer than 5 people" in page
-    # Coordinators see respondent-level feedback, so every round counts for them.
+    # The same for coordinators: with round 2 in, the difference would be its one answer.
     everything = programme_dashboard(first.programme, respondent_level=True)
-    assert (everything.feedback_count, everything.will_work_together) == (7, 4)
-    assert everything.feedback_rounds_left_out == []
-    assert "100% of 7" in coordinator.get(dashboard_url(first)).content.decode()
+    assert (everything.feedback_count, everything.will_work_together) == (6, 3)
+    assert everything.feedback_rounds_left_out == [2]
+    assert "100% of 6" in coordinator.get(dashboard_url(first)).content.decode()
 
 
 def _network_wave_after(round_: Round, answered: list[int], crossing: list[int]) -> NetworkWave:
@@ -189,7 +189,7 @@ def test_nothing_of_another_networks_programme_shows(coordinator, network_a, net
     assert Feedback.objects.filter(match__round=theirs).count() == 6
 
 
-def test_coordinators_see_the_newest_comments_with_who_wrote_them(coordinator, network_a):
+def test_coordinators_see_comments_of_shown_rounds_without_who_wrote_them(coordinator, network_a):
     from bridgework.programmes.dashboard import COMMENTS_SHOWN
 
     round_ = run_round(network_a, people=60, holdout=0)
@@ -197,9 +197,13 @@ def test_coordinators_see_the_newest_comments_with_who_wrote_them(coordinator, n
     figures = programme_dashboard(round_.programme, respondent_level=True)
     assert figures.comments_total == COMMENTS_SHOWN + 5
     assert len(figures.comments) == COMMENTS_SHOWN
-    newest = Feedback.objects.order_by("-pk").first()
-    assert figures.comments[0].text == newest.reflection
-    assert figures.comments[0].person == newest.enrolment.person.name
+    # In the order of their text, not of when (or by whom) they were written.
+    texts = [c.text for c in figures.comments]
+    assert texts == sorted(texts)
+    assert not hasattr(figures.comments[0], "person")
     page = coordinator.get(dashboard_url(round_)).content.decode()
     assert f"The newest {COMMENTS_SHOWN} of {COMMENTS_SHOWN + 5}." in page
-    assert newest.enrolment.person.name in page
+    comments = page.split('<h2 class="govuk-heading-m">Comments</h2>', 1)[1]
+    for feedback in Feedback.objects.select_related("enrolment__person"):
+        assert feedback.enrolment.person.name not in comments
+    assert "usefulness" not in comments

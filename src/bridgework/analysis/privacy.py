@@ -7,6 +7,11 @@ person's answers. Every figure a page, export, API or command shows therefore pa
 * **small figures** — any figure resting on fewer respondents than the minimum group size
   (default 5, never below 3 — :data:`ABSOLUTE_MINIMUM`): its values become ``None`` and it is
   marked suppressed with the reason;
+* **differenced figures** — live figures (a survey still open, feedback still coming in)
+  seen before and after one new answer would give that answer away by subtraction, whatever
+  the group sizes. :func:`stable_release` says when figures may move at all: only once the
+  respondents behind them have grown by at least the minimum group size since they were last
+  shown, so consecutive views always differ by the answers of at least that many people;
 * **derivable figures** — where a visible *total* (an average or sum over *parts*, e.g. "RC
   given by a workgroup" over its row of cells) and all but one of its parts are visible, the
   hidden part could be recovered by subtraction. The pass then hides one more part (the one
@@ -28,7 +33,7 @@ Principles and Practice*. Springer. (Primary and secondary/complementary cell su
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -44,6 +49,7 @@ __all__ = [
     "check_suppression",
     "counts_to_hide",
     "min_group_size_in_force",
+    "stable_release",
     "suppress",
 ]
 
@@ -121,7 +127,12 @@ def min_group_size_in_force(*sizes: int | None) -> int:
     return max(chosen, default=DEFAULT_MIN_GROUP_SIZE)
 
 
-def counts_to_hide(counts: Mapping[Hashable, int], *, min_group_size: int) -> set[Hashable]:
+def counts_to_hide(
+    counts: Mapping[Hashable, int],
+    *,
+    min_group_size: int,
+    sizes: Mapping[Hashable, int] | None = None,
+) -> set[Hashable]:
     """Groups whose count may not be shown beside the overall count.
 
     Counts under the minimum group size are hidden, and then (greedily, smallest first) more,
@@ -130,14 +141,28 @@ def counts_to_hide(counts: Mapping[Hashable, int], *, min_group_size: int) -> se
     :func:`suppress`, which ignores empty parts as "nothing to derive about nobody", a count of
     0 is protected too: "nobody in this small organisation answered" is the fact to protect.
 
+    With ``sizes`` (how many people each group has), the hidden groups must also hold at least
+    the minimum of people *not* counted: hidden groups that everyone answered would still give
+    away that each of their people did. (Unless everyone everywhere is counted, which the
+    overall count says anyway.)
+
     Examples
     --------
     >>> sorted(counts_to_hide({"a": 2, "b": 9, "c": 7}, min_group_size=5))
     ['a', 'c']
     >>> counts_to_hide({"a": 6, "b": 9}, min_group_size=5)
     set()
+
+    Both of "a"'s two answered, and all six of "b": hiding those two would still say that
+    everyone in them answered, so the pool takes in "c", where five did not.
+
+    >>> sorted(counts_to_hide({"a": 2, "b": 6, "c": 7, "d": 9}, min_group_size=3,
+    ...                       sizes={"a": 2, "b": 6, "c": 12, "d": 9}))
+    ['a', 'b', 'c']
     """
     k = check_min_group_size(min_group_size)
+    if sizes is not None and sum(counts.values()) == sum(sizes[name] for name in counts):
+        sizes = None  # everyone answered: the overall count says so, whatever is hidden
     hidden = {name for name, n in counts.items() if n < k}
     spare = sorted(
         (
@@ -146,9 +171,100 @@ def counts_to_hide(counts: Mapping[Hashable, int], *, min_group_size: int) -> se
             if name not in hidden
         ),
     )
-    while hidden and spare and (len(hidden) < 2 or sum(counts[h] for h in hidden) < k):
+
+    def exposed() -> bool:
+        if len(hidden) < 2 or sum(counts[h] for h in hidden) < k:
+            return True
+        return sizes is not None and sum(sizes[h] - counts[h] for h in hidden) < k
+
+    while hidden and spare and exposed():
         hidden.add(spare.pop(0)[2])
     return hidden
+
+
+def _as_groups(
+    respondents: Mapping[Hashable, Collection[Hashable]] | Collection[Hashable] | None,
+) -> dict[Hashable, frozenset]:
+    if respondents is None:
+        return {}
+    if isinstance(respondents, Mapping):
+        return {key: frozenset(ids) for key, ids in respondents.items()}
+    return {None: frozenset(respondents)}
+
+
+def stable_release(
+    previous: Mapping[Hashable, Collection[Hashable]] | Collection[Hashable] | None,
+    current: Mapping[Hashable, Collection[Hashable]] | Collection[Hashable],
+    *,
+    min_group_size: int,
+) -> bool:
+    """Whether live figures may move from the respondents they were last shown over
+    (``previous``) to those behind them now (``current``).
+
+    Figures that follow every new answer give it away: the view after it minus the view
+    before it is that one person's answer. So a page keeps showing the figures it last
+    released — computed from answers frozen at that moment — and releases new ones only when
+    this function says so: when every figure whose respondents changed has gained at least
+    ``min_group_size`` new ones, or rested before on fewer than that (and so showed nothing).
+    Consecutive releases then differ by the answers of at least that many people, and answers
+    changed in between are mixed in with theirs. A figure that only lost respondents waits for
+    new ones, since the difference would be the answers of those who left.
+
+    Parameters
+    ----------
+    previous : mapping of figure key to respondent ids, a collection of ids, or None
+        The respondents behind each figure at the last release; ``None`` when nothing has
+        been released yet. A plain collection is one figure.
+    current : the same shape
+        The respondents behind each figure now.
+    min_group_size : int
+        Validated by :func:`check_min_group_size`.
+
+    Returns
+    -------
+    bool
+        True when the figures may be recomputed from the answers as they stand now.
+
+    Examples
+    --------
+    >>> stable_release(None, {"a"}, min_group_size=3)
+    True
+    >>> stable_release({"a", "b", "c"}, {"a", "b", "c", "d"}, min_group_size=3)
+    False
+    >>> stable_release({"a", "b", "c"}, set("abcdef"), min_group_size=3)
+    True
+    >>> stable_release({"a"}, {"a", "b"}, min_group_size=3)  # nothing was shown over one
+    True
+
+    Several figures: each that changed must have grown by the minimum.
+
+    >>> before = {"matched": set("abcde"), "held": set("vwxyz")}
+    >>> stable_release(before, {"matched": set("abcdefghij"), "held": set("vwxyz")},
+    ...                min_group_size=5)
+    True
+    >>> stable_release(before, {"matched": set("abcdefghij"), "held": set("uvwxyz")},
+    ...                min_group_size=5)
+    False
+
+    Notes
+    -----
+    O(total respondents). The rule is the release schedule of Duncan, Elliot &
+    Salazar-González's "differencing" attack turned around: the smallest difference between two
+    published tables is held at the minimum group size.
+    """
+    k = check_min_group_size(min_group_size)
+    before, now = _as_groups(previous), _as_groups(current)
+    if previous is None:
+        return True
+    changed = False
+    for key in before.keys() | now.keys():
+        old, new = before.get(key, frozenset()), now.get(key, frozenset())
+        if old == new:
+            continue
+        changed = True
+        if len(old) >= k and len(new - old) < k:
+            return False
+    return changed
 
 
 @dataclass(frozen=True)
@@ -174,12 +290,16 @@ class Total:
     every target). It decides how many respondents a combination of hidden parts rests on:
     the sum of their counts when disjoint, only the largest when not (a safe lower bound).
     ``label`` names the total in reasons ("RC received by Nurses"); the key is used otherwise.
+    ``keep_parts`` hides the total itself, never a further part, when a hidden part could be
+    derived from it (a network-wide count beside the organisations' own: the organisations'
+    figures matter more than the overall one).
     """
 
     key: Hashable
     parts: tuple[Hashable, ...]
     disjoint: bool = True
     label: str | None = None
+    keep_parts: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +382,12 @@ def suppress(
     >>> result["b"].reason
     'hidden so that a suppressed figure cannot be derived from all by subtraction'
 
+    With ``keep_parts`` the total goes instead:
+
+    >>> result = suppress(cells, [Total("all", ("a", "b", "c"), keep_parts=True)])
+    >>> [key for key, shown in result.figures.items() if shown.suppressed]
+    ['a', 'all']
+
     Notes
     -----
     Complementary suppression by the greedy rule "hide the smallest visible part" is not the
@@ -302,7 +428,7 @@ def suppress(
                 for key in total.parts
                 if state[key].count > 0 and not state[key].suppressed
             ]
-            if candidates:
+            if candidates and not total.keep_parts:
                 target = min(candidates, key=lambda shown: shown.count)
                 reason = _REASON_PART.format(total=total.label or _describe(total.key))
             else:

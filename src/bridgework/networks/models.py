@@ -168,3 +168,30 @@ class RolesInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"roles self-assessment of person {self.person_id}"
+
+
+class ResultsRelease(models.Model):
+    """The answers behind the figures last shown for a network wave (``wave:<id>``) or for the
+    roles self-assessment mix (``roles``), frozen when they were released.
+
+    Pages compute their figures from these, not from the live answers, and a new release is
+    made only when :func:`bridgework.analysis.privacy.stable_release` allows it, so no two
+    views differ by one person's answers.
+    """
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
+    wave = models.ForeignKey(
+        NetworkWave, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    scope = models.CharField(max_length=40)
+    respondents = models.JSONField(default=list)
+    answers = models.JSONField(default=dict)
+    released_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "scope"], name="results_release_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} released {self.released_at:%Y-%m-%d %H:%M}"

@@ -1,15 +1,17 @@
 """Figures of a network wave, all from :func:`bridgework.analysis.network.analyze_network`.
 
-This module only turns database rows into the analysis inputs and the analysis result into
-what the pages show: :func:`organisation_level` (for every member, analysts included: group
-figures only, small groups suppressed through :mod:`bridgework.analysis.privacy`) and
-:func:`named_level` (coordinators only: people who consented, by name). No figure is computed
-here; a page, an export and the CLI therefore cannot disagree. :func:`analyse` keeps each
-analysis in Django's cache until any of its inputs changes.
+This module only turns a wave's released answers (:mod:`bridgework.networks.releases`) into
+the analysis inputs and the analysis result into what the pages show:
+:func:`organisation_level` (for every member, analysts included: group figures only, small
+groups suppressed through :mod:`bridgework.analysis.privacy`) and :func:`named_level`
+(coordinators only: people who consented, by name, measured on the ties among them). No
+figure is computed here; a page, an export and the CLI therefore cannot disagree.
+:func:`analyse` keeps each analysis in Django's cache until the next release.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.core.cache import cache
@@ -17,17 +19,25 @@ from django.core.cache import cache
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import build_tie_graph
 from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
-from bridgework.analysis.privacy import Figure, counts_to_hide, suppress
+from bridgework.analysis.privacy import Figure, Total, counts_to_hide, suppress
 from bridgework.analysis.roles_assessment import (
-    RoleProfile,
     roles_mix,
     score_assessment,
     self_and_network_view,
 )
 from bridgework.datasets.network_io import validate_nominations
 from bridgework.directory.models import Person
-from bridgework.networks.models import NetworkWave, Nomination, RolesInvitation
-from bridgework.networks.selectors import analysis_fingerprint
+from bridgework.networks.models import (
+    NetworkWave,
+    RolesInvitation,
+)
+from bridgework.networks.releases import (
+    consenting_ids,
+    people_by_id,
+    released,
+    released_assessments,
+)
+from bridgework.networks.selectors import OutsideContacts
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -62,141 +72,168 @@ MEASURE_LABELS = {
 }
 
 
-def _nominations(wave: NetworkWave, min_weight: int | None):
-    rows = Nomination.objects.filter(wave=wave)
-    if min_weight:
-        rows = rows.filter(weight__gte=min_weight)
-    return rows
-
-
-def _people(wave: NetworkWave) -> dict[str, Person]:
-    return {
-        str(p.pk): p
-        for p in Person.objects.filter(network_id=wave.network_id).select_related(
-            "organisation", "team", "workgroup"
-        )
-    }
-
-
-def _inputs(
-    wave: NetworkWave, people: dict[str, Person], min_weight: int | None = None
-) -> tuple[list[dict], list[dict], set[str]]:
-    rows = [
-        {
-            "id": pid,
-            "organisation": p.organisation.name if p.organisation else "",
-            "team": p.team.name if p.team else "",
-            "workgroup": p.workgroup.name if p.workgroup else "",
-        }
-        for pid, p in people.items()
-    ]
-    noms = [
-        {"ego": str(e), "alter": str(a), "relation": r, "weight": w}
-        for e, a, r, w in _nominations(wave, min_weight).values_list(
-            "ego_id", "alter_id", "relation", "weight"
-        )
-    ]
-    respondents = {
-        str(pk)
-        for pk in wave.invitations.filter(started_at__isnull=False).values_list(
-            "person_id", flat=True
-        )
-    }
-    respondents |= {
-        str(pk)
-        for pk in Nomination.objects.filter(wave=wave, imported=True).values_list(
-            "ego_id", flat=True
-        )
-    }
-    invited = {str(pk) for pk in wave.invitations.values_list("person_id", flat=True)}
-    if invited or respondents:
-        # Only the people asked (or present in an imported file) count towards the response rate.
-        asked = invited | respondents | {n[k] for n in noms for k in ("ego", "alter")}
-        rows = [r for r in rows if r["id"] in asked]
-    return rows, noms, respondents
+def _options(rows: list[dict], relation: str | None) -> NetworkOptions:
+    # With nobody to analyse (no one agreed to be named yet) there is no organisation column.
+    return NetworkOptions(relation=relation, group_by="organisation" if rows else None)
 
 
 def analyse(
     wave: NetworkWave, *, relation: str | None = None, min_weight: int | None = None
 ) -> tuple[NetworkAnalysis, dict]:
-    """The analysis of the wave (one relation, or all merged) and the directory by id.
+    """The analysis of the wave's released answers (one relation, or all merged) and the
+    directory by id.
 
     ``min_weight`` keeps only ties answered at least that strongly (1–5); who counts as a
     respondent does not change, so the response rate is the same at every strength.
 
     Betweenness and communities take seconds on a large network, and every map view, filter
-    and roles page asks again, so the result is kept in Django's cache under the wave, the
-    filters and :func:`~bridgework.networks.selectors.analysis_fingerprint` of its inputs: a
-    new or changed answer makes a new key, never a stale figure. (The wave's creation time is
-    in the key too, so a reused id never meets an old entry.)
+    and roles page asks again, so the result is kept in Django's cache under the release and
+    the filters: a new release makes a new key, never a stale figure. (The wave's creation
+    time is in the key too, so a reused id never meets an old entry.)
     """
-    people = _people(wave)
-    key = "networks:analysis:{}:{}:{}:{}:{}".format(
-        wave.pk,
-        wave.created_at.timestamp(),
-        relation or "",
-        min_weight or 0,
-        analysis_fingerprint(wave, people),
-    )
+    release = released(wave)
+    people = people_by_id(wave)
+    key = f"networks:analysis:{release.key}:{relation or ''}:{min_weight or 0}"
     result = cache.get(key)
     if result is None:
-        rows, noms, respondents = _inputs(wave, people, min_weight)
-        profiles = _profiles(wave)
         result = analyze_network(
-            rows,
-            noms,
-            NetworkOptions(relation=relation, group_by="organisation"),
-            respondents=respondents,
-            self_assessment=profiles or None,
+            release.rows,
+            release.nominations_at(min_weight),
+            _options(release.rows, relation),
+            respondents=release.respondents,
         )
         cache.set(key, result, ANALYSIS_CACHE_SECONDS)
     return result, people
 
 
-def _profiles(wave: NetworkWave) -> dict[str, RoleProfile]:
-    return {
+def analyse_named(
+    wave: NetworkWave, *, relation: str | None = None, min_weight: int | None = None
+) -> tuple[NetworkAnalysis, set[str]]:
+    """The analysis of the network of people who agreed to be named (by the release, and
+    still), and who they are.
+
+    Measures of named people are computed from the ties among them only: one computed on the
+    whole network would carry the answers of people who did not agree (a named person's
+    in-degree minus the ties drawn to them is how many of the others named them). Challenger
+    comes only from the self-assessments of people who let coordinators see theirs.
+    """
+    release = released(wave)
+    # Named as released (so the map moves with the rest), less anyone who has since withdrawn.
+    consent = release.consent & consenting_ids(wave)
+    sharers = roles_consenting_ids(wave.network_id) & consent
+    profiles = {
         str(r.person_id): score_assessment(r.answers)
         for r in RolesInvitation.objects.filter(
-            network_id=wave.network_id, completed_at__isnull=False
+            network_id=wave.network_id, completed_at__isnull=False, consent=True
         )
+        if str(r.person_id) in sharers
     }
+    digest = hashlib.sha256(
+        repr(
+            (sorted(consent), sorted((pid, sorted(p.primary)) for pid, p in profiles.items()))
+        ).encode()
+    ).hexdigest()
+    key = f"networks:named:{release.key}:{relation or ''}:{min_weight or 0}:{digest}"
+    result = cache.get(key)
+    if result is None:
+        rows = [r for r in release.rows if r["id"] in consent]
+        result = analyze_network(
+            rows,
+            [
+                n
+                for n in release.nominations_at(min_weight)
+                if n["ego"] in consent and n["alter"] in consent
+            ],
+            _options(rows, relation),
+            respondents=release.respondents & consent,
+            self_assessment=profiles or None,
+        )
+        cache.set(key, result, ANALYSIS_CACHE_SECONDS)
+    return result, consent
 
 
-def organisation_level(
-    result: NetworkAnalysis, *, min_group_size: int, small_counts: bool = False
-) -> dict[str, Any]:
+def outside_contacts(wave: NetworkWave) -> OutsideContacts:
+    """Outside organisations by how many released respondents named them (names compared
+    ignoring capitals), most named first; only those named by at least the minimum group
+    size are named, and the others are counted only when the release rests on at least that
+    many respondents (with fewer, how many organisations they typed is their answer)."""
+    release = released(wave)
+    k = wave.min_group_size_in_force
+    namers: dict[str, set[str]] = {}
+    spelling: dict[str, str] = {}
+    for person_id, name in release.outside:
+        key = name.lower()
+        namers.setdefault(key, set()).add(person_id)
+        spelling[key] = min(spelling.get(key, name), name)
+    rows = sorted(((spelling[key], len(ids)) for key, ids in namers.items()),
+                  key=lambda r: (-r[1], r[0].lower()))  # fmt: skip
+    hidden = sum(1 for r in rows if r[1] < k)
+    return OutsideContacts(
+        shown=tuple(r for r in rows if r[1] >= k),
+        hidden=hidden if len(release.respondents) >= k else None,
+    )
+
+
+_REASON_POOLED = "hidden so that a small number of respondents cannot be worked out"
+
+#: Figures of an organisation's row shown only when the organisation itself is shown.
+_ROW_FIGURES = (
+    "ties_within",
+    "ties_out",
+    "ties_in",
+    "density_within",
+    "ei_index",
+    "share_no_outside_tie",
+    "isolates",
+)
+
+
+def organisation_level(result: NetworkAnalysis, *, min_group_size: int) -> dict[str, Any]:
     """Group-level figures with organisations under the minimum group size suppressed.
 
-    Each organisation's number of respondents is ``None`` where
-    :func:`~bridgework.analysis.privacy.counts_to_hide` hides it, unless ``small_counts``
-    (coordinators, who see response counts on the wave's page too).
+    An organisation's figures and its row of the matrix are shown only when at least the
+    minimum group size answered there and its number of respondents is shown, which
+    :func:`~bridgework.analysis.privacy.counts_to_hide` decides (for every reader: with a
+    handful of people, it says who answered). Network-wide figures (role counts, isolates,
+    components) are shown only over at least the minimum group size of respondents, and the
+    network's isolates only when the hidden organisations' isolates cannot be worked out from
+    them by subtraction. Challenger is not counted here: it comes from the self-assessment,
+    whose mix has a page of its own.
     """
     data = result.group_level()
     groups = data["groups"]
-    shown = {}
+    k = min_group_size
+    total_respondents = result.validity.respondents
+    shown: dict[str, bool] = {}
+    all_summary = (groups or {}).get("summary", [])
+    hidden_counts = counts_to_hide(
+        {s["name"]: s["respondents"] for s in all_summary},
+        min_group_size=k,
+        sizes={s["name"]: s["size"] for s in all_summary},
+    )
     if groups is not None:
+        # An organisation whose count is hidden has its figures hidden too: figures shown
+        # would say that at least the minimum answered there, and so narrow down the rest.
         figures = [
-            Figure(s["name"], s["respondents"], {"size": s["size"]}) for s in groups["summary"]
+            Figure(
+                s["name"],
+                s["respondents"],
+                {"size": s["size"]},
+                hidden=_REASON_POOLED if s["name"] in hidden_counts else None,
+            )
+            for s in all_summary
         ]
-        check = suppress(figures, min_group_size=min_group_size)
+        check = suppress(figures, min_group_size=k)
         shown = {name: check.visible(name) for name in groups["names"]}
     names = groups["names"] if groups else []
-    all_summary = (groups or {}).get("summary", [])
-    hidden = (
-        set()
-        if small_counts
-        else counts_to_hide(
-            {s["name"]: s["respondents"] for s in all_summary}, min_group_size=min_group_size
-        )
-    )
-    summary = [
-        dict(
-            s,
-            visible=shown.get(s["name"], False),
-            respondents=None if s["name"] in hidden else s["respondents"],
-        )
-        for s in all_summary
-    ]
+    summary = []
+    for s in all_summary:
+        row = dict(s, visible=shown.get(s["name"], False))
+        if s["name"] in hidden_counts:
+            row["respondents"] = row["response_rate"] = None
+        if not row["visible"]:
+            row.update(dict.fromkeys(_ROW_FIGURES))
+        summary.append(row)
     matrix = [
         {
             "name": name,
@@ -232,6 +269,7 @@ def organisation_level(
                     }
                 )
     roles = data["roles"]
+    enough = total_respondents >= k
     return {
         "names": names,
         "summary": summary,
@@ -242,19 +280,39 @@ def organisation_level(
             {
                 "label": ROLE_LABELS[d["role"]],
                 "explanation": d["explanation"],
-                "count": roles["counts"][d["role"]],
+                "count": roles["counts"][d["role"]] if enough else None,
             }
             for d in roles["definitions"]
+            if d["role"] != "challenger"
         ],
+        "network": _network_figures(result, all_summary, shown, k),
         "suppressed": sorted(n for n, v in shown.items() if not v),
     }
 
 
-def consenting_ids(wave: NetworkWave) -> set[str]:
-    """People who agreed to be named on the map to coordinators."""
+def _network_figures(
+    result: NetworkAnalysis, summary: list[dict], shown: dict[str, bool], k: int
+) -> dict[str, int | None]:
+    """Network-wide isolates and components, hidden over too few respondents; isolates also
+    when the hidden organisations' (and the ungrouped people's) could be derived from them."""
+    total = result.validity.respondents
+    if total < k:
+        return {"isolates": None, "components": None}
+    grouped = sum(s["respondents"] for s in summary)
+    figures = [Figure(("org", s["name"]), s["respondents"]) for s in summary]
+    figures.append(Figure(("org", None), total - grouped))
+    figures.append(Figure("network", total, {"isolates": result.summary.isolates}))
+    # Parts not shown on their own (hidden organisations, people with none) count as hidden.
+    figures = [
+        f if f.key == "network" or shown.get(f.key[1], False)
+        else Figure(f.key, f.count, hidden="not shown")
+        for f in figures
+    ]  # fmt: skip
+    total_figure = Total("network", tuple(f.key for f in figures[:-1]), keep_parts=True)
+    check = suppress(figures, [total_figure], min_group_size=k)
     return {
-        str(pk)
-        for pk in wave.invitations.filter(consent_named=True).values_list("person_id", flat=True)
+        "isolates": result.summary.isolates if check.visible("network") else None,
+        "components": result.summary.components,
     }
 
 
@@ -289,19 +347,18 @@ def validity_note(result: NetworkAnalysis) -> dict[str, Any]:
 def _named_edges(
     wave: NetworkWave, result: NetworkAnalysis, consent: set[str], min_weight: int | None
 ) -> list[dict[str, Any]]:
-    """Ties between consenting people, merged across relations exactly as the analysis
-    merges them (one tie per ordered pair).
+    """Ties between consenting people in the released answers, merged across relations
+    exactly as the analysis merges them (one tie per ordered pair).
 
     No weight: a tie's weight is one person's answer about another ("A trusts B at 1"), and
     consenting to be named is not consenting to that. ``min_weight`` only chooses the ties."""
     relation = result.options.relation
-    rows = _nominations(wave, min_weight)
-    if relation:
-        rows = rows.filter(relation=relation)
     noms = [
-        {"ego": str(e), "alter": str(a), "relation": r, "weight": w}
-        for e, a, r, w in rows.values_list("ego_id", "alter_id", "relation", "weight")
-        if str(e) in consent and str(a) in consent
+        n
+        for n in released(wave).nominations_at(min_weight)
+        if n["ego"] in consent
+        and n["alter"] in consent
+        and (not relation or n["relation"] == relation)
     ]
     ids = sorted(consent)
     graph = build_tie_graph(ids, validate_nominations(noms, ids), relation=relation)
@@ -320,66 +377,65 @@ def _named_edges(
 
 def named_level(
     wave: NetworkWave,
-    result: NetworkAnalysis,
     people: dict[str, Person],
     *,
+    relation: str | None = None,
     min_weight: int | None = None,
 ) -> dict[str, Any]:
-    """The named map and lists, for coordinators: consenting people only.
+    """The named map and lists, for coordinators: consenting people only, with measures
+    computed from the ties among them (:func:`analyse_named`), so nothing on it rests on the
+    answers of anyone who did not agree to be named.
 
     Challenger comes from the roles self-assessment, so a person is named as one only when
-    they also let coordinators see their self-assessment; otherwise they are counted unnamed.
+    they also let coordinators see their self-assessment.
     """
-    consent = consenting_ids(wave)
-    self_view = roles_consenting_ids(wave.network_id)
+    result, consent = analyse_named(wave, relation=relation, min_weight=min_weight)
 
-    def shown_roles(person_id: str, roles: tuple[str, ...]) -> list[str]:
-        return [r for r in roles if r != "challenger" or person_id in self_view]
+    def name(person_id: str) -> str:
+        person = people.get(person_id)
+        return person.name if person is not None else "(no longer in the directory)"
 
-    measures = [p for p in result.people if p.id in consent]
+    measures = list(result.people)
     nodes = [
         {
             "data": {
                 "id": f"p{p.id}",
-                "label": people[p.id].name,
+                "label": name(p.id),
                 "group": p.group or "",
                 "in_degree": p.in_degree,
                 "out_degree": p.out_degree,
                 "betweenness": round(p.betweenness, 1),
                 "brokerage": p.brokerage["total"],
                 "broker": "broker" in p.roles,
-                "roles": [ROLE_LABELS[r] for r in shown_roles(p.id, p.roles)],
+                "roles": [ROLE_LABELS[r] for r in p.roles],
             }
         }
         for p in measures
     ]
     edges = _named_edges(wave, result, consent, min_weight) if measures else []
     holders = result.role_holders()
-    roles = []
-    for role, d in zip(ROLES, result.roles_dict()["definitions"], strict=True):
-        visible = consent if role != "challenger" else consent & self_view
-        roles.append(
-            {
-                "role": role,
-                "label": ROLE_LABELS[role],
-                "explanation": d["explanation"],
-                "named": sorted(people[i].name for i in holders[role] if i in visible),
-                "unnamed": sum(1 for i in holders[role] if i not in visible),
-            }
-        )
+    roles = [
+        {
+            "role": role,
+            "label": ROLE_LABELS[role],
+            "explanation": d["explanation"],
+            "named": sorted(name(i) for i in holders[role]),
+        }
+        for role, d in zip(ROLES, result.roles_dict()["definitions"], strict=True)
+    ]
     weaving = [
         {
-            "a": people[w.a].name,
-            "b": people[w.b].name,
+            "a": name(w.a),
+            "b": name(w.b),
             "group_a": w.group_a,
             "group_b": w.group_b,
             "shared": w.shared_contacts,
         }
         for w in result.weaving
-        if w.a in consent and w.b in consent
     ]
-    isolates = sorted(people[p.id].name for p in measures if p.isolate)
+    isolates = sorted(name(p.id) for p in measures if p.isolate)
     return {
+        "result": result,
         "nodes": nodes,
         "edges": edges,
         "table": sorted(
@@ -389,7 +445,7 @@ def named_level(
         "weaving": weaving[:20],
         "isolates": isolates,
         "consenting": len(consent),
-        "people": len(result.people),
+        "people": len(released(wave).rows),
     }
 
 
@@ -403,16 +459,19 @@ def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | 
         .order_by("pk")
     )
     profiles = {str(r.person_id): score_assessment(r.answers) for r in invitations}
-    mix = roles_mix(profiles.values(), min_group_size=min_group_size)
+    frozen = released_assessments(network_id, min_group_size=min_group_size)
+    mix = roles_mix(
+        [score_assessment(answers) for answers in frozen.values()], min_group_size=min_group_size
+    )
     names = {str(r.person_id): r.person.name for r in invitations}
     network_roles: dict[str, list[str]] = {}
     named: set[str] = set()
     if wave is not None:
-        result, _ = analyse(wave)
-        # Network roles come from the map, so only people who agreed to be named on it in
-        # that wave get theirs by name (sharing a self-assessment is not that consent).
-        # Challenger is itself taken from the self-assessment: not part of the network view.
-        named = consenting_ids(wave)
+        # Network roles come from the named map, so only people who agreed to be named on it
+        # in that wave get theirs (sharing a self-assessment is not that consent), computed
+        # as there from the ties among them. Challenger is itself taken from the
+        # self-assessment: not part of the network view.
+        result, named = analyse_named(wave)
         network_roles = {
             p.id: [r for r in p.roles if r != "challenger"] for p in result.people if p.id in named
         }

@@ -1,15 +1,19 @@
 """The figures of a programme's dashboard, read from the database and computed by
 :mod:`bridgework.analysis.evaluation` (the page and any export call this one function).
 
-Respondent-level comments are returned only when ``respondent_level`` is true (coordinators);
-analysts see counts and shares only, and feedback figures resting on fewer answers than the
-network's minimum group size are hidden from them: per round, ``met`` is ``None``, and the
-overall figures (meeting rate, ratings, "will work together") count only the rounds whose own
+Feedback is confidential for every reader, coordinators included. Each round's feedback is
+shown as last *released* (:class:`~bridgework.programmes.models.DashboardRelease`): a round's
+figures move only once at least the minimum group size of people have given feedback since
+they last moved (:func:`bridgework.analysis.privacy.stable_release`), so the dashboard before
+and after one more answer is the same. A round whose released feedback rests on fewer people
+than the minimum shows no feedback figures (``met`` is ``None``), and the overall figures
+(meeting rate, ratings, "will work together", comments) count only the rounds whose own
 figures are shown, so no hidden round can be recovered by subtracting the shown rounds from
 the total (``feedback_rounds_left_out`` names the others; ``feedback_hidden`` when no round is
-shown). The matched-versus-held-out comparison rests on network survey answers, which are
-confidential for everyone: it is hidden for all viewers when either group has fewer
-respondents than the minimum group size.
+shown). Comments reach coordinators only, without who wrote them, when or with what rating,
+in the order of their text. The matched-versus-held-out comparison rests on network survey
+answers: it is hidden when either group has fewer respondents than the minimum group size,
+and released like the feedback, group by group.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bridgework.analysis.evaluation import (
@@ -28,9 +33,9 @@ from bridgework.analysis.evaluation import (
     compare_tie_formation,
     rc_changes,
 )
-from bridgework.analysis.privacy import min_group_size_in_force
+from bridgework.analysis.privacy import min_group_size_in_force, stable_release
 from bridgework.networks.models import NetworkWave, Nomination
-from bridgework.programmes.models import Feedback, Programme, Round, RoundPlace
+from bridgework.programmes.models import DashboardRelease, Feedback, Programme, Round, RoundPlace
 
 #: The dashboard lists this many of the newest comments; the count says how many there are.
 COMMENTS_SHOWN = 20
@@ -38,12 +43,10 @@ COMMENTS_SHOWN = 20
 
 @dataclass(frozen=True)
 class Comment:
-    """One line of reflection, with who wrote it and when (coordinators only)."""
+    """One line of reflection (coordinators only), with the round it is about and nothing
+    that says who wrote it."""
 
     round_starts_on: date
-    person: str
-    organisation: str
-    usefulness: int | None
     text: str
 
 
@@ -73,24 +76,66 @@ class Dashboard:
     ties_note: str = ""
 
 
-def _newest_comments(feedback: list[Feedback]) -> list[Comment]:
-    """The newest reflections first, so a long-running programme's page stays readable."""
-    written = sorted(
-        (f for f in feedback if f.reflection),
-        key=lambda f: (f.match.round.starts_on, f.pk),
-        reverse=True,
-    )
-    return [
-        Comment(
-            round_starts_on=f.match.round.starts_on,
-            person=f.enrolment.person.name,
-            organisation=f.enrolment.person.organisation.name
-            if f.enrolment.person.organisation
-            else "",
-            usefulness=f.usefulness,
-            text=f.reflection,
+def _release(
+    programme: Programme, scope: str, current, build, *, min_group_size: int
+) -> DashboardRelease:
+    """The release of ``scope``: renewed from ``build()`` when
+    :func:`~bridgework.analysis.privacy.stable_release` allows, else as last shown."""
+    try:
+        with transaction.atomic():
+            row = (
+                DashboardRelease.objects.select_for_update()
+                .filter(programme=programme, scope=scope)
+                .first()
+            )
+            previous = None if row is None else row.respondents
+            if stable_release(previous, current, min_group_size=min_group_size):
+                respondents = (
+                    {key: sorted(ids) for key, ids in current.items()}
+                    if isinstance(current, dict)
+                    else sorted(current)
+                )
+                row, _ = DashboardRelease.objects.update_or_create(
+                    programme=programme,
+                    scope=scope,
+                    defaults={
+                        "respondents": respondents,
+                        "answers": build(),
+                        "released_at": timezone.now(),
+                    },
+                )
+    except IntegrityError:  # another request made the first release at the same moment
+        row = DashboardRelease.objects.get(programme=programme, scope=scope)
+    return row
+
+
+def _released_feedback(
+    programme: Programme, round_: Round, feedback: list[Feedback], *, min_group_size: int
+) -> list[dict]:
+    """The round's feedback as last released, in no order that follows who gave it."""
+
+    def build() -> dict:
+        answers = sorted(
+            (f.met, f.usefulness or 0, f.will_work_together, f.reflection) for f in feedback
         )
-        for f in written[:COMMENTS_SHOWN]
+        return {
+            "feedback": [
+                {"met": m, "usefulness": u or None, "will_work_together": w, "reflection": r}
+                for m, u, w, r in answers
+            ]
+        }
+
+    current = {f.enrolment_id for f in feedback}
+    row = _release(programme, f"round:{round_.pk}", current, build, min_group_size=min_group_size)
+    return row.answers["feedback"]
+
+
+def _comments(rounds: list[Round], released: dict[int, list[dict]]) -> list[Comment]:
+    """Reflections of the shown rounds, newest round first, by text within a round."""
+    return [
+        Comment(round_starts_on=r.starts_on, text=text)
+        for r in sorted(rounds, key=lambda r: (r.starts_on, r.pk), reverse=True)
+        for text in sorted(f["reflection"] for f in released[r.pk] if f["reflection"])
     ]
 
 
@@ -106,17 +151,18 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
             "enrolment__person__organisation", "enrolment__person__workgroup"
         )
     )
-    feedback = list(
-        Feedback.objects.filter(match__round__in=published).select_related(
-            "match__round", "enrolment__person__organisation"
-        )
-    )
+    feedback = list(Feedback.objects.filter(match__round__in=published).select_related("match"))
     k = min_group_size_in_force(programme.network.min_group_size)
-    answered_by_round = Counter(f.match.round_id for f in feedback)
-    shown = {r.pk for r in published if respondent_level or answered_by_round[r.pk] >= k}
+    given: dict[int, list[Feedback]] = {r.pk: [] for r in published}
+    for f in feedback:
+        given[f.match.round_id].append(f)
+    released = {
+        r.pk: _released_feedback(programme, r, given[r.pk], min_group_size=k) for r in published
+    }
+    shown = {r.pk for r in published if len(released[r.pk]) >= k}
     # Overall figures rest only on shown rounds: total minus shown rounds would give the rest.
-    counted = [f for f in feedback if f.match.round_id in shown]
-    hidden = not respondent_level and not counted
+    counted = [f for r in published if r.pk in shown for f in released[r.pk]]
+    hidden = not counted
     left_out = [r.number for r in published if r.pk not in shown]
     by_round: dict[int, Counter] = {r.pk: Counter() for r in published}
     groups: dict[int, list] = {}
@@ -124,7 +170,7 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
         by_round[place.round_id][place.outcome] += 1
         if place.match_id:
             groups.setdefault(place.match_id, []).append(place.enrolment.person)
-    met_by_round = Counter(f.match.round_id for f in feedback if f.met) if feedback else Counter()
+    met_by_round = {pk: sum(f["met"] for f in answers) for pk, answers in released.items()}
     rounds = [
         {
             "round": r,
@@ -155,14 +201,15 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
     weights = [(r.stats.get("first_meeting_share"), r.stats.get("matched", 0)) for r in published]
     matched_total = sum(w for s, w in weights if s is not None)
     first = _share(sum(s * w for s, w in weights if s is not None), matched_total)
-    ratings = Counter(f.usefulness for f in counted if f.usefulness)
+    ratings = Counter(f["usefulness"] for f in counted if f["usefulness"])
     rated = sum(ratings.values())
     rc, rc_waves, rc_note = _rc_movement(programme, published, workgroup_pairs)
-    ties, ties_wave, ties_note = _tie_formation(published, places, min_group_size=k)
+    ties, ties_wave, ties_note = _tie_formation(programme, published, places, min_group_size=k)
+    comments = _comments([r for r in published if r.pk in shown], released)
     return Dashboard(
         rounds=rounds,
         enrolled=programme.enrolments.filter(status="active").count(),
-        meeting_rate=None if hidden else _share(sum(f.met for f in counted), len(counted)),
+        meeting_rate=None if hidden else _share(sum(f["met"] for f in counted), len(counted)),
         feedback_count=len(counted),
         first_meeting_share=first,
         cross_agency_share=_share(cross, pairs_total),
@@ -170,12 +217,12 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
         matrix=matrix,
         ratings=[] if hidden else [(score, ratings[score]) for score in range(1, 6)],
         mean_rating=None if hidden else _share(sum(s * n for s, n in ratings.items()), rated),
-        will_work_together=None if hidden else sum(f.will_work_together for f in counted),
+        will_work_together=None if hidden else sum(f["will_work_together"] for f in counted),
         min_group_size=k,
         feedback_hidden=hidden,
         feedback_rounds_left_out=[] if hidden else left_out,
-        comments=_newest_comments(feedback) if respondent_level else [],
-        comments_total=sum(bool(f.reflection) for f in feedback) if respondent_level else 0,
+        comments=comments[:COMMENTS_SHOWN] if respondent_level else [],
+        comments_total=len(comments) if respondent_level else 0,
         rc=rc,
         rc_waves=rc_waves,
         rc_note=rc_note,
@@ -218,7 +265,13 @@ def _rc_movement(programme: Programme, published: list[Round], bridged: set[tupl
     return result, (before.name, after.name), ""
 
 
-def _tie_formation(published: list[Round], places: list[RoundPlace], *, min_group_size: int):
+def _tie_formation(
+    programme: Programme,
+    published: list[Round],
+    places: list[RoundPlace],
+    *,
+    min_group_size: int,
+):
     """Matched against held out, on whether they later name a colleague in another
     organisation in the first network survey wave that opened after the first round.
 
@@ -226,7 +279,10 @@ def _tie_formation(published: list[Round], places: list[RoundPlace], *, min_grou
     (matched or held out; sit-outs are left out), so the comparison rests on the random draw.
     Only people who completed that wave count, and nothing is shown when either group has
     fewer of them than the minimum group size (the network's or the wave's, whichever is
-    larger): the shares would be about too few people's survey answers. Held-out people
+    larger): the shares would be about too few people's survey answers. The groups grow as
+    rounds are published (a newcomer held out joins the held-out group), so the comparison is
+    released like feedback: it moves only when each group that changed has grown by at least
+    the minimum group size, or one new person's answer would show in the shares. Held-out people
     matched in later rounds dilute the difference, so it errs towards zero.
     """
     if not published:
@@ -264,13 +320,20 @@ def _tie_formation(published: list[Round], places: list[RoundPlace], *, min_grou
     ):
         if ego_org is not None and alter_org is not None and ego_org != alter_org:
             crossing.add(ego)
-    matched, held = [], []
+    k = min_group_size_in_force(min_group_size, wave.min_group_size_in_force)
+    groups: dict[str, dict[str, bool]] = {"matched": {}, "held": {}}
     for person_id, (outcome, _org) in first_outcome.items():
         if person_id in answered:
-            (matched if outcome == RoundPlace.Outcome.MATCHED else held).append(
-                person_id in crossing
-            )
-    k = min_group_size_in_force(min_group_size, wave.min_group_size_in_force)
+            group = "matched" if outcome == RoundPlace.Outcome.MATCHED else "held"
+            groups[group][str(person_id)] = person_id in crossing
+    row = _release(
+        programme,
+        f"ties:{wave.pk}",
+        {name: set(members) for name, members in groups.items()},
+        lambda: {name: sorted(members.values()) for name, members in groups.items()},
+        min_group_size=k,
+    )
+    matched, held = row.answers["matched"], row.answers["held"]
     if min(len(matched), len(held)) < k:
         return (
             None,

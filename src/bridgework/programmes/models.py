@@ -293,3 +293,28 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"feedback on match {self.match_id}"
+
+
+class DashboardRelease(models.Model):
+    """The answers behind a dashboard figure as last shown, frozen when released: one round's
+    feedback (``round:<id>``) or the matched-versus-held-out comparison on one network wave
+    (``ties:<wave id>``).
+
+    The dashboard computes from these, and releases anew only when
+    :func:`bridgework.analysis.privacy.stable_release` allows it, so no two views differ by one
+    person's feedback or survey answer.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=40)
+    respondents = models.JSONField(default=list)
+    answers = models.JSONField(default=dict)
+    released_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "scope"], name="dashboard_release_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} of programme {self.programme_id}"

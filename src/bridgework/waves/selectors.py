@@ -99,7 +99,8 @@ def _row(
         answered=None if hidden else counts["answered"],
         completed=None if hidden else counts["completed"],
         rate=None if hidden else rate,
-        below_minimum=measured < k,
+        # Not said of a hidden count: "hidden, and not for being small" would say it is not.
+        below_minimum=not hidden and measured < k,
         low_rate=not hidden and bool(invited) and rate < low_rate,
     )
 
@@ -149,7 +150,11 @@ def wave_progress(
         hidden = (
             set()
             if small_counts
-            else counts_to_hide({g["name"]: g["answered"] for g in grouped}, min_group_size=k)
+            else counts_to_hide(
+                {g["name"]: g["answered"] for g in grouped},
+                min_group_size=k,
+                sizes={g["name"]: g["invited"] for g in grouped},
+            )
         )
         rows[key] = tuple(_row(g["name"], g, hidden=g["name"] in hidden, **common) for g in grouped)
     return Progress(

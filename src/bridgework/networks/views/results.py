@@ -1,7 +1,10 @@
 """Network map pages: organisation level for every member, named for coordinators only.
 
-Both pages take the same filters as query parameters — ``relation``, ``strength`` (the lowest
-1–5 answer a tie must have) and, on the named map, ``size`` — so the map, its table and every
+Both pages show the wave's answers as last released
+(:func:`bridgework.networks.releases.released`), so no two views differ by one person's
+answers. Both take the same filters as query parameters — ``relation``, on the organisation map
+``strength`` (the lowest 1–5 answer a tie must have; on the named map it would give away one
+person's rating of another) and, on the named map, ``size`` — so the map, its table and every
 figure beside it always show the same data, with or without JavaScript.
 """
 
@@ -38,13 +41,12 @@ def _common(request: HttpRequest, pk: int):
     )
     can_name = request.membership.has_role(Role.COORDINATOR)
     min_group_size = wave.min_group_size_in_force
-    org = results.organisation_level(result, min_group_size=min_group_size, small_counts=can_name)
+    org = results.organisation_level(result, min_group_size=min_group_size)
     context = {
         "wave": wave,
         **filters,
         **results.validity_note(result),
         "org": org,
-        "summary": result.summary,
         "can_name": can_name,
         "min_group_size": min_group_size,
     }
@@ -56,16 +58,19 @@ def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
     wave, _, _, context = _common(request, pk)
     context["page_title"] = f"{wave.name}: organisation map"
     context["map"] = context["org"]["map"]
-    context["outside"] = selectors.outside_contacts_for(wave)
+    context["outside"] = results.outside_contacts(wave)
     return render(request, "networks/results/organisations.html", context)
 
 
 @network_view(Role.COORDINATOR)
 def named_map(request: HttpRequest, pk: int) -> HttpResponse:
-    wave, result, people, context = _common(request, pk)
+    wave, _, people, context = _common(request, pk)
     size = request.GET.get("size", "")
     size = size if size in results.SIZE_MEASURES else "in_degree"
-    named = results.named_level(wave, result, people, min_weight=context["strength"])
+    # No tie-strength filter here: a tie drawn at one strength and not at the next would
+    # give one person's rating of another, which consenting to be named does not cover.
+    context.update({"strengths": (), "strength": None})
+    named = results.named_level(wave, people, relation=context["relation"] or None)
     context.update(
         {
             "named": named,

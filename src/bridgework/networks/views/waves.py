@@ -16,7 +16,7 @@ from bridgework.directory.models import Role
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.services import job_start
 from bridgework.networks import jobs as wave_jobs
-from bridgework.networks import selectors, services
+from bridgework.networks import releases, selectors, services
 from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.networks.imports import parse_nominations
 from bridgework.networks.models import NetworkWave
@@ -72,10 +72,14 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
         "networks/waves/show.html",
         {
             "wave": wave,
+            # Coordinators, who run the survey and chase answers, see every count (as on RC
+            # progress); analysts do not see small organisations' counts.
             "progress": selectors.network_wave_progress(wave, small_counts=can_edit),
             "eligible": services.wave_respondents(wave).count(),
             "organisations": wave.organisations.all(),
-            "nominations": wave.nominations.count(),
+            # Released, like the maps: a live count would tell how many colleagues the last
+            # person to answer named (and so would one over fewer than the minimum).
+            "nominations": _released_nominations(wave),
             "can_edit": can_edit,
             "latest_job": jobs.latest_job_for(
                 request.network,
@@ -85,6 +89,12 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": wave.name,
         },
     )
+
+
+def _released_nominations(wave: NetworkWave) -> int | None:
+    release = releases.released(wave)
+    enough = len(release.respondents) >= wave.min_group_size_in_force
+    return len(release.nominations) if enough else None
 
 
 @network_view(Role.COORDINATOR)
