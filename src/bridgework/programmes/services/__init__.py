@@ -8,6 +8,7 @@ round is due) are in :mod:`bridgework.programmes.selectors`.
 * :mod:`.programmes` — a programme's settings and enrolling its audience;
 * :mod:`.signup` — asking to join, confirming, and each person's own choices;
 * :mod:`.rounds` — drawing and publishing a round;
+* :mod:`.matches` — a published match that is cancelled, moved or left;
 * :mod:`.feedback` — a person's feedback on their match;
 * :mod:`.scheduling` — the worker's tick;
 * :mod:`.erasure` — erasing one person's records.
@@ -26,6 +27,11 @@ from bridgework.programmes.services.programmes import (
     enrol_audience,
     programme_create,
     programme_update,
+)
+from bridgework.programmes.services.matches import (
+    match_cancel,
+    match_reschedule,
+    matches_withdraw,
 )
 from bridgework.programmes.services.rounds import round_create, round_draw, round_publish
 from bridgework.programmes.services.scheduling import programmes_tick
@@ -53,6 +59,9 @@ __all__ = [
     "guide_create",
     "guide_update",
     "guides_ensure_builtin",
+    "match_cancel",
+    "match_reschedule",
+    "matches_withdraw",
     "person_data_erase",
     "programme_create",
     "programme_update",

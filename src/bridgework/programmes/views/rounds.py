@@ -1,4 +1,5 @@
-"""A round: preview (who, why, sit-outs, holdout), re-draw, publish."""
+"""A round: preview (who, why, sit-outs, holdout), re-draw, publish; cancelling one of a
+published round's matches."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.programmes import selectors, services
+from bridgework.programmes.dates import programme_today
 from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.views.programmes import confirm_page
 from bridgework.web.tenancy import network_view
@@ -33,6 +35,8 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "holdout": others["holdout"],
             "changed": 0 if round_.is_published else selectors.round_changed_since_draw(round_),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
+            "running": round_.is_published
+            and round_.ends_on > programme_today(round_.programme),
             "page_title": f"{round_.programme.name}: round {round_.number}",
         },
     )
@@ -98,3 +102,27 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Published. Introductions are on their way.")
     return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
+
+
+@network_view(Role.COORDINATOR)
+def match_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel one match of a published round: its people get a calendar cancellation."""
+    match = selectors.match_for(request.network, pk)
+    round_ = match.round
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=f"Cancel this match of round {round_.number}",
+            explanation="Everyone in the match is told it is cancelled, and the invitation is "
+            "removed from their calendars. They stay counted as matched in this round's "
+            "figures.",
+            button="Cancel the match",
+            back=_back(request, round_),
+        )
+    try:
+        services.match_cancel(match=match)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Cancelled the match. Its people are being told.")
+    return redirect(_back(request, round_))
