@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0002_holdout_share_bounds'),
+        ("programmes", "0002_holdout_share_bounds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='match',
-            name='calendar_sequence',
+            model_name="match",
+            name="calendar_sequence",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='match',
-            name='cancelled_at',
+            model_name="match",
+            name="cancelled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

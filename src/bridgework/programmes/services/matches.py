@@ -32,15 +32,19 @@ def _locked(match: Match) -> Match:
 
 
 def _members(match: Match) -> list[RoundPlace]:
-    return list(
+    """The match's places; each refers to ``match`` itself, so the emails see its latest
+    version however often it changes."""
+    places = list(
         match.places.select_related(
             "enrolment__person__organisation",
             "enrolment__programme",
             "round__programme__guide",
             "round__network",
-            "match",
         ).order_by("pk")
     )
+    for place in places:
+        place.match = match
+    return places
 
 
 def _check_changeable(match: Match) -> None:

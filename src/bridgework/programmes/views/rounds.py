@@ -35,8 +35,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "holdout": others["holdout"],
             "changed": 0 if round_.is_published else selectors.round_changed_since_draw(round_),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
-            "running": round_.is_published
-            and round_.ends_on > programme_today(round_.programme),
+            "running": round_.is_published and round_.ends_on > programme_today(round_.programme),
             "page_title": f"{round_.programme.name}: round {round_.number}",
         },
     )
