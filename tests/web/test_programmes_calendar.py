@@ -149,7 +149,8 @@ def test_delivered_introduction_has_a_calendar_alternative_and_the_ics_file(
     _publish(pair, django_capture_on_commit_callbacks)
     stored = OutboxMessage.objects.get(kind="programme-intro", to="ben@alpha.example")
     assert stored.status == OutboxMessage.Status.SENT
-    assert stored.links_redacted and stored.pending_attachments == []
+    assert stored.links_redacted
+    assert stored.pending_attachments == []
     (email,) = [m for m in mail.outbox if m.to == ["ben@alpha.example"] and "meet" in m.subject]
     root = email.message()
     assert root.get_content_type() == "multipart/mixed"
@@ -185,7 +186,8 @@ def test_coordinator_cancels_a_match_everyone_gets_a_cancel_with_a_higher_sequen
         response = coordinator.post(url)
     assert response.status_code == 302
     match.refresh_from_db()
-    assert match.is_cancelled and match.calendar_sequence == 1
+    assert match.is_cancelled
+    assert match.calendar_sequence == 1
     cancels = _calendars("programme-cancel")
     assert set(cancels) == {"ann@alpha.example", "ben@alpha.example"}
     for calendar, event in cancels.values():
@@ -204,7 +206,8 @@ def test_coordinator_cancels_a_match_everyone_gets_a_cancel_with_a_higher_sequen
         assert mailing.match_changes_send(match=match, cancel_for=members, update_for=[]) == 0
     assert len(mail.outbox) == before
     page = coordinator.get(f"/n/{network_a.slug}/coffee/rounds/{round_.pk}/").content.decode()
-    assert "Cancelled" in page and url not in page
+    assert "Cancelled" in page
+    assert url not in page
     # A cancelled match gets no reminder or feedback request.
     assert mailing.round_follow_up(round_=round_, kind="reminder") == 0
 
@@ -217,7 +220,8 @@ def test_leaving_during_a_running_round_cancels_the_pair(pair, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         assert Client().post(f"{path}leave/").status_code == 302
     match.refresh_from_db()
-    assert match.is_cancelled and match.calendar_sequence == 1
+    assert match.is_cancelled
+    assert match.calendar_sequence == 1
     cancels = _calendars("programme-cancel")
     assert set(cancels) == {"ann@alpha.example", "ben@alpha.example"}
     for calendar, event in cancels.values():
@@ -238,7 +242,8 @@ def test_someone_leaving_a_trio_leaves_an_updated_pair(trio, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         services.enrolment_leave(enrolment=cat)
     match.refresh_from_db()
-    assert not match.is_cancelled and match.calendar_sequence == 1
+    assert not match.is_cancelled
+    assert match.calendar_sequence == 1
     # Cat's event is cancelled, and only Cat is removed from it.
     (calendar, event), *more = _calendars("programme-cancel").values()
     assert not more
@@ -263,7 +268,8 @@ def test_someone_leaving_a_trio_leaves_an_updated_pair(trio, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         services.enrolment_leave(enrolment=ben)
     match.refresh_from_db()
-    assert match.is_cancelled and match.calendar_sequence == 2
+    assert match.is_cancelled
+    assert match.calendar_sequence == 2
     latest = OutboxMessage.objects.filter(kind="programme-cancel").exclude(to="cat@alpha.example")
     assert {m.to for m in latest} == {"ann@alpha.example", "ben@alpha.example"}
     for message in latest:
@@ -343,7 +349,8 @@ def test_the_calendar_waits_in_the_deliverable_copy_until_delivery(pair):
         round_ = services.round_publish(round_=round_)
     mailing.round_send(round_=round_)  # queued; delivery waits for the commit that never comes
     message = OutboxMessage.objects.get(kind="programme-intro", to="ann@alpha.example")
-    assert message.status == OutboxMessage.Status.QUEUED and message.links_redacted
+    assert message.status == OutboxMessage.Status.QUEUED
+    assert message.links_redacted
     (pending,) = message.pending_attachments
     assert pending["alternative"] is True
     assert pending["mimetype"] == "text/calendar; method=REQUEST; charset=UTF-8"

@@ -23,15 +23,15 @@ from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.services.erasure import person_data_erase
 from bridgework.programmes.services.feedback import feedback_save
 from bridgework.programmes.services.guides import guide_create, guide_update, guides_ensure_builtin
-from bridgework.programmes.services.programmes import (
-    enrol_audience,
-    programme_create,
-    programme_update,
-)
 from bridgework.programmes.services.matches import (
     match_cancel,
     match_reschedule,
     matches_withdraw,
+)
+from bridgework.programmes.services.programmes import (
+    enrol_audience,
+    programme_create,
+    programme_update,
 )
 from bridgework.programmes.services.rounds import round_create, round_draw, round_publish
 from bridgework.programmes.services.scheduling import programmes_tick

@@ -3,8 +3,9 @@ one of its people while its round runs.
 
 Every change raises the match's ``calendar_sequence`` by one and, in the same transaction,
 queues the calendar update (``METHOD:REQUEST``) or cancellation (``METHOD:CANCEL``) with that
-sequence to the people already introduced (:func:`bridgework.programmes.mailing.match_changes_send`),
-so their calendars replace or remove the event they hold. The match and its places stay:
+sequence to the people already introduced
+(:func:`bridgework.programmes.mailing.match_changes_send`), so their calendars replace or
+remove the event they hold. The match and its places stay:
 who was matched is what the evaluation compares, whether or not they met.
 """
 
