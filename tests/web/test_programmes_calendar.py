@@ -358,3 +358,23 @@ def test_the_calendar_waits_in_the_deliverable_copy_until_delivery(pair):
     assert message.attachments[0]["content"] == pending["content"]  # nothing personal in it
     assert email_deliver(message_id=message.pk) == OutboxMessage.Status.SENT
     assert len(_delivered_calendar_parts("ann@alpha.example", "REQUEST")) == 2
+
+
+def test_an_introduction_read_before_a_change_waits_for_the_next_run(
+    pair, django_capture_on_commit_callbacks
+):
+    round_ = services.round_create(programme=pair, starts_on=BETWEEN_CHANGES, seed=3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
+        round_ = services.round_publish(round_=round_)
+    (match,) = round_.matches.all()
+    places = mailing._places(round_)  # what a running send read before the change
+    services.match_reschedule(match=match, suggested_at=match.suggested_at + timedelta(hours=1))
+    groups = mailing._groups(places)
+    assert not mailing._send_place(places[0], "intro", groups[match.pk])
+    assert not OutboxMessage.objects.filter(kind="programme-intro").exists()
+    # The next run reads the new version and introduces both with it.
+    assert mailing.round_send(round_=round_) == 2
+    for _, event in _calendars("programme-intro").values():
+        assert int(event.sequence.value) == 1
+        assert event.dtstart.value == match.suggested_at + timedelta(hours=1)

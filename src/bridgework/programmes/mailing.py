@@ -120,6 +120,8 @@ def _send_place(
     key = _key(kind, place, sequence)
     if OutboxMessage.objects.filter(idempotency_key=key).exists():
         return False
+    if kind == "intro" and _changed_meanwhile(match):
+        return False
     others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
     names = " and ".join(o["name"] for o in others)
     subjects = {
@@ -171,6 +173,15 @@ def _send_place(
         idempotency_key=key,
     )
     return True
+
+
+def _changed_meanwhile(match: Match) -> bool:
+    """Whether ``match`` was cancelled or changed since it was read, locking its row until the
+    introduction is queued: a change made at the same moment then either waits and sees the
+    introduction (and tells its recipient), or is seen here, and the introduction waits for
+    the next run, which reads the match as it now is."""
+    current = Match.objects.select_for_update().get(pk=match.pk)
+    return current.is_cancelled or current.calendar_sequence != match.calendar_sequence
 
 
 def _places(round_: Round) -> list[RoundPlace]:
