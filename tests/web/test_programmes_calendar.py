@@ -378,3 +378,33 @@ def test_an_introduction_read_before_a_change_waits_for_the_next_run(
     for _, event in _calendars("programme-intro").values():
         assert int(event.sequence.value) == 1
         assert event.dtstart.value == match.suggested_at + timedelta(hours=1)
+
+
+def test_coordinator_gives_a_match_a_new_time_in_the_programme_zone(
+    coordinator, analyst, network_a, pair, django_capture_on_commit_callbacks
+):
+    round_ = _publish(pair, django_capture_on_commit_callbacks)
+    (match,) = round_.matches.all()
+    url = f"/n/{network_a.slug}/coffee/matches/{match.pk}/time/"
+    page = coordinator.get(f"/n/{network_a.slug}/coffee/rounds/{round_.pk}/").content.decode()
+    assert url in page
+    assert analyst.get(url).status_code == 403
+    form = coordinator.get(url).content.decode()
+    assert 'value="2027-03-15"' in form
+    assert 'value="10:00"' in form
+    # A time gone by is refused, with the reason, and nothing is sent.
+    response = coordinator.post(url, {"day": "2020-01-06", "at": "09:00"})
+    assert response.status_code == 200
+    assert "Choose a time still to come." in response.content.decode()
+    assert not OutboxMessage.objects.filter(kind="programme-update").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(url, {"day": "2027-03-16", "at": "14:30"})
+    assert response.status_code == 302
+    match.refresh_from_db()
+    assert match.suggested_at == datetime(2027, 3, 16, 14, 30, tzinfo=UTC)  # GMT in London
+    assert match.calendar_sequence == 1
+    updates = _calendars("programme-update")
+    assert set(updates) == {"ann@alpha.example", "ben@alpha.example"}
+    ann = updates["ann@alpha.example"][1].dtstart.value
+    assert (ann.hour, ann.minute) == (7, 30)  # Los Angeles, on summer time already
+    assert len(_delivered_calendar_parts("ben@alpha.example", "REQUEST")) == 4  # intro + update

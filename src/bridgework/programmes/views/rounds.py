@@ -1,9 +1,11 @@
 """A round: preview (who, why, sit-outs, holdout), re-draw, publish; cancelling one of a
-published round's matches."""
+published round's matches or giving it a new time."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +18,7 @@ from bridgework.directory.models import Role
 from bridgework.programmes import selectors, services
 from bridgework.programmes.dates import programme_today
 from bridgework.programmes.exceptions import ProgrammeError
+from bridgework.programmes.forms import MatchTimeForm
 from bridgework.programmes.views.programmes import confirm_page
 from bridgework.web.tenancy import network_view
 
@@ -125,3 +128,36 @@ def match_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Cancelled the match. Its people are being told.")
     return redirect(_back(request, round_))
+
+
+@network_view(Role.COORDINATOR)
+def match_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give one match of a published round a new suggested time (in the programme's zone):
+    its people get the updated calendar invitation."""
+    match = selectors.match_for(request.network, pk)
+    round_ = match.round
+    zone = ZoneInfo(round_.programme.time_zone)
+    if request.method == "POST":
+        form = MatchTimeForm(request.POST)
+        if form.is_valid():
+            at = datetime.combine(form.cleaned_data["day"], form.cleaned_data["at"], zone)
+            try:
+                services.match_reschedule(match=match, suggested_at=at)
+            except ProgrammeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Moved the match. Its people are being told.")
+                return redirect(_back(request, round_))
+    else:
+        local = match.suggested_at.astimezone(zone)
+        form = MatchTimeForm(initial={"day": local.date(), "at": local.time()})
+    return render(
+        request,
+        "programmes/rounds/reschedule.html",
+        {
+            "form": form,
+            "round": round_,
+            "zone": round_.programme.time_zone,
+            "page_title": f"A new time for this match of round {round_.number}",
+        },
+    )
