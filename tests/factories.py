@@ -195,11 +195,20 @@ def _job_id(network: Network) -> int:
 
 
 def _programme_ids(network: Network) -> dict[str, int]:
-    """A programme with one drawn round (two people), and a guide."""
+    """A programme with one drawn round (two people), a guide, and a published match."""
     programme = programme_create(network=network, name="Coffee", audience="network")
     enrol_audience(programme=programme)
     round_ = round_create(programme=programme, seed=1)
-    return {"programmes": programme.pk, "rounds": round_.pk, "guides": programme.guide_id}
+    # A published round of a second programme, whose match the walk's re-draws leave alone.
+    other = programme_create(network=network, name="Coffee too", audience="network")
+    enrol_audience(programme=other)
+    published = round_publish(round_=round_create(programme=other, seed=1))
+    return {
+        "programmes": programme.pk,
+        "rounds": round_.pk,
+        "guides": programme.guide_id,
+        "matches": published.matches.first().pk,
+    }
 
 
 def _network_ids(network: Network) -> dict[str, int]:

@@ -106,7 +106,7 @@ def test_full_round_life_cycle(
     )
     for message in intros:
         (attachment,) = message.attachments
-        assert attachment["mimetype"] == "text/calendar"
+        assert attachment["mimetype"] == "text/calendar; method=REQUEST; charset=UTF-8"
         assert "BEGIN:VEVENT" in attachment["content"]
         assert "What is most meaningful to you in your work?" in message.text_body
         assert "/c/me/" not in message.text_body  # the outbox copy has no personal link

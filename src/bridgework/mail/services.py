@@ -42,11 +42,32 @@ class BatchEmail:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A text attachment, such as an iCalendar invitation."""
+    """A text attachment, such as an iCalendar invitation.
+
+    ``mimetype`` may carry parameters (``text/calendar; method=REQUEST``). With
+    ``alternative``, the content is also sent as a part of the email's body beside the text
+    and HTML: that is where Outlook and Google Calendar look for an invitation to show
+    Accept and Decline; the file stays attached for clients that only read attachments.
+    """
 
     filename: str
     mimetype: str
     content: str
+    alternative: bool = False
+
+
+class _Email(EmailMultiAlternatives):
+    """An email whose parts may have MIME type parameters (``method=REQUEST``) besides the
+    charset, which Django's own parts cannot carry."""
+
+    def _create_mime_attachment(self, content, mimetype):  # type: ignore[no-untyped-def]
+        base, *params = (p.strip() for p in mimetype.split(";"))
+        part = super()._create_mime_attachment(content, base)
+        for param in params:
+            name, _, value = param.partition("=")
+            if name and name.lower() != "charset":
+                part.set_param(name, value.strip('"'), requote=False)
+        return part
 
 
 def email_queue(
@@ -265,7 +286,7 @@ def email_deliver(*, message_id: int, connection: object | None = None) -> Outbo
         if message.status == OutboxMessage.Status.SENT:
             return OutboxMessage.Status.SENT
         text_body, html_body, attachments = _deliverable(message)
-        email = EmailMultiAlternatives(
+        email = _Email(
             subject=message.subject,
             body=text_body,
             from_email=settings.DEFAULT_FROM_EMAIL,
@@ -274,6 +295,9 @@ def email_deliver(*, message_id: int, connection: object | None = None) -> Outbo
         )
         if html_body:
             email.attach_alternative(html_body, "text/html")
+        for attachment in attachments:
+            if attachment.get("alternative"):
+                email.attach_alternative(attachment["content"], attachment["mimetype"])
         for attachment in attachments:
             email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
         message.attempts += 1

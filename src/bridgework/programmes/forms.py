@@ -144,6 +144,17 @@ class PauseForm(Form):
     )
 
 
+class MatchTimeForm(Form):
+    """A new suggested time for a published match, in the programme's time zone."""
+
+    day = forms.DateField(
+        label="Day", help_text="For example 2027-03-16.", widget=forms.DateInput(format="%Y-%m-%d")
+    )
+    at = forms.TimeField(
+        label="Time", help_text="For example 14:30.", widget=forms.TimeInput(format="%H:%M")
+    )
+
+
 class FeedbackForm(Form):
     met = forms.TypedChoiceField(
         label="Did you meet?",

@@ -3,10 +3,15 @@ round" notes, reminders and feedback requests. Every one carries the person's ow
 which they can pause, change preferences or leave.
 
 Sending is idempotent by construction: every email has an idempotency key naming its kind, its
-match (or round) and its recipient, and a key already in the outbox is skipped before anything
-is rendered. A worker killed half-way through a round's introductions simply sends the rest
+match (or round) and its recipient — and, for a match's updates and cancellations, the
+invitation's sequence — and a key already in the outbox is skipped before anything is
+rendered. A worker killed half-way through a round's introductions simply sends the rest
 when the job (or the scheduler's sweep) runs again; nobody is introduced twice and no match is
 lost, because matches are stored when the round is drawn, not when emails go out.
+
+An introduction carries a calendar meeting request (:mod:`bridgework.programmes.ics`) in the
+recipient's own time zone; when a published match changes, :func:`match_changes_send` sends
+the update or the cancellation with the match's next sequence to those already introduced.
 """
 
 from __future__ import annotations
@@ -21,8 +26,15 @@ from django.utils import timezone
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.services import Attachment, email_queue
 from bridgework.programmes.exceptions import ProgrammeError
-from bridgework.programmes.ics import match_invitation
-from bridgework.programmes.models import Enrolment, EnrolmentToken, Feedback, Round, RoundPlace
+from bridgework.programmes.ics import CALENDAR_FILENAME, Method, calendar_mimetype, match_invitation
+from bridgework.programmes.models import (
+    Enrolment,
+    EnrolmentToken,
+    Feedback,
+    Match,
+    Round,
+    RoundPlace,
+)
 from bridgework.tokens import issue_token
 
 #: Keys are looked up this many at a time (SQLite's default limit on query parameters is 999).
@@ -48,9 +60,20 @@ def person_zone(enrolment: Enrolment) -> str:
     return "UTC"
 
 
-def _key(kind: str, place: RoundPlace) -> str:
+#: The emails that carry a calendar file, and its method.
+_CALENDAR_METHODS: dict[str, Method] = {"intro": "REQUEST", "update": "REQUEST", "cancel": "CANCEL"}
+
+
+def _key(kind: str, place: RoundPlace, sequence: int | None = None) -> str:
     target = place.match_id if place.match_id else f"r{place.round_id}"
+    if sequence is not None:  # one update or cancellation per version of the invitation
+        target = f"{target}:s{sequence}"
     return f"programme-{kind}:{target}:{place.enrolment_id}"
+
+
+def attending(places: Iterable[RoundPlace]) -> list[RoundPlace]:
+    """The places of a match whose people are still in it: not those who left."""
+    return [p for p in places if p.enrolment.status != Enrolment.Status.LEFT]
 
 
 def _existing(keys: Iterable[str]) -> set[str]:
@@ -80,33 +103,51 @@ def _member_view(place: RoundPlace) -> dict[str, str]:
     }
 
 
-def _send_place(place: RoundPlace, kind: str, members: list[RoundPlace]) -> bool:
+def _send_place(
+    place: RoundPlace,
+    kind: str,
+    members: list[RoundPlace],
+    *,
+    invited: list[RoundPlace] | None = None,
+    sequence: int | None = None,
+) -> bool:
+    """Queue one email to ``place``'s person about the others in ``members``; ``invited`` are
+    the attendees of its calendar file (``members`` by default)."""
     round_ = place.round
     programme = round_.programme
     enrolment = place.enrolment
     match = place.match
-    key = _key(kind, place)
+    key = _key(kind, place, sequence)
     if OutboxMessage.objects.filter(idempotency_key=key).exists():
         return False
+    if kind == "intro" and _changed_meanwhile(match):
+        return False
     others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
+    names = " and ".join(o["name"] for o in others)
     subjects = {
-        "intro": f"{programme.name}: meet {' and '.join(o['name'] for o in others)}",
+        "intro": f"{programme.name}: meet {names}",
         "unmatched": f"{programme.name}: no match for you this round",
         "reminder": f"{programme.name}: a reminder to meet before {round_.ends_on:%-d %B}",
         "feedback": f"{programme.name}: did you meet? (one minute)",
+        "update": f"{programme.name}: your coffee with {names} has changed",
+        "cancel": f"{programme.name}: your coffee with {names} is cancelled",
     }
+    zone = person_zone(enrolment)
     attachments = []
-    if kind == "intro":
-        everyone = [_member_view(p) for p in members]
+    method = _CALENDAR_METHODS.get(kind)
+    if method is not None:
+        attendees = [_member_view(p) for p in (members if invited is None else invited)]
         attachments = [
             Attachment(
-                filename="invite.ics",
-                mimetype="text/calendar",
-                content=match_invitation(match=match, programme=programme, members=everyone),
+                filename=CALENDAR_FILENAME,
+                mimetype=calendar_mimetype(method),
+                content=match_invitation(
+                    match=match, programme=programme, members=attendees, method=method, zone=zone
+                ),
+                alternative=True,
             )
         ]
     guide = programme.guide
-    zone = person_zone(enrolment)
     path = enrolment_link(enrolment)
     email_queue(
         network=programme.network,
@@ -134,6 +175,15 @@ def _send_place(place: RoundPlace, kind: str, members: list[RoundPlace]) -> bool
     return True
 
 
+def _changed_meanwhile(match: Match) -> bool:
+    """Whether ``match`` was cancelled or changed since it was read, locking its row until the
+    introduction is queued: a change made at the same moment then either waits and sees the
+    introduction (and tells its recipient), or is seen here, and the introduction waits for
+    the next run, which reads the match as it now is."""
+    current = Match.objects.select_for_update().get(pk=match.pk)
+    return current.is_cancelled or current.calendar_sequence != match.calendar_sequence
+
+
 def _places(round_: Round) -> list[RoundPlace]:
     return list(
         round_.places.select_related(
@@ -157,6 +207,10 @@ def _groups(places: list[RoundPlace]) -> dict[int, list[RoundPlace]]:
 def round_send(*, round_: Round, limit: int | None = None) -> int:
     """Introduce every matched person and tell the others; returns how many emails were queued.
 
+    A match cancelled before its introductions went out is not introduced, nor is anyone who
+    has left the programme since the round was published; the others in their match are
+    introduced to those still in it.
+
     Each email is its own transaction, keyed by kind, match (or round) and person, so a run
     cut short (``limit`` simulates a worker killed mid-round) loses nothing and a second run
     sends only what is missing. Already-sent keys are read in a few queries up front, so the
@@ -164,7 +218,11 @@ def round_send(*, round_: Round, limit: int | None = None) -> int:
     """
     if not round_.is_published:
         raise ProgrammeError("Publish the round before sending introductions.")
-    places = _places(round_)
+    places = [
+        p
+        for p in _places(round_)
+        if not p.match_id or (not p.match.is_cancelled and attending([p]))
+    ]
     kinds = {p.pk: "intro" if p.match_id else "unmatched" for p in places}
     done = _existing(_key(kinds[p.pk], p) for p in places)
     groups = _groups(places)
@@ -185,7 +243,7 @@ def round_follow_up(*, round_: Round, kind: str) -> int:
     answered = set(
         Feedback.objects.filter(match__round=round_).values_list("enrolment_id", flat=True)
     )
-    places = [p for p in _places(round_) if p.match_id]
+    places = [p for p in _places(round_) if p.match_id and not p.match.is_cancelled]
     done = _existing(_key(kind, p) for p in places)
     groups = _groups(places)
     sent = 0
@@ -198,4 +256,29 @@ def round_follow_up(*, round_: Round, kind: str) -> int:
             continue
         with transaction.atomic():
             sent += _send_place(place, kind, groups[place.match_id])
+    return sent
+
+
+def match_changes_send(
+    *, match: Match, cancel_for: list[RoundPlace], update_for: list[RoundPlace]
+) -> int:
+    """Tell the people of a changed match, at its current ``calendar_sequence``: a
+    cancellation (``METHOD:CANCEL``) to each of ``cancel_for``, an update (``METHOD:REQUEST``
+    with those still attending) to each of ``update_for``. Returns how many were queued.
+
+    Only people already sent their introduction are told: the others' introduction, not yet
+    sent, will carry the match as it now is (or not come at all, for a cancelled match). Keys
+    include the sequence, so a retry sends nothing twice and the next change sends again.
+    """
+    sequence = match.calendar_sequence
+    introduced = _existing(_key("intro", p) for p in [*cancel_for, *update_for])
+    sent = 0
+    for place in cancel_for:
+        if _key("intro", place) in introduced:
+            sent += _send_place(
+                place, "cancel", [*cancel_for, *update_for], invited=cancel_for, sequence=sequence
+            )
+    for place in update_for:
+        if _key("intro", place) in introduced:
+            sent += _send_place(place, "update", update_for, sequence=sequence)
     return sent

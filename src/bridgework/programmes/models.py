@@ -236,12 +236,20 @@ class Match(models.Model):
     score = models.FloatField()
     reasons = models.JSONField(default=list, blank=True)
     suggested_at = models.DateTimeField()
+    # The invitation's iCalendar SEQUENCE (RFC 5545 3.8.7.4): 0 when introduced, one more
+    # with every update or cancellation sent after publishing, so calendars take the latest.
+    calendar_sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"match {self.pk}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class RoundPlace(models.Model):

@@ -38,6 +38,10 @@ def round_for(network: Network, pk: int) -> Round:
     return Round.objects.select_related("programme__guide").get(network=network, pk=pk)
 
 
+def match_for(network: Network, pk: int) -> Match:
+    return Match.objects.select_related("round__programme").get(network=network, pk=pk)
+
+
 def guides_for(network: Network) -> QuerySet[Guide]:
     return Guide.objects.filter(network=network)
 

@@ -19,4 +19,6 @@ urlpatterns = [
     path("rounds/<int:pk>/", rounds.show, name="rounds_show"),
     path("rounds/<int:pk>/redraw/", rounds.redraw, name="rounds_redraw"),
     path("rounds/<int:pk>/publish/", rounds.publish, name="rounds_publish"),
+    path("matches/<int:pk>/cancel/", rounds.match_cancel, name="matches_cancel"),
+    path("matches/<int:pk>/time/", rounds.match_reschedule, name="matches_reschedule"),
 ]

@@ -216,6 +216,8 @@ IMPORT_MAX_BYTES = int(os.environ.get("BRIDGEWORK_IMPORT_MAX_BYTES", str(10 * 10
 # the EMAIL_HOST family to deliver by SMTP.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Bridgework <bridgework@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The ORGANIZER of coffee introductions' calendar invitations: where Accept/Decline replies go.
+CALENDAR_ORGANIZER_EMAIL = os.environ.get("CALENDAR_ORGANIZER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_URL or EMAIL_HOST:

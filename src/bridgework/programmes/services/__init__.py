@@ -8,6 +8,7 @@ round is due) are in :mod:`bridgework.programmes.selectors`.
 * :mod:`.programmes` — a programme's settings and enrolling its audience;
 * :mod:`.signup` — asking to join, confirming, and each person's own choices;
 * :mod:`.rounds` — drawing and publishing a round;
+* :mod:`.matches` — a published match that is cancelled, moved or left;
 * :mod:`.feedback` — a person's feedback on their match;
 * :mod:`.scheduling` — the worker's tick;
 * :mod:`.erasure` — erasing one person's records.
@@ -22,6 +23,11 @@ from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.services.erasure import person_data_erase
 from bridgework.programmes.services.feedback import feedback_save
 from bridgework.programmes.services.guides import guide_create, guide_update, guides_ensure_builtin
+from bridgework.programmes.services.matches import (
+    match_cancel,
+    match_reschedule,
+    matches_withdraw,
+)
 from bridgework.programmes.services.programmes import (
     enrol_audience,
     programme_create,
@@ -53,6 +59,9 @@ __all__ = [
     "guide_create",
     "guide_update",
     "guides_ensure_builtin",
+    "match_cancel",
+    "match_reschedule",
+    "matches_withdraw",
     "person_data_erase",
     "programme_create",
     "programme_update",

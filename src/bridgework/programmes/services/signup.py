@@ -18,6 +18,7 @@ from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.models import Enrolment, Programme, SignupRequest
 from bridgework.programmes.selectors import PROFILE_FIELDS
 from bridgework.programmes.services._common import _save
+from bridgework.programmes.services.matches import matches_withdraw
 from bridgework.tokens import issue_token
 
 __all__ = [
@@ -259,9 +260,15 @@ def enrolment_resume(*, enrolment: Enrolment) -> Enrolment:
     return _save(enrolment)
 
 
+@transaction.atomic
 def enrolment_leave(*, enrolment: Enrolment) -> Enrolment:
+    """Leave the programme. A match of a round still running is cancelled (a trio goes on as
+    a pair), and the calendars of those already introduced are told. A pause, by contrast,
+    keeps the match already made: it only keeps the person out of the next draws."""
     enrolment.status, enrolment.paused_until = Enrolment.Status.LEFT, None
-    return _save(enrolment)
+    enrolment = _save(enrolment)
+    matches_withdraw(enrolment=enrolment)
+    return enrolment
 
 
 def enrolment_update_profile(

@@ -1,8 +1,11 @@
-"""A round: preview (who, why, sit-outs, holdout), re-draw, publish."""
+"""A round: preview (who, why, sit-outs, holdout), re-draw, publish; cancelling one of a
+published round's matches or giving it a new time."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +16,9 @@ from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.programmes import selectors, services
+from bridgework.programmes.dates import programme_today
 from bridgework.programmes.exceptions import ProgrammeError
+from bridgework.programmes.forms import MatchTimeForm
 from bridgework.programmes.views.programmes import confirm_page
 from bridgework.web.tenancy import network_view
 
@@ -33,6 +38,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "holdout": others["holdout"],
             "changed": 0 if round_.is_published else selectors.round_changed_since_draw(round_),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
+            "running": round_.is_published and round_.ends_on > programme_today(round_.programme),
             "page_title": f"{round_.programme.name}: round {round_.number}",
         },
     )
@@ -98,3 +104,60 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Published. Introductions are on their way.")
     return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
+
+
+@network_view(Role.COORDINATOR)
+def match_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel one match of a published round: its people get a calendar cancellation."""
+    match = selectors.match_for(request.network, pk)
+    round_ = match.round
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            title=f"Cancel this match of round {round_.number}",
+            explanation="Everyone in the match is told it is cancelled, and the invitation is "
+            "removed from their calendars. They stay counted as matched in this round's "
+            "figures.",
+            button="Cancel the match",
+            back=_back(request, round_),
+        )
+    try:
+        services.match_cancel(match=match)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Cancelled the match. Its people are being told.")
+    return redirect(_back(request, round_))
+
+
+@network_view(Role.COORDINATOR)
+def match_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give one match of a published round a new suggested time (in the programme's zone):
+    its people get the updated calendar invitation."""
+    match = selectors.match_for(request.network, pk)
+    round_ = match.round
+    zone = ZoneInfo(round_.programme.time_zone)
+    if request.method == "POST":
+        form = MatchTimeForm(request.POST)
+        if form.is_valid():
+            at = datetime.combine(form.cleaned_data["day"], form.cleaned_data["at"], zone)
+            try:
+                services.match_reschedule(match=match, suggested_at=at)
+            except ProgrammeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Moved the match. Its people are being told.")
+                return redirect(_back(request, round_))
+    else:
+        local = match.suggested_at.astimezone(zone)
+        form = MatchTimeForm(initial={"day": local.date(), "at": local.time()})
+    return render(
+        request,
+        "programmes/rounds/reschedule.html",
+        {
+            "form": form,
+            "round": round_,
+            "zone": round_.programme.time_zone,
+            "page_title": f"A new time for this match of round {round_.number}",
+        },
+    )
