@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programmes", "0002_holdout_share_bounds"),
+        ("programmes", "0003_dashboard_release"),
     ]
 
     operations = [
