@@ -209,6 +209,16 @@ def _person_set(
 
 
 @transaction.atomic
+def person_language_set(*, person: Person, language: str) -> Person:
+    """Record the language a person reads their emails and personal-link pages in (one of
+    ``settings.LANGUAGES``' codes, or blank for the network's default)."""
+    person.language = language
+    person.full_clean(validate_unique=False)
+    Person.objects.filter(pk=person.pk).update(language=language)
+    return person
+
+
+@transaction.atomic
 def person_set_active(*, person: Person, active: bool) -> Person:
     """Deactivate (someone has left) or reactivate a person. Records are never deleted, so
     past survey waves and pairings keep their meaning."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,7 +12,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
 
 from bridgework.directory.models import Network
 from bridgework.mail.backends import outbox_is_delivery
@@ -33,16 +35,23 @@ class Attachment:
     content: str
 
 
+def lazy_text(build: Callable[[], str]) -> Promise:
+    """A subject line built when it is read: :func:`email_queue` reads it in the recipient's
+    language, so ``build`` calls ``gettext`` and formats dates then."""
+    return lazy(build, str)()
+
+
 def email_queue(
     *,
     network: Network | None,
     to: str,
-    subject: str,
+    subject: str | Promise,
     template: str,
     context: dict[str, object],
     kind: str = "",
     attachments: Sequence[Attachment] = (),
     idempotency_key: str | None = None,
+    language: str | None = None,
 ) -> OutboxMessage:
     """Record an email in the outbox and queue its delivery after the transaction commits.
 
@@ -53,10 +62,19 @@ def email_queue(
     When mail is really delivered (any backend but the outbox-only default), the copy stored
     for the outbox has its personal links removed (by URL shape and by the tokens found in
     ``context``); the email as sent is kept apart until delivery only.
+
+    ``language`` (a code of ``settings.LANGUAGES``, usually the recipient's
+    ``directory.models.language_for``) is the language the templates and ``subject`` (which
+    may be a lazy translation) are rendered in; ``None`` keeps the active language.
     """
     full_context = {"site_url": settings.SITE_URL, "network": network, **context}
-    # Dates in an email read in the network's zone, also when a worker renders it.
-    with timezone.override(network.zone if network else None):
+    # Dates in an email read in the network's zone, also when a worker renders it; its words
+    # are the recipient's language.
+    with (
+        timezone.override(network.zone if network else None),
+        translation.override(language) if language else contextlib.nullcontext(),
+    ):
+        subject = str(subject)
         text_body = render_to_string(f"{template}.txt", full_context)
         html_body = render_to_string(f"{template}.html", full_context)
     files = [dict(a.__dict__) for a in attachments]

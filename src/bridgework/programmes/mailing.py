@@ -16,8 +16,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
+from bridgework.directory.models import language_for
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.services import Attachment, email_queue
 from bridgework.programmes.exceptions import ProgrammeError
@@ -88,13 +92,22 @@ def _send_place(place: RoundPlace, kind: str, members: list[RoundPlace]) -> bool
     key = _key(kind, place)
     if OutboxMessage.objects.filter(idempotency_key=key).exists():
         return False
-    others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
-    subjects = {
-        "intro": f"{programme.name}: meet {' and '.join(o['name'] for o in others)}",
-        "unmatched": f"{programme.name}: no match for you this round",
-        "reminder": f"{programme.name}: a reminder to meet before {round_.ends_on:%-d %B}",
-        "feedback": f"{programme.name}: did you meet? (one minute)",
-    }
+    language = language_for(enrolment.person, programme.network)
+    with translation.override(language):  # subjects and the meeting modes, in their language
+        others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
+        subjects = {
+            "intro": gettext("%(programme)s: meet %(names)s")
+            % {
+                "programme": programme.name,
+                "names": get_text_list([o["name"] for o in others], gettext("and")),
+            },
+            "unmatched": gettext("%(programme)s: no match for you this round")
+            % {"programme": programme.name},
+            "reminder": gettext("%(programme)s: a reminder to meet before %(day)s")
+            % {"programme": programme.name, "day": date_format(round_.ends_on, "j F")},
+            "feedback": gettext("%(programme)s: did you meet? (one minute)")
+            % {"programme": programme.name},
+        }
     attachments = []
     if kind == "intro":
         everyone = [_member_view(p) for p in members]
@@ -130,6 +143,7 @@ def _send_place(place: RoundPlace, kind: str, members: list[RoundPlace]) -> bool
         },
         attachments=attachments,
         idempotency_key=key,
+        language=language,
     )
     return True
 

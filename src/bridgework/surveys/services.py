@@ -13,10 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.directory.models import Network, Organisation, Person, Workgroup
+from bridgework.mail.services import lazy_text
 from bridgework.surveys.models import (
     ExternalTarget,
     Invitation,
@@ -267,7 +270,7 @@ def wave_respondents(wave: Wave) -> QuerySet[Person]:
 
 
 def _closing_day(wave: Wave) -> str:
-    return f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
+    return date_format(timezone.localtime(wave.closes_at, wave.network.zone), "j F")
 
 
 #: RC waves in the shared wave layer: whom they ask, what an invitation keeps, their emails.
@@ -283,9 +286,18 @@ RC_WAVES = WaveKind(
     link_route="respond:start",
     email_prefix="survey",
     template="surveys/emails/invitation",
-    invitation_subject=lambda wave: f"How is {wave.work_process.name} working? A 10-minute survey",
-    reminder_subject=lambda wave: (
-        f"Reminder: {wave.work_process.name} survey closes {_closing_day(wave)}"
+    # Subjects are read in each recipient's language (``email_queue(language=...)``).
+    invitation_subject=lambda wave: lazy_text(
+        lambda: (
+            gettext("How is %(process)s working? A 10-minute survey")
+            % {"process": wave.work_process.name}
+        )
+    ),
+    reminder_subject=lambda wave: lazy_text(
+        lambda: (
+            gettext("Reminder: %(process)s survey closes %(day)s")
+            % {"process": wave.work_process.name, "day": _closing_day(wave)}
+        )
     ),
     email_context=lambda wave: {"min_group_size": wave.min_group_size_in_force},
     wave_related=("network", "work_process"),

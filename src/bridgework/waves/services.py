@@ -26,7 +26,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgework.directory.models import Person
+from bridgework.directory.models import Person, language_for
 from bridgework.mail.services import email_queue
 from bridgework.tokens import issue_token
 from bridgework.waves.models import AbstractInvitation, AbstractInvitationToken, AbstractWave
@@ -197,6 +197,7 @@ def _send(kind: WaveKind, wave: AbstractWave, invitations: list[Any], *, reminde
                 **extra,
             },
             idempotency_key=f"{email_kind}:{invitation.pk}:{number}",
+            language=language_for(invitation.person, wave.network),
         )
     now = timezone.now()
     sent = kind.invitation_model.objects.filter(pk__in=[i.pk for i in invitations])

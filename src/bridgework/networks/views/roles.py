@@ -20,7 +20,7 @@ from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.networks import results, selectors, services
 from bridgework.web.middleware import activate_network_time
-from bridgework.web.personal_links import link_not_valid
+from bridgework.web.personal_links import link_not_valid, personal_language
 from bridgework.web.tenancy import network_view, public_view
 
 LABELS = {**ROLE_LABELS, "challenger": "Challenger"}
@@ -104,6 +104,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return link_not_valid(request)
     activate_network_time(invitation.network)
+    switched = personal_language(request, invitation.person)
+    if switched is not None:
+        return switched
     errors = []
     answers = dict(invitation.answers)
     if request.method == "POST":

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from bridgework.directory.models import Network, Organisation, Person
 from bridgework.mail.services import email_queue
@@ -143,13 +144,15 @@ def _signup_request_create(
         network=programme.network,
         to=request.email,
         kind="programme-confirm",
-        subject=f"Confirm you want to join {programme.name}",
+        # Nobody's record yet: the language the sign-up page was shown in.
+        subject=gettext("Confirm you want to join %(programme)s") % {"programme": programme.name},
         template="programmes/emails/confirm",
         context={
             "programme": programme,
             "path": reverse("coffee:confirm", kwargs={"token": token.plain}),
         },
         idempotency_key=f"programme-confirm:{request.pk}",
+        language=translation.get_language(),
     )
     return request
 

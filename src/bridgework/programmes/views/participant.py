@@ -18,6 +18,7 @@ from bridgework.programmes.forms import FeedbackForm, PauseForm, ProfileForm, Si
 from bridgework.programmes.mailing import enrolment_link, person_zone
 from bridgework.programmes.models import Enrolment, Match, Programme, Round
 from bridgework.web.client_ip import client_ip
+from bridgework.web.personal_links import personal_language
 from bridgework.web.ratelimit import limit_exceeded
 from bridgework.web.tenancy import public_view
 
@@ -59,6 +60,8 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(code)
     if programme is None or not programme.active:
         return _invalid(request)
+    if switched := personal_language(request, None):
+        return switched
     if request.method == "POST" and _join_posts_exceeded(request):
         response = render(
             request,
@@ -92,6 +95,8 @@ def join_sent(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(code)
     if programme is None:
         return _invalid(request)
+    if switched := personal_language(request, None):
+        return switched
     return render(
         request,
         "programmes/participant/sent.html",
@@ -104,6 +109,8 @@ def privacy(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(code)
     if programme is None:
         return _invalid(request)
+    if switched := personal_language(request, None):
+        return switched
     return render(
         request,
         "programmes/participant/privacy.html",
@@ -120,6 +127,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         signup = selectors.signup_request_for(token)
     except ObjectDoesNotExist:
         return _invalid(request)
+    if switched := personal_language(request, None):
+        return switched
     error = ""
     if request.method == "POST":
         try:
@@ -149,6 +158,8 @@ def me(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     return render(
         request,
         "programmes/participant/me.html",
@@ -170,6 +181,8 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     initial = {k: getattr(enrolment, k) for k in selectors.PROFILE_FIELDS}
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -189,6 +202,8 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     form = PauseForm(request.POST)
     if form.is_valid():
         try:
@@ -208,6 +223,8 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     services.enrolment_resume(enrolment=enrolment)
     messages.success(request, "Welcome back: you will be matched from the next round.")
     return redirect("coffee:me", token=token)
@@ -219,6 +236,8 @@ def leave(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     services.enrolment_leave(enrolment=enrolment)
     messages.success(request, "You have left the programme. You can rejoin from this page.")
     return redirect("coffee:me", token=token)
@@ -231,6 +250,8 @@ def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     found = (
         Match.objects.filter(
             pk=match, places__enrolment=enrolment, round__status=Round.Status.PUBLISHED
