@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from bridgework.directory.models import Network, Organisation, Person, Team, Workgroup
 from bridgework.web.forms import Form, ModelForm
@@ -61,6 +62,7 @@ class PersonForm(ModelForm):
             "job_title",
             "location",
             "time_zone",
+            "language",
             "manager",
         ]
         help_texts = {"time_zone": "For example Europe/London or America/Los_Angeles."}
@@ -68,6 +70,13 @@ class PersonForm(ModelForm):
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.network = network
+        default = dict(settings.LANGUAGES).get(network.default_language, network.default_language)
+        self.fields["language"] = forms.ChoiceField(
+            choices=[("", f"The network's default ({default})"), *settings.LANGUAGES],
+            required=False,
+            help_text="Their emails and survey pages are in this language; they can change it "
+            "from any survey page.",
+        )
         self.fields["organisation"].queryset = Organisation.objects.filter(network=network)
         self.fields["team"].queryset = Team.objects.filter(network=network).select_related(
             "organisation"

@@ -142,8 +142,9 @@ def person_create(
     location: str = "",
     time_zone: str = "",
     manager: Person | None = None,
+    language: str = "",
 ) -> Person:
-    person = Person(network=network)
+    person = Person(network=network, language=language)
     _person_set(
         person,
         name=name,
@@ -172,8 +173,12 @@ def person_update(
     location: str,
     time_zone: str,
     manager: Person | None,
+    language: str | None = None,
 ) -> Person:
-    """Change every field of the person's record at once (the edit form's fields)."""
+    """Change every field of the person's record at once (the edit form's fields);
+    ``language`` ``None`` leaves it as it is."""
+    if language is not None:
+        person.language = language
     _person_set(
         person,
         name=name,

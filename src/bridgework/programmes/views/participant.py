@@ -9,6 +9,9 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -34,7 +37,7 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programmes/participant/invalid.html",
-        {"page_title": "This link does not work"},
+        {"page_title": _("This link does not work")},
         status=404,
     )
 
@@ -66,7 +69,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         response = render(
             request,
             "programmes/participant/busy.html",
-            {"programme": programme, "page_title": "Too many sign-ups"},
+            {"programme": programme, "page_title": _("Too many sign-ups")},
             status=429,
         )
         response["Retry-After"] = str(60 * 60)
@@ -86,7 +89,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "programmes/participant/join.html",
-        {"form": form, "programme": programme, "page_title": f"Join {programme.name}"},
+        {
+            "form": form,
+            "programme": programme,
+            "page_title": _("Join %(name)s") % {"name": programme.name},
+        },
     )
 
 
@@ -100,7 +107,7 @@ def join_sent(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "programmes/participant/sent.html",
-        {"programme": programme, "page_title": "Check your email"},
+        {"programme": programme, "page_title": _("Check your email")},
     )
 
 
@@ -114,7 +121,10 @@ def privacy(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "programmes/participant/privacy.html",
-        {"programme": programme, "page_title": f"Privacy notice: {programme.name}"},
+        {
+            "programme": programme,
+            "page_title": _("Privacy notice: %(name)s") % {"name": programme.name},
+        },
     )
 
 
@@ -136,7 +146,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         except (ProgrammeError, ObjectDoesNotExist):
             return _invalid(request)
         except (IntegrityError, ValidationError):  # a clash with a simultaneous confirmation
-            error = "Your place could not be confirmed just now. Press Confirm again."
+            error = _("Your place could not be confirmed just now. Press Confirm again.")
         else:
             return redirect(enrolment_link(enrolment))
     return render(
@@ -146,7 +156,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             "signup": signup,
             "programme": signup.programme,
             "error": error,
-            "page_title": "Confirm your place",
+            "page_title": _("Confirm your place"),
         },
         status=409 if error else 200,
     )
@@ -170,7 +180,7 @@ def me(request: HttpRequest, token: str) -> HttpResponse:
             "matches": selectors.matches_of(enrolment),
             "zone": person_zone(enrolment),
             "pause_form": PauseForm(),
-            "page_title": f"Your place in {enrolment.programme.name}",
+            "page_title": _("Your place in %(name)s") % {"name": enrolment.programme.name},
         },
     )
 
@@ -187,12 +197,12 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.enrolment_update_profile(enrolment=enrolment, **_profile(form.cleaned_data))
-        messages.success(request, "Saved your preferences.")
+        messages.success(request, _("Saved your preferences."))
         return redirect("coffee:me", token=token)
     return render(
         request,
         "programmes/participant/form.html",
-        {"form": form, "token": token, "page_title": "Your preferences"},
+        {"form": form, "token": token, "page_title": _("Your preferences")},
     )
 
 
@@ -211,9 +221,13 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"Paused until {enrolment.paused_until:%-d %B %Y}.")
+            messages.success(
+                request,
+                _("Paused until %(date)s.")
+                % {"date": date_format(enrolment.paused_until, "j F Y")},
+            )
     else:
-        messages.error(request, "Enter the date to pause until, for example 2027-01-31.")
+        messages.error(request, _("Enter the date to pause until, for example 2027-01-31."))
     return redirect("coffee:me", token=token)
 
 
@@ -226,7 +240,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     if switched := personal_language(request, enrolment.person):
         return switched
     services.enrolment_resume(enrolment=enrolment)
-    messages.success(request, "Welcome back: you will be matched from the next round.")
+    messages.success(request, _("Welcome back: you will be matched from the next round."))
     return redirect("coffee:me", token=token)
 
 
@@ -239,7 +253,7 @@ def leave(request: HttpRequest, token: str) -> HttpResponse:
     if switched := personal_language(request, enrolment.person):
         return switched
     services.enrolment_leave(enrolment=enrolment)
-    messages.success(request, "You have left the programme. You can rejoin from this page.")
+    messages.success(request, _("You have left the programme. You can rejoin from this page."))
     return redirect("coffee:me", token=token)
 
 
@@ -276,7 +290,7 @@ def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Thank you for your feedback.")
+            messages.success(request, _("Thank you for your feedback."))
             return redirect("coffee:me", token=token)
     others = [
         p.enrolment.person.name
@@ -289,7 +303,8 @@ def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
         {
             "form": form,
             "token": token,
-            "lead": f"Round {found.round.number}, with {' and '.join(others)}.",
-            "page_title": "How did it go?",
+            "lead": _("Round %(number)s, with %(names)s.")
+            % {"number": found.round.number, "names": get_text_list(others, _("and"))},
+            "page_title": _("How did it go?"),
         },
     )

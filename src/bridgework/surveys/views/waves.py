@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
-from bridgework.directory.models import Role
+from bridgework.directory.models import Role, language_codes
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WordingForm
 from bridgework.surveys.models import Wave
@@ -76,7 +76,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @network_view(Role.COORDINATOR)
 def questions(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.wave_for(request.network, pk)
-    form = WordingForm(request.POST or None, instrument=wave.instrument())
+    default = request.network.default_language
+    form = WordingForm(
+        request.POST or None,
+        instrument=wave.instrument(default),
+        # One block per other language offered, each starting from its current wording.
+        translations={code: wave.instrument(code) for code in language_codes() if code != default},
+        default_language=default,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.wave_set_wording(wave=wave, **form.wording())
