@@ -416,7 +416,7 @@ def write_people(records: Iterable[PersonRecord], *, format: Literal["csv", "xls
     >>> data = write_people([PersonRecord(0, "Ana Ruiz", "ana@x.example", job_title="-")],
     ...                     format="csv")
     >>> data.decode("utf-8-sig").splitlines()[1]
-    "Ana Ruiz,ana@x.example,,,,'-,,,,yes"
+    "Ana Ruiz,ana@x.example,,,,'-,,,,,yes"
     """
     rows = [record.cells() for record in records]
     if format == "csv":
