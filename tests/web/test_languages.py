@@ -342,3 +342,27 @@ def test_person_form_edits_the_language(network_a, coordinator):
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.language == "es"
+
+
+@pytest.mark.django_db
+def test_owner_sets_the_networks_default_language(network_a, owner):
+    url = f"/n/{network_a.slug}/settings/"
+    assert 'name="default_language"' in owner.get(url).content.decode()
+    data = {"min_group_size": network_a.min_group_size, "default_language": "es"}
+    assert owner.post(url, data).status_code == 302
+    network_a.refresh_from_db()
+    assert network_a.default_language == "es"
+    assert owner.post(url, {"min_group_size": network_a.min_group_size}).status_code == 302
+    network_a.refresh_from_db()
+    assert network_a.default_language == "es"
+
+
+def test_too_many_requests_page_follows_the_browsers_language(rf):
+    from django.utils import translation
+
+    from bridgework.web.ratelimit import too_many_requests
+
+    with translation.override("es"):
+        html = too_many_requests(rf.get("/")).content.decode()
+    assert "Lo sentimos, ha habido demasiadas solicitudes" in html
+    assert leftover_english(html) == []

@@ -24,6 +24,18 @@ class NetworkSettingsForm(ModelForm):
             "for more, never less."
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Not a privacy setting: blank (a form posted without it) leaves the language as is.
+        self.fields["default_language"] = forms.ChoiceField(
+            label="Default language",
+            choices=settings.LANGUAGES,
+            required=False,
+            initial=self.instance.default_language,
+            help_text="Emails and survey pages use it for people without a language of their "
+            "own; each person can choose theirs on any survey page.",
+        )
+
 
 class OrganisationForm(ModelForm):
     class Meta:

@@ -84,6 +84,16 @@ def network_settings_update(
     return changes
 
 
+def network_language_set(*, network: Network, default_language: str) -> bool:
+    """Set the language of the network's emails and pages for people without their own (a
+    code of ``settings.LANGUAGES``); returns whether it changed."""
+    if network.default_language == default_language:
+        return False
+    network.default_language = default_language
+    _save(network)
+    return True
+
+
 @transaction.atomic
 def organisation_create(
     *, network: Network, name: str, short_name: str = "", kind: str = "", description: str = ""
