@@ -366,3 +366,26 @@ def test_too_many_requests_page_follows_the_browsers_language(rf):
         html = too_many_requests(rf.get("/")).content.decode()
     assert "Lo sentimos, ha habido demasiadas solicitudes" in html
     assert leftover_english(html) == []
+
+
+@pytest.mark.django_db
+def test_someone_who_signs_up_in_spanish_gets_spanish_emails_and_keeps_it(network_a):
+    from bridgework.programmes.services import programme_create
+
+    code = programme_create(network=network_a, name="Open coffee").signup_code
+    client = Client()
+    client.get(f"/c/join/{code}/?language=es")
+    data = {
+        "name": "Lola Paz",
+        "email": "lola@elsewhere.example",
+        "organisation_name": "Otra",
+        "meeting_mode": "either",
+        "consent": "on",
+    }
+    assert client.post(f"/c/join/{code}/", data).status_code == 302
+    email = OutboxMessage.objects.get(to="lola@elsewhere.example")
+    assert email.subject == "Confirme que quiere unirse a Open coffee"
+    assert leftover_english(email.text_body) == []
+    path = re.search(r"/c/confirm/[\w-]+/", email.text_body).group(0)
+    assert client.post(path).status_code == 302
+    assert Person.objects.get(email="lola@elsewhere.example").language == "es"
