@@ -4,17 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := src/bridgework/static/dist/css/bridgework.css
+# Compiled translation catalogues, built from the .po files with GNU gettext's msgfmt (Debian's
+# gettext package) and not committed; docs/languages.md tells how to add a language.
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard src/bridgework/locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test test-fast bench lint format install assets clean
+.PHONY: run test test-fast bench lint format install assets messages clean
 
-run: install assets
+run: install assets messages
 	$(BIN)/bridgework serve
 
-test: install assets
+test: install assets messages
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The quick loop: everything but the browser tests and the tests marked slow.
-test-fast: install assets
+test-fast: install assets messages
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not slow"
 
 bench: install
@@ -40,9 +43,14 @@ $(STAMP): pyproject.toml
 
 assets: $(ASSETS)
 
+messages: $(MESSAGES)
+
+%.mo: %.po
+	msgfmt --check --output-file=$@ $<
+
 $(ASSETS): package.json package-lock.json assets/build.mjs $(wildcard assets/scss/*.scss)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run build --silent
 
 clean:
-	rm -rf $(VENV) node_modules src/bridgework/static/dist var
+	rm -rf $(VENV) node_modules src/bridgework/static/dist var $(MESSAGES)

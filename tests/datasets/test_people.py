@@ -340,7 +340,7 @@ def test_csv_export_is_utf8_with_bom_comma_delimited_with_the_canonical_header()
     assert lines[0] == ",".join(PEOPLE_COLUMNS)
     assert lines[1] == (
         "Zoë Adeyemi,zoe.adeyemi@riverbend-bh.example,Riverbend County Behavioral Health,"
-        "Access and Crisis,Clinicians,Crisis Clinician,Port Alder,America/Los_Angeles,"
+        "Access and Crisis,Clinicians,Crisis Clinician,Port Alder,America/Los_Angeles,,"
         "boss@riverbend-bh.example,no"
     )
 
@@ -351,10 +351,10 @@ def test_xlsx_export_has_a_bold_frozen_header_and_fitted_widths():
     assert [cell.value for cell in sheet[1]] == list(PEOPLE_COLUMNS)
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet["J2"].value == "no"
-    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCJ"}
+    assert sheet["K2"].value == "no"
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCK"}
     assert widths["C"] == len("Riverbend County Behavioral Health") + 2
-    assert widths["J"] == len("active") + 2
+    assert widths["K"] == len("active") + 2
 
 
 def test_write_people_rejects_unknown_formats():

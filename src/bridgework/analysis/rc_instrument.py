@@ -36,6 +36,7 @@ __all__ = [
     "ADEQUACY_ANSWER_KEY",
     "ADEQUACY_LABELS",
     "BUILTIN_INSTRUMENT",
+    "BUILTIN_TEXTS",
     "DIMENSIONS",
     "IDENTITY_ANSWER_KEY",
     "SUBSCALES",
@@ -227,6 +228,35 @@ class Instrument:
             items[key] = replace(items[key], answer_labels=tuple(texts))
         return replace(self, name=name or self.name, items=tuple(items[key] for key in DIMENSIONS))
 
+    def with_language(self, language: str | None) -> Instrument:
+        """This instrument with the built-in wording in ``language`` (a code of
+        :data:`BUILTIN_TEXTS`, such as ``"es"``; a regional code such as ``"es-mx"`` uses its
+        language); unknown languages and English keep the wording as it is. Keys, subscales,
+        the frequency scale and scoring stay, so answers in any language score alike.
+
+        Examples
+        --------
+        >>> spanish = BUILTIN_INSTRUMENT.with_language("es")
+        >>> spanish.item("shared_goals").render(work_process="el alta", target="Farmacia")
+        '¿Hasta qué punto comparten las personas de Farmacia sus objetivos para el alta?'
+        >>> spanish.item("frequent").answer_labels[-1]
+        'Todo el tiempo'
+        >>> BUILTIN_INSTRUMENT.with_language("cy") is BUILTIN_INSTRUMENT
+        True
+        """
+        code = (language or "").lower()
+        texts = BUILTIN_TEXTS.get(code) or BUILTIN_TEXTS.get(code.split("-")[0])
+        if texts is None:
+            return self
+        words: Mapping[str, tuple[str, str, tuple[str, ...]]] = texts["items"]  # type: ignore[assignment]
+        items = []
+        for item in self.items:
+            label, question, answers = words[item.key]
+            if item.key == "frequent":
+                answers = texts["adequacy" if self.frequency_scale == "adequacy" else "frequency"]  # type: ignore[assignment]
+            items.append(replace(item, label=label, question=question, answer_labels=answers))
+        return replace(self, name=str(texts["name"]), items=tuple(items))
+
     def score_table(self) -> np.ndarray:
         """Lookup table ``table[d, position]`` → score (NaN for position 0), for vector recoding.
 
@@ -321,3 +351,74 @@ BUILTIN_INSTRUMENT = Instrument(
         ),
     ),
 )
+
+_A_VECES = ("Nunca", "Rara vez", "A veces", "Casi siempre", "Siempre")
+_HASTA_QUE_PUNTO = ("Nada", "Un poco", "En parte", "En gran medida", "Totalmente")
+
+#: The built-in wording in other languages, by language code (English is
+#: :data:`BUILTIN_INSTRUMENT` itself). Each entry has the instrument's ``name``, the answer
+#: labels of the two frequency scales (``frequency``, ``adequacy``) and, per dimension,
+#: ``(label, question template, answer labels)``.
+#:
+#: Source of the Spanish: Bridgework's own translation of its own wording above (it is not the
+#: licensed Spanish RC Survey of Brandeis University, whose text a licensee enters on the wave
+#: as for English). Written in neutral Spanish with the formal "usted", as public services in
+#: Spain and Latin America address staff in surveys; the placeholders are unchanged, so a
+#: work process named in Spanish reads naturally ("el alta hospitalaria").
+BUILTIN_TEXTS: Mapping[str, Mapping[str, object]] = {
+    "es": {
+        "name": "Preguntas de coordinación relacional de Bridgework",
+        "frequency": ("Nunca", "Rara vez", "A veces", "A menudo", "Todo el tiempo"),
+        "adequacy": (
+            "Ni mucho menos lo suficiente",
+            "No lo suficiente",
+            "Lo justo",
+            "Demasiado a menudo",
+            "Con demasiada frecuencia",
+        ),
+        "items": {
+            "frequent": (
+                "Comunicación frecuente",
+                "¿Con qué frecuencia está en contacto con personas de {target} sobre "
+                "{work_process}?",
+                ("Nunca", "Rara vez", "A veces", "A menudo", "Todo el tiempo"),
+            ),
+            "timely": (
+                "Comunicación oportuna",
+                "Cuando necesita algo de {target} para {work_process}, ¿le llega a tiempo "
+                "para poder actuar?",
+                _A_VECES,
+            ),
+            "accurate": (
+                "Comunicación precisa",
+                "¿Puede confiar en que lo que le dicen las personas de {target} sobre "
+                "{work_process} es correcto y completo?",
+                _A_VECES,
+            ),
+            "problem_solving": (
+                "Comunicación para resolver problemas",
+                "Cuando algo sale mal en {work_process}, ¿las personas de {target} trabajan "
+                "con usted en el problema en lugar de buscar a quién culpar?",
+                _A_VECES,
+            ),
+            "shared_goals": (
+                "Objetivos compartidos",
+                "¿Hasta qué punto comparten las personas de {target} sus objetivos para "
+                "{work_process}?",
+                _HASTA_QUE_PUNTO,
+            ),
+            "shared_knowledge": (
+                "Conocimiento compartido",
+                "¿En qué medida entienden las personas de {target} el papel que usted "
+                "desempeña en {work_process}?",
+                ("Nada", "Un poco", "En parte", "Bien", "Muy bien"),
+            ),
+            "mutual_respect": (
+                "Respeto mutuo",
+                "¿Cuánto respetan las personas de {target} el trabajo que usted hace en "
+                "{work_process}?",
+                ("Nada", "Un poco", "Algo", "Mucho", "Totalmente"),
+            ),
+        },
+    },
+}

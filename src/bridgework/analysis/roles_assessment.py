@@ -20,10 +20,13 @@ __all__ = [
     "ASSESSMENT_ROLES",
     "ITEMS",
     "SCALE",
+    "TEXTS",
     "AssessmentItem",
     "RoleProfile",
     "RolesMix",
+    "item_text",
     "roles_mix",
+    "scale_labels",
     "score_assessment",
     "self_and_network_view",
 ]
@@ -113,6 +116,71 @@ ITEMS: tuple[AssessmentItem, ...] = (
 )
 
 _ITEMS_BY_ID = {item.id: item for item in ITEMS}
+
+#: The statements and the scale in other languages, by language code, then item id (and
+#: ``"scale"``: value → label). English is the wording above. The Spanish is Bridgework's own
+#: careful translation (there is no published Spanish version of these statements); the scale
+#: is the usual Spanish five-point Likert wording.
+TEXTS: Mapping[str, Mapping[str, object]] = {
+    "es": {
+        "b1": "A menudo pongo en contacto a personas de distintos equipos u organizaciones que "
+        "de otro modo no se conocerían.",
+        "c1": "Las personas de mi propio equipo acuden a mí cuando necesitan sacar algo adelante.",
+        "e1": "Mis colegas me dicen que salen de nuestras conversaciones con más energía de la "
+        "que traían.",
+        "h1": "Cuestiono la forma en que las cosas se han hecho siempre.",
+        "b2": "Hago circular ideas e información entre grupos que rara vez hablan entre sí.",
+        "c2": "Conozco bien a la mayoría de las personas de mi grupo, y confían en mí.",
+        "e2": "Sé entusiasmar a mis colegas con una idea nueva.",
+        "h2": "Digo lo que pienso cuando creo que un plan no va a funcionar, incluso ante "
+        "personas de más rango.",
+        "b3": "Tengo buenas relaciones de trabajo en varias organizaciones, no solo en la mía.",
+        "c3": "Ayudo a mi equipo a unirse y a ponerse de acuerdo sobre cómo avanzar.",
+        "e3": "Escucho de verdad y construyo sobre las ideas de los demás en lugar de competir "
+        "con ellas.",
+        "h3": "Busco enfoques de fuera de nuestro servicio y los pruebo aquí.",
+        "b4": "Cuando alguien necesita ayuda fuera de su círculo habitual, me pregunta con quién "
+        "hablar.",
+        "c4": "Mantengo informados a los colegas de mi entorno de lo que está pasando.",
+        "e4": "Aporto esperanza y buen humor a un trabajo que a otros se les hace cuesta arriba.",
+        "h4": "Prefiero probar algo nuevo y aprender de ello antes que mantener un proceso que "
+        "no funciona.",
+        "scale": {
+            1: "Totalmente en desacuerdo",
+            2: "En desacuerdo",
+            3: "Ni de acuerdo ni en desacuerdo",
+            4: "De acuerdo",
+            5: "Totalmente de acuerdo",
+        },
+    },
+}
+
+
+def _texts(language: str | None) -> Mapping[str, object]:
+    code = (language or "en").lower()
+    return TEXTS.get(code) or TEXTS.get(code.split("-")[0], {})
+
+
+def item_text(item: AssessmentItem, language: str | None = None) -> str:
+    """The statement's wording in ``language`` (a code such as ``"es"``), else in English.
+
+    >>> item_text(ITEMS[3], "es")
+    'Cuestiono la forma en que las cosas se han hecho siempre.'
+    >>> item_text(ITEMS[3], "cy") == ITEMS[3].text
+    True
+    """
+    text = _texts(language).get(item.id)
+    return text if isinstance(text, str) else item.text
+
+
+def scale_labels(language: str | None = None) -> Mapping[int, str]:
+    """The agreement scale's labels in ``language``, else in English.
+
+    >>> scale_labels("es")[5]
+    'Totalmente de acuerdo'
+    """
+    labels = _texts(language).get("scale")
+    return labels if isinstance(labels, Mapping) else SCALE
 
 
 @dataclass(frozen=True)

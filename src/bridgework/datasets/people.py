@@ -69,6 +69,7 @@ PEOPLE_COLUMNS = (
     "job_title",
     "location",
     "time_zone",
+    "language",
     "manager_email",
     "active",
 )
@@ -114,13 +115,18 @@ def _load_contract() -> tuple[
 
 
 REQUIRED_COLUMNS, COLUMN_ALIASES, MAX_LENGTHS, TRUE_VALUES, FALSE_VALUES = _load_contract()
+#: Language codes accepted in the ``language`` column (the schema's ``x-languages``; a test
+#: keeps it equal to the server's ``LANGUAGES``).
+LANGUAGE_CODES: tuple[str, ...] = tuple(
+    people_columns_schema()["properties"]["language"]["x-languages"]
+)
 """Columns a file must have; normalised headings accepted per column (the canonical name
 first); maximum length in characters per text column; accepted spellings of ``active``."""
 
 _HEADING_TO_COLUMN = {alias: name for name, names in COLUMN_ALIASES.items() for alias in names}
 _ACTIVE_VALUES = {value: True for value in TRUE_VALUES} | {value: False for value in FALSE_VALUES}
 _EMAIL_COLUMNS = frozenset({"email", "manager_email"})
-_VERBATIM_COLUMNS = _EMAIL_COLUMNS | {"time_zone", "active"}
+_VERBATIM_COLUMNS = _EMAIL_COLUMNS | {"time_zone", "language", "active"}
 
 # Mirrors Django's EmailValidator (which the directory applies on save) minus its rarely
 # meant forms (quoted local parts, IP literals, dotless hosts), so every address accepted
@@ -152,6 +158,7 @@ class PersonRecord:
     job_title: str = ""
     location: str = ""
     time_zone: str = ""
+    language: str = ""
     manager_email: str = ""
     active: bool = True
 
@@ -260,6 +267,14 @@ def _row_problems(
         if suggestions:
             reason += "; did you mean " + " or ".join(suggestions) + "?"
         add("time_zone", reason)
+    language = values.get("language")
+    if language and language.casefold() not in LANGUAGE_CODES:
+        accepted = ", ".join(LANGUAGE_CODES)
+        add(
+            "language",
+            f"“{language}” is not a language code offered here: {accepted} "
+            "(blank means the network's default)",
+        )
     manager = values.get("manager_email")
     if manager and "manager_email" not in too_long:
         if not is_valid_email(manager):
@@ -339,6 +354,8 @@ def parse_people(table: Table) -> list[PersonRecord]:
             problems.extend(row_problems)
             continue
         active = values.get("active", "")
+        if values.get("language"):  # codes are stored as Django spells them: "es"
+            values = {**values, "language": values["language"].casefold()}
         records.append(
             PersonRecord(
                 row=row,
@@ -399,7 +416,7 @@ def write_people(records: Iterable[PersonRecord], *, format: Literal["csv", "xls
     >>> data = write_people([PersonRecord(0, "Ana Ruiz", "ana@x.example", job_title="-")],
     ...                     format="csv")
     >>> data.decode("utf-8-sig").splitlines()[1]
-    "Ana Ruiz,ana@x.example,,,,'-,,,,yes"
+    "Ana Ruiz,ana@x.example,,,,'-,,,,,yes"
     """
     rows = [record.cells() for record in records]
     if format == "csv":

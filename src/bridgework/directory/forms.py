@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from bridgework.directory.models import Network, Organisation, Person, Team, Workgroup
 from bridgework.web.forms import Form, ModelForm
@@ -22,6 +23,18 @@ class NetworkSettingsForm(ModelForm):
             "survey and programme of the network (3 or more; 5 is usual). A survey can ask "
             "for more, never less."
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Not a privacy setting: blank (a form posted without it) leaves the language as is.
+        self.fields["default_language"] = forms.ChoiceField(
+            label="Default language",
+            choices=settings.LANGUAGES,
+            required=False,
+            initial=self.instance.default_language,
+            help_text="Emails and survey pages use it for people without a language of their "
+            "own; each person can choose theirs on any survey page.",
+        )
 
 
 class OrganisationForm(ModelForm):
@@ -61,6 +74,7 @@ class PersonForm(ModelForm):
             "job_title",
             "location",
             "time_zone",
+            "language",
             "manager",
         ]
         help_texts = {"time_zone": "For example Europe/London or America/Los_Angeles."}
@@ -68,6 +82,13 @@ class PersonForm(ModelForm):
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.network = network
+        default = dict(settings.LANGUAGES).get(network.default_language, network.default_language)
+        self.fields["language"] = forms.ChoiceField(
+            choices=[("", f"The network's default ({default})"), *settings.LANGUAGES],
+            required=False,
+            help_text="Their emails and survey pages are in this language; they can change it "
+            "from any survey page.",
+        )
         self.fields["organisation"].queryset = Organisation.objects.filter(network=network)
         self.fields["team"].queryset = Team.objects.filter(network=network).select_related(
             "organisation"

@@ -37,6 +37,7 @@ COMPARED_FIELDS = (
     "job_title",
     "location",
     "time_zone",
+    "language",
     "manager_email",
     "active",
 )
@@ -92,6 +93,7 @@ def _current_values(person: Person) -> dict[str, str]:
         "job_title": person.job_title,
         "location": person.location,
         "time_zone": person.time_zone,
+        "language": person.language,
         "manager_email": person.manager.email if person.manager else "",
         "active": "yes" if person.active else "no",
     }
@@ -344,6 +346,7 @@ def people_import_apply(*, network: Network, plan: ImportPlan) -> tuple[int, int
         person.job_title = values["job_title"]
         person.location = values["location"]
         person.time_zone = values["time_zone"]
+        person.language = values["language"]
         person.active = values["active"] == "yes"
         person.updated_at = now
 

@@ -26,6 +26,20 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.ANALYST: 1, Role.COORDINATOR: 2, Role.OWNER: 3}
 
 
+def language_codes() -> list[str]:
+    """The codes of the languages pages and emails are offered in (``settings.LANGUAGES``)."""
+    return [code for code, _ in settings.LANGUAGES]
+
+
+def validate_language(value: str) -> None:
+    """Accept one of ``settings.LANGUAGES``'s codes, or blank (kept out of the field's choices
+    so that adding a language needs a catalogue, not a migration)."""
+    if value and value not in language_codes():
+        raise ValidationError(
+            f"“{value}” is not a language offered here; use one of: {', '.join(language_codes())}."
+        )
+
+
 class Network(models.Model):
     """A tenant: one system of care or improvement community."""
 
@@ -44,6 +58,15 @@ class Network(models.Model):
         help_text=(
             "Raw survey answers are deleted this many days after a survey closes; published "
             "results stay. Leave blank to keep them."
+        ),
+    )
+    default_language = models.CharField(
+        "Default language",
+        max_length=10,
+        default="en",
+        validators=[validate_language],
+        help_text=(
+            "Emails and personal-link pages use it for people without a language of their own."
         ),
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -205,6 +228,12 @@ class Person(models.Model):
     manager = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_language],
+        help_text="Emails and personal-link pages in this language; blank means the network's.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -225,6 +254,11 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def language_in_force(self) -> str:
+        """The language this person's emails and personal-link pages are in."""
+        return language_for(self, self.network)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         for field in ("organisation", "team", "workgroup", "manager"):
@@ -237,6 +271,16 @@ class Person(models.Model):
             errors["manager"] = "A person cannot be their own manager."
         if errors:
             raise ValidationError(errors)
+
+
+def language_for(person: Person | None, network: Network | None) -> str:
+    """The language to write to ``person`` in: their own, else their network's default
+    (given separately so a batch of emails needs no query per person)."""
+    return (
+        (person.language if person is not None else "")
+        or (network.default_language if network is not None else "")
+        or settings.LANGUAGE_CODE
+    )
 
 
 class PeopleImport(models.Model):

@@ -84,6 +84,16 @@ def network_settings_update(
     return changes
 
 
+def network_language_set(*, network: Network, default_language: str) -> bool:
+    """Set the language of the network's emails and pages for people without their own (a
+    code of ``settings.LANGUAGES``); returns whether it changed."""
+    if network.default_language == default_language:
+        return False
+    network.default_language = default_language
+    _save(network)
+    return True
+
+
 @transaction.atomic
 def organisation_create(
     *, network: Network, name: str, short_name: str = "", kind: str = "", description: str = ""
@@ -142,8 +152,9 @@ def person_create(
     location: str = "",
     time_zone: str = "",
     manager: Person | None = None,
+    language: str = "",
 ) -> Person:
-    person = Person(network=network)
+    person = Person(network=network, language=language)
     _person_set(
         person,
         name=name,
@@ -172,8 +183,12 @@ def person_update(
     location: str,
     time_zone: str,
     manager: Person | None,
+    language: str | None = None,
 ) -> Person:
-    """Change every field of the person's record at once (the edit form's fields)."""
+    """Change every field of the person's record at once (the edit form's fields);
+    ``language`` ``None`` leaves it as it is."""
+    if language is not None:
+        person.language = language
     _person_set(
         person,
         name=name,
@@ -206,6 +221,16 @@ def _person_set(
     person.organisation, person.team, person.workgroup = organisation, team, workgroup
     person.job_title, person.location, person.time_zone = job_title, location, time_zone
     person.manager = manager
+
+
+@transaction.atomic
+def person_language_set(*, person: Person, language: str) -> Person:
+    """Record the language a person reads their emails and personal-link pages in (one of
+    ``settings.LANGUAGES``' codes, or blank for the network's default)."""
+    person.language = language
+    person.full_clean(validate_unique=False)
+    Person.objects.filter(pk=person.pk).update(language=language)
+    return person
 
 
 @transaction.atomic

@@ -8,8 +8,9 @@ connection).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,7 +18,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
 
 from bridgework.directory.models import Network
 from bridgework.mail.backends import outbox_is_delivery
@@ -38,6 +40,8 @@ class BatchEmail:
     to: str
     context: dict[str, object]
     idempotency_key: str | None = None
+    #: The recipient's language (``directory.models.language_for``); ``None``: the active one.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,16 +74,23 @@ class _Email(EmailMultiAlternatives):
         return part
 
 
+def lazy_text(build: Callable[[], str]) -> Promise:
+    """A subject line built when it is read: :func:`email_queue` reads it in the recipient's
+    language, so ``build`` calls ``gettext`` and formats dates then."""
+    return lazy(build, str)()
+
+
 def email_queue(
     *,
     network: Network | None,
     to: str,
-    subject: str,
+    subject: str | Promise,
     template: str,
     context: dict[str, object],
     kind: str = "",
     attachments: Sequence[Attachment] = (),
     idempotency_key: str | None = None,
+    language: str | None = None,
 ) -> OutboxMessage:
     """Record an email in the outbox and queue its delivery after the transaction commits.
 
@@ -90,10 +101,19 @@ def email_queue(
     When mail is really delivered (any backend but the outbox-only default), the copy stored
     for the outbox has its personal links removed (by URL shape and by the tokens found in
     ``context``); the email as sent is kept apart until delivery only.
+
+    ``language`` (a code of ``settings.LANGUAGES``, usually the recipient's
+    ``directory.models.language_for``) is the language the templates and ``subject`` (which
+    may be a lazy translation) are rendered in; ``None`` keeps the active language.
     """
     full_context = {"site_url": settings.SITE_URL, "network": network, **context}
-    # Dates in an email read in the network's zone, also when a worker renders it.
-    with timezone.override(network.zone if network else None):
+    # Dates in an email read in the network's zone, also when a worker renders it; its words
+    # are the recipient's language.
+    with (
+        timezone.override(network.zone if network else None),
+        translation.override(language) if language else contextlib.nullcontext(),
+    ):
+        subject = str(subject)
         text_body = render_to_string(f"{template}.txt", full_context)
         html_body = render_to_string(f"{template}.html", full_context)
     files = [dict(a.__dict__) for a in attachments]
@@ -162,7 +182,7 @@ def email_queue_batch(
     *,
     network: Network | None,
     kind: str,
-    subject: str,
+    subject: str | Promise,
     template: str,
     emails: Sequence[BatchEmail],
     context: dict[str, object] | None = None,
@@ -197,13 +217,16 @@ def email_queue_batch(
                     continue
                 seen.add(email.idempotency_key)
             full_context = {**shared, **email.context}
-            stored = _stored_copy(
-                subject=subject,
-                text_body=text.render(full_context),
-                html_body=html.render(full_context),
-                files=[],
-                context=full_context,
-            )
+            with (
+                translation.override(email.language) if email.language else contextlib.nullcontext()
+            ):
+                stored = _stored_copy(
+                    subject=str(subject),
+                    text_body=text.render(full_context),
+                    html_body=html.render(full_context),
+                    files=[],
+                    context=full_context,
+                )
             rows.append(
                 OutboxMessage(
                     network=network,

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.directory.models import Network, Organisation
@@ -78,9 +80,11 @@ class OutsideForm(Form):
     organisations = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        label="Organisations outside this directory you work with",
-        help_text=f"One organisation per line, at most {OUTSIDE_CONTACTS_MAX}. Do not give "
-        "names of people.",
+        label=_("Organisations outside this directory you work with"),
+        help_text=format_lazy(
+            _("One organisation per line, at most {limit}. Do not give names of people."),
+            limit=OUTSIDE_CONTACTS_MAX,
+        ),
     )
 
     def clean_organisations(self) -> list[str]:
@@ -89,18 +93,19 @@ class OutsideForm(Form):
         names = outside_contact_names(self.cleaned_data["organisations"].splitlines())
         if len(names) > OUTSIDE_CONTACTS_MAX:
             raise forms.ValidationError(
-                f"List at most {OUTSIDE_CONTACTS_MAX} organisations (you listed {len(names)})."
+                _("List at most %(limit)s organisations (you listed %(count)s).")
+                % {"limit": OUTSIDE_CONTACTS_MAX, "count": len(names)}
             )
         return names
 
 
 class ConsentForm(Form):
     consent = forms.TypedChoiceField(
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
-        label="May the network's coordinators see your name on the network map?",
-        help_text="Everyone else only ever sees organisation-level maps.",
+        label=_("May the network’s coordinators see your name on the network map?"),
+        help_text=_("Everyone else only ever sees organisation-level maps."),
     )
 
 

@@ -17,10 +17,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from bridgework.analysis.roles_assessment import ITEMS
-from bridgework.directory.models import Network, Organisation, Person
-from bridgework.mail.services import BatchEmail, email_queue_batch
+from bridgework.directory.models import Network, Organisation, Person, language_for
+from bridgework.mail.services import BatchEmail, email_queue_batch, lazy_text
 from bridgework.networks.models import (
     OUTSIDE_CONTACTS_MAX,
     NetworkInvitation,
@@ -168,10 +170,13 @@ NETWORK_WAVES = WaveKind(
     link_route="network_respond:start",
     email_prefix="network",
     template="networks/emails/invitation",
-    invitation_subject=lambda wave: "Who do you work with? A 5-minute network survey",
-    reminder_subject=lambda wave: (
-        "Reminder: the network survey closes "
-        f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
+    # Subjects are read in each recipient's language (``email_queue(language=...)``).
+    invitation_subject=lambda wave: gettext_lazy("Who do you work with? A 5-minute network survey"),
+    reminder_subject=lambda wave: lazy_text(
+        lambda: (
+            gettext("Reminder: the network survey closes %(day)s")
+            % {"day": date_format(timezone.localtime(wave.closes_at, wave.network.zone), "j F")}
+        )
     ),
 )
 
@@ -396,7 +401,7 @@ def roles_invitations_create_batch(*, network: Network, limit: int, send: bool =
         email_queue_batch(
             network=network,
             kind="roles-invitation",
-            subject="What role do you play in the network? A 3-minute reflection",
+            subject=gettext_lazy("What role do you play in the network? A 3-minute reflection"),
             template="networks/emails/roles_invitation",
             emails=[
                 BatchEmail(
@@ -406,6 +411,7 @@ def roles_invitations_create_batch(*, network: Network, limit: int, send: bool =
                         "path": reverse("roles_respond:start", kwargs={"token": token.plain}),
                     },
                     idempotency_key=f"roles-invitation:{invitation.pk}",
+                    language=language_for(invitation.person, network),
                 )
                 for invitation, token in zip(invitations, tokens, strict=True)
             ],

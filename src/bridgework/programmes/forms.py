@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.directory.models import Network, validate_time_zone
 from bridgework.matching import MAX_HOLDOUT_SHARE
@@ -101,16 +102,22 @@ class GuideForm(ModelForm):
 
 
 class ProfileForm(Form):
-    works_on = forms.CharField(label="What I work on", max_length=300, required=False)
+    works_on = forms.CharField(label=_("What I work on"), max_length=300, required=False)
     interests = forms.CharField(
-        label="Interests", max_length=300, required=False, help_text="Separate with commas."
+        label=_("Interests"), max_length=300, required=False, help_text=_("Separate with commas.")
     )
-    meeting_mode = forms.ChoiceField(label="How I can meet", choices=Enrolment.Mode.choices)
+    meeting_mode = forms.ChoiceField(label=_("How I can meet"), choices=Enrolment.Mode.choices)
     location = forms.CharField(
-        label="Where I work", max_length=200, required=False, help_text="Needed to meet in person."
+        label=_("Where I work"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed to meet in person."),
     )
     time_zone = forms.CharField(
-        label="Time zone", max_length=64, required=False, help_text="For example Europe/London."
+        label=_("Time zone"),
+        max_length=64,
+        required=False,
+        help_text=_("For example Europe/London."),
     )
 
     def clean_time_zone(self) -> str:
@@ -122,25 +129,25 @@ class ProfileForm(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("meeting_mode") == "in_person" and not data.get("location"):
-            self.add_error("location", "Say where you work, to meet in person.")
+            self.add_error("location", _("Say where you work, to meet in person."))
         return data
 
 
 class SignupForm(ProfileForm):
-    name = forms.CharField(label="Your name", max_length=200)
-    email = forms.EmailField(label="Work email address")
-    organisation_name = forms.CharField(label="Your organisation", max_length=200)
-    job_title = forms.CharField(label="Your role", max_length=200, required=False)
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Work email address"))
+    organisation_name = forms.CharField(label=_("Your organisation"), max_length=200)
+    job_title = forms.CharField(label=_("Your role"), max_length=200, required=False)
     consent = forms.BooleanField(
-        label="I have read the privacy notice and agree to take part",
-        error_messages={"required": "Agree to the privacy notice to take part."},
+        label=_("I have read the privacy notice and agree to take part"),
+        error_messages={"required": _("Agree to the privacy notice to take part.")},
     )
     field_order = ["name", "email", "organisation_name", "job_title"]
 
 
 class PauseForm(Form):
     until = forms.DateField(
-        label="Pause until", help_text="For example 2027-01-31.", widget=forms.DateInput()
+        label=_("Pause until"), help_text=_("For example 2027-01-31."), widget=forms.DateInput()
     )
 
 
@@ -157,18 +164,18 @@ class MatchTimeForm(Form):
 
 class FeedbackForm(Form):
     met = forms.TypedChoiceField(
-        label="Did you meet?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        label=_("Did you meet?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda v: v == "yes",
     )
     usefulness = forms.TypedChoiceField(
-        label="How useful was it? (1 not at all, 5 very)",
-        choices=[("", "Choose"), *[(str(i), str(i)) for i in range(1, 6)]],
+        label=_("How useful was it? (1 not at all, 5 very)"),
+        choices=[("", _("Choose")), *[(str(i), str(i)) for i in range(1, 6)]],
         coerce=int,
         required=False,
         empty_value=None,
     )
     will_work_together = forms.BooleanField(
-        label="We will work together on something", required=False
+        label=_("We will work together on something"), required=False
     )
-    reflection = forms.CharField(label="One line of reflection", max_length=300, required=False)
+    reflection = forms.CharField(label=_("One line of reflection"), max_length=300, required=False)

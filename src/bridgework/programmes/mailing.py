@@ -21,8 +21,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
+from bridgework.directory.models import language_for
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.services import Attachment, email_queue
 from bridgework.programmes.exceptions import ProgrammeError
@@ -122,16 +126,22 @@ def _send_place(
         return False
     if kind == "intro" and _changed_meanwhile(match):
         return False
-    others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
-    names = " and ".join(o["name"] for o in others)
-    subjects = {
-        "intro": f"{programme.name}: meet {names}",
-        "unmatched": f"{programme.name}: no match for you this round",
-        "reminder": f"{programme.name}: a reminder to meet before {round_.ends_on:%-d %B}",
-        "feedback": f"{programme.name}: did you meet? (one minute)",
-        "update": f"{programme.name}: your coffee with {names} has changed",
-        "cancel": f"{programme.name}: your coffee with {names} is cancelled",
-    }
+    language = language_for(enrolment.person, programme.network)
+    with translation.override(language):  # subjects and the meeting modes, in their language
+        others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
+        values = {
+            "programme": programme.name,
+            "names": get_text_list([o["name"] for o in others], gettext("and")),
+        }
+        subjects = {
+            "intro": gettext("%(programme)s: meet %(names)s") % values,
+            "unmatched": gettext("%(programme)s: no match for you this round") % values,
+            "reminder": gettext("%(programme)s: a reminder to meet before %(day)s")
+            % {**values, "day": date_format(round_.ends_on, "j F")},
+            "feedback": gettext("%(programme)s: did you meet? (one minute)") % values,
+            "update": gettext("%(programme)s: your coffee with %(names)s has changed") % values,
+            "cancel": gettext("%(programme)s: your coffee with %(names)s is cancelled") % values,
+        }
     zone = person_zone(enrolment)
     attachments = []
     method = _CALENDAR_METHODS.get(kind)
@@ -171,6 +181,7 @@ def _send_place(
         },
         attachments=attachments,
         idempotency_key=key,
+        language=language,
     )
     return True
 

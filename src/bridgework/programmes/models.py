@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.matching import MAX_HOLDOUT_SHARE
 
@@ -52,9 +53,9 @@ class Programme(models.Model):
         OPEN = "open", "Open sign-up across agencies"
 
     class Cadence(models.TextChoices):
-        WEEKLY = "weekly", "Weekly"
-        FORTNIGHTLY = "fortnightly", "Fortnightly"
-        MONTHLY = "monthly", "Monthly"
+        WEEKLY = "weekly", _("Weekly")
+        FORTNIGHTLY = "fortnightly", _("Fortnightly")
+        MONTHLY = "monthly", _("Monthly")
 
     class OddRule(models.TextChoices):
         TRIO = "trio", "Make a trio"
@@ -126,14 +127,14 @@ class Enrolment(models.Model):
     """One person's place in a programme, with their profile and preferences."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Taking part"
-        PAUSED = "paused", "Paused"
-        LEFT = "left", "Left"
+        ACTIVE = "active", _("Taking part")
+        PAUSED = "paused", _("Paused")
+        LEFT = "left", _("Left")
 
     class Mode(models.TextChoices):
-        EITHER = "either", "In person or by video"
-        IN_PERSON = "in_person", "In person"
-        VIDEO = "video", "By video"
+        EITHER = "either", _("In person or by video")
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("By video")
 
     network = models.ForeignKey("directory.Network", on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")

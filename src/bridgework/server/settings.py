@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "bridgework.web.middleware.ContentSecurityPolicyMiddleware",
     "bridgework.web.middleware.NetworkTimeZoneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language for coordinators; personal links switch to the person's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -137,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bridgework.web.context_processors.navigation",
+                "bridgework.web.context_processors.languages",
             ],
         },
     },
@@ -185,7 +188,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en"
+#: The languages pages and emails are offered in (docs/languages.md tells how to add one).
+#: A person's directory record names theirs; coordinators get theirs from the browser.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
@@ -140,56 +143,91 @@ class WaveForm(Form):
 
 
 class WordingForm(Form):
-    """Question texts and answer labels per dimension; dimension keys and scoring are fixed."""
+    """Question texts and answer labels per dimension; dimension keys and scoring are fixed.
+
+    One block of fields for the network's default language (``question_<key>``,
+    ``answers_<key>``) and one for each other language given in ``translations``
+    (``question_<code>_<key>``, ``answers_<code>_<key>``).
+    """
 
     frequency_scale = forms.ChoiceField(
         choices=Wave.FrequencyScale.choices, label="Answer scale of the frequency question"
     )
 
-    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        instrument: Instrument,
+        translations: Mapping[str, Instrument] | None = None,
+        default_language: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("frequency_scale", instrument.frequency_scale)
-        for item in instrument.items:
-            self.fields[f"question_{item.key}"] = forms.CharField(
-                label=f"{item.label}: question",
-                initial=item.question,
-                max_length=500,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="Write {target} where the group rated goes, {work_process} for "
-                "the process.",
-            )
-            self.fields[f"answers_{item.key}"] = forms.CharField(
-                label=f"{item.label}: answers",
-                initial="\n".join(item.answer_labels),
-                widget=forms.Textarea(attrs={"rows": 5}),
-                help_text="Five answers, one per line, from lowest to highest.",
-            )
+        self.default_language = default_language
+        self.translations = dict(translations or {})
+        names = dict(settings.LANGUAGES)
+        blocks = [("", instrument), *self.translations.items()]
+        for code, words in blocks:
+            prefix = f"{code}_" if code else ""
+            shown = f"{names.get(code or default_language, code)} – " if self.translations else ""
+            for item in words.items:
+                self.fields[f"question_{prefix}{item.key}"] = forms.CharField(
+                    label=f"{shown}{item.label}: question",
+                    initial=item.question,
+                    max_length=500,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text="Write {target} where the group rated goes, {work_process} for "
+                    "the process.",
+                )
+                self.fields[f"answers_{prefix}{item.key}"] = forms.CharField(
+                    label=f"{shown}{item.label}: answers",
+                    initial="\n".join(item.answer_labels),
+                    widget=forms.Textarea(attrs={"rows": 5}),
+                    help_text="Five answers, one per line, from lowest to highest.",
+                )
         for name, field in self.fields.items():
             if name != "frequency_scale":
                 field.widget.attrs["class"] = "govuk-textarea"
                 field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
 
+    def _prefixes(self) -> list[str]:
+        return ["", *(f"{code}_" for code in self.translations)]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        for key in DIMENSIONS:
-            answers = data.get(f"answers_{key}")
-            if answers is not None and len(_lines(answers)) != 5:
-                self.add_error(f"answers_{key}", "Give exactly five answers, one per line.")
+        for prefix in self._prefixes():
+            for key in DIMENSIONS:
+                answers = data.get(f"answers_{prefix}{key}")
+                if answers is not None and len(_lines(answers)) != 5:
+                    self.add_error(
+                        f"answers_{prefix}{key}", "Give exactly five answers, one per line."
+                    )
         return data
 
-    def wording(self) -> dict[str, Any]:
+    def _block(self, prefix: str, language: str, scale: str) -> dict[str, Any]:
         data = self.cleaned_data
-        scale = data["frequency_scale"]
-        base = BUILTIN_INSTRUMENT.with_frequency_scale(scale)
-        answers = {key: _lines(data[f"answers_{key}"]) for key in DIMENSIONS}
+        base = BUILTIN_INSTRUMENT.with_frequency_scale(scale).with_language(language)
+        answers = {key: _lines(data[f"answers_{prefix}{key}"]) for key in DIMENSIONS}
         if scale != self.initial.get("frequency_scale"):
             # Changing the scale brings the scale's own labels for the frequency question.
             answers["frequent"] = list(base.item("frequent").answer_labels)
         return {
-            "frequency_scale": scale,
-            "questions": {key: data[f"question_{key}"] for key in DIMENSIONS},
+            "questions": {key: data[f"question_{prefix}{key}"] for key in DIMENSIONS},
             "answer_labels": answers,
         }
+
+    def wording(self) -> dict[str, Any]:
+        scale = self.cleaned_data["frequency_scale"]
+        wording: dict[str, Any] = {
+            "frequency_scale": scale,
+            **self._block("", self.default_language, scale),
+        }
+        if self.translations:
+            wording["translations"] = {
+                code: self._block(f"{code}_", code, scale) for code in self.translations
+            }
+        return wording
 
 
 def _lines(text: str) -> list[str]:
@@ -216,6 +254,6 @@ class AnswerForm(Form):
         data = super().clean()
         if not data.get("not_applicable") and all(data.get(k) is None for k in DIMENSIONS):
             raise forms.ValidationError(
-                "Answer the questions, or tick “I don’t work with this group”."
+                _("Answer the questions, or tick “I don’t work with this group”.")
             )
         return data

@@ -11,6 +11,9 @@ or two racing requests can never store an answer twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -92,7 +95,9 @@ class Wave(AbstractWave):
     frequency_scale = models.CharField(
         max_length=20, choices=FrequencyScale.choices, default=FrequencyScale.FREQUENCY
     )
-    # Wording overrides per dimension key: {"timely": "..."} and {"timely": ["…" × 5]}.
+    # Wording overrides per dimension key: {"timely": "..."} and {"timely": ["…" × 5]} in the
+    # network's default language, and under a language code for others:
+    # {"timely": "...", "es": {"timely": "..."}} (see ``wording_for``).
     question_texts = models.JSONField(default=dict, blank=True)
     answer_labels = models.JSONField(default=dict, blank=True)
     live_results = models.BooleanField(
@@ -115,12 +120,38 @@ class Wave(AbstractWave):
         """Results show once closed, or while open if the coordinator allowed it."""
         return self.is_closed or self.live_results
 
-    def instrument(self) -> Instrument:
-        """The built-in instrument with this wave's scale and wording."""
-        return BUILTIN_INSTRUMENT.with_frequency_scale(self.frequency_scale).with_texts(
-            questions=self.question_texts or None,
-            answer_labels={k: tuple(v) for k, v in (self.answer_labels or {}).items()} or None,
+    def instrument(self, language: str | None = None) -> Instrument:
+        """The built-in instrument in ``language`` (default: the network's default language)
+        with this wave's scale and its wording for that language."""
+        default = self.network.default_language
+        language = language or default
+        questions = wording_for(self.question_texts, language, default)
+        answers = wording_for(self.answer_labels, language, default)
+        return (
+            BUILTIN_INSTRUMENT.with_frequency_scale(self.frequency_scale)
+            .with_language(language)
+            .with_texts(
+                questions=questions or None,
+                answer_labels={k: tuple(v) for k, v in answers.items()} or None,
+            )
         )
+
+
+def wording_for(stored: Mapping[str, Any] | None, language: str, default: str) -> dict[str, Any]:
+    """A wave's wording overrides for ``language``: those stored under its code, and for the
+    network's ``default`` language also the flat dimension keys (the form stored before
+    wording could be given per language).
+
+    >>> stored = {"timely": "On time?", "es": {"timely": "¿A tiempo?"}}
+    >>> wording_for(stored, "es", "en"), wording_for(stored, "en", "en")
+    ({'timely': '¿A tiempo?'}, {'timely': 'On time?'})
+    """
+    stored = stored or {}
+    texts = {k: v for k, v in stored.items() if k in DIMENSIONS} if language == default else {}
+    nested = stored.get(language)
+    if isinstance(nested, Mapping):
+        texts.update({k: v for k, v in nested.items() if k in DIMENSIONS})
+    return texts
 
 
 class Invitation(AbstractInvitation):

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.rc_instrument import DIMENSIONS
-from bridgework.directory.models import Network, Organisation, Person, Workgroup
+from bridgework.directory.models import Network, Organisation, Person, Workgroup, language_codes
+from bridgework.mail.services import lazy_text
 from bridgework.surveys.models import (
     ExternalTarget,
     Invitation,
@@ -221,15 +226,49 @@ def wave_set_wording(
     frequency_scale: str,
     questions: Mapping[str, str],
     answer_labels: Mapping[str, Iterable[str]],
+    translations: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> Wave:
     """Replace the wording (question texts, answer labels) of the wave; keys and scale stay.
 
-    Only texts that differ from the built-in wording are stored. Raises ``ValidationError``
-    when a text is not acceptable to the instrument (e.g. a question without ``{target}``).
+    ``questions`` and ``answer_labels`` are in the network's default language;
+    ``translations`` gives other languages' as ``{"es": {"questions": …, "answer_labels":
+    …}}``. Only texts that differ from the built-in wording in that language are stored (the
+    default language's flat, the others under their code). Raises ``ValidationError`` when a
+    text is not acceptable to the instrument (e.g. a question without ``{target}``), naming
+    the language.
     """
+    default = wave.network.default_language
+    texts, labels = _wording_diff(frequency_scale, default, questions, answer_labels)
+    for language, wording in (translations or {}).items():
+        if language == default:
+            continue
+        if language not in language_codes():
+            raise ValidationError(f"“{language}” is not a language offered here.")
+        more_texts, more_labels = _wording_diff(
+            frequency_scale,
+            language,
+            wording.get("questions", {}),
+            wording.get("answer_labels", {}),
+        )
+        if more_texts:
+            texts[language] = more_texts
+        if more_labels:
+            labels[language] = more_labels
+    wave.frequency_scale = frequency_scale
+    wave.question_texts, wave.answer_labels = texts, labels
+    return _save(wave)  # type: ignore[return-value]
+
+
+def _wording_diff(
+    frequency_scale: str,
+    language: str,
+    questions: Mapping[str, str],
+    answer_labels: Mapping[str, Iterable[str]],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The texts that differ from the built-in wording in ``language``, checked."""
     from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT
 
-    base = BUILTIN_INSTRUMENT.with_frequency_scale(frequency_scale)
+    base = BUILTIN_INSTRUMENT.with_frequency_scale(frequency_scale).with_language(language)
     texts = {k: v.strip() for k, v in questions.items() if v.strip() != base.item(k).question}
     labels = {
         k: [s.strip() for s in v]
@@ -239,10 +278,9 @@ def wave_set_wording(
     try:
         base.with_texts(questions=texts, answer_labels={k: tuple(v) for k, v in labels.items()})
     except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
-    wave.frequency_scale = frequency_scale
-    wave.question_texts, wave.answer_labels = texts, labels
-    return _save(wave)  # type: ignore[return-value]
+        name = dict(settings.LANGUAGES).get(language, language)
+        raise ValidationError(f"{name}: {exc}") from exc
+    return texts, labels
 
 
 @transaction.atomic
@@ -284,7 +322,7 @@ def wave_respondents(wave: Wave) -> QuerySet[Person]:
 
 
 def _closing_day(wave: Wave) -> str:
-    return f"{timezone.localtime(wave.closes_at, wave.network.zone):%-d %B}"
+    return date_format(timezone.localtime(wave.closes_at, wave.network.zone), "j F")
 
 
 #: RC waves in the shared wave layer: whom they ask, what an invitation keeps, their emails.
@@ -300,9 +338,18 @@ RC_WAVES = WaveKind(
     link_route="respond:start",
     email_prefix="survey",
     template="surveys/emails/invitation",
-    invitation_subject=lambda wave: f"How is {wave.work_process.name} working? A 10-minute survey",
-    reminder_subject=lambda wave: (
-        f"Reminder: {wave.work_process.name} survey closes {_closing_day(wave)}"
+    # Subjects are read in each recipient's language (``email_queue(language=...)``).
+    invitation_subject=lambda wave: lazy_text(
+        lambda: (
+            gettext("How is %(process)s working? A 10-minute survey")
+            % {"process": wave.work_process.name}
+        )
+    ),
+    reminder_subject=lambda wave: lazy_text(
+        lambda: (
+            gettext("Reminder: %(process)s survey closes %(day)s")
+            % {"process": wave.work_process.name, "day": _closing_day(wave)}
+        )
     ),
     email_context=lambda wave: {"min_group_size": wave.min_group_size_in_force},
     wave_related=("network", "work_process"),

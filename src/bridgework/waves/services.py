@@ -28,7 +28,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgework.directory.models import Person
+from bridgework.directory.models import Person, language_for
 from bridgework.mail.services import BatchEmail, email_queue_batch
 from bridgework.tokens import issue_token
 from bridgework.waves.models import AbstractInvitation, AbstractInvitationToken, AbstractWave
@@ -239,6 +239,7 @@ def _send(kind: WaveKind, wave: AbstractWave, invitations: list[Any], *, reminde
                     f"{email_kind}:{invitation.pk}:"
                     f"{invitation.reminders_sent + 1 if reminder else 0}"
                 ),
+                language=language_for(invitation.person, wave.network),
             )
             for invitation, token in zip(invitations, tokens, strict=True)
         ],

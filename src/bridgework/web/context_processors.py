@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 NAV_ITEMS = [
-    ("directory:home", "Overview"),
-    ("directory:people", "People"),
-    ("directory:organisations", "Organisations"),
-    ("directory:teams", "Teams"),
-    ("directory:workgroups", "Workgroups"),
-    ("surveys:home", "Surveys"),
-    ("programmes:home", "Coffee"),
-    ("networks:home", "Network map"),
-    ("mail:outbox", "Outbox"),
+    ("directory:home", _("Overview")),
+    ("directory:people", _("People")),
+    ("directory:organisations", _("Organisations")),
+    ("directory:teams", _("Teams")),
+    ("directory:workgroups", _("Workgroups")),
+    ("surveys:home", _("Surveys")),
+    ("programmes:home", _("Coffee")),
+    ("networks:home", _("Network map")),
+    ("mail:outbox", _("Outbox")),
 ]
+
+
+def languages(request: HttpRequest) -> dict[str, object]:
+    """The language switcher's links, on the pages that offer one (personal-link pages mark
+    the request with ``language_switch``; see ``web.personal_links.personal_language``)."""
+    if not getattr(request, "language_switch", False):
+        return {}
+    from bridgework.web.personal_links import language_links
+
+    return {"language_links": language_links(request)}
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -37,13 +48,19 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if request.membership.has_role("owner"):
             url = reverse("directory:members", kwargs={"network": network.slug})
             items.append(
-                {"url": url, "label": "Members", "active": current.startswith("directory:members")}
+                {
+                    "url": url,
+                    "label": _("Members"),
+                    "active": current.startswith("directory:members"),
+                }
             )
             url = reverse("directory:settings", kwargs={"network": network.slug})
             items.append(
-                {"url": url, "label": "Settings", "active": current == "directory:settings"}
+                {"url": url, "label": _("Settings"), "active": current == "directory:settings"}
             )
             url = reverse("audit:index", kwargs={"network": network.slug})
-            items.append({"url": url, "label": "Audit log", "active": current.startswith("audit:")})
+            items.append(
+                {"url": url, "label": _("Audit log"), "active": current.startswith("audit:")}
+            )
         context["nav_items"] = items
     return context

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from bridgework.web.client_ip import client_ip
 
@@ -65,7 +66,7 @@ def too_many_requests(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "web/too_many_requests.html",
-        {"page_title": "Too many requests", "minutes": RATE_WINDOW_SECONDS // 60},
+        {"page_title": gettext("Too many requests"), "minutes": RATE_WINDOW_SECONDS // 60},
         status=429,
     )
     response["Retry-After"] = str(RATE_WINDOW_SECONDS)

@@ -115,6 +115,7 @@ def _record(person: Person) -> PersonRecord:
         job_title=person.job_title,
         location=person.location,
         time_zone=person.time_zone,
+        language=person.language,
         manager_email=person.manager.email if person.manager else "",
         active=person.active,
     )

@@ -44,6 +44,11 @@ def edit(request: HttpRequest) -> HttpResponse:
                     details={"setting": field, "from": before, "to": after},
                     request=request,
                 )
+            if form.cleaned_data.get("default_language"):
+                language_changed = services.network_language_set(
+                    network=network, default_language=form.cleaned_data["default_language"]
+                )
+                changes = changes or language_changed
             messages.success(request, "Settings saved." if changes else "Nothing changed.")
             return redirect("directory:settings", network=network.slug)
     return render(

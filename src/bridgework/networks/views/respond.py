@@ -15,6 +15,7 @@ import contextlib
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from bridgework.directory.models import Person
@@ -91,7 +92,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
             "completed": invitation.completed_at is not None,
             "min_chars": selectors.SEARCH_MIN_CHARS,
             "max_results": selectors.SEARCH_LIMIT,
-            "page_title": "Who do you work with?",
+            "page_title": _("Who do you work with?"),
         },
     )
 
@@ -105,7 +106,9 @@ def search(request: HttpRequest, token: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     people = _search(request, invitation, token, query)
     if people is None:
-        return JsonResponse({"results": [], "error": "Too many searches: try later."}, status=429)
+        return JsonResponse(
+            {"results": [], "error": _("Too many searches. Try again later.")}, status=429
+        )
     return JsonResponse({"results": [_result(invitation, p) for p in people]})
 
 
@@ -150,13 +153,18 @@ def colleague(request: HttpRequest, token: str, ref: str) -> HttpResponse:
             "options": [(str(i), str(i) == str(values.get(key) or "")) for i in range(1, 6)],
         }
         for key, text, low, high in (
-            ("works_with", "How often do you work with {name} on this work?", "Never", "Daily"),
-            ("trust", "How much do you trust {name}?", "Not at all", "Completely"),
+            (
+                "works_with",
+                _("How often do you work with {name} on this work?"),
+                _("Never"),
+                _("Daily"),
+            ),
+            ("trust", _("How much do you trust {name}?"), _("Not at all"), _("Completely")),
             (
                 "energy",
-                "How do your interactions with {name} leave you?",
-                "Drained",
-                "Energised",
+                _("How do your interactions with {name} leave you?"),
+                _("Drained"),
+                _("Energised"),
             ),
         )
     ]
@@ -170,7 +178,7 @@ def colleague(request: HttpRequest, token: str, ref: str) -> HttpResponse:
             "questions": questions,
             "ideas": values.get("ideas") in (True, "on"),
             "saved": bool(saved),
-            "page_title": f"Working with {alter.name}",
+            "page_title": _("Working with %(name)s") % {"name": alter.name},
         },
     )
 
@@ -193,7 +201,7 @@ def outside(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "networks/respond/outside.html",
-        {"form": form, "token": token, "page_title": "Contacts outside the directory"},
+        {"form": form, "token": token, "page_title": _("Contacts outside the directory")},
     )
 
 
@@ -221,6 +229,6 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "completed": invitation.completed_at is not None and request.method != "POST",
             "chosen": len(selectors.chosen_colleagues(invitation)),
-            "page_title": "Thank you" if invitation.completed_at else "Check and send",
+            "page_title": _("Thank you") if invitation.completed_at else _("Check and send"),
         },
     )

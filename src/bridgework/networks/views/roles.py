@@ -10,10 +10,18 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from bridgework.analysis.network_roles import ROLE_LABELS
-from bridgework.analysis.roles_assessment import ASSESSMENT_ROLES, ITEMS, SCALE, score_assessment
+from bridgework.analysis.roles_assessment import (
+    ASSESSMENT_ROLES,
+    ITEMS,
+    SCALE,
+    item_text,
+    scale_labels,
+    score_assessment,
+)
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
@@ -22,20 +30,35 @@ from bridgework.jobs.services import job_start
 from bridgework.networks import jobs as network_jobs
 from bridgework.networks import results, selectors, services
 from bridgework.web.middleware import activate_network_time
-from bridgework.web.personal_links import link_not_valid
+from bridgework.web.personal_links import link_not_valid, personal_language
 from bridgework.web.tenancy import network_view, public_view
 
-LABELS = {**ROLE_LABELS, "challenger": "Challenger"}
+#: The roles' names as people read them (the core's labels, translated when shown).
+LABELS = {
+    "broker": gettext_lazy("Broker"),
+    "connector": gettext_lazy("Connector"),
+    "energiser": gettext_lazy("Energiser"),
+    "challenger": gettext_lazy("Challenger"),
+    "peripheral": gettext_lazy("Peripheral"),
+}
 
 #: What each self-assessed role means, in plain words (the page shows it beside the scores).
 ROLE_MEANINGS = {
-    "broker": "You link people and groups who would not otherwise meet, so ideas and "
-    "information travel between them.",
-    "connector": "You are a trusted hub of your own group: people come to you, and you help "
-    "the group pull together.",
-    "energiser": "People leave time with you with more energy than they came with; you draw "
-    "colleagues into new work.",
-    "challenger": "You question how things are done and bring in better ways from elsewhere.",
+    "broker": gettext_lazy(
+        "You link people and groups who would not otherwise meet, so ideas and "
+        "information travel between them."
+    ),
+    "connector": gettext_lazy(
+        "You are a trusted hub of your own group: people come to you, and you help "
+        "the group pull together."
+    ),
+    "energiser": gettext_lazy(
+        "People leave time with you with more energy than they came with; you draw "
+        "colleagues into new work."
+    ),
+    "challenger": gettext_lazy(
+        "You question how things are done and bring in better ways from elsewhere."
+    ),
 }
 
 
@@ -117,13 +140,16 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return link_not_valid(request)
     activate_network_time(invitation.network)
+    switched = personal_language(request, invitation.person)
+    if switched is not None:
+        return switched
     errors = []
     answers = dict(invitation.answers)
     if request.method == "POST":
         answers = {item.id: request.POST.get(item.id, "") for item in ITEMS}
         valid = {k: v for k, v in answers.items() if v in {str(i) for i in SCALE}}
         if len(valid) < len(ITEMS):
-            errors.append("Answer every statement.")
+            errors.append(gettext("Answer every statement."))
         else:
             services.roles_answers_save(
                 invitation=invitation,
@@ -135,10 +161,10 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     items = [
         {
             "id": item.id,
-            "text": item.text,
+            "text": item_text(item, translation.get_language()),
             "options": [
                 (str(v), label, str(answers.get(item.id, "")) == str(v))
-                for v, label in SCALE.items()
+                for v, label in scale_labels(translation.get_language()).items()
             ],
         }
         for item in ITEMS
@@ -163,6 +189,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             if profile
             else None,
             "has_primary": bool(profile and profile.primary),
-            "page_title": "Your network role" if profile else "What role do you play?",
+            "page_title": gettext("Your network role")
+            if profile
+            else gettext("What role do you play?"),
         },
     )

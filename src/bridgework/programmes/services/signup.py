@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from bridgework.directory.models import Network, Organisation, Person
+from bridgework.directory.models import Network, Organisation, Person, language_codes
 from bridgework.mail.services import email_queue
 from bridgework.programmes.dates import programme_today
 from bridgework.programmes.exceptions import ProgrammeError
@@ -144,13 +145,15 @@ def _signup_request_create(
         network=programme.network,
         to=request.email,
         kind="programme-confirm",
-        subject=f"Confirm you want to join {programme.name}",
+        # Nobody's record yet: the language the sign-up page was shown in.
+        subject=gettext("Confirm you want to join %(programme)s") % {"programme": programme.name},
         template="programmes/emails/confirm",
         context={
             "programme": programme,
             "path": reverse("coffee:confirm", kwargs={"token": token.plain}),
         },
         idempotency_key=f"programme-confirm:{request.pk}",
+        language=translation.get_language(),
     )
     return request
 
@@ -212,6 +215,7 @@ def _person_add(request: SignupRequest) -> Person:
                     job_title=request.job_title,
                     location=request.profile.get("location", ""),
                     time_zone=request.profile.get("time_zone", ""),
+                    language=_signup_language(network),
                 )
             )
     except (IntegrityError, ValidationError) as exc:
@@ -219,6 +223,15 @@ def _person_add(request: SignupRequest) -> Person:
         if person is None:
             raise ProgrammeError("This sign-up could not be added to the directory.") from exc
         return person
+
+
+def _signup_language(network: Network) -> str:
+    """The language the confirmation page is shown in, kept on the new directory record when
+    it is not already the network's default (blank then, so it follows the network)."""
+    language = translation.get_language() or ""
+    if language == network.default_language or language not in language_codes():
+        return ""
+    return language
 
 
 def _organisation_named(network: Network, name: str) -> Organisation:

@@ -9,6 +9,9 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -18,6 +21,7 @@ from bridgework.programmes.forms import FeedbackForm, PauseForm, ProfileForm, Si
 from bridgework.programmes.mailing import enrolment_link, person_zone
 from bridgework.programmes.models import Enrolment, Match, Programme, Round
 from bridgework.web.client_ip import client_ip
+from bridgework.web.personal_links import personal_language
 from bridgework.web.ratelimit import limit_exceeded
 from bridgework.web.tenancy import public_view
 
@@ -33,7 +37,7 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programmes/participant/invalid.html",
-        {"page_title": "This link does not work"},
+        {"page_title": _("This link does not work")},
         status=404,
     )
 
@@ -59,11 +63,13 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(code)
     if programme is None or not programme.active:
         return _invalid(request)
+    if switched := personal_language(request, None):
+        return switched
     if request.method == "POST" and _join_posts_exceeded(request):
         response = render(
             request,
             "programmes/participant/busy.html",
-            {"programme": programme, "page_title": "Too many sign-ups"},
+            {"programme": programme, "page_title": _("Too many sign-ups")},
             status=429,
         )
         response["Retry-After"] = str(60 * 60)
@@ -83,7 +89,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "programmes/participant/join.html",
-        {"form": form, "programme": programme, "page_title": f"Join {programme.name}"},
+        {
+            "form": form,
+            "programme": programme,
+            "page_title": _("Join %(name)s") % {"name": programme.name},
+        },
     )
 
 
@@ -92,10 +102,12 @@ def join_sent(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(code)
     if programme is None:
         return _invalid(request)
+    if switched := personal_language(request, None):
+        return switched
     return render(
         request,
         "programmes/participant/sent.html",
-        {"programme": programme, "page_title": "Check your email"},
+        {"programme": programme, "page_title": _("Check your email")},
     )
 
 
@@ -104,10 +116,15 @@ def privacy(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(code)
     if programme is None:
         return _invalid(request)
+    if switched := personal_language(request, None):
+        return switched
     return render(
         request,
         "programmes/participant/privacy.html",
-        {"programme": programme, "page_title": f"Privacy notice: {programme.name}"},
+        {
+            "programme": programme,
+            "page_title": _("Privacy notice: %(name)s") % {"name": programme.name},
+        },
     )
 
 
@@ -120,6 +137,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         signup = selectors.signup_request_for(token)
     except ObjectDoesNotExist:
         return _invalid(request)
+    if switched := personal_language(request, None):
+        return switched
     error = ""
     if request.method == "POST":
         try:
@@ -127,7 +146,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         except (ProgrammeError, ObjectDoesNotExist):
             return _invalid(request)
         except (IntegrityError, ValidationError):  # a clash with a simultaneous confirmation
-            error = "Your place could not be confirmed just now. Press Confirm again."
+            error = _("Your place could not be confirmed just now. Press Confirm again.")
         else:
             return redirect(enrolment_link(enrolment))
     return render(
@@ -137,7 +156,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             "signup": signup,
             "programme": signup.programme,
             "error": error,
-            "page_title": "Confirm your place",
+            "page_title": _("Confirm your place"),
         },
         status=409 if error else 200,
     )
@@ -149,6 +168,8 @@ def me(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     return render(
         request,
         "programmes/participant/me.html",
@@ -159,7 +180,7 @@ def me(request: HttpRequest, token: str) -> HttpResponse:
             "matches": selectors.matches_of(enrolment),
             "zone": person_zone(enrolment),
             "pause_form": PauseForm(),
-            "page_title": f"Your place in {enrolment.programme.name}",
+            "page_title": _("Your place in %(name)s") % {"name": enrolment.programme.name},
         },
     )
 
@@ -170,16 +191,18 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     initial = {k: getattr(enrolment, k) for k in selectors.PROFILE_FIELDS}
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.enrolment_update_profile(enrolment=enrolment, **_profile(form.cleaned_data))
-        messages.success(request, "Saved your preferences.")
+        messages.success(request, _("Saved your preferences."))
         return redirect("coffee:me", token=token)
     return render(
         request,
         "programmes/participant/form.html",
-        {"form": form, "token": token, "page_title": "Your preferences"},
+        {"form": form, "token": token, "page_title": _("Your preferences")},
     )
 
 
@@ -189,6 +212,8 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     form = PauseForm(request.POST)
     if form.is_valid():
         try:
@@ -196,9 +221,13 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"Paused until {enrolment.paused_until:%-d %B %Y}.")
+            messages.success(
+                request,
+                _("Paused until %(date)s.")
+                % {"date": date_format(enrolment.paused_until, "j F Y")},
+            )
     else:
-        messages.error(request, "Enter the date to pause until, for example 2027-01-31.")
+        messages.error(request, _("Enter the date to pause until, for example 2027-01-31."))
     return redirect("coffee:me", token=token)
 
 
@@ -208,8 +237,10 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     services.enrolment_resume(enrolment=enrolment)
-    messages.success(request, "Welcome back: you will be matched from the next round.")
+    messages.success(request, _("Welcome back: you will be matched from the next round."))
     return redirect("coffee:me", token=token)
 
 
@@ -219,8 +250,10 @@ def leave(request: HttpRequest, token: str) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     services.enrolment_leave(enrolment=enrolment)
-    messages.success(request, "You have left the programme. You can rejoin from this page.")
+    messages.success(request, _("You have left the programme. You can rejoin from this page."))
     return redirect("coffee:me", token=token)
 
 
@@ -231,6 +264,8 @@ def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
     enrolment = _enrolment(token)
     if enrolment is None:
         return _invalid(request)
+    if switched := personal_language(request, enrolment.person):
+        return switched
     found = (
         Match.objects.filter(
             pk=match, places__enrolment=enrolment, round__status=Round.Status.PUBLISHED
@@ -255,7 +290,7 @@ def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Thank you for your feedback.")
+            messages.success(request, _("Thank you for your feedback."))
             return redirect("coffee:me", token=token)
     others = [
         p.enrolment.person.name
@@ -268,7 +303,8 @@ def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
         {
             "form": form,
             "token": token,
-            "lead": f"Round {found.round.number}, with {' and '.join(others)}.",
-            "page_title": "How did it go?",
+            "lead": _("Round %(number)s, with %(names)s.")
+            % {"number": found.round.number, "names": get_text_list(others, _("and"))},
+            "page_title": _("How did it go?"),
         },
     )

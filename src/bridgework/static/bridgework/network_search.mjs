@@ -1,5 +1,6 @@
 // Accessible autocomplete for the network survey: a combobox over the server's search endpoint.
 // Without JavaScript the same form submits and the server lists at most ten matches.
+// Its words come translated from the page's data-text-* attributes (no inline script: the CSP).
 const form = document.querySelector(".bw-colleague-search");
 if (form) {
   const input = form.querySelector("input[name=q]");
@@ -21,6 +22,11 @@ if (form) {
   let active = -1;
   let timer = null;
   const minChars = Number(form.dataset.minChars) || 3;
+  const text = {
+    tooMany: form.dataset.textTooMany || "Too many searches. Try again later.",
+    one: form.dataset.textCountOne || "1 match",
+    many: form.dataset.textCountMany || "{count} matches",
+  };
   const target = (id) => form.dataset.colleagueUrl.replace(/\/0\/$/, `/${id}/`);
   const render = () => {
     list.replaceChildren(
@@ -55,13 +61,14 @@ if (form) {
       headers: { Accept: "application/json" },
     });
     if (!response.ok) {
-      if (response.status === 429) status.textContent = "Too many searches. Try again later.";
+      if (response.status === 429) status.textContent = text.tooMany;
       return;
     }
     results = (await response.json()).results;
     active = -1;
     render();
-    status.textContent = `${results.length} match${results.length === 1 ? "" : "es"}`;
+    status.textContent =
+      results.length === 1 ? text.one : text.many.replace("{count}", String(results.length));
   };
   input.addEventListener("input", () => {
     clearTimeout(timer);

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from bridgework.analysis.rc_instrument import DIMENSIONS
@@ -57,7 +59,8 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
             "answered": len(answered & {t.key for t in targets}),
             "next_step": _next_step(invitation, targets, answered),
             "completed": invitation.completed_at is not None,
-            "page_title": f"{wave.work_process.name}: how is it working?",
+            "page_title": _("%(process)s: how is it working?")
+            % {"process": wave.work_process.name},
         },
     )
 
@@ -73,7 +76,7 @@ def step(request: HttpRequest, token: str, step: int) -> HttpResponse:
     if not 1 <= step <= len(targets):
         return redirect("respond:start", token=token)
     target = targets[step - 1]
-    instrument = wave.instrument()
+    instrument = wave.instrument(translation.get_language())
     saved = selectors.responses_of(invitation).get(target.key)
     initial = {}
     if saved is not None:
@@ -124,7 +127,8 @@ def step(request: HttpRequest, token: str, step: int) -> HttpResponse:
             "questions": questions,
             "not_applicable": not_applicable,
             "previous": step - 1 if step > 1 else None,
-            "page_title": f"{target.name} ({step} of {len(targets)})",
+            "page_title": _("%(name)s (%(step)s of %(total)s)")
+            % {"name": target.name, "step": step, "total": len(targets)},
         },
     )
 
@@ -151,6 +155,6 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
             "missing": missing,
             "total": len(targets),
             "completed": invitation.completed_at is not None,
-            "page_title": "Thank you" if invitation.completed_at else "Check and send",
+            "page_title": _("Thank you") if invitation.completed_at else _("Check and send"),
         },
     )

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
-from bridgework.directory.models import Role
+from bridgework.directory.models import Role, language_codes
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.models import Job
 from bridgework.jobs.services import job_start
@@ -86,7 +86,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @network_view(Role.COORDINATOR)
 def questions(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.wave_for(request.network, pk)
-    form = WordingForm(request.POST or None, instrument=wave.instrument())
+    default = request.network.default_language
+    form = WordingForm(
+        request.POST or None,
+        instrument=wave.instrument(default),
+        # One block per other language offered, each starting from its current wording.
+        translations={code: wave.instrument(code) for code in language_codes() if code != default},
+        default_language=default,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.wave_set_wording(wave=wave, **form.wording())

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.http import QueryDict
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -44,3 +48,13 @@ def attribute(obj: object, dotted: str) -> object:
         if obj is None:
             return None
     return obj
+
+
+@register.filter
+def names_and(items: Iterable[object], attr: str = "name") -> str:
+    """``"Ana, Ben and Cai"`` from objects' (or dicts') ``attr``, with "and" in the active
+    language."""
+    names = [
+        str(item.get(attr) if isinstance(item, dict) else getattr(item, attr)) for item in items
+    ]
+    return get_text_list(names, gettext("and"))
