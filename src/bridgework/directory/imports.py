@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from bridgework.datasets.limits import Limits
 from bridgework.datasets.people import PersonRecord, parse_people, present_columns
 from bridgework.datasets.tabular import DatasetError, Problem, Source, read_table
 from bridgework.directory.models import (
@@ -76,10 +77,14 @@ class ImportPlan:
 
 
 def read_people_file(
-    source: Source, *, filename: str | None = None
+    source: Source, *, filename: str | None = None, limits: Limits | None = None
 ) -> tuple[list[PersonRecord], frozenset[str]]:
-    """Parse a people file; returns its records and which known columns it has."""
-    table = read_table(source, filename=filename)
+    """Parse a people file; returns its records and which known columns it has.
+
+    ``limits`` default to the command line's (:func:`~bridgework.datasets.limits.file_limits`);
+    the web app passes :func:`~bridgework.datasets.limits.upload_limits`.
+    """
+    table = read_table(source, filename=filename, limits=limits)
     return parse_people(table), present_columns(table)
 
 
@@ -450,12 +455,14 @@ def people_import_upload(
 
 
 @transaction.atomic
-def people_import_confirm(*, upload: PeopleImport) -> ImportPlan:
+def people_import_confirm(*, upload: PeopleImport, limits: Limits | None = None) -> ImportPlan:
     """Apply an uploaded file after its preview, re-checking it against today's directory."""
     upload = PeopleImport.objects.select_for_update().get(pk=upload.pk)
     if upload.status != PeopleImport.Status.PREVIEW:
         raise DatasetError([Problem(None, None, "this import was already confirmed or discarded")])
-    records, columns = read_people_file(bytes(upload.content), filename=upload.filename)
+    records, columns = read_people_file(
+        bytes(upload.content), filename=upload.filename, limits=limits
+    )
     plan = people_import_plan(network=upload.network, records=records, columns=columns)
     created, updated = people_import_apply(network=upload.network, plan=plan)
     upload.status = PeopleImport.Status.APPLIED

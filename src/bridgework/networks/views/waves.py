@@ -8,16 +8,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from bridgework.datasets.limits import upload_limits
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Role
+from bridgework.directory.uploads import oversized_upload_error, upload_too_big_message
 from bridgework.networks import selectors, services
 from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.networks.imports import parse_nominations
 from bridgework.networks.models import NetworkWave
 from bridgework.waves.services import WaveClosedError
 from bridgework.web.tenancy import network_view
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 @network_view()
@@ -193,11 +193,15 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 @network_view(Role.COORDINATOR)
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
+    too_big = oversized_upload_error(request) if request.method == "POST" else None
     form = NominationsUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if too_big:
+        form = NominationsUploadForm()
+        form.add_error("file", too_big)
+    elif request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        if file.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", "The file is larger than 10 MB.")
+        if file.size > upload_limits().file_bytes:
+            form.add_error("file", upload_too_big_message())
         else:
             record = services.nominations_import_upload(
                 wave=wave, filename=file.name, content=file.read()
