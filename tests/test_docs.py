@@ -52,7 +52,7 @@ def command_sections(texts: Iterable[str]) -> dict[str, str]:
 
 def _section_for(command: str, sections: dict[str, str]) -> str | None:
     """The most specific section: the command's own, else its parent command's. Options of
-    ``bridgework`` itself (``--debug``) belong in a section headed `` `bridgework [--debug] …` ``."""
+    ``bridgework`` itself (``--debug``) belong under a heading `` `bridgework [--debug] …` ``."""
     if not command:
         return sections.get("")
     words = command.split()

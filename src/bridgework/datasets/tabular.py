@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,12 @@ _MAX_XLSX_PARTS = 10_000
 #: Parts smaller than this unpacked are not held to the compression ratio (tiny XML
 #: compresses well and can do no harm).
 _RATIO_FLOOR = 1024 * 1024
+
+#: The number of a row element of a sheet's XML (``<row r="12" ...>``, any prefix).
+_ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr=[\"'](\d{1,12})[\"']")
+
+#: A line break in a CSV file: Windows, Unix or old Mac.
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 #: Problems listed for rows wider than the header before stopping (one per row otherwise).
 _MAX_PROBLEMS = 1_000
@@ -206,8 +213,13 @@ def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
 
 
 def _count_rows(archive: zipfile.ZipFile, path: str, limit: int) -> int:
-    """Count row elements of a sheet's XML as it unpacks, stopping once past ``limit``."""
-    count, tail = 0, b""
+    """How many rows a sheet's XML makes, found as it unpacks, stopping once past ``limit``.
+
+    That is the count of row elements, or the number of the last one if larger (rows may skip
+    numbers, and a reader fills the gaps with empty rows: ``<row r="2000000">`` alone makes
+    two million).
+    """
+    count, tail, block = 0, b"", b""
     with archive.open(path) as stream:
         while chunk := stream.read(1 << 20):
             # Each pattern is 4 bytes and the carried tail 3: a tag split across two chunks
@@ -216,14 +228,25 @@ def _count_rows(archive: zipfile.ZipFile, path: str, limit: int) -> int:
             count += block.count(b"<row") + block.count(b":row")
             tail = block[-3:]
             if count > limit:
-                break
-    return count
+                return count
+    numbers = _ROW_NUMBER.findall(block[-65536:])
+    return max(count, int(numbers[-1])) if numbers else count
 
 
 def _xlsx_rows(data: bytes, limits: Limits) -> list[list[str]]:
     from openpyxl import load_workbook
 
     archive = _check_zip(data, limits)
+    # Count every worksheet's rows before openpyxl opens the workbook: opening it reads each
+    # sheet through to the end when the sheet declares no size.
+    for member in archive.infolist():
+        if "worksheets/" in member.filename and member.filename.endswith(".xml"):
+            try:
+                rows_found = _count_rows(archive, member.filename, limits.rows + 1)
+            except Exception as exc:
+                raise _refuse(f"not a readable XLSX workbook ({_brief(exc)})") from exc
+            if rows_found > limits.rows + 1:
+                raise _too_big(f"{limits.rows:,} rows", limits.rows, limits.rows_variable)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -232,13 +255,6 @@ def _xlsx_rows(data: bytes, limits: Limits) -> list[list[str]]:
         if not workbook.worksheets:
             raise _refuse("not a readable XLSX workbook (it has no worksheet)")
         sheet = workbook.worksheets[0]
-        path = getattr(sheet, "_worksheet_path", None)
-        try:
-            claimed = _count_rows(archive, path, limits.rows + 1) if path else 0
-        except Exception as exc:
-            raise _refuse(f"not a readable XLSX workbook ({_brief(exc)})") from exc
-        if claimed > limits.rows + 1:
-            raise _too_big(f"{limits.rows:,} rows", limits.rows, limits.rows_variable)
         # The sheet's declared size may lie (a few bytes can claim a million rows, and
         # openpyxl would pad to it): read the rows that are there, and count them.
         sheet.reset_dimensions()
@@ -258,7 +274,13 @@ def _xlsx_rows(data: bytes, limits: Limits) -> list[list[str]]:
 
 
 def _brief(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    """One line on why a file could not be read (XML entities named as such)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__module__.startswith("defusedxml"):
+            return "it declares XML entities or a DTD, which are refused"
+        seen = seen.__cause__ or seen.__context__
+    text = (str(exc) or type(exc).__name__).splitlines()[0]
     return text if len(text) <= 200 else text[:200] + "…"
 
 
@@ -301,7 +323,7 @@ def decode_text_checked(data: bytes) -> str:
 
 def _csv_rows(data: bytes, limits: Limits) -> list[list[str]]:
     text = decode_text_checked(data)
-    first_line = text.split("\n", 1)[0]
+    first_line = _LINE_END.split(text, maxsplit=1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
     rows: list[list[str]] = []
     previous = csv.field_size_limit()
@@ -419,11 +441,14 @@ def read_frame(
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: the Python reader decodes it
         return _table_to_frame(read_table(path, filename=filename, limits=limits))
     _check_text(head)
-    first_line = decode_text(head.split(b"\n", 1)[0]) if head else ""
+    first_line = _LINE_END.split(decode_text(head), maxsplit=1)[0] if head else ""
     if not first_line.strip():
         raise DatasetError([Problem(None, None, "the file is empty: expected a header row")])
     delimiter = sniff_delimiter(first_line)
-    header = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([first_line], delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise DatasetError([Problem(1, None, f"unreadable CSV ({exc})")]) from exc
     header = _checked_cells(header, 1, limits, str.strip)
     while header and not header[-1]:
         header.pop()

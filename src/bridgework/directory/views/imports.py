@@ -21,9 +21,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     too_big = oversized_upload_error(request) if request.method == "POST" else None
     form = PeopleImportForm(request.POST or None, request.FILES or None)
     problems = None
-    if too_big:
-        form = PeopleImportForm()
-        form.add_error("file", too_big)
+    if too_big:  # the file was dropped as it arrived: say why instead of "choose a file"
+        form.is_valid()
+        form.errors["file"] = form.error_class([too_big])
     elif request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         if uploaded.size > upload_limits().file_bytes:

@@ -195,9 +195,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
     too_big = oversized_upload_error(request) if request.method == "POST" else None
     form = NominationsUploadForm(request.POST or None, request.FILES or None)
-    if too_big:
-        form = NominationsUploadForm()
-        form.add_error("file", too_big)
+    if too_big:  # the file was dropped as it arrived: say why instead of "choose a file"
+        form.is_valid()
+        form.errors["file"] = form.error_class([too_big])
     elif request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         if file.size > upload_limits().file_bytes:
