@@ -22,6 +22,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from bridgework.datasets.limits import file_limits as _file_limits
+from bridgework.datasets.limits import upload_limits as _upload_limits
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -214,6 +217,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A mistyped limit stops the app at start (with the variable named), not at the first upload.
+_file_limits(), _upload_limits()
 
 # Mail: every message is recorded in the outbox; EMAIL_BACKEND delivers it. The embedded
 # default keeps mail in the outbox only; set EMAIL_URL (smtp://user:pass@host:587?tls=1) or
