@@ -126,15 +126,13 @@ def _refuse(reason: str) -> DatasetError:
     return DatasetError([Problem(None, None, reason)])
 
 
-def _too_big(what: str, limit: int, variable: str) -> DatasetError:
+def _too_big(what: str, variable: str) -> DatasetError:
     return _refuse(f"the file has more than {what}, the limit; split it, or raise {variable}")
 
 
 def _check_size(size: int, limits: Limits) -> None:
     if size > limits.file_bytes:
-        raise _too_big(
-            describe_bytes(limits.file_bytes), limits.file_bytes, limits.file_bytes_variable
-        )
+        raise _too_big(describe_bytes(limits.file_bytes), limits.file_bytes_variable)
 
 
 def _read_bytes(source: Source, limits: Limits) -> bytes:
@@ -246,7 +244,7 @@ def _xlsx_rows(data: bytes, limits: Limits) -> list[list[str]]:
             except Exception as exc:
                 raise _refuse(f"not a readable XLSX workbook ({_brief(exc)})") from exc
             if rows_found > limits.rows + 1:
-                raise _too_big(f"{limits.rows:,} rows", limits.rows, limits.rows_variable)
+                raise _too_big(f"{limits.rows:,} rows", limits.rows_variable)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
@@ -262,7 +260,7 @@ def _xlsx_rows(data: bytes, limits: Limits) -> list[list[str]]:
         try:
             for values in sheet.iter_rows(values_only=True):
                 if len(rows) > limits.rows:
-                    raise _too_big(f"{limits.rows:,} rows", limits.rows, limits.rows_variable)
+                    raise _too_big(f"{limits.rows:,} rows", limits.rows_variable)
                 rows.append(_checked_cells(values, len(rows) + 1, limits, _cell_text))
         except DatasetError:
             raise
@@ -326,19 +324,19 @@ def _csv_rows(data: bytes, limits: Limits) -> list[list[str]]:
     first_line = _LINE_END.split(text, maxsplit=1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
     rows: list[list[str]] = []
-    previous = csv.field_size_limit()
-    csv.field_size_limit(max(limits.cell_chars + 1, 1024))
+    if csv.field_size_limit() <= limits.cell_chars:
+        # Only ever raised (the setting is global to the process, and threads share it): a
+        # cell over the limit is refused below, whatever the csv module allows.
+        csv.field_size_limit(limits.cell_chars + 1)
     try:
         for row in reader:
             if len(rows) > limits.rows:
-                raise _too_big(f"{limits.rows:,} rows", limits.rows, limits.rows_variable)
+                raise _too_big(f"{limits.rows:,} rows", limits.rows_variable)
             rows.append(_checked_cells(row, reader.line_num, limits, str.strip))
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise DatasetError([_long_cell(reader.line_num, None, limits)]) from exc
         raise DatasetError([Problem(reader.line_num, None, f"unreadable CSV ({exc})")]) from exc
-    finally:
-        csv.field_size_limit(previous)
     return rows
 
 
@@ -472,7 +470,7 @@ def read_frame(
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
         raise DatasetError([Problem(None, None, f"unreadable CSV ({_brief(exc)})")]) from exc
     if len(frame) > limits.rows:
-        raise _too_big(f"{limits.rows:,} rows", limits.rows, limits.rows_variable)
+        raise _too_big(f"{limits.rows:,} rows", limits.rows_variable)
     frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
     frame.columns = [str(c).strip() for c in frame.columns]
     for position, column in enumerate(frame.columns, start=1):
