@@ -292,15 +292,26 @@ def _insert_people(rows: list[dict[str, Any]]) -> None:
     in Python, which takes longer than the database takes to write them)."""
     if not rows:
         return
-    names = tuple(rows[0])
+    # Every column but the key: those a row leaves out get the model's default, as a save
+    # would give them (so a field added to Person later still gets its value).
+    fields = [
+        field
+        for field in Person._meta.concrete_fields
+        if not field.primary_key and not getattr(field, "db_returning", False)
+    ]
+    defaults = {
+        field.name: field.get_db_prep_save(field.get_default(), connection)
+        for field in fields
+        if field.name not in rows[0]
+    }
     quote = connection.ops.quote_name
-    fields = [Person._meta.get_field(name) for name in names]
     sql = (
         f"INSERT INTO {quote(Person._meta.db_table)} "
         f"({', '.join(quote(field.column) for field in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    _run_many(sql, [[row[name] for name in names] for row in rows])
+    names = [field.name for field in fields]
+    _run_many(sql, [[{**defaults, **row}[name] for name in names] for row in rows])
 
 
 def _update_people(rows: list[dict[str, Any]], names: tuple[str, ...]) -> None:
