@@ -35,7 +35,9 @@ def command_sections(texts: Iterable[str]) -> dict[str, str]:
     for text in texts:
         headings = list(_HEADING.finditer(text))
         for index, heading in enumerate(headings):
-            named = re.search(r"`bridgework ([a-z][a-z -]*?)(?:`| [A-Z\[<-])", heading.group(2))
+            named = re.search(
+                r"`bridgework(?: ([a-z][a-z -]*?))?(?:`| [A-Z\[<-])", heading.group(2)
+            )
             if named is None:
                 continue
             level = len(heading.group(1))
@@ -43,12 +45,16 @@ def command_sections(texts: Iterable[str]) -> dict[str, str]:
                 (h.start() for h in headings[index + 1 :] if len(h.group(1)) <= level),
                 len(text),
             )
-            sections.setdefault(named.group(1).strip(), []).append(text[heading.start() : end])
+            command = (named.group(1) or "").strip()
+            sections.setdefault(command, []).append(text[heading.start() : end])
     return {command: "\n".join(parts) for command, parts in sections.items()}
 
 
 def _section_for(command: str, sections: dict[str, str]) -> str | None:
-    """The most specific section: the command's own, else its parent command's."""
+    """The most specific section: the command's own, else its parent command's. Options of
+    ``bridgework`` itself (``--debug``) belong under a heading `` `bridgework [--debug] …` ``."""
+    if not command:
+        return sections.get("")
     words = command.split()
     while words:
         found = sections.get(" ".join(words))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["FIRST_DATA_ROW", "DatasetError", "Problem", "normalise_header"]
+__all__ = ["FIRST_DATA_ROW", "DatasetError", "Problem", "normalise_header", "problem_line"]
 
 #: Spreadsheet row number of the first data row (row 1 is the header).
 FIRST_DATA_ROW = 2
@@ -71,3 +71,18 @@ def normalise_header(name: str) -> str:
     for char in cleaned:
         out.append(char if char.isalnum() else "_")
     return "_".join(part for part in "".join(out).split("_") if part)
+
+
+def problem_line(problem: Problem, file: str | None = None) -> str:
+    """A problem as the command line prints it: a whole-file problem names the file.
+
+    Examples
+    --------
+    >>> problem_line(Problem(None, None, "not a CSV or XLSX table (binary data)"), "people.csv")
+    'people.csv: not a CSV or XLSX table (binary data)'
+    >>> problem_line(Problem(4, "email", "not an email address"), "people.csv")
+    'row 4, column email: not an email address'
+    """
+    if file and problem.row is None and problem.column is None:
+        return f"{file}: {problem.reason}"
+    return str(problem)

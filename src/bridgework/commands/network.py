@@ -81,9 +81,11 @@ def _analyze(args: argparse.Namespace) -> int:
         print("--weaving-limit: must be 0 or more", file=sys.stderr)
         return EXIT_INVALID
     try:
-        people = _labelled("people", lambda: read_people(args.people))
+        people = _labelled("people", lambda: read_people(args.people), path=args.people)
         nominations = _labelled(
-            "nominations", lambda: read_nominations(args.nominations, people["id"].tolist())
+            "nominations",
+            lambda: read_nominations(args.nominations, people["id"].tolist()),
+            path=args.nominations,
         )
         group_by = args.group_by
         if group_by is None and "organisation" in people.columns:
@@ -97,7 +99,8 @@ def _analyze(args: argparse.Namespace) -> int:
         result = _labelled("people", lambda: analyze_network(people, nominations, options))
     except DatasetError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            whole_file = problem.row is None and problem.column is None
+            print(problem.reason if whole_file else problem, file=sys.stderr)
         return EXIT_INVALID
     except OSError as error:
         print(f"cannot read input: {error}", file=sys.stderr)
@@ -125,16 +128,19 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _labelled(file: str, read: Any) -> Any:
-    """Run ``read``; prefix its problems with which file they are in."""
+def _labelled(file: str, read: Any, *, path: str | None = None) -> Any:
+    """Run ``read``; say which file its problems are in (a whole-file problem names the path)."""
     from bridgework.datasets.tabular import DatasetError, Problem
+
+    def label(p: Problem) -> Problem:
+        if path and p.row is None and p.column is None:
+            return Problem(None, None, f"{path}: {p.reason} (the {file} file)")
+        return Problem(p.row, p.column, f"{p.reason} (in the {file} file)")
 
     try:
         return read()
     except DatasetError as error:
-        raise DatasetError(
-            Problem(p.row, p.column, f"{p.reason} (in the {file} file)") for p in error.problems
-        ) from error
+        raise DatasetError(label(p) for p in error.problems) from error
 
 
 def _print_summary(data: dict[str, Any]) -> None:

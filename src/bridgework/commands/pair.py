@@ -103,8 +103,14 @@ class _ProgressBar:
 
 
 def _print_problems(label: str, error: Exception) -> None:
+    from bridgework.problems import Problem, problem_line
+
     for problem in getattr(error, "problems", [error]):
-        print(f"{label}: {problem}", file=sys.stderr)
+        if isinstance(problem, Problem):
+            line = problem_line(problem, label)
+            print(line if line.startswith(f"{label}: ") else f"{label}: {line}", file=sys.stderr)
+        else:
+            print(f"{label}: {problem}", file=sys.stderr)
 
 
 def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:

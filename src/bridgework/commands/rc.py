@@ -131,6 +131,7 @@ def _load(args: argparse.Namespace):
 
 def _run(args: argparse.Namespace, compute) -> int:
     from bridgework.datasets.tabular import DatasetError
+    from bridgework.problems import problem_line
 
     try:
         settings = _settings(args)
@@ -138,7 +139,7 @@ def _run(args: argparse.Namespace, compute) -> int:
         result = compute(responses.frame, instrument, settings)
     except DatasetError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(problem_line(problem, args.file), file=sys.stderr)
         return EXIT_INVALID
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

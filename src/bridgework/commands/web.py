@@ -165,8 +165,10 @@ def import_people(args: argparse.Namespace) -> int:
         print(f"{args.file}: no such file", file=sys.stderr)
         return 2
     except DatasetError as exc:
+        from bridgework.problems import problem_line
+
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(problem_line(problem, args.file), file=sys.stderr)
         return 2
     verb = "would create" if args.dry_run else "created"
     print(

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bridgework.datasets.limits import describe_bytes, file_limits
 from bridgework.datasets.tabular import DatasetError, Problem, Source, normalise_header, read_frame
 from bridgework.matching.instance import time_zone_offset
 from bridgework.matching.model import PairingResult, Roster
@@ -287,9 +288,24 @@ def read_rc_weak_ties(source: str | os.PathLike[str] | bytes) -> list[tuple[str,
     DatasetError
         Not JSON, no ``cells`` list, or cells missing ``rater``/``target``/``band``.
     """
+    limits = file_limits()
+    size = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
+    if size > limits.file_bytes:
+        raise DatasetError(
+            [
+                Problem(
+                    None,
+                    None,
+                    f"the file has more than {describe_bytes(limits.file_bytes)}, the limit; "
+                    f"raise {limits.file_bytes_variable}",
+                )
+            ]
+        )
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     try:
         data = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError as exc:
+        raise DatasetError([Problem(None, None, "not valid JSON (nested too deeply)")]) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DatasetError([Problem(None, None, f"not valid JSON ({exc})")]) from exc
     cells = data.get("cells") if isinstance(data, dict) else None

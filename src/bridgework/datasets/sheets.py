@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
+import re
 from collections.abc import Iterable, Sequence
 
 __all__ = [
@@ -86,10 +86,12 @@ def unholdable_character(value: str) -> str | None:
     >>> unholdable_character("Zoë"), unholdable_character("bell\\x07")
     (None, '\\x07')
     """
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
-            return char
-    return None
+    found = _UNHOLDABLE.search(value)
+    return found.group() if found else None
+
+
+#: Unicode categories Cc (control) and Cs (surrogate), and the two non-characters.
+_UNHOLDABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def write_csv_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

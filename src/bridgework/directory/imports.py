@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from bridgework.datasets.limits import Limits
 from bridgework.datasets.people import PersonRecord, parse_people, present_columns
 from bridgework.datasets.tabular import DatasetError, Problem, Source, read_table
 from bridgework.directory.models import (
@@ -77,10 +78,14 @@ class ImportPlan:
 
 
 def read_people_file(
-    source: Source, *, filename: str | None = None
+    source: Source, *, filename: str | None = None, limits: Limits | None = None
 ) -> tuple[list[PersonRecord], frozenset[str]]:
-    """Parse a people file; returns its records and which known columns it has."""
-    table = read_table(source, filename=filename)
+    """Parse a people file; returns its records and which known columns it has.
+
+    ``limits`` default to the command line's (:func:`~bridgework.datasets.limits.file_limits`);
+    the web app passes :func:`~bridgework.datasets.limits.upload_limits`.
+    """
+    table = read_table(source, filename=filename, limits=limits)
     return parse_people(table), present_columns(table)
 
 
@@ -456,12 +461,15 @@ def people_import_upload(
 
 
 @transaction.atomic
-def people_import_confirm(*, upload: PeopleImport) -> ImportPlan:
-    """Apply an uploaded file after its preview, re-checking it against today's directory."""
+def people_import_confirm(*, upload: PeopleImport, limits: Limits | None = None) -> ImportPlan:
+    """Apply an uploaded file after its preview, re-checking it against today's directory
+    (within ``limits``, the command line's by default: the worker confirms)."""
     upload = PeopleImport.objects.select_for_update().get(pk=upload.pk)
     if upload.status != PeopleImport.Status.PREVIEW:
         raise DatasetError([Problem(None, None, "this import was already confirmed or discarded")])
-    records, columns = read_people_file(bytes(upload.content), filename=upload.filename)
+    records, columns = read_people_file(
+        bytes(upload.content), filename=upload.filename, limits=limits
+    )
     plan = people_import_plan(network=upload.network, records=records, columns=columns)
     created, updated = people_import_apply(network=upload.network, plan=plan)
     upload.status = PeopleImport.Status.APPLIED

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bridgework.datasets.limits import upload_limits
 from bridgework.datasets.network_io import validate_nominations
 from bridgework.datasets.tabular import DatasetError, Problem, read_frame
 from bridgework.networks.models import NominationImport
@@ -40,7 +41,7 @@ def parse_nominations(upload: NominationImport) -> list[ImportRow]:
     ids = [str(pk) for pk, _ in people]
     by_email = {email.casefold(): str(pk) for pk, email in people if email}
     try:
-        frame = read_frame(bytes(upload.content), filename=upload.filename)
+        frame = read_frame(bytes(upload.content), filename=upload.filename, limits=upload_limits())
     except DatasetError:
         raise
     except (ValueError, UnicodeError) as exc:

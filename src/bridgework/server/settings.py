@@ -22,6 +22,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from bridgework.datasets.limits import file_limits as _file_limits
+from bridgework.datasets.limits import upload_limits as _upload_limits
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -213,10 +216,19 @@ STORAGES = {
 # Serve static files from the app directories without collectstatic outside production.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-# Uploaded import files are parsed in memory; cap them so one upload cannot exhaust it.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-IMPORT_MAX_BYTES = int(os.environ.get("BRIDGEWORK_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Uploads: every limit on a file (bytes, rows, columns, cells) is in bridgework.datasets.limits
+# (docs/limits.md). A file over BRIDGEWORK_MAX_UPLOAD_BYTES is dropped as it arrives; smaller
+# ones over 2.5 MB go to a temporary file rather than memory. Form fields other than files
+# stay under Django's 2.5 MB.
+FILE_UPLOAD_HANDLERS = [
+    "bridgework.directory.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A mistyped limit stops the app at start (with the variable named), not at the first upload.
+_file_limits(), _upload_limits()
 
 # Mail: every message is recorded in the outbox; EMAIL_BACKEND delivers it. The embedded
 # default keeps mail in the outbox only; set EMAIL_URL (smtp://user:pass@host:587?tls=1) or

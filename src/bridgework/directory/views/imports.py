@@ -6,17 +6,18 @@ and written all-or-nothing there, and the coordinator watches its progress page.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bridgework.datasets.limits import upload_limits
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory import imports, selectors
 from bridgework.directory.forms import PeopleImportForm
 from bridgework.directory.jobs import PEOPLE_IMPORT
 from bridgework.directory.models import PeopleImport, Role
+from bridgework.directory.uploads import oversized_upload_error, upload_too_big_message
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.kinds import JobRefusedError
 from bridgework.jobs.services import job_start
@@ -25,16 +26,22 @@ from bridgework.web.tenancy import network_view
 
 @network_view(Role.COORDINATOR)
 def upload(request: HttpRequest) -> HttpResponse:
+    too_big = oversized_upload_error(request) if request.method == "POST" else None
     form = PeopleImportForm(request.POST or None, request.FILES or None)
     problems = None
-    if request.method == "POST" and form.is_valid():
+    if too_big:  # the file was dropped as it arrived: say why instead of "choose a file"
+        form.is_valid()
+        form.errors["file"] = form.error_class([too_big])
+    elif request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
-        if uploaded.size > settings.IMPORT_MAX_BYTES:
-            form.add_error("file", "The file is too big: the limit is 10 MB.")
+        if uploaded.size > upload_limits().file_bytes:
+            form.add_error("file", upload_too_big_message())
         else:
             content = uploaded.read()
             try:
-                records, columns = imports.read_people_file(content, filename=uploaded.name)
+                records, columns = imports.read_people_file(
+                    content, filename=uploaded.name, limits=upload_limits()
+                )
                 imports.people_import_plan(
                     network=request.network, records=records, columns=columns
                 )
@@ -71,7 +78,9 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         )
     problems, plan = None, None
     try:
-        records, columns = imports.read_people_file(bytes(upload.content), filename=upload.filename)
+        records, columns = imports.read_people_file(
+            bytes(upload.content), filename=upload.filename, limits=upload_limits()
+        )
         plan = imports.people_import_plan(network=request.network, records=records, columns=columns)
     except DatasetError as exc:
         problems = exc.problems

@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
+from bridgework.datasets.limits import upload_limits
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Role
+from bridgework.directory.uploads import oversized_upload_error, upload_too_big_message
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.services import job_start
 from bridgework.networks import jobs as wave_jobs
@@ -22,8 +24,6 @@ from bridgework.networks.imports import parse_nominations
 from bridgework.networks.models import NetworkWave
 from bridgework.waves.services import WaveClosedError
 from bridgework.web.tenancy import network_view
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 @network_view()
@@ -253,11 +253,15 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 @network_view(Role.COORDINATOR)
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
+    too_big = oversized_upload_error(request) if request.method == "POST" else None
     form = NominationsUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if too_big:  # the file was dropped as it arrived: say why instead of "choose a file"
+        form.is_valid()
+        form.errors["file"] = form.error_class([too_big])
+    elif request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        if file.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", "The file is larger than 10 MB.")
+        if file.size > upload_limits().file_bytes:
+            form.add_error("file", upload_too_big_message())
         else:
             record = services.nominations_import_upload(
                 wave=wave, filename=file.name, content=file.read()
