@@ -10,12 +10,12 @@ import vobject
 from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import services
 from tests.browser.accessibility import axe_violations
-from tests.browser.test_foundation import sign_in, two_networks  # noqa: F401
+from tests.browser.pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_cancel_a_match_from_the_round_page(page, two_networks):  # noqa: F811
+def test_cancel_a_match_from_the_round_page(page, two_networks):
     alpha, _ = two_networks
     programme = services.programme_create(network=alpha, name="Coffee", audience="network")
     services.enrol_audience(programme=programme)

@@ -202,7 +202,9 @@ def test_closed_wave_sends_no_reminders_and_no_invitations(crowd, coordinator):
 
 
 @pytest.mark.django_db
-def test_response_rate_under_70_percent_is_warned_overall_and_by_organisation(crowd, coordinator):
+def test_response_rate_under_70_percent_is_warned_overall_and_by_organisation(
+    crowd, coordinator, analyst
+):
     wave = _open_wave(crowd)
     services.network_invitations_create(wave=wave, send=False)
     invitations = list(wave.invitations.select_related("person__organisation"))
@@ -222,8 +224,9 @@ def test_response_rate_under_70_percent_is_warned_overall_and_by_organisation(cr
     page = coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").content.decode()
     assert "Only 60% of invited people have answered (under 70%)" in page
     assert "6 of 10 invited have answered (60%); 1 of them have finished" in page
-    # Hidden counts are not said to be small: "hidden, and not for being small" would say
-    # that they are not.
+    # Analysts do not see small organisations' counts, and hidden counts are not said to be
+    # small: "hidden, and not for being small" would say that they are not.
+    page = analyst.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").content.decode()
     assert "Hidden: fewer than 5 have answered here, or the count would let" in page
     assert "Under 5 respondents" not in page
 
@@ -311,7 +314,7 @@ def test_close_now_closes_a_wave_that_has_not_opened_yet(crowd, coordinator):
 
 @pytest.mark.django_db
 def test_new_waves_start_from_the_networks_minimum_group_size_which_always_applies(
-    crowd, coordinator
+    crowd, coordinator, analyst
 ):
     crowd.min_group_size = 7
     crowd.save()
@@ -329,7 +332,7 @@ def test_new_waves_start_from_the_networks_minimum_group_size_which_always_appli
     progress = selectors.network_wave_progress(wave, small_counts=True)
     alpha = next(r for r in progress.by_organisation if r.name == "alpha Agency")
     assert (alpha.answered, alpha.below_minimum) == (6, True)  # 6 answered: under 7, not 5
-    page = coordinator.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").content.decode()
+    page = analyst.get(f"/n/{crowd.slug}/networks/waves/{wave.pk}/").content.decode()
     assert "Hidden: fewer than 7 have answered here" in page
     assert "the network’s minimum, larger than the 5 set for this survey" in page
 
@@ -340,7 +343,7 @@ def _row_cells(html: str, name: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_no_reader_sees_answered_counts_of_organisations_under_the_minimum(
+def test_analysts_see_no_answered_counts_of_organisations_under_the_minimum(
     crowd, coordinator, analyst
 ):
     third = Organisation.objects.create(network=crowd, name="Third Agency")
@@ -375,9 +378,10 @@ def test_no_reader_sees_answered_counts_of_organisations_under_the_minimum(
     assert "14 of 16 invited have answered" in page
     assert "Names of who has or has not answered are never shown" in page
 
-    # Coordinators are readers too: "both of Second's two answered" is about each of them.
+    # Coordinators, who run the survey and chase answers, see every count (who has answered,
+    # never what they answered).
     page = coordinator.get(url).content.decode()
-    assert _row_cells(page, "Second Agency")[:4] == ["2", "–", "–", "–"]
+    assert _row_cells(page, "Second Agency")[:4] == ["2", "2", "2", "100%"]
     assert "14 of 16 invited have answered" in page
 
 
