@@ -9,6 +9,8 @@ PUBLIC = {
     "accounts:login",
     "accounts:logout",
     "accounts:accept_invitation",
+    "accounts:sso_start",
+    "accounts:sso_callback",
     "web:home",
     "web:switch_network",
     "respond:start",

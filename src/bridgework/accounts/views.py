@@ -12,6 +12,12 @@ from django.shortcuts import redirect, render
 from bridgework.accounts.forms import AcceptInvitationForm, SignInForm
 from bridgework.accounts.selectors import invitation_for_token, login_exists_for
 from bridgework.accounts.services import invitation_accept
+from bridgework.accounts.sso import provider_name, sso_configured
+
+
+def sso_context() -> dict[str, object]:
+    """What the sign-in and invitation pages need to offer single sign-on (if set up)."""
+    return {"sso_provider": provider_name() if sso_configured() else ""}
 
 
 def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str:
@@ -45,6 +51,9 @@ class SignInView(LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
     extra_context = {"page_title": "Sign in"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | sso_context()
 
 
 class SignOutView(LogoutView):
@@ -90,6 +99,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "signed_in_as_invitee": signed_in_as_invitee,
             "has_login": has_login,
+            "token": token,
             "page_title": f"Join {invitation.network.name}",
+            **sso_context(),
         },
     )

@@ -34,6 +34,11 @@ class Network(models.Model):
     min_group_size = models.PositiveSmallIntegerField(
         default=5, help_text="Smallest number of respondents behind any figure shown (3 or more)."
     )
+    password_sign_in = models.BooleanField(
+        "local passwords",
+        default=True,
+        help_text="Off: the network's logins sign in through single sign-on only.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("bridgework.accounts.urls")),
     path("n/<slug:network>/", include("bridgework.directory.urls")),
+    path("n/<slug:network>/sign-in/", include("bridgework.accounts.network_urls")),
     path("n/<slug:network>/outbox/", include("bridgework.mail.urls")),
     path("n/<slug:network>/surveys/", include("bridgework.surveys.urls")),
     path("s/", include("bridgework.surveys.respond_urls")),
