@@ -32,6 +32,17 @@ PUBLIC = {
     "coffee:resume",
     "coffee:leave",
     "coffee:feedback",
+    # SCIM: a bearer token (not a login) decides the network; tests/web/test_scim.py proves
+    # one network's token never reaches another's records.
+    "scim:users",
+    "scim:user",
+    "scim:groups",
+    "scim:group",
+    "scim:service_provider_config",
+    "scim:resource_types",
+    "scim:resource_type",
+    "scim:schemas",
+    "scim:schema",
 }
 
 

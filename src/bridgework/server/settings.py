@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "bridgework.accounts",
     "bridgework.directory",
     "bridgework.mail",
+    "bridgework.scim",
     "bridgework.waves",
     "bridgework.surveys",
     "bridgework.programmes",

@@ -6,6 +6,8 @@ urlpatterns = [
     path("accounts/", include("bridgework.accounts.urls")),
     path("n/<slug:network>/", include("bridgework.directory.urls")),
     path("n/<slug:network>/sign-in/", include("bridgework.accounts.network_urls")),
+    path("n/<slug:network>/sync/", include("bridgework.scim.token_urls")),
+    path("scim/v2/", include("bridgework.scim.urls")),
     path("n/<slug:network>/outbox/", include("bridgework.mail.urls")),
     path("n/<slug:network>/surveys/", include("bridgework.surveys.urls")),
     path("s/", include("bridgework.surveys.respond_urls")),
