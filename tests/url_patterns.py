@@ -35,6 +35,9 @@ PUBLIC = {
     # SCIM: a bearer token (not a login) decides the network; tests/web/test_scim.py proves
     # one network's token never reaches another's records.
     "scim:users",
+    "scim:users_search",
+    "scim:search",
+    "scim:groups_search",
     "scim:user",
     "scim:groups",
     "scim:group",
@@ -43,6 +46,7 @@ PUBLIC = {
     "scim:resource_type",
     "scim:schemas",
     "scim:schema",
+    "scim:unknown",
 }
 
 

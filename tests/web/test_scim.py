@@ -523,7 +523,7 @@ def test_owner_creates_a_token_shown_once_and_revokes_it(owner, coordinator, net
 
 @pytest.mark.django_db
 def test_another_networks_token_cannot_be_revoked_from_here(owner, network_a, network_b):
-    token_b, plain_b = scim_token_create(network=network_b, name="b", created_by=None)
+    token_b, _plain = scim_token_create(network=network_b, name="b", created_by=None)
     assert owner.post("/n/alpha/sync/revoke/", {"token": token_b.pk}).status_code == 404
     token_b.refresh_from_db()
     assert token_b.revoked_at is None

@@ -78,6 +78,11 @@ def resource_types(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
+#: Suggested values (RFC 7643 ``canonicalValues``: suggestions, not a closed list). Any IANA
+#: time zone name is accepted.
+TIME_ZONE_EXAMPLES = ["Europe/London", "America/New_York", "America/Los_Angeles", "UTC"]
+
+
 def _attr(
     name: str,
     *,
@@ -89,6 +94,7 @@ def _attr(
     uniqueness: str = "none",
     sub: list[dict[str, Any]] | None = None,
     returned: str = "default",
+    canonical: list[str] | None = None,
 ) -> dict[str, Any]:
     attribute: dict[str, Any] = {
         "name": name,
@@ -106,6 +112,8 @@ def _attr(
         attribute["referenceTypes"] = ["User", "Group"]
     if sub is not None:
         attribute["subAttributes"] = sub
+    if canonical is not None:
+        attribute["canonicalValues"] = canonical
     return attribute
 
 
@@ -113,8 +121,7 @@ def _definitions() -> list[tuple[str, str, str, list[dict[str, Any]]]]:
     member = [
         _attr("value", mutability="immutable"),
         _attr("$ref", kind="reference", mutability="immutable"),
-        _attr("display", mutability="readOnly"),
-        _attr("type", mutability="immutable"),
+        _attr("type", mutability="immutable", canonical=["User"]),
     ]
     return [
         (
@@ -132,17 +139,20 @@ def _definitions() -> list[tuple[str, str, str, list[dict[str, Any]]]]:
                         _attr("familyName"),
                     ],
                 ),
-                _attr("displayName"),
+                # Required here: the directory needs a name and an address. A User with
+                # name.givenName/familyName, or with userName as its address, is accepted too.
+                _attr("displayName", required=True),
                 _attr("title"),
-                _attr("timezone"),
+                _attr("timezone", canonical=TIME_ZONE_EXAMPLES),
                 _attr("active", kind="boolean"),
                 _attr(
                     "emails",
                     kind="complex",
                     multi=True,
+                    required=True,
                     sub=[
-                        _attr("value"),
-                        _attr("type"),
+                        _attr("value", required=True),
+                        _attr("type", canonical=["work", "home", "other"]),
                         _attr("primary", kind="boolean"),
                     ],
                 ),

@@ -51,6 +51,10 @@ class ProvisionedPerson(models.Model):
     given_name = models.CharField(max_length=200, blank=True)
     family_name = models.CharField(max_length=200, blank=True)
     display_name = models.CharField(max_length=200, blank=True)
+    formatted_name = models.CharField(max_length=200, blank=True)
+    #: The ``type`` the provider gave the address (``work`` if none).
+    email_type = models.CharField(max_length=40, blank=True)
+    email_primary = models.BooleanField(default=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

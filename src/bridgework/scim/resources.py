@@ -26,11 +26,16 @@ def _stamp(moment) -> str:
 
 def user_resource(person: Person, request: HttpRequest) -> dict[str, Any]:
     link = getattr(person, "provisioned", None)
-    name = {"formatted": person.name}
-    if link is not None and link.given_name:
-        name["givenName"] = link.given_name
-    if link is not None and link.family_name:
-        name["familyName"] = link.family_name
+    # The name parts the provider gave; someone from a people file has their full name only.
+    if link is None:
+        name = {"formatted": person.name}
+    else:
+        parts = {
+            "formatted": link.formatted_name,
+            "givenName": link.given_name,
+            "familyName": link.family_name,
+        }
+        name = {key: value for key, value in parts.items() if value}
     enterprise: dict[str, Any] = {}
     if person.organisation is not None:
         enterprise["organization"] = person.organisation.name
@@ -40,18 +45,21 @@ def user_resource(person: Person, request: HttpRequest) -> dict[str, Any]:
         enterprise["manager"] = {
             "value": str(person.manager.pk),
             "$ref": _location(request, "scim:user", person.manager.pk),
-            "displayName": person.manager.name,
         }
     resource: dict[str, Any] = {
-        "schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA],
+        "schemas": [USER_SCHEMA, ENTERPRISE_SCHEMA] if enterprise else [USER_SCHEMA],
         "id": str(person.pk),
         "userName": (link.user_name if link is not None and link.user_name else person.email),
-        "name": name,
         "displayName": (link.display_name if link is not None and link.display_name else "")
         or person.name,
         "active": person.active,
-        "emails": [{"value": person.email, "type": "work", "primary": True}],
-        ENTERPRISE_SCHEMA: enterprise,
+        "emails": [
+            {
+                "value": person.email,
+                "type": (link.email_type if link is not None else "") or "work",
+                "primary": link.email_primary if link is not None else True,
+            }
+        ],
         "meta": {
             "resourceType": "User",
             "created": _stamp(person.created_at),
@@ -61,6 +69,10 @@ def user_resource(person: Person, request: HttpRequest) -> dict[str, Any]:
     }
     if link is not None and link.external_id:
         resource["externalId"] = link.external_id
+    if name:
+        resource["name"] = name
+    if enterprise:
+        resource[ENTERPRISE_SCHEMA] = enterprise
     if person.job_title:
         resource["title"] = person.job_title
     if person.time_zone:
@@ -98,7 +110,6 @@ def group_resource(
             {
                 "value": str(person.pk),
                 "$ref": _location(request, "scim:user", person.pk),
-                "display": person.name,
                 "type": "User",
             }
             for person in members

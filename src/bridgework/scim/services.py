@@ -105,6 +105,9 @@ def scim_user_write(
             "given_name": values.given_name,
             "family_name": values.family_name,
             "display_name": values.display_name,
+            "formatted_name": values.formatted_name,
+            "email_type": values.email_type[:40],
+            "email_primary": values.email_primary,
             "deleted_at": None,
         },
     )

@@ -52,6 +52,8 @@ ATTRIBUTES: dict[str, Any] = {
     "timezone": "",
     "active": True,
     "email": "",
+    "emailtype": "",
+    "emailprimary": True,
     "organization": "",
     "department": "",
     "manager": "",
@@ -81,8 +83,9 @@ def _lower_keys(value: Any) -> dict[str, Any]:
     return {str(key).lower(): item for key, item in value.items()}
 
 
-def _email_of(emails: Any) -> str:
-    """The primary address, else the work one, else the first (RFC 7643 section 4.1.2)."""
+def _email_of(emails: Any) -> tuple[str, str, bool]:
+    """The primary address, else the work one, else the first (RFC 7643 section 4.1.2), and
+    its type and whether the provider marked it primary."""
     if not isinstance(emails, list):
         raise ScimError(400, "emails: must be a list of {value, type, primary}", "invalidValue")
     entries = [_lower_keys(entry) for entry in emails if isinstance(entry, dict)]
@@ -93,8 +96,12 @@ def _email_of(emails: Any) -> str:
     ):
         for entry in entries:
             if test(entry) and entry.get("value"):
-                return str(entry["value"])
-    return ""
+                if "primary" in entry:
+                    primary = entry["primary"] in (True, "true", "True")
+                else:  # not said: a lone address is the primary one
+                    primary = len(entries) == 1
+                return str(entry["value"]), str(entry.get("type") or ""), primary
+    return "", "", True
 
 
 def _manager_id(value: Any) -> str:
@@ -118,7 +125,7 @@ def from_resource(body: Any) -> dict[str, Any]:
         if sub in name:
             flat[f"name.{sub}"] = name[sub]
     if "emails" in data:
-        flat["email"] = _email_of(data["emails"])
+        flat["email"], flat["emailtype"], flat["emailprimary"] = _email_of(data["emails"])
     enterprise = _lower_keys(data.get(_ENTERPRISE_KEY))
     for key in _ENTERPRISE:
         if key in enterprise:
@@ -161,6 +168,11 @@ def _target(path: str) -> tuple[str, str | None]:
 def _set(flat: dict[str, Any], key: str, value: Any, *, remove: bool) -> None:
     if key == "ignored":
         return
+    if remove and key in ("enterprise", "name"):
+        names = _ENTERPRISE if key == "enterprise" else [f"name.{sub}" for sub in _NAME]
+        for name in names:
+            flat[name] = ATTRIBUTES[name]
+        return
     if key == "enterprise":
         for sub, item in _lower_keys(value).items():
             if sub in _ENTERPRISE:
@@ -171,10 +183,13 @@ def _set(flat: dict[str, Any], key: str, value: Any, *, remove: bool) -> None:
             if sub in _NAME:
                 _set(flat, f"name.{sub}", item, remove=remove)
         return
-    if remove:
+    if remove and key == "emails":
+        flat["email"], flat["emailtype"], flat["emailprimary"] = "", "", True
+    elif remove:
         flat[key] = ATTRIBUTES[key]
     elif key == "emails":
-        flat["email"] = _email_of(value if isinstance(value, list) else [value])
+        emails = value if isinstance(value, list) else [value]
+        flat["email"], flat["emailtype"], flat["emailprimary"] = _email_of(emails)
     elif key == "email":
         flat["email"] = _lower_keys(value).get("value", "") if isinstance(value, dict) else value
     elif key == "manager":
@@ -230,8 +245,11 @@ class UserValues:
     given_name: str
     family_name: str
     display_name: str
+    formatted_name: str
     name: str
     email: str
+    email_type: str
+    email_primary: bool
     title: str
     time_zone: str
     active: bool
@@ -274,6 +292,7 @@ def validate_user(flat: dict[str, Any], *, manager_email: str = "") -> UserValue
         "title": "title",
         "timezone": "timezone",
         "email": "emails",
+        "emailtype": "emails.type",
         "organization": "organization",
         "department": "department",
     }
@@ -313,8 +332,11 @@ def validate_user(flat: dict[str, Any], *, manager_email: str = "") -> UserValue
         given_name=text["name.givenname"],
         family_name=text["name.familyname"],
         display_name=text["displayname"],
+        formatted_name=text["name.formatted"],
         name=" ".join(name.split()),
         email=email,
+        email_type=text["emailtype"] if text["email"] else "",
+        email_primary=bool(flat["emailprimary"]) if text["email"] else True,
         title=" ".join(text["title"].split()),
         time_zone=text["timezone"],
         active=active,

@@ -101,12 +101,27 @@ def _not_allowed(request: HttpRequest) -> ScimError:
     return ScimError(405, f"{request.method} is not supported here.")
 
 
+def _params(request: HttpRequest) -> dict[str, str]:
+    """The query parameters: the URL's, or a POST ``/.search`` body's (RFC 7644 3.4.3)."""
+    if request.method == "POST" and request.path.endswith("/.search"):
+        body = _body(request)
+        if not isinstance(body, dict):
+            raise ScimError(400, "the body must be a JSON object", "invalidSyntax")
+        params = {}
+        for key, value in body.items():
+            if key == "schemas":
+                continue
+            params[key] = ",".join(value) if isinstance(value, list) else str(value)
+        return params
+    return request.GET.dict()
+
+
 def _paging(request: HttpRequest) -> tuple[int, int]:
     """``startIndex`` (1-based; below 1 means 1) and ``count`` (0 or more, at most
     :data:`MAX_RESULTS`), RFC 7644 section 3.4.2.4."""
     try:
-        start = int(request.GET.get("startIndex", "1"))
-        count = int(request.GET.get("count", str(MAX_RESULTS)))
+        start = int(_params(request).get("startIndex", "1"))
+        count = int(_params(request).get("count", str(MAX_RESULTS)))
     except ValueError:
         raise ScimError(400, "startIndex and count must be whole numbers", "invalidValue") from None
     return max(start, 1), min(max(count, 0), MAX_RESULTS)
@@ -115,7 +130,7 @@ def _paging(request: HttpRequest) -> tuple[int, int]:
 def _excluded(request: HttpRequest) -> set[str]:
     return {
         name.strip().lower()
-        for name in request.GET.get("excludedAttributes", "").split(",")
+        for name in _params(request).get("excludedAttributes", "").split(",")
         if name.strip()
     }
 
@@ -123,7 +138,8 @@ def _excluded(request: HttpRequest) -> set[str]:
 def _trim(resource: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
     """``attributes`` / ``excludedAttributes`` on top-level attributes (id and schemas are
     always returned, RFC 7644 section 3.9)."""
-    wanted = {n.strip().lower() for n in request.GET.get("attributes", "").split(",") if n.strip()}
+    given = _params(request).get("attributes", "")
+    wanted = {n.strip().lower() for n in given.split(",") if n.strip()}
     excluded = _excluded(request)
     keep = {"id", "schemas", "meta"}
     return {
@@ -166,18 +182,30 @@ def _user_answer(request: HttpRequest, person: Person, status: int = 200) -> Htt
     return response
 
 
+def _user_list(request: HttpRequest) -> HttpResponse:
+    people = selectors.users_for(request.network)
+    expression = _params(request).get("filter")
+    if expression:
+        people = people.filter(parse_filter(expression, USER_FILTERS)).distinct()
+    start, count = _paging(request)
+    total = people.count()
+    page = list(people[start - 1 : start - 1 + count]) if count else []
+    resources = [_trim(user_resource(p, request), request) for p in page]
+    return scim_response(list_response(resources, total=total, start=start))
+
+
+@scim_api
+def users_search(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        raise _not_allowed(request)
+    return _user_list(request)
+
+
 @scim_api
 def users(request: HttpRequest) -> HttpResponse:
     network = request.network
     if request.method == "GET":
-        people = selectors.users_for(network)
-        if request.GET.get("filter"):
-            people = people.filter(parse_filter(request.GET["filter"], USER_FILTERS)).distinct()
-        start, count = _paging(request)
-        total = people.count()
-        page = list(people[start - 1 : start - 1 + count]) if count else []
-        resources = [_trim(user_resource(p, request), request) for p in page]
-        return scim_response(list_response(resources, total=total, start=start))
+        return _user_list(request)
     if request.method == "POST":
         flat = from_resource(_body(request))
         email = str(flat.get("email") or flat.get("username") or "")
@@ -251,32 +279,44 @@ def _write_group(request: HttpRequest, organisation, values: GroupValues):
 
 
 @scim_api
+def groups_search(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        raise _not_allowed(request)
+    return _group_list(request)
+
+
+@scim_api
 def groups(request: HttpRequest) -> HttpResponse:
-    network = request.network
     if request.method == "GET":
-        found = selectors.groups_for(network)
-        if request.GET.get("filter"):
-            found = found.filter(parse_filter(request.GET["filter"], GROUP_FILTERS)).distinct()
-        start, count = _paging(request)
-        total = found.count()
-        page = list(found[start - 1 : start - 1 + count]) if count else []
-        leave_out = "members" in _excluded(request)
-        people = selectors.users_for(network).filter(organisation__in=page) if not leave_out else []
-        by_group: dict[int, list[Person]] = {}
-        for person in people:
-            by_group.setdefault(person.organisation_id, []).append(person)
-        resources = [
-            _trim(
-                group_resource(o, request, members=None if leave_out else by_group.get(o.pk, [])),
-                request,
-            )
-            for o in page
-        ]
-        return scim_response(list_response(resources, total=total, start=start))
+        return _group_list(request)
     if request.method == "POST":
         organisation = _write_group(request, None, group_from_resource(_body(request)))
         return _group_answer(request, organisation, status=201)
     raise _not_allowed(request)
+
+
+def _group_list(request: HttpRequest) -> HttpResponse:
+    network = request.network
+    found = selectors.groups_for(network)
+    expression = _params(request).get("filter")
+    if expression:
+        found = found.filter(parse_filter(expression, GROUP_FILTERS)).distinct()
+    start, count = _paging(request)
+    total = found.count()
+    page = list(found[start - 1 : start - 1 + count]) if count else []
+    leave_out = "members" in _excluded(request)
+    people = selectors.users_for(network).filter(organisation__in=page) if not leave_out else []
+    by_group: dict[int, list[Person]] = {}
+    for person in people:
+        by_group.setdefault(person.organisation_id, []).append(person)
+    resources = [
+        _trim(
+            group_resource(o, request, members=None if leave_out else by_group.get(o.pk, [])),
+            request,
+        )
+        for o in page
+    ]
+    return scim_response(list_response(resources, total=total, start=start))
 
 
 @scim_api
@@ -303,14 +343,50 @@ def group(request: HttpRequest, resource_id: str) -> HttpResponse:
             ],
         )
         values = group_apply_patch(current, _body(request))
-        organisation = _write_group(request, organisation, values)
-        if request.GET.get("excludedAttributes") is None and not request.GET.get("attributes"):
-            return scim_response(None, status=204)
-        return _group_answer(request, organisation)
+        return _group_answer(request, _write_group(request, organisation, values))
     if request.method == "DELETE":
         scim_group_delete(organisation=organisation)
         return scim_response(None, status=204)
     raise _not_allowed(request)
+
+
+@scim_api
+def root_search(request: HttpRequest) -> HttpResponse:
+    """POST /.search: Users and Groups at once (RFC 7644 section 3.4.3). A filter applies to
+    the resource types that have its attributes."""
+    if request.method != "POST":
+        raise _not_allowed(request)
+    expression = _params(request).get("filter", "")
+    found: list[tuple[str, Any]] = []
+    errors: list[ScimError] = []
+    for kind, queryset, fields in (
+        ("User", selectors.users_for(request.network), USER_FILTERS),
+        ("Group", selectors.groups_for(request.network), GROUP_FILTERS),
+    ):
+        try:
+            matched = queryset.filter(parse_filter(expression, fields)) if expression else queryset
+        except ScimError as error:
+            errors.append(error)
+            continue
+        found.extend((kind, item) for item in matched.distinct())
+    if len(errors) == 2:
+        raise errors[0]
+    start, count = _paging(request)
+    page = found[start - 1 : start - 1 + count] if count else []
+    resources = [
+        _trim(
+            user_resource(item, request)
+            if kind == "User"
+            else group_resource(
+                item,
+                request,
+                members=list(selectors.users_for(request.network).filter(organisation=item)),
+            ),
+            request,
+        )
+        for kind, item in page
+    ]
+    return scim_response(list_response(resources, total=len(found), start=start))
 
 
 # --- Discovery ---------------------------------------------------------------------------
@@ -360,3 +436,8 @@ def schema(request: HttpRequest, resource_id: str) -> HttpResponse:
     if request.method != "GET":
         raise _not_allowed(request)
     return _find(schemas(request), resource_id, "Schema")
+
+
+@scim_api
+def unknown(request: HttpRequest) -> HttpResponse:
+    raise ScimError(404, f"There is no SCIM endpoint at {request.path}.")
