@@ -339,3 +339,18 @@ def test_axes_backend_comes_first_and_sso_backend_is_listed():
     backends = settings.AUTHENTICATION_BACKENDS
     assert backends[0] == "axes.backends.AxesStandaloneBackend"
     assert "bridgework.accounts.sso.SingleSignOnBackend" in backends
+
+
+@pytest.mark.django_db
+def test_issuer_written_with_a_trailing_slash_still_matches(settings, sso, coordinator_login):
+    settings.OIDC_ISSUER = sso.issuer + "/"
+    client = Client()
+    assert sign_on(client).status_code == 302
+    assert signed_in(client)
+
+
+@pytest.mark.django_db
+def test_discovery_naming_another_issuer_is_refused(settings, sso):
+    settings.OIDC_ISSUER = sso.issuer.replace("127.0.0.1", "localhost")
+    response = Client().get("/accounts/sso/start/")
+    assert response.status_code == 503

@@ -102,18 +102,17 @@ def _discovery(issuer: str) -> dict[str, Any]:
         cached = _discovered.get(issuer)
         if cached is not None and time.monotonic() - cached[0] < DISCOVERY_SECONDS:
             return cached[1]
-    url = f"{issuer}/.well-known/openid-configuration"
+    url = f"{issuer.rstrip('/')}/.well-known/openid-configuration"
     try:
         response = requests.get(url, timeout=settings.OIDC_TIMEOUT)
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as exc:
         raise SingleSignOnUnavailableError(f"could not read {url}: {exc}") from exc
-    if not isinstance(document, dict) or document.get("issuer", "").rstrip("/") != issuer:
+    named = document.get("issuer", "") if isinstance(document, dict) else ""
+    if not isinstance(named, str) or named.rstrip("/") != issuer.rstrip("/"):
         # Discovery section 4.3: the document must name the issuer it was fetched for.
-        raise SingleSignOnUnavailableError(
-            f"{url} names another issuer: {document.get('issuer')!r}"
-        )
+        raise SingleSignOnUnavailableError(f"{url} names another issuer: {named!r}")
     missing = [key for key in ENDPOINT_SETTINGS.values() if not document.get(key)]
     if missing:
         raise SingleSignOnUnavailableError(f"{url} has no {', '.join(missing)}")
@@ -139,6 +138,15 @@ def oidc_setting(name: str, *default: Any) -> Any:
 
 def _endpoint(name: str) -> property:
     return property(lambda self: oidc_setting(name))
+
+
+def _issuers() -> tuple[str, ...] | None:
+    """The issuer ID tokens must name: ``OIDC_ISSUER`` as written, with or without its
+    trailing slash (Login.gov's has one, Entra ID's has none), or no check without it."""
+    issuer = settings.OIDC_ISSUER
+    if not issuer:
+        return None
+    return tuple(dict.fromkeys((issuer, issuer.rstrip("/"), issuer.rstrip("/") + "/")))
 
 
 class SingleSignOnBackend(OIDCAuthenticationBackend):
@@ -196,7 +204,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
                 key,
                 algorithms=[self.OIDC_RP_SIGN_ALGO],
                 audience=self.OIDC_RP_CLIENT_ID,
-                issuer=settings.OIDC_ISSUER or None,
+                issuer=_issuers(),
                 leeway=CLOCK_LEEWAY,
                 options={"require": ["exp", "iat", "aud", "sub"]},
             )
