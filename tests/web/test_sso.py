@@ -354,3 +354,12 @@ def test_discovery_naming_another_issuer_is_refused(settings, sso):
     settings.OIDC_ISSUER = sso.issuer.replace("127.0.0.1", "localhost")
     response = Client().get("/accounts/sso/start/")
     assert response.status_code == 503
+
+
+@pytest.mark.django_db
+def test_a_switched_off_login_is_refused(sso, coordinator_login):
+    coordinator_login.is_active = False
+    coordinator_login.save()
+    client = Client()
+    _refused(sign_on(client), "inactive", "has been switched off")
+    assert not signed_in(client)

@@ -7,5 +7,5 @@ from bridgework.scim import token_views
 app_name = "scim_tokens"
 urlpatterns = [
     path("", token_views.index, name="index"),
-    path("revoke/", token_views.revoke, name="revoke"),
+    path("revoke/", token_views.revoke, name="token_revoke"),
 ]
