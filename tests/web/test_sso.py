@@ -363,3 +363,20 @@ def test_a_switched_off_login_is_refused(sso, coordinator_login):
     client = Client()
     _refused(sign_on(client), "inactive", "has been switched off")
     assert not signed_in(client)
+
+
+@pytest.mark.django_db
+def test_failed_sso_from_one_address_does_not_lock_out_others(settings, sso, coordinator_login):
+    settings.AXES_FAILURE_LIMIT = 2
+    sso.user["email_verified"] = False
+    stranger = Client(REMOTE_ADDR="198.51.100.7")
+    for _ in range(3):
+        sign_on(stranger)
+    sso.user["email_verified"] = True
+    colleague = Client(REMOTE_ADDR="198.51.100.8")
+    assert sign_on(colleague).status_code == 302
+    assert signed_in(colleague)
+    # The address that kept failing is paused, for single sign-on too.
+    locked = sign_on(stranger)
+    assert locked.status_code == 429
+    assert not signed_in(stranger)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -25,6 +27,11 @@ def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> s
     matched case-insensitively at sign-in, so ``Coord@x`` and ``coord@x`` are one account."""
     if credentials:  # keyed by the form's field or by the user model's (``email``)
         values = {str(key): value for key, value in credentials.items()}
+        if values.get("sso_callback"):
+            # Single sign-on: the account is not known before the provider's answer is
+            # checked, so each attempt is its own (its nonce) and only the address counts;
+            # the provider keeps its own lockout per account.
+            return f"single-sign-on:{values.get('nonce') or secrets.token_urlsafe(16)}"
         given = values.get("username") or values.get("email")
     else:
         given = getattr(request, "POST", {}).get("username")
