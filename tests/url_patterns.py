@@ -9,6 +9,8 @@ PUBLIC = {
     "accounts:login",
     "accounts:logout",
     "accounts:accept_invitation",
+    "accounts:sso_start",
+    "accounts:sso_callback",
     "web:home",
     "web:switch_network",
     "respond:start",
@@ -30,6 +32,21 @@ PUBLIC = {
     "coffee:resume",
     "coffee:leave",
     "coffee:feedback",
+    # SCIM: a bearer token (not a login) decides the network; tests/web/test_scim.py proves
+    # one network's token never reaches another's records.
+    "scim:users",
+    "scim:users_search",
+    "scim:search",
+    "scim:groups_search",
+    "scim:user",
+    "scim:groups",
+    "scim:group",
+    "scim:service_provider_config",
+    "scim:resource_types",
+    "scim:resource_type",
+    "scim:schemas",
+    "scim:schema",
+    "scim:unknown",
 }
 
 

@@ -55,14 +55,15 @@ def invitation_accept(
     name: str = "",
     password: str = "",
 ) -> User:
-    """Join the network: an existing login gains the membership, or a new login is made."""
+    """Join the network: an existing login gains the membership, or a new login is made
+    (without a usable password when none is given: it signs in through single sign-on)."""
     invitation = CoordinatorInvitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValueError("This invitation can no longer be used.")
     if user is None:
         user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
-        user = User.objects.create_user(invitation.email, password, name=name)
+        user = User.objects.create_user(invitation.email, password or None, name=name)
     Membership.objects.update_or_create(
         user=user, network=invitation.network, defaults={"role": invitation.role}
     )
@@ -74,3 +75,14 @@ def invitation_accept(
 def invitation_revoke(*, invitation: CoordinatorInvitation) -> None:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def network_set_password_sign_in(*, network: Network, allowed: bool) -> Network:
+    """Allow or switch off local passwords for the network's logins (single sign-on only).
+
+    A login that belongs to several networks cannot use a password once any of them has
+    switched passwords off."""
+    network.password_sign_in = allowed
+    network.save(update_fields=["password_sign_in"])
+    return network

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,6 +14,12 @@ from django.shortcuts import redirect, render
 from bridgework.accounts.forms import AcceptInvitationForm, SignInForm
 from bridgework.accounts.selectors import invitation_for_token, login_exists_for
 from bridgework.accounts.services import invitation_accept
+from bridgework.accounts.sso import provider_name, sso_configured
+
+
+def sso_context() -> dict[str, object]:
+    """What the sign-in and invitation pages need to offer single sign-on (if set up)."""
+    return {"sso_provider": provider_name() if sso_configured() else ""}
 
 
 def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> str:
@@ -19,6 +27,11 @@ def sign_in_username(request: HttpRequest, credentials: dict | None = None) -> s
     matched case-insensitively at sign-in, so ``Coord@x`` and ``coord@x`` are one account."""
     if credentials:  # keyed by the form's field or by the user model's (``email``)
         values = {str(key): value for key, value in credentials.items()}
+        if values.get("sso_callback"):
+            # Single sign-on: the account is not known before the provider's answer is
+            # checked, so each attempt is its own (its nonce) and only the address counts;
+            # the provider keeps its own lockout per account.
+            return f"single-sign-on:{values.get('nonce') or secrets.token_urlsafe(16)}"
         given = values.get("username") or values.get("email")
     else:
         given = getattr(request, "POST", {}).get("username")
@@ -45,6 +58,9 @@ class SignInView(LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
     extra_context = {"page_title": "Sign in"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | sso_context()
 
 
 class SignOutView(LogoutView):
@@ -90,6 +106,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "signed_in_as_invitee": signed_in_as_invitee,
             "has_login": has_login,
+            "token": token,
             "page_title": f"Join {invitation.network.name}",
+            **sso_context(),
         },
     )

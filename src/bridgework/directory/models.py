@@ -69,6 +69,11 @@ class Network(models.Model):
             "Emails and personal-link pages use it for people without a language of their own."
         ),
     )
+    password_sign_in = models.BooleanField(
+        "local passwords",
+        default=True,
+        help_text="Off: the network's logins sign in through single sign-on only.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -266,3 +266,63 @@ def person_data_erase(*, person: Person, dry_run: bool = False) -> dict[str, int
         PeopleImport.objects.filter(pk__in=files).delete()
         person.delete()
     return counts
+
+
+def organisation_named(*, network: Network, name: str) -> Organisation:
+    """The network's organisation with this name (any case), made if there is none."""
+    found = Organisation.objects.filter(network=network, name__iexact=name).first()
+    return found or _save(Organisation(network=network, name=name))
+
+
+def team_named(*, network: Network, organisation: Organisation, name: str) -> Team:
+    """The organisation's team with this name (any case), made if there is none."""
+    found = Team.objects.filter(organisation=organisation, name__iexact=name).first()
+    return found or _save(Team(network=network, organisation=organisation, name=name))
+
+
+@transaction.atomic
+def person_provision(
+    *,
+    network: Network,
+    person: Person | None,
+    name: str,
+    email: str,
+    organisation_name: str,
+    team_name: str,
+    job_title: str,
+    time_zone: str,
+    manager: Person | None,
+    active: bool,
+) -> Person:
+    """Create (``person=None``) or overwrite a person from an identity provider's record.
+
+    Organisations and teams are named, as in a people file, and made when new; a blank name
+    clears the field. The workgroup and location are the directory's own and are kept. The
+    caller validates the values first (``bridgework.datasets.people`` rules); ``full_clean``
+    still refuses what the database would (a second person with the same email).
+    """
+    organisation = (
+        organisation_named(network=network, name=organisation_name) if organisation_name else None
+    )
+    team = (
+        team_named(network=network, organisation=organisation, name=team_name)
+        if team_name and organisation is not None
+        else None
+    )
+    if person is None:
+        person = Person(network=network)
+    person.name, person.email = name, email.strip()
+    person.organisation, person.team = organisation, team
+    person.job_title, person.time_zone = job_title, time_zone
+    person.manager, person.active = manager, active
+    return _save(person)
+
+
+@transaction.atomic
+def person_set_organisation(*, person: Person, organisation: Organisation | None) -> Person:
+    """Move a person into an organisation (or out of every one); a team of another
+    organisation is left behind."""
+    person.organisation = organisation
+    if person.team is not None and person.team.organisation_id != getattr(organisation, "pk", None):
+        person.team = None
+    return _save(person)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "bridgework.accounts",
     "bridgework.directory",
     "bridgework.mail",
+    "bridgework.scim",
     "bridgework.waves",
     "bridgework.surveys",
     "bridgework.programmes",
@@ -172,10 +173,42 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTHENTICATION_BACKENDS = [
-    # First: refuses any sign-in while the account or the address is locked out.
+    # First: refuses any sign-in, by password or single sign-on, while the account or the
+    # address is locked out.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect): answers only the sign-on callback, never a password.
+    "bridgework.accounts.sso.SingleSignOnBackend",
 ]
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is set
+# with OIDC_ISSUER (endpoints discovered from /.well-known/openid-configuration) or the four
+# OIDC_OP_* endpoints. See docs/sso.md; bridgework.accounts.sso reads these.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "").strip() or "RS256"
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "").strip() or "openid email profile"
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your organisation"
+# The claim that says the provider has verified the address (Entra ID: xms_edov).
+OIDC_EMAIL_VERIFIED_CLAIM = (
+    os.environ.get("OIDC_EMAIL_VERIFIED_CLAIM", "").strip() or "email_verified"
+)
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE")
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = (
+    {"acr_values": os.environ["OIDC_ACR_VALUES"].strip()}
+    if os.environ.get("OIDC_ACR_VALUES", "").strip()
+    else {}
+)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+OIDC_CREATE_USER = False  # single sign-on never makes a login: an invitation does
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+OIDC_STORE_ID_TOKEN = False
+OIDC_STORE_ACCESS_TOKEN = False
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -62,5 +62,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(
                 {"url": url, "label": _("Audit log"), "active": current.startswith("audit:")}
             )
+            url = reverse("sign_in:settings", kwargs={"network": network.slug})
+            active = current.startswith(("sign_in:", "scim_tokens:"))
+            items.append({"url": url, "label": "Sign-in and sync", "active": active})
         context["nav_items"] = items
     return context
