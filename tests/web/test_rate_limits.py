@@ -151,9 +151,10 @@ def test_walking_person_ids_with_a_valid_link_names_no_one(directory_and_link):
     network, invitation, link = directory_and_link
     people = list(Person.objects.filter(network=network))
     assert len(people) == 40
-    top = max(p.pk for p in people) + 5
+    # Every id around the directory's (ids are not reset between tests on PostgreSQL).
+    ids = range(max(1, min(p.pk for p in people) - 5), max(p.pk for p in people) + 5)
     revealed = set()
-    for pk in range(1, top):
+    for pk in ids:
         for ref in (str(pk), f"{pk}.", f"{pk}.forged-signature"):
             response = Client().get(f"{link}colleague/{ref}/", follow=True)
             revealed |= _names_on(response.content.decode(), people)
