@@ -1,6 +1,10 @@
 """Retention: raw answers are deleted once a survey has been closed longer than the network's
 ``retention_days``; invitations (who was asked, who finished) and published results stay.
 
+Copies of those answers kept in a network wave's or the roles mix's release go too, after the
+figures shown from them are frozen (:mod:`bridgework.networks.freezing`): what stays of the
+answers is only the published aggregates.
+
 Raw answers are an RC wave's :class:`~bridgework.surveys.models.Response` rows, a network
 wave's nominations, outside contacts and uploaded nominations files, and roles
 self-assessments (which belong to no wave, so their age counts from when they were
@@ -20,8 +24,9 @@ from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Network
 from bridgework.governance.erasure import published_results_freeze
+from bridgework.networks import freezing
 from bridgework.networks import services as networks_services
-from bridgework.networks.models import NetworkWave
+from bridgework.networks.models import NetworkWave, ResultsRelease, RolesInvitation
 from bridgework.surveys import services as surveys_services
 from bridgework.surveys.models import Wave
 
@@ -55,8 +60,22 @@ def network_retention_apply(*, network: Network, now: datetime | None = None) ->
         | Q(invitations__outside_contacts__isnull=False)
         | Q(imports__isnull=False)
     )
+    # Also waves whose raw answers went before their release copies did.
+    with_copies = {
+        row.wave_id
+        for row in ResultsRelease.objects.filter(network=network, wave__closes_at__lte=cutoff).only(
+            "wave_id", "answers"
+        )
+        if any(row.answers.get(key) for key in ("rows", "nominations", "outside", "consent"))
+    }
+    network_waves = NetworkWave.objects.filter(
+        Q(pk__in=network_waves.values("pk")) | Q(pk__in=with_copies)
+    )
     for network_wave in network_waves.distinct():
+        # Figures shown are frozen first, then the copies of the answers in the release go.
+        copies = freezing.wave_release_copies_delete(wave=network_wave)
         deleted = networks_services.network_wave_raw_answers_delete(wave=network_wave)
+        deleted["released answer copies"] = copies
         audit_record(
             network=network,
             action=Action.RAW_ANSWERS_DELETED,
@@ -64,14 +83,19 @@ def network_retention_apply(*, network: Network, now: datetime | None = None) ->
             details={**policy, "deleted": deleted},
         )
         _add(totals, deleted)
+    aged = RolesInvitation.objects.filter(network=network, completed_at__lt=cutoff)
+    copies = freezing.roles_release_copies_delete(
+        network=network, person_ids=aged.values_list("person_id", flat=True)
+    )
     roles = networks_services.roles_answers_delete(network=network, completed_before=cutoff)
-    if roles:
+    if roles or copies:
+        deleted = {"roles self-assessments": roles, "released self-assessment copies": copies}
         audit_record(
             network=network,
             action=Action.RAW_ANSWERS_DELETED,
-            details={**policy, "deleted": {"roles self-assessments": roles}},
+            details={**policy, "deleted": deleted},
         )
-        _add(totals, {"roles self-assessments": roles})
+        _add(totals, deleted)
     return totals
 
 

@@ -177,6 +177,12 @@ class ResultsRelease(models.Model):
     Pages compute their figures from these, not from the live answers, and a new release is
     made only when :func:`bridgework.analysis.privacy.stable_release` allows it, so no two
     views differ by one person's answers.
+
+    ``figures`` is the frozen, aggregate-only form of what the pages show (no answer and no
+    person id in it), stored by :func:`bridgework.networks.releases.release_freeze` before an
+    erasure or the retention job takes answers out of ``answers``. Once it is there, the
+    organisation-level pages and the roles mix are served from it: for good on a closed wave,
+    and until the next release otherwise (a new release empties it).
     """
 
     network = models.ForeignKey("directory.Network", on_delete=models.CASCADE)
@@ -186,6 +192,7 @@ class ResultsRelease(models.Model):
     scope = models.CharField(max_length=40)
     respondents = models.JSONField(default=list)
     answers = models.JSONField(default=dict)
+    figures = models.JSONField(default=dict, blank=True)
     released_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -29,7 +29,14 @@ from bridgework.networks.models import (
     RolesInvitation,
 )
 
-__all__ = ["Release", "consenting_ids", "people_by_id", "released", "released_assessments"]
+__all__ = [
+    "Release",
+    "consenting_ids",
+    "people_by_id",
+    "released",
+    "released_assessments",
+    "released_roles",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Release:
     respondents: set[str]
     outside: list[tuple[str, str]]
     consent: set[str]
+    #: The frozen, aggregate-only figures (empty until an erasure or retention froze them).
+    figures: dict
 
     def nominations_at(self, min_weight: int | None) -> list[dict]:
         """The released ties answered at least ``min_weight`` strongly (all when ``None``)."""
@@ -134,6 +143,7 @@ def _release_row(
     *,
     min_group_size: int,
     wave: NetworkWave | None = None,
+    renew: bool = True,
 ) -> ResultsRelease:
     """The release of ``scope``, renewed with ``build()`` when
     :func:`~bridgework.analysis.privacy.stable_release` allows it, else as last shown."""
@@ -145,7 +155,9 @@ def _release_row(
                 .first()
             )
             previous = None if row is None else row.respondents
-            if stable_release(previous, current, min_group_size=min_group_size):
+            if (row is None or renew) and stable_release(
+                previous, current, min_group_size=min_group_size
+            ):
                 row, _ = ResultsRelease.objects.update_or_create(
                     network_id=network_id,
                     scope=scope,
@@ -153,6 +165,7 @@ def _release_row(
                         "wave": wave,
                         "respondents": sorted(current),
                         "answers": build(),
+                        "figures": {},
                         "released_at": timezone.now(),
                     },
                 )
@@ -164,7 +177,10 @@ def _release_row(
 def released(wave: NetworkWave) -> Release:
     """The wave's answers as last released, releasing the current ones first when
     :func:`~bridgework.analysis.privacy.stable_release` allows it (at least the minimum group
-    size of new respondents since the last release, or nothing shown before)."""
+    size of new respondents since the last release, or nothing shown before).
+
+    A closed wave whose figures were frozen (:func:`bridgework.networks.freezing.wave_freeze`)
+    is never released again: its published figures are its record."""
     current = _respondent_ids(wave)
     row = _release_row(
         wave.network_id,
@@ -173,15 +189,29 @@ def released(wave: NetworkWave) -> Release:
         lambda: _live_answers(wave, current),
         min_group_size=wave.min_group_size_in_force,
         wave=wave,
+        renew=not (wave.is_closed and _frozen(wave.network_id, f"wave:{wave.pk}")),
     )
     answers = row.answers
     return Release(
-        key=f"{wave.pk}:{wave.created_at.timestamp()}:{row.pk}:{row.released_at.timestamp()}",
+        # The sizes too: an erasure takes a person out of a release without a new one.
+        key=(
+            f"{wave.pk}:{wave.created_at.timestamp()}:{row.pk}:{row.released_at.timestamp()}"
+            f":{len(row.respondents)}:{len(answers['rows'])}:{len(answers['nominations'])}"
+        ),
         rows=answers["rows"],
         nominations=answers["nominations"],
         respondents=set(row.respondents),
         outside=[tuple(o) for o in answers["outside"]],
         consent=set(answers["consent"]),
+        figures=row.figures,
+    )
+
+
+def _frozen(network_id: int, scope: str) -> bool:
+    return (
+        ResultsRelease.objects.filter(network_id=network_id, scope=scope)
+        .exclude(figures={})
+        .exists()
     )
 
 
@@ -189,13 +219,18 @@ def released_assessments(network_id: int, *, min_group_size: int) -> dict[str, d
     """The finished self-assessments (answers by person id) as last released for the mix:
     a new release only when :func:`~bridgework.analysis.privacy.stable_release` allows it,
     so the mix before and after one more self-assessment is the same."""
+    return released_roles(network_id, min_group_size=min_group_size).answers
+
+
+def released_roles(network_id: int, *, min_group_size: int) -> ResultsRelease:
+    """The release row of the self-assessment mix (see :func:`released_assessments`); its
+    ``figures`` hold the frozen mix when an erasure or retention froze it."""
     current = {
         str(pk): answers
         for pk, answers in RolesInvitation.objects.filter(
             network_id=network_id, completed_at__isnull=False
         ).values_list("person_id", "answers")
     }
-    row = _release_row(
+    return _release_row(
         network_id, "roles", set(current), lambda: current, min_group_size=min_group_size
     )
-    return row.answers

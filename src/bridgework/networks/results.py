@@ -21,6 +21,7 @@ from bridgework.analysis.network_measures import build_tie_graph
 from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
 from bridgework.analysis.privacy import Figure, Total, counts_to_hide, suppress
 from bridgework.analysis.roles_assessment import (
+    RolesMix,
     roles_mix,
     score_assessment,
     self_and_network_view,
@@ -35,9 +36,9 @@ from bridgework.networks.releases import (
     consenting_ids,
     people_by_id,
     released,
-    released_assessments,
+    released_roles,
 )
-from bridgework.networks.selectors import OutsideContacts
+from bridgework.networks.selectors import OutsideContacts, wave_relations
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -152,12 +153,84 @@ def analyse_named(
     return result, consent
 
 
+def _view_key(relation: str | None, min_weight: int | None) -> str:
+    return f"{relation or ''}:{min_weight or 0}"
+
+
+def _note_json(note: dict[str, Any]) -> dict[str, Any]:
+    return {**note, "validity": note["validity"].to_dict()}
+
+
+def relations(wave: NetworkWave) -> list[tuple[str, str]]:
+    """Relations the maps can be filtered by: as frozen when the wave's figures are frozen
+    (the answers that brought an imported relation may be gone), else as they stand."""
+    frozen = released(wave).figures
+    if frozen:
+        return [tuple(r) for r in frozen["relations"]]
+    return wave_relations(wave)
+
+
+def organisation_figures(
+    wave: NetworkWave, *, relation: str | None = None, min_weight: int | None = None
+) -> dict[str, Any]:
+    """What the organisation-level pages show for these filters: ``org``
+    (:func:`organisation_level`) and ``note`` (:func:`validity_note`), from the frozen
+    figures when the release has them (:func:`wave_figures`), else computed from the release."""
+    frozen = released(wave).figures
+    if frozen:
+        views = frozen["views"]
+        return views.get(_view_key(relation, min_weight), views[_view_key(None, None)])
+    result, _ = analyse(wave, relation=relation, min_weight=min_weight)
+    return {
+        "org": organisation_level(result, min_group_size=wave.min_group_size_in_force),
+        "note": validity_note(result),
+    }
+
+
+def released_nominations(wave: NetworkWave) -> int | None:
+    """How many ties the release holds, shown only over at least the minimum group size of
+    respondents (a live count would tell how many colleagues the last person named)."""
+    release = released(wave)
+    if release.figures:
+        return release.figures["nominations"]
+    enough = len(release.respondents) >= wave.min_group_size_in_force
+    return len(release.nominations) if enough else None
+
+
+def wave_figures(wave: NetworkWave) -> dict[str, Any]:
+    """Every organisation-level figure of the wave's pages, for every filter, computed from
+    the release: the frozen form :func:`bridgework.networks.freezing.wave_freeze` stores.
+    Group figures and counts only — no answer and no person id."""
+    k = wave.min_group_size_in_force
+    choices = relations(wave)
+    views = {}
+    for relation in (None, *(value for value, _ in choices)):
+        for strength in (None, *STRENGTHS):
+            result, _ = analyse(wave, relation=relation, min_weight=strength)
+            views[_view_key(relation, strength)] = {
+                "org": organisation_level(result, min_group_size=k),
+                "note": _note_json(validity_note(result)),
+            }
+    outside = outside_contacts(wave)
+    return {
+        "relations": [list(r) for r in choices],
+        "views": views,
+        "outside": {"shown": [list(r) for r in outside.shown], "hidden": outside.hidden},
+        "nominations": released_nominations(wave),
+    }
+
+
 def outside_contacts(wave: NetworkWave) -> OutsideContacts:
     """Outside organisations by how many released respondents named them (names compared
     ignoring capitals), most named first; only those named by at least the minimum group
     size are named, and the others are counted only when the release rests on at least that
     many respondents (with fewer, how many organisations they typed is their answer)."""
     release = released(wave)
+    if release.figures:
+        frozen = release.figures["outside"]
+        return OutsideContacts(
+            shown=tuple(tuple(r) for r in frozen["shown"]), hidden=frozen["hidden"]
+        )
     k = wave.min_group_size_in_force
     namers: dict[str, set[str]] = {}
     spelling: dict[str, str] = {}
@@ -449,6 +522,18 @@ def named_level(
     }
 
 
+def released_mix(network_id: int, *, min_group_size: int) -> RolesMix:
+    """The self-assessment mix as last released: frozen when an erasure or retention froze it
+    (until the next release), else computed from the released self-assessments."""
+    row = released_roles(network_id, min_group_size=min_group_size)
+    if row.figures:
+        return RolesMix(**row.figures["mix"])
+    return roles_mix(
+        [score_assessment(answers) for answers in row.answers.values()],
+        min_group_size=min_group_size,
+    )
+
+
 def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | None) -> dict:
     """The self-assessment mix across the network and, for consenting people, the self-view
     beside the network view of the latest closed wave (``network_shown`` false where the
@@ -459,10 +544,7 @@ def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | 
         .order_by("pk")
     )
     profiles = {str(r.person_id): score_assessment(r.answers) for r in invitations}
-    frozen = released_assessments(network_id, min_group_size=min_group_size)
-    mix = roles_mix(
-        [score_assessment(answers) for answers in frozen.values()], min_group_size=min_group_size
-    )
+    mix = released_mix(network_id, min_group_size=min_group_size)
     names = {str(r.person_id): r.person.name for r in invitations}
     network_roles: dict[str, list[str]] = {}
     named: set[str] = set()

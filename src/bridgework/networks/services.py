@@ -461,7 +461,13 @@ def person_data_erase(*, person: Person, dry_run: bool = False) -> dict[str, int
     files = NominationImport.objects.filter(
         pk__in=_files_naming(NominationImport.objects.filter(network_id=network_id), person.email)
     )
+    # Before the answers go: figures shown are frozen, then the copies lose this person.
+    from bridgework.networks.freezing import person_releases_scrub
+
     counts = {
+        "released results holding their answers": person_releases_scrub(
+            person=person, dry_run=dry_run
+        ),
         "network survey invitations": invitations.count(),
         "network survey links": NetworkInvitationToken.objects.filter(
             invitation__in=invitations

@@ -35,7 +35,14 @@ from bridgework.analysis.evaluation import (
 )
 from bridgework.analysis.privacy import min_group_size_in_force, stable_release
 from bridgework.networks.models import NetworkWave, Nomination
-from bridgework.programmes.models import DashboardRelease, Feedback, Programme, Round, RoundPlace
+from bridgework.programmes.models import (
+    DashboardRelease,
+    Enrolment,
+    Feedback,
+    Programme,
+    Round,
+    RoundPlace,
+)
 
 #: The dashboard lists this many of the newest comments; the count says how many there are.
 COMMENTS_SHOWN = 20
@@ -101,6 +108,7 @@ def _release(
                     defaults={
                         "respondents": respondents,
                         "answers": build(),
+                        "figures": {},
                         "released_at": timezone.now(),
                     },
                 )
@@ -109,10 +117,39 @@ def _release(
     return row
 
 
+@dataclass(frozen=True)
+class _RoundFeedback:
+    """A round's released feedback as the dashboard uses it: counts, and the comments."""
+
+    n: int
+    met: int
+    will_work_together: int
+    ratings: Counter
+    reflections: list[str]
+
+
+def _round_counts(feedback: list[dict]) -> dict:
+    """The aggregate-only form of a round's feedback: what ``DashboardRelease.figures`` keeps."""
+    ratings = Counter(f["usefulness"] for f in feedback if f["usefulness"])
+    return {
+        "n": len(feedback),
+        "met": sum(bool(f["met"]) for f in feedback),
+        "will_work_together": sum(bool(f["will_work_together"]) for f in feedback),
+        "ratings": {str(score): count for score, count in sorted(ratings.items())},
+    }
+
+
+def _round_reflections(row: DashboardRelease) -> list[str]:
+    if row.figures:
+        return list(row.answers.get("reflections", []))
+    return sorted(f["reflection"] for f in row.answers["feedback"] if f["reflection"])
+
+
 def _released_feedback(
     programme: Programme, round_: Round, feedback: list[Feedback], *, min_group_size: int
-) -> list[dict]:
-    """The round's feedback as last released, in no order that follows who gave it."""
+) -> _RoundFeedback:
+    """The round's feedback as last released, in no order that follows who gave it (the
+    frozen counts when an erasure froze them, until the round's next release)."""
 
     def build() -> dict:
         answers = sorted(
@@ -127,15 +164,22 @@ def _released_feedback(
 
     current = {f.enrolment_id for f in feedback}
     row = _release(programme, f"round:{round_.pk}", current, build, min_group_size=min_group_size)
-    return row.answers["feedback"]
+    counts = row.figures or _round_counts(row.answers["feedback"])
+    return _RoundFeedback(
+        n=counts["n"],
+        met=counts["met"],
+        will_work_together=counts["will_work_together"],
+        ratings=Counter({int(score): c for score, c in counts["ratings"].items()}),
+        reflections=_round_reflections(row),
+    )
 
 
-def _comments(rounds: list[Round], released: dict[int, list[dict]]) -> list[Comment]:
+def _comments(rounds: list[Round], released: dict[int, _RoundFeedback]) -> list[Comment]:
     """Reflections of the shown rounds, newest round first, by text within a round."""
     return [
         Comment(round_starts_on=r.starts_on, text=text)
         for r in sorted(rounds, key=lambda r: (r.starts_on, r.pk), reverse=True)
-        for text in sorted(f["reflection"] for f in released[r.pk] if f["reflection"])
+        for text in sorted(released[r.pk].reflections)
     ]
 
 
@@ -159,10 +203,11 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
     released = {
         r.pk: _released_feedback(programme, r, given[r.pk], min_group_size=k) for r in published
     }
-    shown = {r.pk for r in published if len(released[r.pk]) >= k}
+    shown = {r.pk for r in published if released[r.pk].n >= k}
     # Overall figures rest only on shown rounds: total minus shown rounds would give the rest.
-    counted = [f for r in published if r.pk in shown for f in released[r.pk]]
-    hidden = not counted
+    counted = [released[r.pk] for r in published if r.pk in shown]
+    counted_n = sum(c.n for c in counted)
+    hidden = not counted_n
     left_out = [r.number for r in published if r.pk not in shown]
     by_round: dict[int, Counter] = {r.pk: Counter() for r in published}
     groups: dict[int, list] = {}
@@ -170,7 +215,7 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
         by_round[place.round_id][place.outcome] += 1
         if place.match_id:
             groups.setdefault(place.match_id, []).append(place.enrolment.person)
-    met_by_round = {pk: sum(f["met"] for f in answers) for pk, answers in released.items()}
+    met_by_round = {pk: answers.met for pk, answers in released.items()}
     rounds = [
         {
             "round": r,
@@ -201,7 +246,7 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
     weights = [(r.stats.get("first_meeting_share"), r.stats.get("matched", 0)) for r in published]
     matched_total = sum(w for s, w in weights if s is not None)
     first = _share(sum(s * w for s, w in weights if s is not None), matched_total)
-    ratings = Counter(f["usefulness"] for f in counted if f["usefulness"])
+    ratings = sum((c.ratings for c in counted), Counter())
     rated = sum(ratings.values())
     rc, rc_waves, rc_note = _rc_movement(programme, published, workgroup_pairs)
     ties, ties_wave, ties_note = _tie_formation(programme, published, places, min_group_size=k)
@@ -209,15 +254,15 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
     return Dashboard(
         rounds=rounds,
         enrolled=programme.enrolments.filter(status="active").count(),
-        meeting_rate=None if hidden else _share(sum(f["met"] for f in counted), len(counted)),
-        feedback_count=len(counted),
+        meeting_rate=None if hidden else _share(sum(c.met for c in counted), counted_n),
+        feedback_count=counted_n,
         first_meeting_share=first,
         cross_agency_share=_share(cross, pairs_total),
         organisations=names,
         matrix=matrix,
         ratings=[] if hidden else [(score, ratings[score]) for score in range(1, 6)],
         mean_rating=None if hidden else _share(sum(s * n for s, n in ratings.items()), rated),
-        will_work_together=None if hidden else sum(f["will_work_together"] for f in counted),
+        will_work_together=None if hidden else sum(c.will_work_together for c in counted),
         min_group_size=k,
         feedback_hidden=hidden,
         feedback_rounds_left_out=[] if hidden else left_out,
@@ -333,7 +378,10 @@ def _tie_formation(
         lambda: {name: sorted(members.values()) for name, members in groups.items()},
         min_group_size=k,
     )
-    matched, held = row.answers["matched"], row.answers["held"]
+    if row.figures:  # frozen by an erasure: counts only, until the next release
+        matched, held = (_bools(row.figures[group]) for group in ("matched", "held"))
+    else:
+        matched, held = row.answers["matched"], row.answers["held"]
     if min(len(matched), len(held)) < k:
         return (
             None,
@@ -342,3 +390,80 @@ def _tie_formation(
             "size): the comparison is hidden to protect their answers.",
         )
     return compare_tie_formation(matched, held), wave.name, ""
+
+
+def _bools(counts: dict) -> list[bool]:
+    """Sorted outcomes from their counts (the released lists are sorted, so this is them)."""
+    return [False] * (counts["n"] - counts["yes"]) + [True] * counts["yes"]
+
+
+def dashboard_person_scrub(*, person, dry_run: bool = False) -> int:
+    """Take ``person`` out of every dashboard release of their network's programmes, freezing
+    first what was shown: a round's feedback counts (met, ratings, "will work together") stay
+    as counts and their comment is removed; the matched-versus-held-out comparison stays as
+    its counts. A release that showed nothing (fewer than the minimum group size) is deleted
+    instead, to be made anew from the answers left. Returns how many releases held them.
+
+    Run before their feedback and enrolments are deleted (it reads their comments).
+    """
+    enrolments = set(Enrolment.objects.filter(person=person).values_list("pk", flat=True))
+    pid = str(person.pk)
+    touched = []
+    for row in DashboardRelease.objects.filter(
+        programme__network_id=person.network_id
+    ).select_related("programme__network"):
+        if row.scope.startswith("round:"):
+            if set(row.respondents) & enrolments:
+                touched.append(row)
+        elif isinstance(row.respondents, dict) and any(
+            pid in ids for ids in row.respondents.values()
+        ):
+            touched.append(row)
+    if dry_run:
+        return len(touched)
+    own = Counter(
+        Feedback.objects.filter(enrolment_id__in=enrolments)
+        .exclude(reflection="")
+        .values_list("reflection", flat=True)
+    )
+    for row in touched:
+        k = min_group_size_in_force(row.programme.network.min_group_size)
+        if row.scope.startswith("round:"):
+            if not row.figures:
+                if len(row.answers["feedback"]) < k:
+                    row.delete()
+                    continue
+                reflections = _round_reflections(row)
+                row.figures = _round_counts(row.answers["feedback"])
+            else:
+                reflections = _round_reflections(row)
+            left = own.copy()
+            kept = []
+            for text in reflections:
+                if left[text]:
+                    left[text] -= 1
+                else:
+                    kept.append(text)
+            row.answers = {"reflections": kept}
+            row.respondents = [e for e in row.respondents if e not in enrolments]
+        else:
+            if not row.figures:
+                groups = row.answers
+                wave_k = k
+                if row.scope.startswith("ties:"):
+                    wave = NetworkWave.objects.filter(pk=row.scope.split(":", 1)[1]).first()
+                    if wave is not None:
+                        wave_k = min_group_size_in_force(k, wave.min_group_size_in_force)
+                if min(len(groups.get("matched", [])), len(groups.get("held", []))) < wave_k:
+                    row.delete()
+                    continue
+                row.figures = {
+                    name: {"n": len(values), "yes": sum(bool(v) for v in values)}
+                    for name, values in groups.items()
+                }
+            row.answers = {}
+            row.respondents = {
+                name: [i for i in ids if i != pid] for name, ids in row.respondents.items()
+            }
+        row.save(update_fields=["answers", "respondents", "figures"])
+    return len(touched)

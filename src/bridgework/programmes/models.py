@@ -312,12 +312,18 @@ class DashboardRelease(models.Model):
     The dashboard computes from these, and releases anew only when
     :func:`bridgework.analysis.privacy.stable_release` allows it, so no two views differ by one
     person's feedback or survey answer.
+
+    ``figures`` is the frozen, aggregate-only form of the figure (counts, no answer and no
+    person id), stored by :func:`bridgework.programmes.dashboard.dashboard_person_scrub` before
+    an erasure takes a person's answers out of ``answers``; the dashboard reads it until the
+    next release of that figure (a new release empties it).
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(max_length=40)
     respondents = models.JSONField(default=list)
     answers = models.JSONField(default=dict)
+    figures = models.JSONField(default=dict, blank=True)
     released_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

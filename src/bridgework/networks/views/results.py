@@ -22,7 +22,7 @@ from bridgework.web.tenancy import network_view
 
 
 def _filters(request: HttpRequest, wave: NetworkWave) -> dict[str, Any]:
-    relations = selectors.wave_relations(wave)
+    relations = results.relations(wave)
     relation = request.GET.get("relation", "")
     strength = request.GET.get("strength", "")
     return {
@@ -36,26 +36,27 @@ def _filters(request: HttpRequest, wave: NetworkWave) -> dict[str, Any]:
 def _common(request: HttpRequest, pk: int):
     wave = selectors.network_wave_for(request.network, pk)
     filters = _filters(request, wave)
-    result, people = results.analyse(
+    # Frozen figures once an erasure or retention froze them, else from the release.
+    figures = results.organisation_figures(
         wave, relation=filters["relation"] or None, min_weight=filters["strength"]
     )
+    people = results.people_by_id(wave)
     can_name = request.membership.has_role(Role.COORDINATOR)
     min_group_size = wave.min_group_size_in_force
-    org = results.organisation_level(result, min_group_size=min_group_size)
     context = {
         "wave": wave,
         **filters,
-        **results.validity_note(result),
-        "org": org,
+        **figures["note"],
+        "org": figures["org"],
         "can_name": can_name,
         "min_group_size": min_group_size,
     }
-    return wave, result, people, context
+    return wave, people, context
 
 
 @network_view()
 def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
-    wave, _, _, context = _common(request, pk)
+    wave, _, context = _common(request, pk)
     context["page_title"] = f"{wave.name}: organisation map"
     context["map"] = context["org"]["map"]
     context["outside"] = results.outside_contacts(wave)
@@ -64,7 +65,7 @@ def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
 
 @network_view(Role.COORDINATOR)
 def named_map(request: HttpRequest, pk: int) -> HttpResponse:
-    wave, _, people, context = _common(request, pk)
+    wave, people, context = _common(request, pk)
     size = request.GET.get("size", "")
     size = size if size in results.SIZE_MEASURES else "in_degree"
     # No tie-strength filter here: a tie drawn at one strength and not at the next would

@@ -18,7 +18,7 @@ from bridgework.directory.uploads import oversized_upload_error, upload_too_big_
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.services import job_start
 from bridgework.networks import jobs as wave_jobs
-from bridgework.networks import releases, selectors, services
+from bridgework.networks import results, selectors, services
 from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.networks.imports import parse_nominations
 from bridgework.networks.models import NetworkWave
@@ -79,7 +79,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "organisations": wave.organisations.all(),
             # Released, like the maps: a live count would tell how many colleagues the last
             # person to answer named (and so would one over fewer than the minimum).
-            "nominations": _released_nominations(wave),
+            "nominations": results.released_nominations(wave),
             "can_edit": can_edit,
             "latest_job": jobs.latest_job_for(
                 request.network,
@@ -89,12 +89,6 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": wave.name,
         },
     )
-
-
-def _released_nominations(wave: NetworkWave) -> int | None:
-    release = releases.released(wave)
-    enough = len(release.respondents) >= wave.min_group_size_in_force
-    return len(release.nominations) if enough else None
 
 
 @network_view(Role.COORDINATOR)

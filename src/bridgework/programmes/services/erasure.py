@@ -24,7 +24,13 @@ def person_data_erase(*, person: Person, dry_run: bool = False) -> dict[str, int
     network_id = person.network_id
     enrolments = Enrolment.objects.filter(network_id=network_id, person=person)
     signups = SignupRequest.objects.filter(network_id=network_id, email__iexact=person.email)
+    # Before the feedback goes: dashboard figures shown are frozen, the copies lose them.
+    from bridgework.programmes.dashboard import dashboard_person_scrub
+
     counts = {
+        "dashboard releases holding their answers": dashboard_person_scrub(
+            person=person, dry_run=dry_run
+        ),
         "coffee enrolments": enrolments.count(),
         "coffee links": EnrolmentToken.objects.filter(enrolment__in=enrolments).count(),
         "coffee round places": RoundPlace.objects.filter(enrolment__in=enrolments).count(),
