@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from bridgework.analysis.privacy import min_group_size_in_force
 from bridgework.directory.models import Network, Person, Role
 from bridgework.governance.erasure import person_erase
 from bridgework.governance.retention import network_retention_apply
@@ -114,15 +115,22 @@ def _someone(network: Network, wave: NetworkWave) -> Person:
     egos = Nomination.objects.filter(wave=wave).values("ego")
     alters = Nomination.objects.filter(wave=wave).values("alter")
     with_feedback = Feedback.objects.values("enrolment__person")
-    person = (
+    candidates = (
         Person.objects.filter(network=network, pk__in=egos)
         .filter(pk__in=alters)
         .filter(pk__in=with_feedback)
         .order_by("pk")
-        .first()
     )
-    assert person is not None
-    return person
+    # Their feedback must be in a round with enough answers to be shown (which rounds those
+    # are depends on the day the demo is loaded), or the test could not fail.
+    k = min_group_size_in_force(network.min_group_size)
+    for person in candidates:
+        rounds = Feedback.objects.filter(enrolment__person=person).values("match__round")
+        if any(
+            Feedback.objects.filter(match__round=r["match__round"]).count() >= k for r in rounds
+        ):
+            return person
+    raise AssertionError("the demo has a respondent with feedback in a round that is shown")
 
 
 def test_erasure_leaves_no_copy_and_a_closed_waves_figures_as_shown(demo):

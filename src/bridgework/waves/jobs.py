@@ -1,0 +1,87 @@
+"""A wave's bulk actions — sending its invitations and its reminders — as worker jobs with
+progress (:mod:`bridgework.jobs`), described once for every instrument.
+
+An instrument registers its two kinds with :func:`wave_jobs_register`, naming only what is
+its own: the :class:`~bridgework.waves.services.WaveKind`, how a wave is found in a network
+and the page a job links back to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from bridgework.directory.models import Network
+from bridgework.jobs.kinds import JobKind, register
+from bridgework.waves import services as waves
+from bridgework.waves.models import AbstractWave
+from bridgework.waves.services import WaveClosedError, WaveKind
+
+__all__ = ["WaveJobs", "wave_jobs_register"]
+
+
+@dataclass(frozen=True)
+class WaveJobs:
+    """The job kind names of one instrument's invitations and reminders."""
+
+    invitations: str
+    reminders: str
+
+
+def wave_jobs_register(
+    *,
+    kind: WaveKind,
+    prefix: str,
+    load: Callable[[Network, int], AbstractWave],
+    show_route: str,
+    called: str,
+) -> WaveJobs:
+    """Register the instrument's two bulk actions, named ``<prefix>-invitations`` and
+    ``<prefix>-reminders``; ``called`` is how its pages name a wave ("wave", "survey")."""
+
+    def back(wave: AbstractWave) -> tuple[str, str]:
+        url = reverse(show_route, kwargs={"network": wave.network.slug, "pk": wave.pk})
+        return url, wave.name
+
+    def not_closed(wave: AbstractWave) -> None:
+        if wave.is_closed:
+            raise WaveClosedError(f"This {called} has closed, so no more invitations can be sent.")
+
+    def open_now(wave: AbstractWave) -> None:
+        if not wave.is_open:
+            raise WaveClosedError(f"Reminders can only be sent while the {called} is open.")
+
+    names = WaveJobs(invitations=f"{prefix}-invitations", reminders=f"{prefix}-reminders")
+    register(
+        JobKind(
+            name=names.invitations,
+            title="Sending invitations",
+            verb="Sent",
+            noun="invitations",
+            noun_one="invitation",
+            load=load,
+            back=back,
+            remaining=lambda wave: waves.invitations_remaining(kind=kind, wave=wave),
+            batch=lambda wave, n: waves.invitations_create_batch(kind=kind, wave=wave, limit=n),
+            check=not_closed,
+            refusals=(WaveClosedError,),
+        )
+    )
+    register(
+        JobKind(
+            name=names.reminders,
+            title="Sending reminders",
+            verb="Sent",
+            noun="reminders",
+            noun_one="reminder",
+            load=load,
+            back=back,
+            remaining=lambda wave: waves.reminders_remaining(kind=kind, wave=wave),
+            batch=lambda wave, n: waves.reminders_send_batch(kind=kind, wave=wave, limit=n),
+            check=open_now,
+            refusals=(WaveClosedError,),
+        )
+    )
+    return names
