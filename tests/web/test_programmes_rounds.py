@@ -12,12 +12,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.directory.models import Network, Organisation
 from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import dates, mailing, services
 from bridgework.programmes.models import Guide, Match, Programme, Round
 from bridgework.programmes.policy import programme_policy
-from tests.factories import add_people
+from bridgework.programmes.roster import weak_rc_ties
+from bridgework.surveys.models import Invitation, Response, Wave
+from bridgework.surveys.services import wave_results_freeze
+from tests.factories import add_people, make_survey
 
 FORM = {
     "name": "Coffee",
@@ -357,3 +361,26 @@ def test_service_refuses_a_holdout_share_above_a_half_naming_the_field(network_a
         "The holdout share must be between 0 and 0.5."
     ]
     assert not Programme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_weak_rc_ties_come_from_the_published_results_and_outlive_raw_answers(network_a):
+    """Pairing across weak ties reads the latest closed wave's figures as published: the same
+    cells the results page shows, still there once retention has deleted the raw answers."""
+
+    survey = make_survey(network_a, sizes=(6, 6), min_group_size=5)
+    targets = [f"wg:{g.pk}" for g in survey.groups]
+    for invitation in Invitation.objects.filter(wave=survey.wave):
+        for target in targets:
+            Response.objects.create(
+                invitation=invitation, target=target, **dict.fromkeys(DIMENSIONS, 1)
+            )
+    Wave.objects.filter(pk=survey.wave.pk).update(closes_at=timezone.now())
+    wave = Wave.objects.get(pk=survey.wave.pk)
+    wave_results_freeze(wave=wave)
+    ties = weak_rc_ties(network_a)
+    names = {g.name for g in survey.groups}
+    assert ties
+    assert {a for a, _ in ties} <= names
+    Response.objects.filter(invitation__wave=wave).delete()
+    assert weak_rc_ties(network_a) == ties

@@ -278,15 +278,12 @@ def programme_dashboard(programme: Programme, *, respondent_level: bool) -> Dash
 
 
 def _cells(wave) -> dict[tuple[str, str], float]:
-    from bridgework.analysis.rc import analyze_rc
-    from bridgework.surveys.results import settings_for, wave_frame
+    """The wave's shown RC cells, as published."""
+    from bridgework.surveys.results import published_analysis
 
-    frame = wave_frame(wave)
-    if frame.empty or frame["score"].notna().sum() == 0:
+    analysis = published_analysis(wave)
+    if analysis is None:
         return {}
-    analysis = analyze_rc(
-        frame, instrument=wave.instrument(), settings=settings_for(wave, bootstrap=0)
-    )
     return {
         (c.rater, c.target): c.rc for c in analysis.cells if c.rc is not None and not c.suppressed
     }

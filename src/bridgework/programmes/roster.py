@@ -67,20 +67,15 @@ def history_for(programme: Programme) -> list[PastMatch]:
 
 
 def weak_rc_ties(network: Network) -> list[tuple[str, str]]:
-    """Workgroup pairs with weak RC in the network's latest closed RC wave (shown cells only)."""
-    from bridgework.analysis.rc import analyze_rc
-    from bridgework.surveys.models import Wave
-    from bridgework.surveys.results import settings_for, wave_frame
+    """Workgroup pairs with weak RC in the network's latest closed RC wave, as published
+    (shown cells only)."""
+    from bridgework.surveys.results import published_analysis
+    from bridgework.surveys.selectors import latest_closed_wave
 
-    wave = Wave.objects.filter(network=network, closes_at__lte=timezone.now()).first()
-    if wave is None:
+    wave = latest_closed_wave(network)
+    analysis = published_analysis(wave) if wave is not None else None
+    if analysis is None:
         return []
-    frame = wave_frame(wave)
-    if frame.empty or frame["score"].notna().sum() == 0:
-        return []
-    analysis = analyze_rc(
-        frame, instrument=wave.instrument(), settings=settings_for(wave, bootstrap=0)
-    )
     return [(c.rater, c.target) for c in analysis.cells if c.band == "weak" and not c.suppressed]
 
 

@@ -332,6 +332,14 @@ def _describe(key: tuple) -> str:
     return " ".join(str(part) for part in key).replace("_", " ")
 
 
+def published_analysis(wave: Wave) -> RCAnalysis | None:
+    """The wave's figures as published (the same the results page shows), for other features
+    that build on RC results, such as coffee pairing across weak ties: never recomputed from
+    raw answers, which retention may already have deleted."""
+    snapshot = results_snapshot_for(wave)
+    return None if snapshot is None else _publication(snapshot).analysis()
+
+
 def wave_figures(wave: Wave) -> WaveFigures | None:
     """The wave's published figures, arranged for pages and downloads; ``None`` while the
     wave shows no results."""

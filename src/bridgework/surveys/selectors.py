@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from bridgework.directory.models import Network
 from bridgework.surveys.models import (
@@ -105,6 +106,16 @@ def waves_before(wave: Wave) -> QuerySet[Wave]:
     """Earlier waves of the same work process, most recent first."""
     return Wave.objects.filter(work_process=wave.work_process, opens_at__lt=wave.opens_at).order_by(
         "-opens_at", "-pk"
+    )
+
+
+def latest_closed_wave(network: Network) -> Wave | None:
+    """The network's RC wave that closed last (its figures are final)."""
+    return (
+        Wave.objects.filter(network=network, closes_at__lte=timezone.now())
+        .select_related("network")
+        .order_by("-closes_at", "-pk")
+        .first()
     )
 
 
