@@ -24,7 +24,7 @@ from bridgework.directory.models import (
     Workgroup,
 )
 from bridgework.mail.models import OutboxMessage
-from bridgework.networks.models import NetworkWave, Nomination, NominationImport
+from bridgework.ona.models import NetworkWave, Nomination, NominationImport
 from bridgework.programmes.mailing import round_send
 from bridgework.programmes.models import Programme, Round
 from bridgework.programmes.services import (

@@ -19,7 +19,7 @@ from bridgework.directory.demo import (
     demo_network_exists,
     directory_demo_load,
 )
-from bridgework.networks.demo import network_demo_load
+from bridgework.ona.demo import network_demo_load
 from bridgework.programmes.demo import programme_demo_load
 from bridgework.surveys.demo import survey_demo_load
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Person, Role
-from bridgework.networks import services
-from bridgework.networks.models import NetworkInvitation, NetworkInvitationToken, Nomination
+from bridgework.ona import services
+from bridgework.ona.models import NetworkInvitation, NetworkInvitationToken, Nomination
 from bridgework.tokens import issue_token
 from tests.browser.accessibility import axe_violations
 from tests.factories import PASSWORD, make_network

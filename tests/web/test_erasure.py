@@ -9,7 +9,7 @@ from django.utils import timezone
 from bridgework.audit.models import Action, AuditEvent
 from bridgework.directory.models import Membership, Network, PeopleImport, Person, Role
 from bridgework.mail.models import OutboxMessage
-from bridgework.networks.models import (
+from bridgework.ona.models import (
     NetworkInvitation,
     NetworkInvitationToken,
     Nomination,

@@ -16,8 +16,8 @@ from bridgework.analysis.privacy import min_group_size_in_force
 from bridgework.directory.models import Network, Person, Role
 from bridgework.governance.erasure import person_erase
 from bridgework.governance.retention import network_retention_apply
-from bridgework.networks import results
-from bridgework.networks.models import (
+from bridgework.ona import results
+from bridgework.ona.models import (
     NetworkInvitation,
     NetworkWave,
     Nomination,

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bridgework.directory.models import Network, Organisation, Person, Role
-from bridgework.networks.models import NetworkInvitation, NetworkWave, Nomination
+from bridgework.ona.models import NetworkInvitation, NetworkWave, Nomination
 from bridgework.programmes import services
 from bridgework.programmes.models import Feedback, Round, RoundPlace
 from tests.factories import login_with

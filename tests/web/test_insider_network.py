@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from bridgework.analysis.roles_assessment import ITEMS
 from bridgework.directory.models import Network, Organisation, Person, Role
-from bridgework.networks.models import (
+from bridgework.ona.models import (
     NetworkInvitation,
     NetworkWave,
     Nomination,

@@ -20,8 +20,8 @@ from bridgework.jobs import services as jobs
 from bridgework.jobs.models import Job
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.services import BatchEmail, email_queue_batch
-from bridgework.networks import services as network_services
-from bridgework.networks.models import NetworkWave, RolesInvitation
+from bridgework.ona import services as network_services
+from bridgework.ona.models import NetworkWave, RolesInvitation
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, Wave
 from bridgework.waves import services as waves
@@ -369,7 +369,7 @@ def test_email_queue_batch_skips_emails_already_queued(network_a):
         "network": network_a,
         "kind": "roles-invitation",
         "subject": "Hello",
-        "template": "networks/emails/roles_invitation",
+        "template": "ona/emails/roles_invitation",
     }
     assert len(email_queue_batch(emails=emails[:2], **kwargs)) == 2
     assert len(email_queue_batch(emails=emails, **kwargs)) == 1

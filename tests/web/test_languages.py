@@ -20,8 +20,8 @@ from bridgework.datasets.people import LANGUAGE_CODES, parse_people, write_peopl
 from bridgework.datasets.tabular import Table
 from bridgework.directory.models import Person
 from bridgework.mail.models import OutboxMessage
-from bridgework.networks import services as network_services
-from bridgework.networks.models import NetworkInvitation, NetworkInvitationToken, RolesInvitation
+from bridgework.ona import services as network_services
+from bridgework.ona.models import NetworkInvitation, NetworkInvitationToken, RolesInvitation
 from bridgework.problems import DatasetError
 from bridgework.surveys import services as survey_services
 from bridgework.surveys.models import Invitation

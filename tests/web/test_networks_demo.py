@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bridgework.directory.models import Network, Role
-from bridgework.networks.models import Nomination
+from bridgework.ona.models import Nomination
 from tests.factories import login_with
 
 
@@ -15,7 +15,7 @@ def demo_wave(db):
 
     demo_load()
     network = Network.objects.get(slug="riverbend-county")
-    from bridgework.networks.models import NetworkWave
+    from bridgework.ona.models import NetworkWave
 
     wave = NetworkWave.objects.get(network=network)  # loaded by ``bridgework demo``
     return network, wave

@@ -11,8 +11,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from bridgework.directory.models import Person
-from bridgework.networks import services
-from bridgework.networks.models import NetworkWave, Nomination
+from bridgework.ona import services
+from bridgework.ona.models import NetworkWave, Nomination
 
 
 def _xlsx(rows: list[list[object]]) -> bytes:

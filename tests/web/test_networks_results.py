@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from bridgework.analysis.roles_assessment import ITEMS
 from bridgework.directory.models import Organisation, Person
-from bridgework.networks import services
-from bridgework.networks.models import NetworkInvitation, NetworkWave, Nomination, RolesInvitation
+from bridgework.ona import services
+from bridgework.ona.models import NetworkInvitation, NetworkWave, Nomination, RolesInvitation
 from bridgework.tokens import issue_token
 
 
@@ -323,7 +323,7 @@ def test_roles_overview_uses_the_latest_closed_wave(two_groups, coordinator):
 
 @pytest.mark.django_db
 def test_outside_organisations_are_named_only_when_enough_people_named_them(two_groups, analyst):
-    from bridgework.networks.models import OutsideContact
+    from bridgework.ona.models import OutsideContact
 
     network, wave, _ = two_groups
     invitations = list(wave.invitations.order_by("pk"))
@@ -437,7 +437,7 @@ def test_no_reader_sees_answered_counts_of_small_organisations_on_the_map(
 
 @pytest.mark.django_db
 def test_analysis_is_cached_and_moves_only_with_a_new_release(two_groups, coordinator, monkeypatch):
-    from bridgework.networks import results
+    from bridgework.ona import results
 
     network, wave, people = two_groups
     calls: list[int] = []

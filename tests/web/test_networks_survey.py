@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from bridgework.directory.models import Person
-from bridgework.networks import services
-from bridgework.networks.models import NetworkWave, Nomination, RolesInvitation
+from bridgework.ona import services
+from bridgework.ona.models import NetworkWave, Nomination, RolesInvitation
 from bridgework.tokens import issue_token
 
 
@@ -27,7 +27,7 @@ def _wave(network, *, closed: bool = False) -> NetworkWave:
 
 
 def _link(wave: NetworkWave, person: Person) -> str:
-    from bridgework.networks.models import NetworkInvitation, NetworkInvitationToken
+    from bridgework.ona.models import NetworkInvitation, NetworkInvitationToken
 
     invitation = NetworkInvitation.objects.create(network=wave.network, wave=wave, person=person)
     token = issue_token()
@@ -37,7 +37,7 @@ def _link(wave: NetworkWave, person: Person) -> str:
 
 def _colleague(url: str, person) -> str:
     """The address of a colleague's page as the respondent's own search results give it."""
-    from bridgework.networks import selectors
+    from bridgework.ona import selectors
 
     invitation = selectors.invitation_for_token(url.strip("/").split("/")[-1])
     return f"{url}colleague/{selectors.colleague_ref(invitation, person.pk)}/"
@@ -182,7 +182,7 @@ def test_analyst_sees_organisation_map_but_not_named_map(crowd, analyst):
 
 @pytest.mark.django_db
 def test_named_map_shows_only_consenting_people(crowd, coordinator):
-    from bridgework.networks.models import NetworkInvitation
+    from bridgework.ona.models import NetworkInvitation
 
     wave = _with_ties(crowd)
     named = crowd.people.get(name="Sam Example 3")

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from bridgework.directory.models import Organisation, Person
 from bridgework.mail.models import OutboxMessage
-from bridgework.networks import selectors, services
-from bridgework.networks.models import NetworkInvitation, NetworkInvitationToken, NetworkWave
-from bridgework.networks.tasks import send_due_network_reminders
+from bridgework.ona import selectors, services
+from bridgework.ona.models import NetworkInvitation, NetworkInvitationToken, NetworkWave
+from bridgework.ona.tasks import send_due_network_reminders
 from bridgework.waves.services import WaveClosedError
 from tests.queries import assert_queries_do_not_grow
 

@@ -21,7 +21,7 @@ from bridgework.directory.models import Person
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.redaction import REDACTED_LINK, RedactingFilter, redact, tokens_in
 from bridgework.mail.services import email_deliver, email_queue, outbox_redact
-from bridgework.networks import services as network_services
+from bridgework.ona import services as network_services
 from bridgework.programmes import services as programme_services
 from bridgework.surveys import services as survey_services
 from bridgework.surveys.models import Invitation

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from bridgework.directory.models import Network
-from bridgework.networks.models import NetworkInvitation, NetworkWave, Nomination
+from bridgework.ona.models import NetworkInvitation, NetworkWave, Nomination
 from bridgework.programmes import services
 from bridgework.programmes.dashboard import programme_dashboard
 from bridgework.programmes.models import Feedback, Programme, Round

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.directory.models import Person
-from bridgework.networks import selectors, services
-from bridgework.networks.models import NetworkInvitation, NetworkInvitationToken
+from bridgework.ona import selectors, services
+from bridgework.ona.models import NetworkInvitation, NetworkInvitationToken
 from bridgework.tokens import issue_token
 from bridgework.web.ratelimit import limit_exceeded
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bridgework.audit.models import Action, AuditEvent
 from bridgework.directory.models import Network
-from bridgework.networks.models import (
+from bridgework.ona.models import (
     NetworkInvitation,
     NetworkWave,
     Nomination,

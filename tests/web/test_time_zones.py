@@ -72,7 +72,7 @@ def test_an_unknown_zone_name_falls_back_to_utc():
 def test_network_survey_emails_use_the_network_zone(network_a):
     from datetime import timedelta
 
-    from bridgework.networks import services as network_services
+    from bridgework.ona import services as network_services
 
     Network.objects.filter(pk=network_a.pk).update(time_zone="Europe/London")
     network_a.refresh_from_db()

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from bridgework.cli import main
 from bridgework.directory.models import PeopleImport, Person
-from bridgework.networks import services
-from bridgework.networks.models import NominationImport
+from bridgework.ona import services
+from bridgework.ona.models import NominationImport
 from tests import nasty_files
 
 #: Seconds one request may take (generous: a loaded 2-core machine, SQLite).

@@ -21,9 +21,9 @@ from django.utils import timezone
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.directory.models import Network, Organisation, Person, Workgroup
 from bridgework.mail.models import OutboxMessage
-from bridgework.networks import selectors as network_selectors
-from bridgework.networks import services as network_services
-from bridgework.networks.models import NetworkInvitation, RolesInvitation
+from bridgework.ona import selectors as network_selectors
+from bridgework.ona import services as network_services
+from bridgework.ona.models import NetworkInvitation, RolesInvitation
 from bridgework.surveys import selectors as survey_selectors
 from bridgework.surveys import services as survey_services
 from bridgework.surveys.models import Invitation
@@ -437,6 +437,6 @@ def _imported_modules(package: Path) -> set[str]:
 def test_the_wave_layer_sits_under_the_instruments():
     src = Path(waves.__file__).resolve().parents[1]
     below = _imported_modules(src / "waves")
-    assert not {m for m in below if m.startswith(("bridgework.surveys", "bridgework.networks"))}
+    assert not {m for m in below if m.startswith(("bridgework.surveys", "bridgework.ona"))}
     network_imports = _imported_modules(src / "networks")
     assert not {m for m in network_imports if m.startswith("bridgework.surveys")}

@@ -107,7 +107,7 @@ def queue_scheduled_jobs() -> list[str]:
     once. Returns the names of the jobs queued."""
     from bridgework.governance.tasks import apply_retention
     from bridgework.jobs.tasks import resume_stale_jobs
-    from bridgework.networks.tasks import send_due_network_reminders
+    from bridgework.ona.tasks import send_due_network_reminders
     from bridgework.programmes.tasks import run_schedule
     from bridgework.surveys.tasks import publish_results, send_due_reminders
 

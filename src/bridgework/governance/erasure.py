@@ -17,7 +17,7 @@ from django.db import transaction
 from bridgework.directory import services as directory_services
 from bridgework.directory.models import Person
 from bridgework.mail import services as mail_services
-from bridgework.networks import services as networks_services
+from bridgework.ona import services as networks_services
 from bridgework.programmes import services as programmes_services
 from bridgework.surveys import services as surveys_services
 from bridgework.surveys.models import Wave

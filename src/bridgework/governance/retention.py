@@ -2,7 +2,7 @@
 ``retention_days``; invitations (who was asked, who finished) and published results stay.
 
 Copies of those answers kept in a network wave's or the roles mix's release go too, after the
-figures shown from them are frozen (:mod:`bridgework.networks.freezing`): what stays of the
+figures shown from them are frozen (:mod:`bridgework.ona.freezing`): what stays of the
 answers is only the published aggregates.
 
 Raw answers are an RC wave's :class:`~bridgework.surveys.models.Response` rows, a network
@@ -24,9 +24,9 @@ from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Network
 from bridgework.governance.erasure import published_results_freeze
-from bridgework.networks import freezing
-from bridgework.networks import services as networks_services
-from bridgework.networks.models import NetworkWave, ResultsRelease, RolesInvitation
+from bridgework.ona import freezing
+from bridgework.ona import services as networks_services
+from bridgework.ona.models import NetworkWave, ResultsRelease, RolesInvitation
 from bridgework.surveys import services as surveys_services
 from bridgework.surveys.models import Wave
 

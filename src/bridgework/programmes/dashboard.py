@@ -34,7 +34,7 @@ from bridgework.analysis.evaluation import (
     rc_changes,
 )
 from bridgework.analysis.privacy import min_group_size_in_force, stable_release
-from bridgework.networks.models import NetworkWave, Nomination
+from bridgework.ona.models import NetworkWave, Nomination
 from bridgework.programmes.models import (
     DashboardRelease,
     Enrolment,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bridgework.directory.models import Network
 from bridgework.matching import Participant, PastMatch
-from bridgework.networks.models import NetworkWave, Nomination
+from bridgework.ona.models import NetworkWave, Nomination
 from bridgework.programmes.models import Enrolment, Programme, Round, RoundPlace
 
 

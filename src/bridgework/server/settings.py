@@ -105,7 +105,7 @@ INSTALLED_APPS = [
     "bridgework.waves",
     "bridgework.surveys",
     "bridgework.programmes",
-    "bridgework.networks",
+    "bridgework.ona",
     "bridgework.audit",
     "bridgework.governance",
     "bridgework.jobs",

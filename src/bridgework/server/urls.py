@@ -15,10 +15,10 @@ urlpatterns = [
     path("s/", include("bridgework.surveys.respond_urls")),
     path("n/<slug:network>/coffee/", include("bridgework.programmes.urls")),
     path("c/", include("bridgework.programmes.public_urls")),
-    path("n/<slug:network>/networks/", include("bridgework.networks.urls")),
+    path("n/<slug:network>/networks/", include("bridgework.ona.urls")),
     path("n/<slug:network>/jobs/", include("bridgework.jobs.urls")),
-    path("m/", include("bridgework.networks.respond_urls")),
-    path("r/", include("bridgework.networks.roles_urls")),
+    path("m/", include("bridgework.ona.respond_urls")),
+    path("r/", include("bridgework.ona.roles_urls")),
     path("", include("bridgework.web.urls")),
 ]
 

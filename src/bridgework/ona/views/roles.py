@@ -27,8 +27,8 @@ from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.services import job_start
-from bridgework.networks import jobs as network_jobs
-from bridgework.networks import results, selectors, services
+from bridgework.ona import jobs as network_jobs
+from bridgework.ona import results, selectors, services
 from bridgework.web.middleware import activate_network_time
 from bridgework.web.personal_links import link_not_valid, personal_language
 from bridgework.web.tenancy import network_view, public_view
@@ -93,7 +93,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     mix = data["mix"]
     return render(
         request,
-        "networks/roles/index.html",
+        "ona/roles/index.html",
         {
             "mix": mix,
             "min_group_size": min_group_size,
@@ -171,7 +171,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     ]
     return render(
         request,
-        "networks/roles/respond.html",
+        "ona/roles/respond.html",
         {
             "token": token,
             "items": items,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 from bridgework.analysis.roles_assessment import ITEMS
 from bridgework.directory.models import Network, Organisation, Person, language_for
 from bridgework.mail.services import BatchEmail, email_queue_batch, lazy_text
-from bridgework.networks.models import (
+from bridgework.ona.models import (
     OUTSIDE_CONTACTS_MAX,
     NetworkInvitation,
     NetworkInvitationToken,
@@ -169,7 +169,7 @@ NETWORK_WAVES = WaveKind(
     respondents=wave_respondents,
     link_route="network_respond:start",
     email_prefix="network",
-    template="networks/emails/invitation",
+    template="ona/emails/invitation",
     # Subjects are read in each recipient's language (``email_queue(language=...)``).
     invitation_subject=lambda wave: gettext_lazy("Who do you work with? A 5-minute network survey"),
     reminder_subject=lambda wave: lazy_text(
@@ -286,7 +286,7 @@ def outside_contact_names(lines: Iterable[str]) -> list[str]:
 def outside_contacts_save(*, invitation: NetworkInvitation, organisations: Iterable[str]) -> int:
     """Replace the respondent's contacts outside the directory (organisation names only).
 
-    At most :data:`~bridgework.networks.models.OUTSIDE_CONTACTS_MAX` names (more raises
+    At most :data:`~bridgework.ona.models.OUTSIDE_CONTACTS_MAX` names (more raises
     ``ValidationError``). Conflicts are ignored as well as avoided: the database's lower() and
     Python's casefold() can disagree on a few letters, and a duplicate must never be a 500.
     """
@@ -331,7 +331,7 @@ def nominations_import(*, upload: NominationImport) -> int:
 
     Rows replace earlier answers for the same (ego, alter, relation).
     """
-    from bridgework.networks.imports import parse_nominations
+    from bridgework.ona.imports import parse_nominations
 
     if upload.applied_at is not None:
         return 0
@@ -402,7 +402,7 @@ def roles_invitations_create_batch(*, network: Network, limit: int, send: bool =
             network=network,
             kind="roles-invitation",
             subject=gettext_lazy("What role do you play in the network? A 3-minute reflection"),
-            template="networks/emails/roles_invitation",
+            template="ona/emails/roles_invitation",
             emails=[
                 BatchEmail(
                     to=invitation.person.email,
@@ -462,7 +462,7 @@ def person_data_erase(*, person: Person, dry_run: bool = False) -> dict[str, int
         pk__in=_files_naming(NominationImport.objects.filter(network_id=network_id), person.email)
     )
     # Before the answers go: figures shown are frozen, then the copies lose this person.
-    from bridgework.networks.freezing import person_releases_scrub
+    from bridgework.ona.freezing import person_releases_scrub
 
     counts = {
         "released results holding their answers": person_releases_scrub(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from bridgework.networks.services import network_reminders_send_due
+from bridgework.ona.services import network_reminders_send_due
 
 
 @task()

@@ -1,7 +1,7 @@
 """Network map pages: organisation level for every member, named for coordinators only.
 
 Both pages show the wave's answers as last released
-(:func:`bridgework.networks.releases.released`), so no two views differ by one person's
+(:func:`bridgework.ona.releases.released`), so no two views differ by one person's
 answers. Both take the same filters as query parameters — ``relation``, on the organisation map
 ``strength`` (the lowest 1–5 answer a tie must have; on the named map it would give away one
 person's rating of another) and, on the named map, ``size`` — so the map, its table and every
@@ -16,8 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bridgework.directory.models import Role
-from bridgework.networks import results, selectors
-from bridgework.networks.models import NetworkWave
+from bridgework.ona import results, selectors
+from bridgework.ona.models import NetworkWave
 from bridgework.web.tenancy import network_view
 
 
@@ -60,7 +60,7 @@ def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
     context["page_title"] = f"{wave.name}: organisation map"
     context["map"] = context["org"]["map"]
     context["outside"] = results.outside_contacts(wave)
-    return render(request, "networks/results/organisations.html", context)
+    return render(request, "ona/results/organisations.html", context)
 
 
 @network_view(Role.COORDINATOR)
@@ -82,4 +82,4 @@ def named_map(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": f"{wave.name}: named map",
         }
     )
-    return render(request, "networks/results/people.html", context)
+    return render(request, "ona/results/people.html", context)

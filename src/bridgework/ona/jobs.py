@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, register
-from bridgework.networks import selectors, services
+from bridgework.ona import selectors, services
 from bridgework.waves.jobs import wave_jobs_register
 
 _JOBS = wave_jobs_register(

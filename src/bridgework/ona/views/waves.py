@@ -17,11 +17,11 @@ from bridgework.directory.models import Role
 from bridgework.directory.uploads import oversized_upload_error, upload_too_big_message
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.services import job_start
-from bridgework.networks import jobs as wave_jobs
-from bridgework.networks import results, selectors, services
-from bridgework.networks.forms import NetworkWaveForm, NominationsUploadForm
-from bridgework.networks.imports import parse_nominations
-from bridgework.networks.models import NetworkWave
+from bridgework.ona import jobs as wave_jobs
+from bridgework.ona import results, selectors, services
+from bridgework.ona.forms import NetworkWaveForm, NominationsUploadForm
+from bridgework.ona.imports import parse_nominations
+from bridgework.ona.models import NetworkWave
 from bridgework.waves.services import WaveClosedError
 from bridgework.web.tenancy import network_view
 
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     waves = selectors.network_waves_for(request.network)
     return render(
         request,
-        "networks/waves/index.html",
+        "ona/waves/index.html",
         {
             "waves": waves,
             "can_edit": request.membership.has_role(Role.COORDINATOR),
@@ -69,7 +69,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = request.membership.has_role(Role.COORDINATOR)
     return render(
         request,
-        "networks/waves/show.html",
+        "ona/waves/show.html",
         {
             "wave": wave,
             # Coordinators, who run the survey and chase answers, see every count (as on RC
@@ -127,7 +127,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
-        "networks/waves/form.html",
+        "ona/waves/form.html",
         {"form": form, "wave": wave, "page_title": f"Edit {wave.name}"},
     )
 
@@ -143,7 +143,7 @@ def _confirm(
 ) -> HttpResponse:
     return render(
         request,
-        "networks/waves/confirm.html",
+        "ona/waves/confirm.html",
         {"wave": wave, "action": action, "page_title": title, "text": text, "allowed": allowed},
     )
 
@@ -263,7 +263,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("networks:nimports_show", network=request.network.slug, pk=record.pk)
     return render(
         request,
-        "networks/imports/new.html",
+        "ona/imports/new.html",
         {"form": form, "wave": wave, "page_title": f"Import nominations into {wave.name}"},
     )
 
@@ -286,7 +286,7 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "networks/imports/show.html",
+        "ona/imports/show.html",
         {
             "record": record,
             "problems": problems,

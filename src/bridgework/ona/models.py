@@ -179,7 +179,7 @@ class ResultsRelease(models.Model):
     views differ by one person's answers.
 
     ``figures`` is the frozen, aggregate-only form of what the pages show (no answer and no
-    person id in it), stored by :func:`bridgework.networks.releases.release_freeze` before an
+    person id in it), stored by :func:`bridgework.ona.releases.release_freeze` before an
     erasure or the retention job takes answers out of ``answers``. Once it is there, the
     organisation-level pages and the roles mix are served from it: for good on a closed wave,
     and until the next release otherwise (a new release empties it).

@@ -3,7 +3,7 @@ client address)."""
 
 from django.urls import path
 
-from bridgework.networks.views import roles
+from bridgework.ona.views import roles
 from bridgework.web.ratelimit import rate_limit
 
 app_name = "roles_respond"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bridgework.networks.views import results, roles, waves
+from bridgework.ona.views import results, roles, waves
 
 app_name = "networks"
 urlpatterns = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bridgework.datasets.limits import upload_limits
 from bridgework.datasets.network_io import validate_nominations
 from bridgework.datasets.tabular import DatasetError, Problem, read_frame
-from bridgework.networks.models import NominationImport
+from bridgework.ona.models import NominationImport
 
 __all__ = ["ImportRow", "parse_nominations"]
 

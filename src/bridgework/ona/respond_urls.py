@@ -4,7 +4,7 @@ its own (see the view)."""
 
 from django.urls import path
 
-from bridgework.networks.views import respond
+from bridgework.ona.views import respond
 from bridgework.web.ratelimit import rate_limit
 
 limited = rate_limit("personal-link")

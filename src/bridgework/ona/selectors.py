@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bridgework.analysis.network_result import NetworkOptions
 from bridgework.directory.models import Network, Person
-from bridgework.networks.models import (
+from bridgework.ona.models import (
     NetworkInvitation,
     NetworkInvitationToken,
     NetworkWave,

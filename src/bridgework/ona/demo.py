@@ -15,7 +15,7 @@ from django.utils import timezone
 from bridgework.analysis.roles_assessment import ITEMS
 from bridgework.datasets.demo import DEMO_SEED, demo_rng
 from bridgework.directory.models import Network, Person
-from bridgework.networks.models import (
+from bridgework.ona.models import (
     NetworkInvitation,
     NetworkWave,
     Nomination,

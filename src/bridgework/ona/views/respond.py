@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from bridgework.directory.models import Person
-from bridgework.networks import selectors, services
-from bridgework.networks.forms import ColleagueForm, ConsentForm, OutsideForm
-from bridgework.networks.models import NetworkInvitation, Relation
+from bridgework.ona import selectors, services
+from bridgework.ona.forms import ColleagueForm, ConsentForm, OutsideForm
+from bridgework.ona.models import NetworkInvitation, Relation
 from bridgework.waves.services import WaveClosedError
 from bridgework.web.client_ip import client_ip
 from bridgework.web.personal_links import link_not_valid, survey_window_page
@@ -34,9 +34,7 @@ def _gate(request: HttpRequest, token: str) -> tuple[NetworkInvitation | None, H
     invitation = selectors.invitation_for_token(token)
     if invitation is None:
         return None, link_not_valid(request)
-    page = survey_window_page(
-        request, invitation, not_open_template="networks/respond/not_open.html"
-    )
+    page = survey_window_page(request, invitation, not_open_template="ona/respond/not_open.html")
     return (None, page) if page else (invitation, None)
 
 
@@ -81,7 +79,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         return too_many_requests(request)
     return render(
         request,
-        "networks/respond/start.html",
+        "ona/respond/start.html",
         {
             "wave": invitation.wave,
             "token": token,
@@ -170,7 +168,7 @@ def colleague(request: HttpRequest, token: str, ref: str) -> HttpResponse:
     ]
     return render(
         request,
-        "networks/respond/colleague.html",
+        "ona/respond/colleague.html",
         {
             "token": token,
             "alter": alter,
@@ -200,7 +198,7 @@ def outside(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("network_respond:start", token=token)
     return render(
         request,
-        "networks/respond/outside.html",
+        "ona/respond/outside.html",
         {"form": form, "token": token, "page_title": _("Contacts outside the directory")},
     )
 
@@ -223,7 +221,7 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("network_respond:done", token=token)
     return render(
         request,
-        "networks/respond/done.html",
+        "ona/respond/done.html",
         {
             "form": form,
             "token": token,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from bridgework.analysis.privacy import stable_release
 from bridgework.directory.models import Person
-from bridgework.networks.models import (
+from bridgework.ona.models import (
     NetworkWave,
     Nomination,
     OutsideContact,
@@ -41,7 +41,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Release:
-    """The answers of a wave as last released (:class:`~bridgework.networks.models.ResultsRelease`):
+    """The answers of a wave as last released (:class:`~bridgework.ona.models.ResultsRelease`):
     every figure of the wave's pages is computed from these, never from the live answers."""
 
     key: str
@@ -179,7 +179,7 @@ def released(wave: NetworkWave) -> Release:
     :func:`~bridgework.analysis.privacy.stable_release` allows it (at least the minimum group
     size of new respondents since the last release, or nothing shown before).
 
-    A closed wave whose figures were frozen (:func:`bridgework.networks.freezing.wave_freeze`)
+    A closed wave whose figures were frozen (:func:`bridgework.ona.freezing.wave_freeze`)
     is never released again: its published figures are its record."""
     current = _respondent_ids(wave)
     row = _release_row(

@@ -1,7 +1,7 @@
 """Freezing what a network wave and the roles mix have shown, before answers are erased or
 aged out, and taking those answers out of the release copies.
 
-A release (:class:`~bridgework.networks.models.ResultsRelease`) holds a copy of the answers
+A release (:class:`~bridgework.ona.models.ResultsRelease`) holds a copy of the answers
 its figures are computed from. An erasure or the retention job deletes the raw answers, so
 it must delete those copies too — and yet the figures already shown must not move, for the
 move itself would show the answers that went. So both first store the figures in
@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bridgework.directory.models import Network, Person
-from bridgework.networks import results, selectors
-from bridgework.networks.models import NetworkWave, ResultsRelease
-from bridgework.networks.releases import released, released_roles
+from bridgework.ona import results, selectors
+from bridgework.ona.models import NetworkWave, ResultsRelease
+from bridgework.ona.releases import released, released_roles
 
 __all__ = [
     "person_releases_scrub",

@@ -1,6 +1,6 @@
 """Figures of a network wave, all from :func:`bridgework.analysis.network.analyze_network`.
 
-This module only turns a wave's released answers (:mod:`bridgework.networks.releases`) into
+This module only turns a wave's released answers (:mod:`bridgework.ona.releases`) into
 the analysis inputs and the analysis result into what the pages show:
 :func:`organisation_level` (for every member, analysts included: group figures only, small
 groups suppressed through :mod:`bridgework.analysis.privacy`) and :func:`named_level`
@@ -28,17 +28,17 @@ from bridgework.analysis.roles_assessment import (
 )
 from bridgework.datasets.network_io import validate_nominations
 from bridgework.directory.models import Person
-from bridgework.networks.models import (
+from bridgework.ona.models import (
     NetworkWave,
     RolesInvitation,
 )
-from bridgework.networks.releases import (
+from bridgework.ona.releases import (
     consenting_ids,
     people_by_id,
     released,
     released_roles,
 )
-from bridgework.networks.selectors import OutsideContacts, wave_relations
+from bridgework.ona.selectors import OutsideContacts, wave_relations
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -199,7 +199,7 @@ def released_nominations(wave: NetworkWave) -> int | None:
 
 def wave_figures(wave: NetworkWave) -> dict[str, Any]:
     """Every organisation-level figure of the wave's pages, for every filter, computed from
-    the release: the frozen form :func:`bridgework.networks.freezing.wave_freeze` stores.
+    the release: the frozen form :func:`bridgework.ona.freezing.wave_freeze` stores.
     Group figures and counts only — no answer and no person id."""
     k = wave.min_group_size_in_force
     choices = relations(wave)

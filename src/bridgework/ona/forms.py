@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.directory.models import Network, Organisation
-from bridgework.networks.models import OUTSIDE_CONTACTS_MAX, NetworkWave
-from bridgework.networks.services import outside_contact_names
+from bridgework.ona.models import OUTSIDE_CONTACTS_MAX, NetworkWave
+from bridgework.ona.services import outside_contact_names
 from bridgework.web.forms import Form
 
 SCALE = [(str(i), str(i)) for i in range(1, 6)]
