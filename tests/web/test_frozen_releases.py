@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db.models import Count
 from django.utils import timezone
 
 from bridgework.analysis.privacy import min_group_size_in_force
@@ -129,14 +130,23 @@ def _someone(network: Network, wave: NetworkWave) -> Person:
         .filter(pk__in=with_feedback)
         .order_by("pk")
     )
-    # Their feedback must be in a round with enough answers to be shown (which rounds those
-    # are depends on the day the demo is loaded), or the test could not fail.
+    # Their feedback must be a comment the dashboard shows: a meeting in the newest round with
+    # enough answers to be shown (which rounds those are depends on the ids the demo gets),
+    # or the test could not fail.
     k = min_group_size_in_force(network.min_group_size)
+    rounds = (
+        Feedback.objects.filter(enrolment__network=network)
+        .values("match__round", "match__round__starts_on")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=k)
+        .order_by("-match__round__starts_on")
+    )
+    newest = rounds.first()
+    assert newest is not None
     for person in candidates:
-        rounds = Feedback.objects.filter(enrolment__person=person).values("match__round")
-        if any(
-            Feedback.objects.filter(match__round=r["match__round"]).count() >= k for r in rounds
-        ):
+        if Feedback.objects.filter(
+            enrolment__person=person, met=True, match__round=newest["match__round"]
+        ).exists():
             return person
     raise AssertionError("the demo has a respondent with feedback in a round that is shown")
 
