@@ -48,7 +48,7 @@ def _readers(path: Path):
         "read_frame": lambda: read_frame(path),
         "read_table upload": lambda: read_table(path.read_bytes(), limits=upload_limits()),
         "people.read_people": lambda: people.read_people(path),
-        "network_io.read_people": lambda: network_io.read_people(path),
+        "network_io.read_network_people": lambda: network_io.read_network_people(path),
         "network_io.read_nominations": lambda: network_io.read_nominations(path, ["1", "2"]),
         "pairing_io.read_participants": lambda: pairing_io.read_participants(path),
         "pairing_io.read_history": lambda: pairing_io.read_history(path, participants=roster),

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from bridgework.datasets.network_io import (
+    read_network_people,
     read_nominations,
-    read_people,
     validate_nominations,
     validate_people,
 )
@@ -28,7 +28,7 @@ def _problems(call):
 
 
 def test_people_file_reads_with_normalised_columns():
-    people = read_people(PEOPLE_CSV, filename="people.csv")
+    people = read_network_people(PEOPLE_CSV, filename="people.csv")
     assert list(people.columns) == ["id", "name", "organisation"]
     assert people["id"].tolist() == IDS
     assert people.index.tolist() == [2, 3, 4]
@@ -36,7 +36,7 @@ def test_people_file_reads_with_normalised_columns():
 
 def test_people_problems_are_all_reported():
     data = b"id,name,responded\n1,Ann,yes\n,Bo,no\n1,Cy,maybe\n"
-    assert _problems(lambda: read_people(data)) == [
+    assert _problems(lambda: read_network_people(data)) == [
         "row 3, column id: id is blank",
         "row 4, column id: id 1 is already used on row 2",
         "row 4, column responded: expected yes or no, not 'maybe'",
@@ -44,7 +44,7 @@ def test_people_problems_are_all_reported():
 
 
 def test_people_file_needs_an_id_column():
-    assert _problems(lambda: read_people(b"name\nAnn\n")) == [
+    assert _problems(lambda: read_network_people(b"name\nAnn\n")) == [
         "row 1, column id: the people file needs an id column"
     ]
 
@@ -94,7 +94,7 @@ def test_nominations_need_ego_and_alter_columns():
 
 
 def test_columns_that_normalise_alike_are_a_problem():
-    assert _problems(lambda: read_people(b"id,Team,team\n1,a,b\n")) == [
+    assert _problems(lambda: read_network_people(b"id,Team,team\n1,a,b\n")) == [
         "row 1, column team: column appears twice"
     ]
 

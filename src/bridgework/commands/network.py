@@ -74,14 +74,14 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     from bridgework.analysis.network import NetworkOptions, analyze_network
-    from bridgework.datasets.network_io import read_nominations, read_people
+    from bridgework.datasets.network_io import read_network_people, read_nominations
     from bridgework.datasets.tabular import DatasetError
 
     if args.weaving_limit < 0:
         print("--weaving-limit: must be 0 or more", file=sys.stderr)
         return EXIT_INVALID
     try:
-        people = _labelled("people", lambda: read_people(args.people), path=args.people)
+        people = _labelled("people", lambda: read_network_people(args.people), path=args.people)
         nominations = _labelled(
             "nominations",
             lambda: read_nominations(args.nominations, people["id"].tolist()),

@@ -38,14 +38,14 @@ __all__ = [
     "DEFAULT_RELATION",
     "NOMINATION_COLUMNS",
     "as_frame",
+    "read_network_people",
     "read_nominations",
-    "read_people",
     "validate_nominations",
     "validate_people",
 ]
 
 
-def read_people(source: Source, *, filename: str | None = None) -> pd.DataFrame:
+def read_network_people(source: Source, *, filename: str | None = None) -> pd.DataFrame:
     """Read and validate a people file (CSV or XLSX); see :func:`validate_people`."""
     return validate_people(read_frame(source, filename=filename))
 
