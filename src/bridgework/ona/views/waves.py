@@ -148,28 +148,42 @@ def _confirm(
     )
 
 
+def _start_job(
+    request: HttpRequest,
+    wave: NetworkWave,
+    *,
+    kind: str,
+    audited: str,
+    closed_message: str | None = None,
+) -> HttpResponse:
+    """Start the wave's bulk action as a worker job, record it, and show its progress; a
+    closed wave stays on its page with the reason (``closed_message``, else the job's)."""
+    try:
+        job = job_start(network=request.network, kind=kind, target=wave, requested_by=request.user)
+    except WaveClosedError as exc:
+        messages.error(request, closed_message or str(exc))
+        return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
+    audit_record(
+        network=request.network,
+        action=audited,
+        target=wave,
+        details={"survey": "network", "job": job.pk},
+        request=request,
+    )
+    return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
+
+
 @network_view(Role.COORDINATOR)
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
     if request.method == "POST":
-        try:
-            job = job_start(
-                network=request.network,
-                kind=wave_jobs.INVITATIONS,
-                target=wave,
-                requested_by=request.user,
-            )
-        except WaveClosedError:
-            messages.error(request, "This survey has closed.")
-            return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
-        audit_record(
-            network=request.network,
-            action=Action.SURVEY_INVITATIONS_SENT,
-            target=wave,
-            details={"survey": "network", "job": job.pk},
-            request=request,
+        return _start_job(
+            request,
+            wave,
+            kind=wave_jobs.INVITATIONS,
+            audited=Action.SURVEY_INVITATIONS_SENT,
+            closed_message="This survey has closed.",
         )
-        return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
     return _confirm(
         request,
         wave,
@@ -188,24 +202,9 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 def remind(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
     if request.method == "POST":
-        try:
-            job = job_start(
-                network=request.network,
-                kind=wave_jobs.REMINDERS,
-                target=wave,
-                requested_by=request.user,
-            )
-        except WaveClosedError as exc:
-            messages.error(request, str(exc))
-            return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
-        audit_record(
-            network=request.network,
-            action=Action.SURVEY_REMINDERS_SENT,
-            target=wave,
-            details={"survey": "network", "job": job.pk},
-            request=request,
+        return _start_job(
+            request, wave, kind=wave_jobs.REMINDERS, audited=Action.SURVEY_REMINDERS_SENT
         )
-        return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
     pending = wave.invitations.filter(completed_at__isnull=True).count()
     return _confirm(
         request,

@@ -51,34 +51,29 @@ def programme_create(
     guides_ensure_builtin(network=network)
     if guide is None:
         guide = Guide.objects.filter(network=network, builtin_key="interdependence").first()
-    programme = Programme(network=network, name=name, signup_code=secrets.token_urlsafe(12))
-    _apply(
-        programme,
-        {
-            "description": description,
-            "audience": audience,
-            "cadence": cadence,
-            "weekday": weekday,
-            "meeting_time": meeting_time,
-            "time_zone": time_zone,
-            "group_size": group_size,
-            "odd_rule": odd_rule,
-            "prefer_other_agencies": prefer_other_agencies,
-            "require_other_agencies": require_other_agencies,
-            "no_repeat_months": no_repeat_months,
-            "bridge_weak_rc": bridge_weak_rc,
-            "match_interests": match_interests,
-            "avoid_network_ties": avoid_network_ties,
-            "holdout_share": holdout_share,
-            "guide": guide,
-            "auto_publish": auto_publish,
-            "active": active,
-        },
+    return programme_update(
+        programme=Programme(network=network, signup_code=secrets.token_urlsafe(12)),
+        name=name,
+        organisations=organisations,
+        description=description,
+        audience=audience,
+        cadence=cadence,
+        weekday=weekday,
+        meeting_time=meeting_time,
+        time_zone=time_zone,
+        group_size=group_size,
+        odd_rule=odd_rule,
+        prefer_other_agencies=prefer_other_agencies,
+        require_other_agencies=require_other_agencies,
+        no_repeat_months=no_repeat_months,
+        bridge_weak_rc=bridge_weak_rc,
+        match_interests=match_interests,
+        avoid_network_ties=avoid_network_ties,
+        holdout_share=holdout_share,
+        guide=guide,
+        auto_publish=auto_publish,
+        active=active,
     )
-    _check_programme(programme, list(organisations))
-    _save(programme)
-    programme.organisations.set(organisations)
-    return programme
 
 
 @transaction.atomic
@@ -106,7 +101,8 @@ def programme_update(
     auto_publish: bool,
     active: bool,
 ) -> Programme:
-    """Change every setting of a programme at once (the edit form's fields)."""
+    """Change every setting of a programme at once (the edit form's fields); also writes a
+    new, unsaved programme for :func:`programme_create`."""
     programme.name = name
     _apply(
         programme,
