@@ -106,6 +106,15 @@ def corrupt_xlsx() -> tuple[str, bytes]:
     return "corrupt.xlsx", data[: len(data) // 2]
 
 
+def future_zip_version() -> tuple[str, bytes]:
+    """A workbook whose directory says it needs a zip version no reader has (zipfile raises
+    ``NotImplementedError`` for it, not ``BadZipFile``)."""
+    data = bytearray(workbook([["name", "email"], ["Ana", "ana@example.org"]]))
+    entry = data.index(b"PK\x01\x02")  # the first central-directory record
+    data[entry + 6 : entry + 8] = (235).to_bytes(2, "little")  # "version needed": 23.5
+    return "future.xlsx", bytes(data)
+
+
 def renamed_csv_as_xlsx() -> tuple[str, bytes]:
     return "people.xlsx", (PEOPLE_HEADER + "Ana,ana@example.org,,\n").encode()
 
@@ -161,6 +170,7 @@ CORPUS = {
         claims_two_million_rows,
         two_million_rows,
         corrupt_xlsx,
+        future_zip_version,
         renamed_csv_as_xlsx,
         xlsx_named_csv,
         binary_csv,

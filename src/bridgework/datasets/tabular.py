@@ -186,8 +186,8 @@ def _check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise _refuse(f"not a readable XLSX workbook (not a zip archive: {exc})") from exc
+    except Exception as exc:  # zipfile raises many types for a damaged directory
+        raise _refuse(f"not a readable XLSX workbook (not a zip archive: {_brief(exc)})") from exc
     if len(members) > _MAX_XLSX_PARTS:
         raise _refuse(f"not a readable XLSX workbook (it has {len(members):,} parts)")
     unpacked = sum(member.file_size for member in members)
