@@ -47,6 +47,25 @@ PUBLIC = {
     "scim:schemas",
     "scim:schema",
     "scim:unknown",
+    # The JSON API: its bearer token (not a login) decides the network; tests/web/test_api.py
+    # proves a token never reaches another network's records.
+    "api-v1:api-root",
+    "api-v1:openapi-json",
+    "api-v1:openapi-view",
+    "api-v1:network",
+    "api-v1:organisations",
+    "api-v1:teams",
+    "api-v1:workgroups",
+    "api-v1:people",
+    "api-v1:person",
+    "api-v1:rc_waves",
+    "api-v1:rc_wave",
+    "api-v1:rc_results",
+    "api-v1:network_survey_waves",
+    "api-v1:network_survey_summary",
+    "api-v1:programmes",
+    "api-v1:programme",
+    "api-v1:programme_dashboard",
 }
 
 

@@ -43,6 +43,9 @@ class Action(models.TextChoices):
     RAW_ANSWERS_DELETED = "raw_answers_deleted", "Deleted raw answers past retention"
     NETWORK_BACKED_UP = "network_backed_up", "Backed up the network"
     NETWORK_RESTORED = "network_restored", "Restored the network from a backup"
+    API_TOKEN_CREATED = "api_token_created", "Created an API token"
+    API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
+    API_ACCESS_REFUSED = "api_access_refused", "Refused an API request"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

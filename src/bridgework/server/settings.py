@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # django-ninja's templates and static files: its Swagger UI assets come from the package,
+    # never from a CDN.
+    "ninja",
     "bridgework.accounts",
     "bridgework.directory",
     "bridgework.mail",
@@ -109,6 +112,7 @@ INSTALLED_APPS = [
     "bridgework.audit",
     "bridgework.governance",
     "bridgework.jobs",
+    "bridgework.api",
     "bridgework.web",
 ]
 

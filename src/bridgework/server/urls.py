@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from bridgework.api.api import api
+
 urlpatterns = [
     path("accounts/", include("bridgework.accounts.urls")),
     path("n/<slug:network>/", include("bridgework.directory.urls")),
@@ -10,6 +12,8 @@ urlpatterns = [
     path("n/<slug:network>/sign-in/", include("bridgework.accounts.network_urls")),
     path("n/<slug:network>/sync/", include("bridgework.scim.token_urls")),
     path("scim/v2/", include("bridgework.scim.urls")),
+    path("n/<slug:network>/settings/api/", include("bridgework.api.token_urls")),
+    path("api/v1/", api.urls),
     path("n/<slug:network>/outbox/", include("bridgework.mail.urls")),
     path("n/<slug:network>/surveys/", include("bridgework.surveys.urls")),
     path("s/", include("bridgework.surveys.respond_urls")),

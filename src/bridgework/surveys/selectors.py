@@ -49,6 +49,15 @@ def work_process_for(network: Network, process_id: int) -> WorkProcess:
     return work_processes_for(network).get(pk=process_id)
 
 
+def waves_for(network: Network) -> QuerySet[Wave]:
+    """The network's RC waves with their process, oldest first (a stable order for paging)."""
+    return (
+        Wave.objects.filter(network=network)
+        .select_related("work_process", "network")
+        .order_by("opens_at", "pk")
+    )
+
+
 def wave_for(network: Network, wave_id: int) -> Wave:
     return Wave.objects.select_related("work_process", "network").get(network=network, pk=wave_id)
 
