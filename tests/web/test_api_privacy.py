@@ -98,7 +98,8 @@ def test_an_rc_cell_under_the_minimum_is_null_in_the_api(closed_survey):
         assert cell["reason"]
         assert all(cell[key] is None for key in ("rc", "n", "ci", "band", "communication"))
     gaps = [g for g in body["reciprocity"] if "Group 1" in (g["a"], g["b"])]
-    assert gaps and all(g["suppressed"] and g["gap"] is None for g in gaps)
+    assert gaps
+    assert all(g["suppressed"] and g["gap"] is None for g in gaps)
     # The small group answered 1s and 2s: no honest figure of the others is that low.
     assert not [v for v in _floats(body) if 1 <= v < 2.2 and v not in (1.0, 2.0)]
     assert "G1 P0" not in json.dumps(body)
@@ -111,7 +112,8 @@ def test_rc_results_wait_for_the_wave_like_the_page(network_a):
     api = Api(network_a)
     body = api.json(f"rc/waves/{survey.wave.pk}/results")
     assert body["available"] is False
-    assert body["cells"] == [] and body["overall"] == []
+    assert body["cells"] == []
+    assert body["overall"] == []
     Wave.objects.filter(pk=survey.wave.pk).update(live_results=True)
     assert api.json(f"rc/waves/{survey.wave.pk}/results")["available"] is True
 
@@ -246,7 +248,8 @@ def test_network_summary_is_the_organisation_map_pages_figures(analyst, network_
             assert row[3] == "Too few answers to show"
             assert all(org[key] is None for key in ("ties_within", "ties_out", "ei_index"))
     tiny = next(o for o in body["organisations"] if o["name"] == "Tiny Agency")
-    assert tiny["visible"] is False and tiny["respondents"] is None
+    assert tiny["visible"] is False
+    assert tiny["respondents"] is None
     assert "Tiny Agency" in body["suppressed"]
     density = next(r for r in body["density"] if r["name"] == "Tiny Agency")
     assert density["cells"] == [None] * len(body["density"])

@@ -67,7 +67,7 @@ def test_the_openapi_document_is_served_and_the_docs_need_no_cdn():
 
 
 @pytest.mark.django_db
-def test_schemathesis_finds_no_failure_in_any_operation(network_a, network_survey):
+def test_schemathesis_finds_no_failure_in_any_operation(network_a, request):
     survey = make_survey(network_a, sizes=(6, 2, 7))
     answer(survey)
     close(survey.wave)
@@ -78,7 +78,7 @@ def test_schemathesis_finds_no_failure_in_any_operation(network_a, network_surve
         "wave_id": survey.wave.pk,
         "programme_id": round_.programme_id,
     }
-    network_wave_id = network_survey[0].pk
+    network_wave_id = request.getfixturevalue("network_survey")[0].pk
     api = Api(network_a)
     headers = {"Authorization": f"Bearer {api.plain}"}
     with _wsgi_in_the_test_transaction() as app:
