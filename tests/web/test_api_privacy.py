@@ -6,23 +6,26 @@ size is null with ``suppressed: true``; and one more answer between two looks mo
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from bridgework.analysis.rc_instrument import DIMENSIONS
-from bridgework.directory.models import Organisation, Person
-from bridgework.ona import services as ona_services
-from bridgework.ona.models import NetworkInvitation, Nomination
 from bridgework.programmes.dashboard import programme_dashboard
 from bridgework.surveys.models import Invitation, Response, Wave
 from bridgework.surveys.results import wave_figures
 from tests.factories import make_survey
 from tests.web.api_client import Api
+from tests.web.api_data import (
+    answer,
+    answer_network,
+    close,
+    dashboard_url,
+    give_feedback,
+    make_network_survey,
+    run_round,
+)
 from tests.web.insider import Differencer, between, table_rows, text
-from tests.web.test_programmes_privacy import dashboard_url, give_feedback, run_round
-from tests.web.test_surveys_results import answer, close
 
 # --- RC results ---------------------------------------------------------------------------
 
@@ -183,51 +186,7 @@ def test_looking_at_live_rc_results_after_every_answer_gives_no_one_away(network
 
 @pytest.fixture
 def network_survey(network_a):
-    """North and South (seven people each, all answering) and Tiny (two people answering)."""
-    orgs = [
-        network_a.organisations.first(),
-        Organisation.objects.create(network=network_a, name="South Agency"),
-        Organisation.objects.create(network=network_a, name="Tiny Agency"),
-    ]
-    people = []
-    for org, count in zip(orgs, (7, 7, 2), strict=True):
-        people += [
-            Person.objects.create(
-                network=network_a,
-                name=f"{org.name} {i}",
-                email=f"{org.pk}-{i}@alpha.example",
-                organisation=org,
-            )
-            for i in range(count)
-        ]
-    now = timezone.now()
-    wave = ona_services.network_wave_create(
-        network=network_a,
-        name="Map",
-        opens_at=now - timedelta(days=20),
-        closes_at=now + timedelta(days=1),
-        organisations=orgs,
-    )
-    late = Person.objects.create(
-        network=network_a, name="Late", email="late@alpha.example", organisation=orgs[1]
-    )
-    invitations = {}
-    for person in [*people, late]:
-        invitations[person.pk] = NetworkInvitation.objects.create(
-            network=network_a, wave=wave, person=person, consent_named=True
-        )
-    for i, person in enumerate(people):
-        answer_network(wave, invitations[person.pk], person, [people[(i + 1) % len(people)]])
-    return wave, invitations, late, people
-
-
-def answer_network(wave, invitation, ego, alters) -> None:
-    for alter in alters:
-        Nomination.objects.create(
-            network=wave.network, wave=wave, ego=ego, alter=alter, relation="works_with", weight=4
-        )
-    invitation.started_at = invitation.completed_at = timezone.now()
-    invitation.save()
+    return make_network_survey(network_a)
 
 
 @pytest.mark.django_db

@@ -17,14 +17,9 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
-from tests.factories import published_round
+from tests.factories import make_survey, published_round
 from tests.web.api_client import Api
-from tests.web.test_api_privacy import (  # noqa: F401  (network_survey is a fixture)
-    answer,
-    close,
-    make_survey,
-    network_survey,
-)
+from tests.web.api_data import answer, close, make_network_survey
 
 #: Unknown query parameters are ignored, as HTTP APIs usually do, so none are generated; the
 #: token is the test's own (valid) one, sent with every request.
@@ -67,7 +62,7 @@ def test_the_openapi_document_is_served_and_the_docs_need_no_cdn():
 
 
 @pytest.mark.django_db
-def test_schemathesis_finds_no_failure_in_any_operation(network_a, request):
+def test_schemathesis_finds_no_failure_in_any_operation(network_a):
     survey = make_survey(network_a, sizes=(6, 2, 7))
     answer(survey)
     close(survey.wave)
@@ -78,7 +73,7 @@ def test_schemathesis_finds_no_failure_in_any_operation(network_a, request):
         "wave_id": survey.wave.pk,
         "programme_id": round_.programme_id,
     }
-    network_wave_id = request.getfixturevalue("network_survey")[0].pk
+    network_wave_id = make_network_survey(network_a)[0].pk
     api = Api(network_a)
     headers = {"Authorization": f"Bearer {api.plain}"}
     with _wsgi_in_the_test_transaction() as app:
