@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-__all__ = ["LocalFetcher", "RefusedURL", "pdf_filename", "pdf_response", "render_pdf"]
+__all__ = ["LocalFetcher", "RefusedURLError", "pdf_filename", "pdf_response", "render_pdf"]
 
 #: The package's static files: the only place a report may read a file from.
 STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
@@ -32,27 +32,23 @@ STYLESHEET = STATIC_DIR / "bridgework" / "report.css"
 logger = logging.getLogger(__name__)
 
 
-class RefusedURL(ValueError):
+class RefusedURLError(ValueError):
     """A report asked for a resource that is not local; WeasyPrint leaves it out."""
-
-
-def _fetcher_base():
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher
 
 
 class LocalFetcher:
     """WeasyPrint URL fetcher that never touches the network.
 
     ``data:`` URLs and ``file:`` URLs inside :data:`STATIC_DIR` are read; anything else raises
-    :class:`RefusedURL` (WeasyPrint logs it and leaves the resource out) and is listed in
+    :class:`RefusedURLError` (WeasyPrint logs it and leaves the resource out) and is listed in
     ``refused``, so tests can prove no template fetches from elsewhere.
     """
 
     def __init__(self) -> None:
+        from weasyprint.urls import URLFetcher  # imported on first use: startup stays quick
+
         self.refused: list[str] = []
-        self._inner = _fetcher_base()(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self._inner = URLFetcher(allowed_protocols={"data", "file"}, allow_redirects=False)
         # WeasyPrint reads this private flag on the fetcher it is given.
         self._fail_on_errors = False
 
@@ -69,7 +65,7 @@ class LocalFetcher:
         if not self._allowed(url):
             self.refused.append(url)
             logger.warning("PDF report: refused to fetch %s", url)
-            raise RefusedURL(f"reports read local files only, not {url}")
+            raise RefusedURLError(f"reports read local files only, not {url}")
         return self._inner.fetch(url)
 
 
