@@ -22,7 +22,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-__all__ = ["LocalFetcher", "RefusedURLError", "pdf_filename", "pdf_response", "render_pdf"]
+__all__ = [
+    "LocalFetcher",
+    "RefusedURLError",
+    "html_to_pdf",
+    "pdf_filename",
+    "pdf_response",
+    "render_pdf",
+]
 
 #: The package's static files: the only place a report may read a file from.
 STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
@@ -76,12 +83,17 @@ def render_pdf(
     request: HttpRequest | None = None,
     fetcher: LocalFetcher | None = None,
 ) -> bytes:
-    """The PDF of ``template_name`` rendered with ``context`` (A4, print stylesheet)."""
+    """The PDF of ``template_name`` rendered with ``context`` (A4, print stylesheet);
+    ``generated_at`` (now, in the network's time zone) is added to the context."""
+    context = {"generated_at": timezone.localtime(), **context}
+    return html_to_pdf(render_to_string(template_name, context, request=request), fetcher=fetcher)
+
+
+def html_to_pdf(html: str, *, fetcher: LocalFetcher | None = None) -> bytes:
+    """``html`` laid out as a PDF with the print stylesheet, reading local files only."""
     from weasyprint import CSS, HTML
 
     fetcher = fetcher or LocalFetcher()
-    context = {"generated_at": timezone.localtime(), **context}
-    html = render_to_string(template_name, context, request=request)
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
     stylesheet = CSS(filename=str(STYLESHEET), url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[stylesheet])

@@ -1,0 +1,318 @@
+"""PDF reports for board papers, read back as text and compared with the pages they print:
+RC wave results, a network survey's organisation summary, a programme's evaluation. Every
+figure the page shows is in the PDF; nothing the page hides is; the same logins may download
+them as may open the pages, and another network's records answer 404."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import pytest
+
+from bridgework.directory.models import Organisation, Person
+from bridgework.ona.models import NetworkInvitation, Nomination
+from bridgework.surveys.models import Wave
+from bridgework.surveys.results import wave_figures, wave_frame
+from tests.factories import make_survey
+from tests.web.pdf_text import pdf_text
+from tests.web.test_networks_results import two_groups  # noqa: F401 (a fixture)
+from tests.web.test_programmes_privacy import give_feedback, run_round
+from tests.web.test_surveys_results import answer, close
+
+DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def page_text(response) -> str:
+    """The words of a page's main content, as a reader sees them."""
+    body = response.content.decode()
+    main = body[body.index("<main") : body.index("</main>")]
+    main = re.sub(r"<script.*?</script>", " ", main, flags=re.S)
+    main = re.sub(r'<span class="govuk-visually-hidden">.*?</span>', " ", main, flags=re.S)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", main)))
+
+
+def download(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="')
+    return response, pdf_text(response.content)
+
+
+def assert_same_decimals(page: str, pdf: str, *, method_only: set[str] = frozenset()) -> None:
+    """Every decimal figure of the page is in the PDF, and the PDF has no other (except the
+    constants its method note quotes)."""
+    on_page, in_pdf = set(DECIMAL.findall(page)), set(DECIMAL.findall(pdf))
+    assert on_page, "the page shows no figure: the comparison would prove nothing"
+    assert on_page <= in_pdf, sorted(on_page - in_pdf)
+    assert in_pdf <= on_page | method_only, sorted(in_pdf - on_page - method_only)
+
+
+# --- RC wave results ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def rc_wave(network_a) -> Wave:
+    survey = make_survey(network_a, sizes=(6, 2, 7))  # Group 1: 2 respondents, below 5
+    answer(survey)
+    close(survey.wave)
+    return survey.wave
+
+
+def rc_url(wave: Wave) -> str:
+    return f"/n/{wave.network.slug}/surveys/waves/{wave.pk}/results.pdf"
+
+
+@pytest.mark.django_db
+def test_rc_report_shows_every_figure_of_the_results_page(analyst, rc_wave):
+    page = page_text(analyst.get(f"/n/alpha/surveys/waves/{rc_wave.pk}/results/"))
+    response, pdf = download(analyst, rc_url(rc_wave))
+    assert response["Content-Disposition"].endswith(
+        re.search(r"rc-results-wave-1-\d{4}-\d{2}-\d{2}\.pdf", response["Content-Disposition"])[0]
+        + '"'
+    )
+    figures = wave_figures(rc_wave)
+    shown = [c for c in figures.analysis.cells if not c.suppressed]
+    assert shown
+    for cell in shown:
+        # Value, band in words, n and range, in the cell as on the page.
+        expected = f"{cell.rc:.2f} {cell.band} n {cell.n}, {cell.ci[0]:.2f}–{cell.ci[1]:.2f}"
+        assert expected in pdf
+        assert f"{cell.rc:.2f} {cell.band} n {cell.n}" in page
+    overall = figures.analysis.overall
+    assert f"Overall RC (each respondent counts once) {overall.respondent_weighted:.2f}" in pdf
+    assert f"{overall.n_respondents} respondents." in pdf
+    assert_same_decimals(page, pdf)
+    # The bands legend and the method note.
+    assert "weak RC below 3.5 moderate RC 3.5 to 4.0 strong RC above 4.0" in pdf
+    assert "How these figures are made" in pdf
+    assert "No figure rests on fewer than 5 respondents" in pdf
+    assert "Cronbach" in pdf
+    # A4 header and page numbers.
+    assert "Alpha · Discharge: Wave 1" in pdf
+    assert re.search(r"Page 1 of \d", pdf)
+
+
+@pytest.mark.django_db
+def test_rc_report_keeps_a_suppressed_cell_suppressed(coordinator, rc_wave):
+    response, pdf = download(coordinator, rc_url(rc_wave))
+    figures = wave_figures(rc_wave)
+    hidden = [c for c in figures.analysis.cells if c.suppressed]
+    assert hidden
+    assert pdf.count("suppressed fewer than 5 respondents, or could reveal such a cell") == len(
+        hidden
+    )
+    # The attacker's check: the small group's true means, formatted as the page formats
+    # them, are nowhere in the PDF (nor on the page, or this test would prove nothing).
+    frame = wave_frame(rc_wave)
+    indices = frame.groupby(["respondent_id", "respondent_workgroup", "target_workgroup"])[
+        "score"
+    ].mean()
+    true_means = indices.groupby(["respondent_workgroup", "target_workgroup"]).mean()
+    small = {f"{value:.2f}" for (rater, _), value in true_means.items() if rater == "Group 1"}
+    assert small and all(float(v) < 2.2 for v in small)
+    page = page_text(coordinator.get(f"/n/alpha/surveys/waves/{rc_wave.pk}/results/"))
+    for value in small:
+        assert value not in page
+        assert value not in pdf, value
+    for value in DECIMAL.findall(pdf):
+        assert not 1 <= float(value) < 2.2 or value in page, value
+
+
+@pytest.mark.django_db
+def test_rc_report_needs_a_member_and_a_wave_of_that_network(
+    client, analyst, coordinator, rc_wave, network_b
+):
+    from tests.factories import login_with
+
+    assert analyst.get(rc_url(rc_wave)).status_code == 200
+    assert coordinator.get(rc_url(rc_wave)).status_code == 200
+    assert client.get(rc_url(rc_wave)).status_code == 302  # to sign in
+    outsider = login_with(network_b, "coordinator", "coord@beta.example")
+    assert outsider.get(rc_url(rc_wave)).status_code == 404
+    other = make_survey(network_b, sizes=(6,))
+    answer(other)
+    close(other.wave)
+    assert coordinator.get(f"/n/alpha/surveys/waves/{other.wave.pk}/results.pdf").status_code == (
+        404
+    )
+
+
+@pytest.mark.django_db
+def test_rc_report_waits_for_results_like_the_page(coordinator, network_a):
+    survey = make_survey(network_a, sizes=(6,))
+    answer(survey)  # still open, no live results
+    response = coordinator.get(rc_url(survey.wave))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/waves/{survey.wave.pk}/results/")
+
+
+@pytest.mark.django_db
+def test_results_page_links_to_the_pdf(analyst, rc_wave):
+    html = analyst.get(f"/n/alpha/surveys/waves/{rc_wave.pk}/results/").content.decode()
+    assert f'href="/n/alpha/surveys/waves/{rc_wave.pk}/results.pdf"' in html
+    assert "Download PDF" in html
+
+
+@pytest.mark.django_db
+def test_a_wave_name_that_looks_like_markup_is_printed_not_fetched(coordinator, rc_wave):
+    Wave.objects.filter(pk=rc_wave.pk).update(name='<img src="http://192.0.2.1/x.png"> Spring')
+    _, pdf = download(coordinator, rc_url(rc_wave))
+    assert '<img src="http://192.0.2.1/x.png"> Spring' in pdf
+
+
+# --- network survey: organisation summary -------------------------------------------------
+
+
+@pytest.fixture
+def org_wave(two_groups):  # noqa: F811
+    """The three-organisation wave plus Tiny Trust: two people answered there, below 5."""
+    network, wave, people = two_groups
+    tiny = Organisation.objects.create(network=network, name="Tiny Trust")
+    for i in range(2):
+        person = Person.objects.create(
+            network=network, name=f"Tiny {i}", email=f"tiny{i}@a.example", organisation=tiny
+        )
+        invitation = NetworkInvitation.objects.get(wave=wave, person=people["North 0"])
+        NetworkInvitation.objects.create(
+            network=network,
+            wave=wave,
+            person=person,
+            started_at=invitation.started_at,
+            completed_at=invitation.completed_at,
+            consent_named=True,
+        )
+        for alter in ("North 0", "North 1", "North 2"):
+            Nomination.objects.create(
+                network=network,
+                wave=wave,
+                ego=person,
+                alter=people[alter],
+                relation="works_with",
+                weight=4,
+            )
+    return network, wave, people
+
+
+def org_url(wave) -> str:
+    return f"/n/{wave.network.slug}/networks/waves/{wave.pk}/map.pdf"
+
+
+@pytest.mark.django_db
+def test_network_report_shows_the_organisation_figures_of_the_map_page(analyst, org_wave):
+    network, wave, _ = org_wave
+    page = page_text(analyst.get(f"/n/{network.slug}/networks/waves/{wave.pk}/map/"))
+    response, pdf = download(analyst, org_url(wave))
+    assert "network-summary-map-" in response["Content-Disposition"]
+    assert "22 of 22 people asked answered (100%)" in page
+    assert "22 of 22 people asked answered (100%)" in pdf
+    from bridgework.ona.results import organisation_figures
+
+    org = organisation_figures(wave)["org"]
+    for row in org["summary"]:
+        if row["visible"]:
+            share = round(row["share_no_outside_tie"] * 100)
+            expected = (
+                f"{row['name']} {row['size']} {row['respondents']} {row['ties_within']} "
+                f"{row['ties_out']} {row['ei_index']:.2f} {share}% {row['isolates']}"
+            )
+            assert expected in page
+            assert expected in pdf
+    for link in org["links"]:
+        assert f"{link['source']} {link['target']} {link['ties']}" in pdf
+    assert_same_decimals(page, pdf, method_only={"0.05", "0.2", "0.5"})
+    assert "Density shading" in pdf
+    assert "How these figures are made" in pdf
+
+
+@pytest.mark.django_db
+def test_network_report_keeps_a_small_organisation_suppressed_and_names_nobody(
+    coordinator, org_wave
+):
+    network, wave, people = org_wave
+    _, pdf = download(coordinator, org_url(wave))
+    assert "Tiny Trust 2 – Too few answers to show" in pdf
+    # Tiny Trust's own row of the density matrix: every cell suppressed, and its true value
+    # (6 ties of 2 × 7 possible to the North agency) nowhere.
+    assert "Tiny Trust suppressed" in pdf
+    assert f"{6 / 14:.3f}" not in pdf
+    # Never the named map, even for a coordinator who may open it.
+    for name in [*people, "Tiny 0", "Tiny 1"]:
+        assert name not in pdf, name
+
+
+@pytest.mark.django_db
+def test_network_report_needs_a_member_and_a_wave_of_that_network(
+    client, analyst, org_wave, network_b
+):
+    from tests.factories import login_with
+
+    _, wave, _ = org_wave
+    assert analyst.get(org_url(wave)).status_code == 200
+    assert client.get(org_url(wave)).status_code == 302
+    outsider = login_with(network_b, "coordinator", "coord@beta.example")
+    assert outsider.get(org_url(wave)).status_code == 404
+    assert outsider.get(f"/n/beta/networks/waves/{wave.pk}/map.pdf").status_code == 404
+
+
+# --- programme evaluation -----------------------------------------------------------------
+
+
+def programme_url(round_) -> str:
+    return f"/n/{round_.network.slug}/coffee/{round_.programme_id}/evaluation.pdf"
+
+
+@pytest.mark.django_db
+def test_programme_report_shows_the_dashboard_figures_without_comments(
+    coordinator, analyst, network_a
+):
+    round_ = run_round(network_a)
+    give_feedback(round_, 12, "Private thought number {i}.")
+    dashboard = f"/n/alpha/coffee/{round_.programme_id}/dashboard/"
+    page = page_text(analyst.get(dashboard))
+    response, pdf = download(coordinator, programme_url(round_))
+    assert "programme-evaluation-coffee-" in response["Content-Disposition"]
+    for figure in ("100% of 12", "4.0 on average; 6 will work together"):
+        assert figure in page
+        assert figure in pdf
+    from bridgework.programmes.dashboard import programme_dashboard
+
+    d = programme_dashboard(round_.programme, respondent_level=False)
+    for r in d.rounds:
+        row = f"{r['participants']} {r['matched']} {r['sit_out']} {r['holdout']} {r['met']}"
+        assert row in page
+        assert row in pdf
+    for name, counts in zip(d.organisations, d.matrix, strict=True):
+        assert f"{name} {' '.join(str(n) for n in counts)}" in pdf
+    assert_same_decimals(page, pdf)
+    # Comments stay on the dashboard, for coordinators only.
+    assert "Private thought" in coordinator.get(dashboard).content.decode()
+    assert "Private thought" not in pdf
+    assert "Why the comparison is fair" in pdf
+
+
+@pytest.mark.django_db
+def test_programme_report_hides_feedback_about_too_few_people(coordinator, network_a):
+    round_ = run_round(network_a)
+    give_feedback(round_, 4)
+    _, pdf = download(coordinator, programme_url(round_))
+    assert "Fewer than 5 people have given feedback on any one round" in pdf
+    assert "Hidden: too few answers" in pdf
+    assert "100% of 4" not in pdf
+    assert "on average" not in pdf
+
+
+@pytest.mark.django_db
+def test_programme_report_needs_a_member_and_a_programme_of_that_network(
+    client, analyst, network_a, network_b
+):
+    from tests.factories import login_with
+
+    round_ = run_round(network_a)
+    assert analyst.get(programme_url(round_)).status_code == 200
+    assert client.get(programme_url(round_)).status_code == 302
+    outsider = login_with(network_b, "coordinator", "coord@beta.example")
+    assert outsider.get(programme_url(round_)).status_code == 404
+    other = f"/n/beta/coffee/{round_.programme_id}/evaluation.pdf"
+    assert outsider.get(other).status_code == 404
