@@ -25,14 +25,15 @@ from bridgework.web.pdf import pdf_filename, pdf_response, render_pdf
 from bridgework.web.tenancy import network_view
 
 #: Shading of the density matrix in the PDF report: upper bounds (exclusive) and their words,
-#: light to dark; a density at or above the last bound takes the darkest shade.
-DENSITY_SHADES = ((0.05, "below 0.05"), (0.2, "0.05 to under 0.2"), (0.5, "0.2 to under 0.5"))
-DENSITY_TOP = "0.5 or more"
+#: light to dark; a density at or above the last bound takes the darkest shade. Densities
+#: between organisations are small (a few of hundreds of possible ties), hence the low bounds.
+DENSITY_SHADES = ((0.01, "below 0.01"), (0.05, "0.01 to under 0.05"), (0.2, "0.05 to under 0.2"))
+DENSITY_TOP = "0.2 or more"
 
 
 def density_shade(value: float | None) -> int | None:
-    """The shade (0 lightest) of a density, or ``None`` for a hidden one."""
-    if value is None:
+    """The shade (0 lightest) of a density, or ``None`` for no ties or a hidden figure."""
+    if not value:
         return None
     for index, (bound, _) in enumerate(DENSITY_SHADES):
         if value < bound:
@@ -93,7 +94,7 @@ def organisation_report(request: HttpRequest, pk: int) -> HttpResponse:
         network=request.network,
         can_name=False,
         report_title=f"Network survey: {wave.name}",
-        report_subject=f"{wave.name}: organisation-level summary",
+        report_subject=f"{wave.name}: organisations",
         relation_label=relation_label,
         outside=results.outside_contacts(wave),
         density_rows=[
