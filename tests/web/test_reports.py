@@ -92,6 +92,12 @@ def test_rc_report_shows_every_figure_of_the_results_page(analyst, rc_wave):
     # A4 header and page numbers.
     assert "Alpha · Discharge: Wave 1" in pdf
     assert re.search(r"Page 1 of \d", pdf)
+    # Written to the audit log like every download.
+    from bridgework.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(network=rc_wave.network, action="export_downloaded").last()
+    assert event.details == {"export": "RC results PDF"}
+    assert event.actor_email == "analyst@alpha.example"
 
 
 @pytest.mark.django_db
