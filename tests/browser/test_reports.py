@@ -11,8 +11,7 @@ from pypdf import PdfReader
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
-from tests.factories import PASSWORD, make_network, make_survey
-from tests.web.test_surveys_results import answer, close
+from tests.factories import PASSWORD, answer_survey, close_wave, make_network, make_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +21,8 @@ def test_download_pdf_from_the_results_page(page):
     user = User.objects.create_user("owner@alpha.example", PASSWORD)
     Membership.objects.create(user=user, network=network, role=Role.OWNER)
     survey = make_survey(network, sizes=(6, 2, 7))
-    answer(survey)
-    close(survey.wave)
+    answer_survey(survey)
+    close_wave(survey.wave)
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill("owner@alpha.example")
     page.get_by_label("Password").fill(PASSWORD)

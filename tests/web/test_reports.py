@@ -10,15 +10,18 @@ import re
 
 import pytest
 
-from bridgework.directory.models import Organisation, Person
-from bridgework.ona.models import NetworkInvitation, Nomination
+from bridgework.ona.models import Nomination
 from bridgework.surveys.models import Wave
 from bridgework.surveys.results import wave_figures, wave_frame
-from tests.factories import make_survey
+from tests.factories import (
+    answer_survey,
+    close_wave,
+    give_feedback,
+    make_organisation_wave,
+    make_survey,
+    run_round,
+)
 from tests.web.pdf_text import pdf_text
-from tests.web.test_networks_results import two_groups  # noqa: F401 (a fixture)
-from tests.web.test_programmes_privacy import give_feedback, run_round
-from tests.web.test_surveys_results import answer, close
 
 DECIMAL = re.compile(r"-?\d+\.\d+")
 
@@ -55,8 +58,8 @@ def assert_same_decimals(page: str, pdf: str, *, method_only: set[str] = frozens
 @pytest.fixture
 def rc_wave(network_a) -> Wave:
     survey = make_survey(network_a, sizes=(6, 2, 7))  # Group 1: 2 respondents, below 5
-    answer(survey)
-    close(survey.wave)
+    answer_survey(survey)
+    close_wave(survey.wave)
     return survey.wave
 
 
@@ -139,8 +142,8 @@ def test_rc_report_needs_a_member_and_a_wave_of_that_network(
     outsider = login_with(network_b, "coordinator", "coord@beta.example")
     assert outsider.get(rc_url(rc_wave)).status_code == 404
     other = make_survey(network_b, sizes=(6,))
-    answer(other)
-    close(other.wave)
+    answer_survey(other)
+    close_wave(other.wave)
     assert coordinator.get(f"/n/alpha/surveys/waves/{other.wave.pk}/results.pdf").status_code == (
         404
     )
@@ -149,7 +152,7 @@ def test_rc_report_needs_a_member_and_a_wave_of_that_network(
 @pytest.mark.django_db
 def test_rc_report_waits_for_results_like_the_page(coordinator, network_a):
     survey = make_survey(network_a, sizes=(6,))
-    answer(survey)  # still open, no live results
+    answer_survey(survey)  # still open, no live results
     response = coordinator.get(rc_url(survey.wave))
     assert response.status_code == 302
     assert response["Location"].endswith(f"/waves/{survey.wave.pk}/results/")
@@ -173,33 +176,22 @@ def test_a_wave_name_that_looks_like_markup_is_printed_not_fetched(coordinator, 
 
 
 @pytest.fixture
-def org_wave(two_groups):  # noqa: F811
-    """The three-organisation wave plus Tiny Trust: two people answered there, below 5."""
-    network, wave, people = two_groups
-    tiny = Organisation.objects.create(network=network, name="Tiny Trust")
-    for i in range(2):
-        person = Person.objects.create(
-            network=network, name=f"Tiny {i}", email=f"tiny{i}@a.example", organisation=tiny
-        )
-        invitation = NetworkInvitation.objects.get(wave=wave, person=people["North 0"])
-        NetworkInvitation.objects.create(
-            network=network,
+def org_wave(network_a):
+    """Three organisations where everyone answered, and Tiny Trust, where two did (below 5)."""
+    sizes = {"North Agency": 7, "South Agency": 6, "East Agency": 6, "Tiny Trust": 2}
+    wave, people = make_organisation_wave(network_a, sizes)
+    # One Tiny Trust person also names three more North colleagues: Tiny → North becomes
+    # 5 ties of 2 × 7 possible, a density no shown figure has.
+    for alter in people["North Agency"][2:5]:
+        Nomination.objects.create(
+            network=network_a,
             wave=wave,
-            person=person,
-            started_at=invitation.started_at,
-            completed_at=invitation.completed_at,
-            consent_named=True,
+            ego=people["Tiny Trust"][1],
+            alter=alter,
+            relation="works_with",
+            weight=4,
         )
-        for alter in ("North 0", "North 1", "North 2"):
-            Nomination.objects.create(
-                network=network,
-                wave=wave,
-                ego=person,
-                alter=people[alter],
-                relation="works_with",
-                weight=4,
-            )
-    return network, wave, people
+    return network_a, wave, people
 
 
 def org_url(wave) -> str:
@@ -212,8 +204,8 @@ def test_network_report_shows_the_organisation_figures_of_the_map_page(analyst, 
     page = page_text(analyst.get(f"/n/{network.slug}/networks/waves/{wave.pk}/map/"))
     response, pdf = download(analyst, org_url(wave))
     assert "network-summary-map-" in response["Content-Disposition"]
-    assert "22 of 22 people asked answered (100%)" in page
-    assert "22 of 22 people asked answered (100%)" in pdf
+    assert "21 of 21 people asked answered (100%)" in page
+    assert "21 of 21 people asked answered (100%)" in pdf
     from bridgework.ona.results import organisation_figures
 
     org = organisation_figures(wave)["org"]
@@ -240,12 +232,21 @@ def test_network_report_keeps_a_small_organisation_suppressed_and_names_nobody(
     _, wave, people = org_wave
     _, pdf = download(coordinator, org_url(wave))
     assert "Tiny Trust 2 – Too few answers to show" in pdf
-    # Tiny Trust's own row of the density matrix: every cell suppressed, and its true value
-    # (6 ties of 2 × 7 possible to the North agency) nowhere.
+    # Tiny Trust's own row of the density matrix: every cell suppressed, and its true density
+    # to North (5 ties of 2 × 7 possible) nowhere.
     assert "Tiny Trust suppressed" in pdf
-    assert f"{6 / 14:.3f}" not in pdf
+    from bridgework.ona.results import analyse
+
+    groups = analyse(wave)[0].group_level()["groups"]
+    tiny, north = groups["names"].index("Tiny Trust"), groups["names"].index("North Agency")
+    assert groups["density"][tiny][north] == pytest.approx(5 / 14)  # before suppression
+    page = page_text(coordinator.get(f"/n/{wave.network.slug}/networks/waves/{wave.pk}/map/"))
+    assert f"{5 / 14:.3f}" not in page
+    assert f"{5 / 14:.3f}" not in pdf
     # Never the named map, even for a coordinator who may open it.
-    for name in [*people, "Tiny 0", "Tiny 1"]:
+    names = [person.name for members in people.values() for person in members]
+    assert len(names) == 21
+    for name in names:
         assert name not in pdf, name
 
 
