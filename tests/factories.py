@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bridgework.accounts.models import CoordinatorInvitation, User
+from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.directory.models import (
     Membership,
     Network,
@@ -24,11 +25,13 @@ from bridgework.directory.models import (
     Workgroup,
 )
 from bridgework.mail.models import OutboxMessage
-from bridgework.ona.models import NetworkWave, Nomination, NominationImport
+from bridgework.ona import services as ona_services
+from bridgework.ona.models import NetworkInvitation, NetworkWave, Nomination, NominationImport
 from bridgework.programmes.mailing import round_send
 from bridgework.programmes.models import Programme, Round
 from bridgework.programmes.services import (
     enrol_audience,
+    feedback_save,
     programme_create,
     round_create,
     round_publish,
@@ -156,6 +159,108 @@ def make_survey(
         InvitationToken.objects.create(invitation=invitation, digest=token.digest)
         survey.tokens[invitation.pk] = token.plain
     return survey
+
+
+def answer_survey(survey: Survey, *, big_score: int = 4, small_score: int = 1) -> None:
+    """Everyone answers every target; the second workgroup's answers are distinctive
+    (``small_score``, which no honest average of the others could produce)."""
+    targets = [f"wg:{g.pk}" for g in survey.groups]
+    for invitation in Invitation.objects.filter(wave=survey.wave).select_related("workgroup"):
+        score = small_score if invitation.workgroup in survey.groups[1:2] else big_score
+        for index, target in enumerate(targets):
+            Response.objects.create(
+                invitation=invitation,
+                target=target,
+                **{key: min(5, score + (i + index) % 2) for i, key in enumerate(DIMENSIONS)},
+            )
+        invitation.completed_at = timezone.now()
+        invitation.save()
+
+
+def close_wave(wave: Wave) -> None:
+    """Close the wave a minute ago (its results then show)."""
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    wave.refresh_from_db()
+
+
+def make_organisation_wave(
+    network: Network, sizes: dict[str, int], *, name: str = "Map"
+) -> tuple[NetworkWave, dict[str, list[Person]]]:
+    """A closed network wave over organisations of the given sizes, everyone asked and
+    answered (named map consent given). Inside an organisation each person names the next two
+    colleagues (strength 4); the first person of each organisation names the first two of
+    every other (strength 3)."""
+    now = timezone.now()
+    people: dict[str, list[Person]] = {}
+    organisations = []
+    for org_name, size in sizes.items():
+        org, _ = Organisation.objects.get_or_create(network=network, name=org_name)
+        organisations.append(org)
+        slug = org_name.lower().replace(" ", "")
+        people[org_name] = [
+            Person.objects.create(
+                network=network,
+                name=f"{org_name} person {i}",
+                email=f"{slug}{i}@{network.slug}.example",
+                organisation=org,
+            )
+            for i in range(size)
+        ]
+    wave = ona_services.network_wave_create(
+        network=network,
+        name=name,
+        opens_at=now - timedelta(days=20),
+        closes_at=now - timedelta(days=1),
+        organisations=organisations,
+    )
+    for members in people.values():
+        for person in members:
+            NetworkInvitation.objects.create(
+                network=network,
+                wave=wave,
+                person=person,
+                started_at=now - timedelta(days=5),
+                completed_at=now - timedelta(days=5),
+                consent_named=True,
+            )
+    ties = []
+    for org_name, members in people.items():
+        for i, ego in enumerate(members):
+            for step in (1, 2):
+                alter = members[(i + step) % len(members)]
+                if alter != ego:
+                    ties.append((ego, alter, 4))
+        for other, others in people.items():
+            if other != org_name:
+                ties += [(members[0], alter, 3) for alter in others[:2]]
+    Nomination.objects.bulk_create(
+        Nomination(
+            network=network, wave=wave, ego=ego, alter=alter, relation="works_with", weight=w
+        )
+        for ego, alter, w in dict.fromkeys(ties)
+    )
+    return wave, people
+
+
+def run_round(network: Network, people: int = 20, holdout: float = 0.2) -> Round:
+    """``people`` more people, a programme for the whole network, one published round."""
+    add_people(network, people)
+    programme = programme_create(
+        network=network, name="Coffee", audience="network", holdout_share=holdout
+    )
+    enrol_audience(programme=programme)
+    return round_publish(round_=round_create(programme=programme, seed=9))
+
+
+def give_feedback(round_: Round, count: int, reflection: str = "Comment {i}") -> None:
+    """Feedback from the first ``count`` matched people: met, usefulness 4, every other one
+    will work together."""
+    places = round_.places.filter(outcome="matched").order_by("pk")[:count]
+    for i, place in enumerate(places):
+        feedback_save(
+            enrolment=place.enrolment, match=place.match, met=True, usefulness=4,
+            will_work_together=i % 2 == 0, reflection=reflection.format(i=i),
+        )  # fmt: skip
 
 
 # --- one record of every kind (the tenancy walk) ----------------------------------------

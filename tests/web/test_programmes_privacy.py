@@ -10,30 +10,11 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from bridgework.directory.models import Network
 from bridgework.ona.models import NetworkInvitation, NetworkWave, Nomination
 from bridgework.programmes import services
 from bridgework.programmes.dashboard import programme_dashboard
 from bridgework.programmes.models import Feedback, Programme, Round
-from tests.factories import add_people
-
-
-def run_round(network: Network, people: int = 20, holdout: float = 0.2) -> Round:
-    add_people(network, people)
-    programme = services.programme_create(
-        network=network, name="Coffee", audience="network", holdout_share=holdout
-    )
-    services.enrol_audience(programme=programme)
-    return services.round_publish(round_=services.round_create(programme=programme, seed=9))
-
-
-def give_feedback(round_: Round, count: int, reflection: str = "Comment {i}") -> None:
-    places = round_.places.filter(outcome="matched").order_by("pk")[:count]
-    for i, place in enumerate(places):
-        services.feedback_save(
-            enrolment=place.enrolment, match=place.match, met=True, usefulness=4,
-            will_work_together=i % 2 == 0, reflection=reflection.format(i=i),
-        )  # fmt: skip
+from tests.factories import give_feedback, run_round
 
 
 def dashboard_url(round_: Round) -> str:

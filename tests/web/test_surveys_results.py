@@ -13,32 +13,11 @@ from openpyxl import load_workbook
 
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.surveys import services
-from bridgework.surveys.models import Invitation, Response, Wave
+from bridgework.surveys.models import Invitation, Wave
 from bridgework.surveys.results import wave_analysis, wave_comparison
+from tests.factories import answer_survey as answer
+from tests.factories import close_wave as close
 from tests.factories import make_survey
-
-# Scores no honest average of the big group could produce: if one shows up, a lone answer leaked.
-LONE_SCORE = 1
-
-
-def answer(survey, *, big_score: int = 4, small_score: int = LONE_SCORE) -> None:
-    """Everyone answers every target; the small group's answers are distinctive."""
-    targets = [f"wg:{g.pk}" for g in survey.groups]
-    for invitation in Invitation.objects.filter(wave=survey.wave).select_related("workgroup"):
-        score = small_score if invitation.workgroup in survey.groups[1:2] else big_score
-        for index, target in enumerate(targets):
-            Response.objects.create(
-                invitation=invitation,
-                target=target,
-                **{key: min(5, score + (i + index) % 2) for i, key in enumerate(DIMENSIONS)},
-            )
-        invitation.completed_at = timezone.now()
-        invitation.save()
-
-
-def close(wave: Wave) -> None:
-    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
-    wave.refresh_from_db()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ urlpatterns = [
     path("waves/<int:pk>/close/", waves.close, name="nwaves_close"),
     path("waves/<int:pk>/import/", waves.upload, name="nwaves_import"),
     path("waves/<int:pk>/map/", results.organisation_map, name="nwaves_map"),
+    path("waves/<int:pk>/map.pdf", results.organisation_report, name="nwaves_map_pdf"),
     path("waves/<int:pk>/people/", results.named_map, name="nwaves_people"),
     path("imports/<int:pk>/", waves.import_show, name="nimports_show"),
     path("roles/", roles.overview, name="roles"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/enrol/", programmes.enrol_everyone, name="programmes_enrol"),
     path("<int:pk>/rounds/new/", programmes.round_new, name="programmes_round_new"),
     path("<int:pk>/dashboard/", dashboard.show, name="programmes_dashboard"),
+    path("<int:pk>/evaluation.pdf", dashboard.report, name="programmes_dashboard_pdf"),
     path("rounds/<int:pk>/", rounds.show, name="rounds_show"),
     path("rounds/<int:pk>/redraw/", rounds.redraw, name="rounds_redraw"),
     path("rounds/<int:pk>/publish/", rounds.publish, name="rounds_publish"),

@@ -257,6 +257,8 @@ class HeatCell:
     cell: Cell | None
     tag: str
     change: CellChange | None
+    #: The band's position (0 weakest), for a sequential colour; ``None`` when not shown.
+    band_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,23 @@ def band_tag(analysis: RCAnalysis | None, band: str | None) -> str:
     return BAND_TAGS[labels.index(band)]
 
 
+def band_index(analysis: RCAnalysis | None, band: str | None) -> int | None:
+    """The band's position among the analysis's bands (0 weakest), or ``None``."""
+    labels = list(analysis.settings.get("band_labels", ())) if analysis else []
+    return labels.index(band) if band is not None and band in labels else None
+
+
+def bands_legend(analysis: RCAnalysis) -> list[dict[str, Any]]:
+    """The bands in order, each with its range in words (cut-offs from the analysis)."""
+    labels = list(analysis.settings.get("band_labels", ()))
+    low, high = analysis.settings["bands"]
+    ranges = [f"below {low}", f"{low} to {high}", f"above {high}"]
+    return [
+        {"index": i, "label": label, "range": ranges[i] if i < len(ranges) else ""}
+        for i, label in enumerate(labels)
+    ]
+
+
 def heatmap(analysis: RCAnalysis, comparison: RCComparison | None) -> dict[str, Any]:
     """Rows of rater → target cells with their band tags and changes."""
     cells = {(c.rater, c.target): c for c in analysis.cells}
@@ -300,6 +319,7 @@ def heatmap(analysis: RCAnalysis, comparison: RCComparison | None) -> dict[str, 
                     cell,
                     band_tag(analysis, cell.band if cell else None),
                     changes.get((rater, target)),
+                    band_index(analysis, cell.band if cell else None),
                 )
             )
         rows.append((rater, row))

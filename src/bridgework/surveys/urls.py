@@ -22,6 +22,7 @@ urlpatterns = [
     path("waves/<int:pk>/results/", results.results, name="waves_results"),
     path("waves/<int:pk>/results/cell/", results.cell, name="waves_results_cell"),
     path("waves/<int:pk>/results/print/", results.print_page, name="waves_results_print"),
+    path("waves/<int:pk>/results.pdf", results.report, name="waves_results_pdf"),
 ]
 for _what in ("results", "change"):
     for _fmt in ("xlsx", "csv"):

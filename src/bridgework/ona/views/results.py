@@ -14,11 +14,31 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.ona import results, selectors
 from bridgework.ona.models import NetworkWave
+from bridgework.web.pdf import pdf_filename, pdf_response, render_pdf
 from bridgework.web.tenancy import network_view
+
+#: Shading of the density matrix in the PDF report: upper bounds (exclusive) and their words,
+#: light to dark; a density at or above the last bound takes the darkest shade. Densities
+#: between organisations are small (a few of hundreds of possible ties), hence the low bounds.
+DENSITY_SHADES = ((0.01, "below 0.01"), (0.05, "0.01 to under 0.05"), (0.2, "0.05 to under 0.2"))
+DENSITY_TOP = "0.2 or more"
+
+
+def density_shade(value: float | None) -> int | None:
+    """The shade (0 lightest) of a density, or ``None`` for no ties or a hidden figure."""
+    if not value:
+        return None
+    for index, (bound, _) in enumerate(DENSITY_SHADES):
+        if value < bound:
+            return index
+    return len(DENSITY_SHADES)
 
 
 def _filters(request: HttpRequest, wave: NetworkWave) -> dict[str, Any]:
@@ -61,6 +81,42 @@ def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
     context["map"] = context["org"]["map"]
     context["outside"] = results.outside_contacts(wave)
     return render(request, "ona/results/organisations.html", context)
+
+
+@network_view()
+def organisation_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organisation map's figures as a PDF for a board paper, with the page's filters.
+    Never the named map: a PDF travels further than the page, and names stay on the page
+    only coordinators can open."""
+    wave, _, context = _common(request, pk)
+    relation_label = dict(context["relations"]).get(context["relation"], "All relations")
+    context.update(
+        network=request.network,
+        can_name=False,
+        report_title=f"Network survey: {wave.name}",
+        report_subject=f"{wave.name}: organisations",
+        relation_label=relation_label,
+        outside=results.outside_contacts(wave),
+        density_rows=[
+            {
+                "name": row["name"],
+                "visible": row["visible"],
+                "cells": [(c, density_shade(c) if row["visible"] else None) for c in row["cells"]],
+            }
+            for row in context["org"]["matrix"]
+        ],
+        density_legend=[label for _, label in DENSITY_SHADES] + [DENSITY_TOP],
+    )
+    content = render_pdf("ona/results/report.html", context, request=request)
+    audit_record(
+        network=request.network,
+        action=Action.EXPORT_DOWNLOADED,
+        target=wave,
+        details={"export": "network survey organisation summary PDF"},
+        request=request,
+    )
+    slug = slugify(wave.name) or f"wave-{wave.pk}"
+    return pdf_response(content, filename=pdf_filename("network-summary", slug))
 
 
 @network_view(Role.COORDINATOR)

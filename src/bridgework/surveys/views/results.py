@@ -1,4 +1,5 @@
-"""Results of a wave: the heatmap and summaries, one cell's profile, a print page, downloads.
+"""Results of a wave: the heatmap and summaries, one cell's profile, a print page, a PDF
+report, downloads.
 
 Every number comes from :func:`bridgework.surveys.results.wave_figures`, which reads the
 wave's published snapshot (privacy pass and publication rule applied); these views only hand
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.audit.models import Action
@@ -18,7 +20,8 @@ from bridgework.audit.services import audit_record
 from bridgework.datasets.rc_report import write_rc_csv, write_rc_xlsx
 from bridgework.surveys import selectors
 from bridgework.surveys.models import Wave
-from bridgework.surveys.results import wave_figures
+from bridgework.surveys.results import bands_legend, wave_figures
+from bridgework.web.pdf import pdf_filename, pdf_response, render_pdf
 from bridgework.web.tenancy import network_view
 
 
@@ -55,6 +58,32 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 def print_page(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.wave_for(request.network, pk)
     return render(request, "surveys/results/print.html", _context(wave))
+
+
+@network_view()
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The results as a PDF for a board paper: the same figures as the page."""
+    wave = selectors.wave_for(request.network, pk)
+    context = _context(wave)
+    analysis = context.get("analysis")
+    if analysis is None:
+        return redirect("surveys:waves_results", network=request.network.slug, pk=wave.pk)
+    context.update(
+        network=request.network,
+        report_title=f"Relational coordination: {wave.name}",
+        report_subject=f"{wave.work_process.name}: {wave.name}",
+        bands=bands_legend(analysis),
+    )
+    content = render_pdf("surveys/results/report.html", context, request=request)
+    audit_record(
+        network=request.network,
+        action=Action.EXPORT_DOWNLOADED,
+        target=wave,
+        details={"export": "RC results PDF"},
+        request=request,
+    )
+    slug = slugify(wave.name) or f"wave-{wave.pk}"
+    return pdf_response(content, filename=pdf_filename("rc-results", slug))
 
 
 @network_view()
