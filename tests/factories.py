@@ -308,3 +308,73 @@ def make_wave(network: Network, people: int, *, name: str = "Spring") -> Wave:
         closes_at=now + timedelta(days=7),
         respondent_workgroups=[group],
     )
+
+
+def answer_survey(survey: Survey, score_of) -> None:
+    """Everyone invited answers every workgroup of the survey, finishing; ``score_of(workgroup
+    of the respondent, index of the dimension, index of the target)`` gives each 1–5 score."""
+    from bridgework.analysis.rc_instrument import DIMENSIONS
+
+    targets = [f"wg:{g.pk}" for g in survey.groups]
+    for invitation in Invitation.objects.filter(wave=survey.wave).select_related("workgroup"):
+        for index, target in enumerate(targets):
+            Response.objects.create(
+                invitation=invitation,
+                target=target,
+                **{
+                    key: score_of(invitation.workgroup, i, index)
+                    for i, key in enumerate(DIMENSIONS)
+                },
+            )
+        invitation.completed_at = timezone.now()
+        invitation.save()
+
+
+def make_network_wave(network: Network, *, quiet: tuple[str, ...] = ()) -> NetworkWave:
+    """A closed network wave over three organisations of six people, everyone answering
+    (except the first four people of each organisation named in ``quiet``), tied to their two
+    neighbours within their organisation and, for person 0, to person 0 of the next."""
+    from bridgework.ona.models import NetworkInvitation
+    from bridgework.ona.services import network_wave_create
+
+    orgs = [
+        Organisation.objects.create(network=network, name=name)
+        for name in ("North Agency", "South Agency", "East Agency")
+    ]
+    people = {
+        (org.name, i): Person.objects.create(
+            network=network, name=f"{org.name} {i}", email=f"{org.pk}-{i}@{network.slug}.example",
+            organisation=org,
+        )
+        for org in orgs
+        for i in range(6)
+    }  # fmt: skip
+    now = timezone.now()
+    wave = network_wave_create(
+        network=network,
+        name="Map",
+        opens_at=now - timedelta(days=20),
+        closes_at=now - timedelta(days=1),
+        organisations=orgs,
+    )
+    for (org, i), person in people.items():
+        answered = not (org in quiet and i < 4)
+        NetworkInvitation.objects.create(
+            network=network,
+            wave=wave,
+            person=person,
+            started_at=now - timedelta(days=5) if answered else None,
+            completed_at=now - timedelta(days=5) if answered else None,
+            consent_named=True,
+        )
+        if not answered:
+            continue
+        alters = [people[(org, (i + 1) % 6)], people[(org, (i + 2) % 6)]]
+        if i == 0:
+            alters.append(people[(orgs[(orgs.index(person.organisation) + 1) % 3].name, 0)])
+        for alter in alters:
+            Nomination.objects.create(
+                network=network, wave=wave, ego=person, alter=alter, relation="works_with",
+                weight=4,
+            )  # fmt: skip
+    return wave

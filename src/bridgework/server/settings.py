@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "bridgework.governance",
     "bridgework.jobs",
     "bridgework.web",
+    "bridgework.charts",
 ]
 
 MIDDLEWARE = [
