@@ -5,44 +5,26 @@ the table hides anywhere in the SVG."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from bridgework.surveys.models import Wave
 from bridgework.surveys.results import wave_figures, wave_frame
 from tests.chart_svg import marks, page_svgs, shows_number, texts
-from tests.factories import answer_survey, make_network_wave, make_survey, published_round
-
-LONE = 1  # the small group's distinctive scores: all 1 but one 2, so its RC is 1.14
-
-
-def _close(wave: Wave, *, days_ago: int = 0) -> None:
-    closes = timezone.now() - timedelta(minutes=1, days=days_ago)
-    Wave.objects.filter(pk=wave.pk).update(closes_at=closes)
-    wave.refresh_from_db()
-
-
-def _score(small_group):
-    def score(workgroup, dimension: int, target: int) -> int:
-        if workgroup == small_group:
-            return LONE + (dimension == 0)
-        return 3 + (dimension + target) % 3
-
-    return score
+from tests.factories import (
+    ONE_QUIET_AGENCY,
+    answer_survey,
+    make_network_wave,
+    make_rc_waves_with_small_group,
+    make_survey,
+    published_round,
+    small_group_scores,
+)
 
 
 @pytest.fixture
 def rc_two_waves(network_a):
-    """Two waves of one process; in both, Group 1 has two respondents (under 5)."""
-    first = make_survey(network_a, sizes=(6, 2, 7), name="Before", opened_days_ago=40)
-    answer_survey(first, _score(first.groups[1]))
-    _close(first.wave, days_ago=30)
-    second = make_survey(network_a, sizes=(6, 2, 7), name="After", process=first.process)
-    answer_survey(second, _score(second.groups[1]))
-    _close(second.wave)
-    return second
+    return make_rc_waves_with_small_group(network_a)
 
 
 def _true_means(wave: Wave) -> dict[tuple[str, str], str]:
@@ -128,7 +110,7 @@ def test_the_print_page_carries_the_same_pictures(coordinator, rc_two_waves):
 @pytest.mark.django_db
 def test_progress_pictures_have_a_bar_per_shown_group_and_hide_hidden_counts(analyst, network_a):
     survey = make_survey(network_a, sizes=(6, 2, 7))
-    answer_survey(survey, _score(survey.groups[1]))
+    answer_survey(survey, small_group_scores(survey.groups[1]))
     html = analyst.get(f"/n/alpha/surveys/waves/{survey.wave.pk}/progress/").content.decode()
     svg = page_svgs(html)["chart-response-rates-workgroup"]
     table = _table(html, "By workgroup</caption>")
@@ -142,13 +124,13 @@ def test_progress_pictures_have_a_bar_per_shown_group_and_hide_hidden_counts(ana
 
 @pytest.mark.django_db
 def test_network_pictures_match_the_organisations_table(analyst, network_a):
-    wave = make_network_wave(network_a, quiet=("East Agency",))
+    wave = make_network_wave(network_a, silent=ONE_QUIET_AGENCY)
     html = analyst.get(f"/n/alpha/networks/waves/{wave.pk}/map/").content.decode()
     svgs = page_svgs(html)
     table = _table(html, "Organisations (table of the map)</caption>")
     rows = table.count('<th scope="row"')
     hidden = table.count("Too few answers to show")
-    assert hidden > 0
+    assert 0 < hidden < rows
     assert marks(svgs["chart-ona-ei-index"], "bars") == rows - hidden
     assert marks(svgs["chart-ona-ei-index"], "suppressed") == hidden
     assert marks(svgs["chart-ona-ties"], "bars") == 2 * (rows - hidden)

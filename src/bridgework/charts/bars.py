@@ -41,7 +41,13 @@ def bar_spec(
     else:
         top = max([v for _, v, _ in rows if v is not None] + [1])
         scale["domain"] = [min(0, *(v for _, v, _ in rows if v is not None)), top * 1.15]
-    x = {"field": "value", "type": "quantitative", "title": axis_title, "scale": scale}
+    x = {
+        "field": "value",
+        "type": "quantitative",
+        "title": axis_title,
+        "scale": scale,
+        "axis": {"tickCount": 5, "titleLimit": 560},
+    }
     y = {"field": "name", "type": "nominal", "sort": order, "title": None}
     shown = {"filter": "datum.kind === 'shown'"}
     layers: list[dict[str, Any]] = [
@@ -51,10 +57,17 @@ def bar_spec(
             "mark": {"type": "bar", "color": BAR, "height": {"band": 0.7}},
             "encoding": {"x": x, "y": y},
         },
+        # Labels beyond the end of each bar: right of a positive one, left of a negative one.
         {
             "name": "bar_labels",
-            "transform": [shown],
+            "transform": [shown, {"filter": "datum.value >= 0"}],
             "mark": {"type": "text", "align": "left", "dx": 4},
+            "encoding": {"x": x, "y": y, "text": {"field": "label"}},
+        },
+        {
+            "name": "negative_bar_labels",
+            "transform": [shown, {"filter": "datum.value < 0"}],
+            "mark": {"type": "text", "align": "right", "dx": -4},
             "encoding": {"x": x, "y": y, "text": {"field": "label"}},
         },
         {

@@ -25,7 +25,7 @@ def ona_ei_index_spec(summary: list[dict[str, Any]]) -> dict[str, Any]:
     ]
     return bar_spec(
         rows,
-        axis_title="E-I index (−1: every tie within the organisation; +1: every tie outside)",
+        axis_title="E-I index (−1: all ties within; +1: all ties outside)",
         domain=(-1, 1),
         hidden_label=TOO_FEW,
     )

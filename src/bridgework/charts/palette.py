@@ -71,6 +71,6 @@ def text_colour(fill: str) -> str:
     """Black or white, whichever reads better on ``fill``.
 
     >>> text_colour("#440154"), text_colour("#fde725")
-    ('#ffffff', '#0b0c0c')
+    ('#ffffff', '#000000')
     """
-    return INK if contrast(INK, fill) >= contrast("#ffffff", fill) else "#ffffff"
+    return "#000000" if contrast("#000000", fill) >= contrast("#ffffff", fill) else "#ffffff"

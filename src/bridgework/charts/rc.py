@@ -67,7 +67,7 @@ def rc_heatmap_spec(heatmap: dict[str, Any]) -> dict[str, Any]:
                         "target": target,
                         "kind": SUPPRESSED,
                         "label": SUPPRESSED,
-                        "ink": "#0b0c0c",
+                        "ink": "#000000",
                     }
                 )
                 continue

@@ -41,6 +41,7 @@ def base(**spec: Any) -> dict[str, Any]:
                 "titleColor": INK,
                 "orient": "bottom",
                 "direction": "horizontal",
+                "columnPadding": 24,
             },
             "text": {"fontSize": 13, "color": INK},
         },
