@@ -24,11 +24,13 @@ def page_svgs(html: str) -> dict[str, ET.Element]:
 
 
 def marks(svg: ET.Element, layer: str) -> int:
-    """How many marks the layer ``layer`` drew (hatching over suppressed marks not counted)."""
+    """How many marks the layer ``layer`` (or its numbered copies ``layer_0``, ``layer_1``
+    in stacked panels) drew; the hatching over suppressed marks is not counted."""
+    name = re.compile(rf"{re.escape(layer)}(_\d+)?_marks")
     return sum(
         1
         for group in svg.iter(f"{SVG}g")
-        if f"{layer}_marks" in group.get("class", "").split()
+        if any(name.fullmatch(c) for c in group.get("class", "").split())
         for mark in group
         if mark.get("class") != "bw-hatch"
     )

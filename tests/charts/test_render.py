@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace as Row
 
 import pytest
 from django.template import Context, Template
@@ -135,13 +136,11 @@ def test_band_colours_stand_out_from_the_page_for_graphics():
 
 
 def test_the_heatmap_fill_is_the_colour_its_text_colour_was_chosen_for():
-    from types import SimpleNamespace as NS
-
     from bridgework.charts.rc import rc_heatmap_spec
 
-    cells = [NS(rater="A", target=t, rc=rc, n=6, band="weak", suppressed=False)
+    cells = [Row(rater="A", target=t, rc=rc, n=6, band="weak", suppressed=False)
              for t, rc in (("A", 1.0), ("B", 2.6), ("C", 5.0))]  # fmt: skip
-    heatmap = {"targets": ["A", "B", "C"], "rows": [("A", [NS(cell=c) for c in cells])]}
+    heatmap = {"targets": ["A", "B", "C"], "rows": [("A", [Row(cell=c) for c in cells])]}
     svg = ET.fromstring(
         render.render_svg(rc_heatmap_spec(heatmap), chart_id="x", title="t", description="d")
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from bridgework.surveys.models import Wave
 from bridgework.surveys.results import wave_figures, wave_frame
@@ -152,3 +153,39 @@ def test_coffee_dashboard_pictures_match_its_tables(network_a):
     assert marks(svgs["chart-coffee-matches"], "cells") == cells > 0
     # No feedback yet: no ratings picture, as there is no ratings table.
     assert "chart-coffee-ratings" not in svgs
+
+
+@pytest.mark.django_db
+def test_roles_mix_picture_has_a_bar_per_row_of_the_mix_table(analyst, network_a):
+    from bridgework.analysis.roles_assessment import ITEMS
+    from bridgework.ona.models import RolesInvitation
+    from bridgework.tokens import issue_token
+    from tests.factories import add_people
+
+    url = "/n/alpha/networks/roles/"
+    people = add_people(network_a, 6)
+    for index, person in enumerate(people):
+        RolesInvitation.objects.create(
+            network=network_a,
+            person=person,
+            digest=issue_token().digest,
+            answers={item.id: 5 if index % 2 == (item.role == "broker") else 2 for item in ITEMS},
+            consent=False,
+            completed_at=timezone.now(),
+        )
+        html = analyst.get(url).content.decode()
+        if index < 4:  # under the minimum group size: no table, no picture
+            assert "chart-roles-mix" not in page_svgs(html)
+    table = _table(html, "a person can have more than one main role</caption>")
+    svg = page_svgs(html)["chart-roles-mix"]
+    assert marks(svg, "bars") == table.count('<th scope="row"') == 5
+    rows = re.findall(
+        r'<th scope="row" class="govuk-table__header">([^<]+)</th><td class="govuk-table__cell">'
+        r'[^<]*</td><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>',
+        table,
+    )
+    assert len(rows) == 5
+    written = texts(svg)
+    for label, count in rows:
+        assert label.replace("&#x27;", "'") in written
+        assert count in written

@@ -91,6 +91,7 @@ def bar_spec(
         layers.append(
             {
                 "name": "reference",
+                "data": {"values": [{}]},
                 "mark": {"type": "rule", "color": SUPPRESSED_LINE, "strokeDash": [4, 3]},
                 "encoding": {"x": {"datum": rule, "type": "quantitative", "scale": scale}},
             }

@@ -178,8 +178,9 @@ def coffee_ratings_svg(d: Any) -> str:
 
 def coffee_effects_spec(d: Any) -> dict[str, Any] | None:
     """The forest plot of what the pairings changed: one row per comparison the page states
-    (layer ``estimates``: the difference between matched and held out, or bridged and other
-    workgroup pairs; layer ``intervals``: its 95% interval), each on its own scale."""
+    (layer ``estimates_<row>``: the difference between matched and held out, or bridged and
+    other workgroup pairs; layer ``intervals_<row>``: its 95% interval), each on its own scale
+    (Vega needs each layer's name unique, hence the row number)."""
     rows = []
     if d.rc is not None and d.rc.difference is not None:
         rows.append(
@@ -214,17 +215,17 @@ def coffee_effects_spec(d: Any) -> dict[str, Any] | None:
         }
         layers = [
             {
-                "name": "zero",
+                "name": f"zero_{len(panels)}",
                 "mark": {"type": "rule", "color": BAR_OTHER, "strokeDash": [4, 3]},
                 "encoding": {"x": {**x, "datum": 0}},
             },
             {
-                "name": "estimates",
+                "name": f"estimates_{len(panels)}",
                 "mark": {"type": "point", "filled": True, "size": 110, "color": BAR, "opacity": 1},
                 "encoding": {"x": {**x, "field": "value"}},
             },
             {
-                "name": "estimate_labels",
+                "name": f"estimate_labels_{len(panels)}",
                 "mark": {"type": "text", "dy": -14},
                 "encoding": {"x": {**x, "field": "value"}, "text": {"field": "label"}},
             },
@@ -233,13 +234,21 @@ def coffee_effects_spec(d: Any) -> dict[str, Any] | None:
             layers.insert(
                 1,
                 {
-                    "name": "intervals",
+                    "name": f"intervals_{len(panels)}",
                     "mark": {"type": "rule", "color": BAR, "strokeWidth": 2},
                     "encoding": {"x": {**x, "field": "low"}, "x2": {"field": "high"}},
                 },
             )
-        panels.append({"data": {"values": [datum]}, "width": 420, "height": 40, "layer": layers})
-    return base(vconcat=panels, spacing=24)
+        panels.append(
+            {
+                "data": {"name": f"effect_{len(panels)}", "values": [datum]},
+                "width": 420,
+                "height": 40,
+                "layer": layers,
+            }
+        )
+    # Each comparison on its own scale: RC points and percentage points do not share an axis.
+    return base(vconcat=panels, spacing=24, resolve={"scale": {"x": "independent"}})
 
 
 def coffee_effects_svg(d: Any) -> str:

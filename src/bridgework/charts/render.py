@@ -37,7 +37,7 @@ from defusedxml.ElementTree import fromstring
 from django.core.cache import cache
 from django.utils.html import escape
 
-__all__ = ["CHART_CACHE_SECONDS", "render_svg", "structure"]
+__all__ = ["CHART_CACHE_SECONDS", "failed_picture", "render_svg"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,20 +69,19 @@ _URL = re.compile(r"url\(#([\w-]+)\)")
 HATCH_ID_SUFFIX = "hatch"
 
 
-def _spec_key(spec: dict[str, Any]) -> str:
-    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{VEGA_LITE_VERSION}|{text}".encode()).hexdigest()
-
-
 def _vega_svg(spec: dict[str, Any]) -> str:
-    """The raw SVG of a Vega-Lite spec, from Django's cache or rendered now."""
-    key = f"charts:svg:{_spec_key(spec)}"
+    """The raw SVG of a Vega-Lite spec, from Django's cache or rendered now.
+
+    The spec goes through JSON first, so translated (lazy) strings become plain text and the
+    cache key is the exact spec rendered."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    key = "charts:svg:" + hashlib.sha256(f"{VEGA_LITE_VERSION}|{text}".encode()).hexdigest()
     svg = cache.get(key)
     if svg is None:
         import vl_convert
 
         started = time.perf_counter()
-        svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
+        svg = vl_convert.vegalite_to_svg(json.loads(text), vl_version=VEGA_LITE_VERSION)
         logger.debug("chart rendered in %.0f ms", 1000 * (time.perf_counter() - started))
         cache.set(key, svg, CHART_CACHE_SECONDS)
     return svg
@@ -170,23 +169,12 @@ def render_svg(spec: dict[str, Any], *, chart_id: str, title: str, description: 
     root.set("aria-describedby", f"{chart_id}-desc")
     root.set("focusable", "false")
     desc = ET.Element(f"{{{SVG}}}desc", {"id": f"{chart_id}-desc"})
-    desc.text = description
+    desc.text = str(description)
     head = ET.Element(f"{{{SVG}}}title", {"id": f"{chart_id}-title"})
-    head.text = title
+    head.text = str(title)
     root.insert(0, desc)
     root.insert(0, head)
     return ET.tostring(root, encoding="unicode")
-
-
-def structure(svg: str, name: str) -> int:
-    """How many marks the layer ``name`` drew in ``svg`` (cells, nodes, bars…), without the
-    hatching laid over suppressed marks."""
-    root = fromstring(svg)
-    count = 0
-    for group in root.iter(f"{{{SVG}}}g"):
-        if f"{name}_marks" in group.get("class", "").split():
-            count += sum(1 for mark in group if mark.get("class") != "bw-hatch")
-    return count
 
 
 def failed_picture(title: str) -> str:
