@@ -121,4 +121,15 @@ def test_every_results_picture_is_drawn_and_matches_its_table(page, tmp_path):
     assert _marks(page, "chart-coffee-ratings", "bars") == _rows(page, ratings) == 5
     failures["coffee dashboard"] = axe_violations(page)
 
+    # On a phone the pictures shrink to the screen, keeping their proportions.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/n/alpha/surveys/waves/{survey.wave.pk}/results/")
+    for chart in ("chart-rc-heatmap", "chart-rc-tie-map", "chart-rc-change"):
+        box = page.locator(f"#{chart}").bounding_box()
+        width, height = (float(v) for v in page.locator(f"#{chart}").get_attribute(
+            "viewBox").split()[2:])  # fmt: skip
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+        assert abs(box["height"] / box["width"] - height / width) < 0.02, chart
+
     assert not any(failures.values()), failures
