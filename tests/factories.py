@@ -413,3 +413,125 @@ def make_wave(network: Network, people: int, *, name: str = "Spring") -> Wave:
         closes_at=now + timedelta(days=7),
         respondent_workgroups=[group],
     )
+
+
+def answer_survey(survey: Survey, score_of) -> None:
+    """Everyone invited answers every workgroup of the survey, finishing; ``score_of(workgroup
+    of the respondent, index of the dimension, index of the target)`` gives each 1–5 score."""
+    from bridgework.analysis.rc_instrument import DIMENSIONS
+
+    targets = [f"wg:{g.pk}" for g in survey.groups]
+    for invitation in Invitation.objects.filter(wave=survey.wave).select_related("workgroup"):
+        for index, target in enumerate(targets):
+            Response.objects.create(
+                invitation=invitation,
+                target=target,
+                **{
+                    key: score_of(invitation.workgroup, i, index)
+                    for i, key in enumerate(DIMENSIONS)
+                },
+            )
+        invitation.completed_at = timezone.now()
+        invitation.save()
+
+
+#: Only two of East's six answered; one person in each other organisation did not.
+ONE_QUIET_AGENCY = {"East Agency": 4, "North Agency": 1, "South Agency": 1, "West Agency": 1}
+
+
+def make_network_wave(network: Network, *, silent: dict[str, int] | None = None) -> NetworkWave:
+    """A closed network wave over four organisations of six people who all answered, but for
+    the first ``silent[name]`` people of an organisation; each tied to their two neighbours
+    within their organisation and, for person 5, to person 5 of the next organisation."""
+    from bridgework.ona.models import NetworkInvitation
+    from bridgework.ona.services import network_wave_create
+
+    silent = silent or {}
+    orgs = [
+        Organisation.objects.create(network=network, name=name)
+        for name in ("North Agency", "South Agency", "West Agency", "East Agency")
+    ]
+    people = {
+        (org.name, i): Person.objects.create(
+            network=network,
+            name=f"{org.name} {i}",
+            email=f"{org.pk}-{i}@{network.slug}.example",
+            organisation=org,
+        )
+        for org in orgs
+        for i in range(6)
+    }
+    now = timezone.now()
+    wave = network_wave_create(
+        network=network,
+        name="Map",
+        opens_at=now - timedelta(days=20),
+        closes_at=now - timedelta(days=1),
+        organisations=orgs,
+    )
+    for (org, i), person in people.items():
+        answered = i >= silent.get(org, 0)
+        NetworkInvitation.objects.create(
+            network=network,
+            wave=wave,
+            person=person,
+            started_at=now - timedelta(days=5) if answered else None,
+            completed_at=now - timedelta(days=5) if answered else None,
+            consent_named=True,
+        )
+        if not answered:
+            continue
+        alters = [people[(org, (i + 1) % 6)], people[(org, (i + 2) % 6)]]
+        if i == 5:
+            alters.append(people[(orgs[(orgs.index(person.organisation) + 1) % 4].name, 5)])
+        for alter in alters:
+            Nomination.objects.create(
+                network=network,
+                wave=wave,
+                ego=person,
+                alter=alter,
+                relation="works_with",
+                weight=4,
+            )
+    return wave
+
+
+def small_group_scores(small_group: Workgroup):
+    """Scores for :func:`answer_survey`: ``small_group`` answers 1 to everything but the first
+    dimension (2), so its RC is 1.14, a value no other figure has; the others 3 to 5."""
+
+    def score(workgroup: Workgroup, dimension: int, target: int) -> int:
+        if workgroup == small_group:
+            return 1 + (dimension == 0)
+        return 3 + (dimension + target) % 3
+
+    return score
+
+
+def make_rc_waves_with_small_group(network: Network) -> Survey:
+    """Two closed waves of one process (the later one returned), each with workgroups of 6, 2
+    and 7 people who all answered: Group 1's cells are suppressed (under 5 respondents)."""
+    first = make_survey(network, sizes=(6, 2, 7), name="Before", opened_days_ago=40)
+    answer_survey(first, small_group_scores(first.groups[1]))
+    Wave.objects.filter(pk=first.wave.pk).update(closes_at=timezone.now() - timedelta(days=30))
+    second = make_survey(network, sizes=(6, 2, 7), name="After", process=first.process)
+    answer_survey(second, small_group_scores(second.groups[1]))
+    Wave.objects.filter(pk=second.wave.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    second.wave.refresh_from_db()
+    return second
+
+
+def give_feedback(round_: Round) -> int:
+    """Everyone matched in ``round_`` says they met, rating it 1–5 in turn; returns how many."""
+    from bridgework.programmes.models import Feedback, RoundPlace
+
+    places = RoundPlace.objects.filter(round=round_, match__isnull=False).order_by("pk")
+    for index, place in enumerate(places):
+        Feedback.objects.create(
+            match=place.match,
+            enrolment=place.enrolment,
+            met=True,
+            usefulness=1 + index % 5,
+            will_work_together=index % 2 == 0,
+        )
+    return places.count()

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "bridgework.jobs",
     "bridgework.api",
     "bridgework.web",
+    "bridgework.charts",
 ]
 
 MIDDLEWARE = [
