@@ -119,3 +119,48 @@ def test_benchmark_quick_mode_runs():
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     assert "ratio" in completed.stdout
+
+
+@pytest.fixture
+def negative_icc_answers(tmp_path):
+    from tests.analysis.negative_icc import negative_icc_frame
+
+    path = tmp_path / "negative-icc.csv"
+    negative_icc_frame().to_csv(path, index=False)
+    return path
+
+
+def test_analyze_reports_a_negative_icc_as_zero_with_a_note(negative_icc_answers, capsys):
+    from bridgework.analysis.reported import NEGATIVE_ICC_NOTE
+    from tests.analysis.negative_icc import raw_forms
+
+    assert main(["rc", "analyze", str(negative_icc_answers), "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    payload = json.loads(out)
+    jsonschema.validate(payload, _schema("rc-analysis.schema.json"))
+    reliability = payload["reliability"]
+    assert reliability["icc1"] == 0
+    assert reliability["icc2"] == 0
+    assert reliability["icc_note"] == NEGATIVE_ICC_NOTE
+    assert "raw" not in reliability
+    assert main(["rc", "analyze", str(negative_icc_answers), "--raw-estimates"]) == 0
+    raw = json.loads(capsys.readouterr().out)["reliability"]["raw"]
+    assert raw["icc1"] < 0
+    assert raw["icc2"] < -1
+    # Without --raw-estimates the raw values are nowhere in the output.
+    for value in raw.values():
+        assert not any(form in out for form in raw_forms(value)), value
+
+
+def test_analyze_html_and_xlsx_report_a_negative_icc_as_zero(negative_icc_answers, tmp_path):
+    from bridgework.analysis.reported import NEGATIVE_ICC_NOTE
+
+    html_path, xlsx_path = tmp_path / "r.html", tmp_path / "r.xlsx"
+    assert main(["rc", "analyze", str(negative_icc_answers), "--html", str(html_path)]) == 0
+    assert main(["rc", "analyze", str(negative_icc_answers), "--xlsx", str(xlsx_path)]) == 0
+    assert NEGATIVE_ICC_NOTE in html_path.read_text()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx_path)["Reliability"]
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
+    assert rows["icc2"] == (0, NEGATIVE_ICC_NOTE)

@@ -88,3 +88,44 @@ def test_comparison_reports_render():
     assert b"Change by cell" in write_rc_html(comparison)
     workbook = load_workbook(io.BytesIO(write_rc_xlsx(comparison)))
     assert workbook.sheetnames == ["Cells", "Overall", "Settings"]
+
+
+def _all_text_of(workbook) -> str:
+    return "\n".join(
+        "\t".join("" if v is None else str(v) for v in row)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    )
+
+
+@pytest.fixture(scope="module")
+def negative_icc():
+    from tests.analysis.negative_icc import negative_icc_frame
+
+    return analyze_rc(negative_icc_frame(), settings=RCSettings(bootstrap=0, seed=1))
+
+
+def test_xlsx_reports_a_negative_icc_as_zero_with_the_note(negative_icc):
+    from bridgework.analysis.reported import NEGATIVE_ICC_NOTE
+    from tests.analysis.negative_icc import raw_forms
+
+    workbook = load_workbook(io.BytesIO(write_rc_xlsx(negative_icc)))
+    rows = {row[0]: row[1:] for row in workbook["Reliability"].iter_rows(values_only=True)}
+    assert rows["icc1"] == (0, NEGATIVE_ICC_NOTE)
+    assert rows["icc2"] == (0, NEGATIVE_ICC_NOTE)
+    text = _all_text_of(workbook)
+    for raw in (negative_icc.reliability.icc1, negative_icc.reliability.icc2):
+        assert raw < 0
+        assert not any(form in text for form in raw_forms(raw)), raw
+
+
+def test_html_report_shows_a_negative_icc_as_zero_with_the_note(negative_icc):
+    from bridgework.analysis.reported import NEGATIVE_ICC_NOTE
+    from tests.analysis.negative_icc import raw_forms
+
+    page = write_rc_html(negative_icc).decode()
+    assert re.search(r"ICC\(2\) by rater workgroup</th><td class=\"num\">0\.00</td>", page)
+    assert re.search(r"ICC\(1\) by rater workgroup</th><td class=\"num\">0\.00</td>", page)
+    assert page.count(NEGATIVE_ICC_NOTE) == 2
+    for raw in (negative_icc.reliability.icc1, negative_icc.reliability.icc2):
+        assert not any(form in page for form in raw_forms(raw)), raw

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -164,3 +165,49 @@ def test_network_minimum_larger_than_the_wave_s_suppresses_rc_cells(network_a):
     wave = Wave.objects.get(pk=survey.wave.pk)
     assert wave.min_group_size_in_force == 8
     assert all(cell.suppressed for cell in wave_analysis(wave).cells)
+
+
+@pytest.mark.django_db
+def test_negative_icc_is_shown_as_zero_with_a_note_on_the_page_and_in_the_xlsx(analyst, network_a):
+    from bridgework.analysis.reported import NEGATIVE_ICC_NOTE
+    from tests.analysis.negative_icc import SCORES, raw_forms
+
+    survey = make_survey(network_a, sizes=tuple(len(s) for s in SCORES.values()))
+    targets = [f"wg:{g.pk}" for g in survey.groups]
+    by_group = {
+        g.pk: list(scores) for g, scores in zip(survey.groups, SCORES.values(), strict=True)
+    }
+    invitations = Invitation.objects.filter(wave=survey.wave).order_by("pk")
+    for invitation in invitations:
+        score = by_group[invitation.workgroup_id].pop()
+        for target in targets:
+            Response.objects.create(
+                invitation=invitation, target=target, **dict.fromkeys(DIMENSIONS, score)
+            )
+        invitation.completed_at = timezone.now()
+        invitation.save()
+    close(survey.wave)
+    raw = wave_analysis(survey.wave).reliability
+    assert raw.icc1 < 0
+    assert raw.icc2 < -1
+
+    base = f"/n/alpha/surveys/waves/{survey.wave.pk}"
+    html = analyst.get(f"{base}/results/").content.decode()
+    reliability = html[html.index("How reliable are these figures?") :]
+    for name in ("ICC(1)", "ICC(2)"):
+        shown = reliability[reliability.index(f">{name}</dt>") :]
+        assert re.match(rf">{re.escape(name)}</dt><dd[^>]*>0\.00<p", shown), shown[:120]
+    assert reliability.count(NEGATIVE_ICC_NOTE) == 2
+    workbook = load_workbook(io.BytesIO(analyst.get(f"{base}/results.xlsx").content))
+    rows = {row[0]: row[1:] for row in workbook["Reliability"].iter_rows(values_only=True)}
+    assert rows["icc1"] == (0, NEGATIVE_ICC_NOTE)
+    assert rows["icc2"] == (0, NEGATIVE_ICC_NOTE)
+    sheets = "\n".join(
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    )
+    for value in (raw.icc1, raw.icc2):
+        assert not any(form in html for form in raw_forms(value)), value
+        assert not any(form in sheets for form in raw_forms(value)), value

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bridgework.analysis.reported import ReportedEstimate, reported_icc
 from bridgework.analysis.stats import OneWayAnova
 
 __all__ = [
@@ -161,7 +162,24 @@ class Reliability:
     #: Respondents behind each figure: ``alpha``, ``icc`` and ``rwg:<workgroup>``.
     counts: Mapping[str, int] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def reported_icc1(self) -> ReportedEstimate:
+        """ICC(1) as readers see it (below 0 shown as 0, with a note): :func:`reported_icc`."""
+        return reported_icc(self.icc1)
+
+    @property
+    def reported_icc2(self) -> ReportedEstimate:
+        """ICC(2) as readers see it (below 0 shown as 0, with a note): :func:`reported_icc`."""
+        return reported_icc(self.icc2)
+
+    @property
+    def icc_note(self) -> str | None:
+        """The note for an ICC reported as 0 from below; ``None`` when neither was floored."""
+        return self.reported_icc1.note or self.reported_icc2.note
+
+    def to_dict(self, *, raw: bool = False) -> dict[str, Any]:
+        """The reported figures (an ICC below 0 as 0, with ``icc_note``); ``raw=True`` adds
+        ``raw``: the ICC estimates as computed, for an analyst who asks for them."""
         anova = None
         if self.anova is not None:
             anova = {
@@ -172,12 +190,13 @@ class Reliability:
             "alpha": rounded(self.alpha),
             "alpha_communication": rounded(self.alpha_communication),
             "alpha_relationship": rounded(self.alpha_relationship),
-            "icc1": rounded(self.icc1),
-            "icc2": rounded(self.icc2),
+            "icc1": rounded(self.reported_icc1.value),
+            "icc2": rounded(self.reported_icc2.value),
+            "icc_note": self.icc_note,
             "anova": anova,
             "rwg": {key: rounded(value) for key, value in self.rwg.items()},
             "n_complete": self.n_complete,
-        }
+        } | ({"raw": {"icc1": rounded(self.icc1), "icc2": rounded(self.icc2)}} if raw else {})
 
 
 @dataclass(frozen=True)
@@ -234,14 +253,15 @@ class RCAnalysis:
                 return row
         raise KeyError(workgroup)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract (``bridgework/schemas/rc-analysis.schema.json``)."""
+    def to_dict(self, *, raw: bool = False) -> dict[str, Any]:
+        """The JSON contract (``bridgework/schemas/rc-analysis.schema.json``); ``raw=True``
+        adds the raw ICC estimates (``reliability.raw``, see :meth:`Reliability.to_dict`)."""
         return {
             "workgroups": list(self.workgroups),
             "cells": [cell.to_dict() for cell in self.cells],
             "workgroups_summary": [row.to_dict() for row in self.workgroups_summary],
             "overall": self.overall.to_dict(),
-            "reliability": self.reliability.to_dict(),
+            "reliability": self.reliability.to_dict(raw=raw),
             "reciprocity": [gap.to_dict() for gap in self.reciprocity],
             "settings": dict(self.settings),
         }

@@ -46,6 +46,17 @@ class Action(models.TextChoices):
     API_TOKEN_CREATED = "api_token_created", "Created an API token"
     API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
     API_ACCESS_REFUSED = "api_access_refused", "Refused an API request"
+    SCIM_USER_CREATED = "scim_user_created", "Directory sync added a person"
+    SCIM_USER_REPLACED = "scim_user_replaced", "Directory sync replaced a person"
+    SCIM_USER_PATCHED = "scim_user_patched", "Directory sync changed a person"
+    SCIM_USER_DEACTIVATED = "scim_user_deactivated", "Directory sync deactivated a person"
+    SCIM_GROUP_CREATED = "scim_group_created", "Directory sync added an organisation"
+    SCIM_GROUP_REPLACED = "scim_group_replaced", "Directory sync replaced an organisation"
+    SCIM_GROUP_PATCHED = "scim_group_patched", "Directory sync changed an organisation"
+    SCIM_GROUP_DEACTIVATED = "scim_group_deactivated", "Directory sync removed an organisation"
+    SCIM_TOKEN_CREATED = "scim_token_created", "Created a directory sync token"
+    SCIM_TOKEN_REVOKED = "scim_token_revoked", "Revoked a directory sync token"
+    SCIM_TOKEN_REFUSED = "scim_token_refused", "Refused a revoked directory sync token"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -34,6 +34,7 @@ def audit_record(
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    label: str | None = None,
 ) -> AuditEvent:
     """Add one event to the network's audit log.
 
@@ -41,6 +42,8 @@ def audit_record(
     ``None`` without one means the system, e.g. a scheduled job). ``target`` is the record
     acted on: its type, id and name are copied, so the event stays readable after the record
     is gone. Never pass a person as ``target`` of an erasure: the log must not keep the name.
+    ``label`` replaces the copied name (e.g. ``"person 42"``): a person's name kept in the log
+    would outlive their erasure, which cannot change it.
     """
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
@@ -55,7 +58,7 @@ def audit_record(
     if target is not None:
         event.object_type = target._meta.label_lower
         event.object_id = str(target.pk)
-        event.object_label = str(target)[:200]
+        event.object_label = (str(target) if label is None else label)[:200]
     event.full_clean(exclude=["network", "actor"])
     event.save()
     return event

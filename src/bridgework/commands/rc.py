@@ -88,6 +88,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     analyze.add_argument(
         "--wave", metavar="W", help="the wave to analyse when the file has several"
     )
+    analyze.add_argument(
+        "--raw-estimates",
+        action="store_true",
+        help="with JSON output, also give the ICC estimates as computed (reliability.raw); "
+        "otherwise an ICC below 0 is reported as 0 with a note",
+    )
     analyze.set_defaults(handler=_analyze)
 
     compare = commands.add_parser("compare", help="compare two waves cell by cell and overall")
@@ -153,7 +159,11 @@ def _run(args: argparse.Namespace, compute) -> int:
 
         Path(args.html).write_bytes(write_rc_html(result))
     else:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        # Only an analysis has reliability figures, so only it takes raw=.
+        data = (
+            result.to_dict(raw=True) if getattr(args, "raw_estimates", False) else result.to_dict()
+        )
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return 0
 
 

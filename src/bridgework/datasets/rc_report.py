@@ -269,13 +269,16 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
         ["a", "b", "a_to_b", "b_to_a", "gap", "suppressed"],
         [[g.a, g.b, g.a_to_b, g.b_to_a, g.gap, g.suppressed] for g in result.reciprocity],
     )
-    rel = result.reliability.to_dict()
-    rows = [
-        [k, rel[k]] for k in ("alpha", "alpha_communication", "alpha_relationship", "icc1", "icc2")
+    reliability = result.reliability
+    rel = reliability.to_dict()  # as reported: an ICC below 0 is 0, with its note
+    rows = [[k, rel[k], ""] for k in ("alpha", "alpha_communication", "alpha_relationship")]
+    rows += [
+        ["icc1", rel["icc1"], reliability.reported_icc1.note or ""],
+        ["icc2", rel["icc2"], reliability.reported_icc2.note or ""],
     ]
-    rows += [[f"anova {k}", v] for k, v in (rel["anova"] or {}).items()]
-    rows += [[f"rwg {k}", v] for k, v in rel["rwg"].items()]
-    _sheet(workbook, "Reliability", ["figure", "value"], rows)
+    rows += [[f"anova {k}", v, ""] for k, v in (rel["anova"] or {}).items()]
+    rows += [[f"rwg {k}", v, ""] for k, v in rel["rwg"].items()]
+    _sheet(workbook, "Reliability", ["figure", "value", "note"], rows)
     _settings_sheet(workbook, settings)
 
 
@@ -453,6 +456,7 @@ def write_rc_html(result: RCAnalysis | RCComparison, *, title: str | None = None
             result, title or f"RC change from {result.before} to {result.after}"
         )
     settings = result.settings
+    reliability = result.reliability
     labels = settings["band_labels"]
     raters = sorted({cell.rater for cell in result.cells})
     targets = sorted({cell.target for cell in result.cells})
@@ -512,14 +516,22 @@ def write_rc_html(result: RCAnalysis | RCComparison, *, title: str | None = None
         ),
         _table(
             "Reliability and agreement",
-            ["Figure", "Value"],
+            ["Figure", "Value", "Note"],
             [
-                ["Cronbach's alpha, all seven dimensions", result.reliability.alpha],
-                ["Cronbach's alpha, communication", result.reliability.alpha_communication],
-                ["Cronbach's alpha, relationship", result.reliability.alpha_relationship],
-                ["ICC(1) by rater workgroup", result.reliability.icc1],
-                ["ICC(2) by rater workgroup", result.reliability.icc2],
-                *[[f"rwg(j), {k}", v] for k, v in result.reliability.rwg.items()],
+                ["Cronbach's alpha, all seven dimensions", reliability.alpha, ""],
+                ["Cronbach's alpha, communication", reliability.alpha_communication, ""],
+                ["Cronbach's alpha, relationship", reliability.alpha_relationship, ""],
+                [
+                    "ICC(1) by rater workgroup",
+                    reliability.reported_icc1.value,
+                    reliability.reported_icc1.note or "",
+                ],
+                [
+                    "ICC(2) by rater workgroup",
+                    reliability.reported_icc2.value,
+                    reliability.reported_icc2.note or "",
+                ],
+                *[[f"rwg(j), {k}", v, ""] for k, v in reliability.rwg.items()],
             ],
         ),
     ]

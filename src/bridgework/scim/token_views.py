@@ -31,7 +31,10 @@ def index(request: HttpRequest) -> HttpResponse:
     new_token = ""
     if request.method == "POST" and form.is_valid():
         _token, new_token = scim_token_create(
-            network=request.network, name=form.cleaned_data["name"], created_by=request.user
+            network=request.network,
+            name=form.cleaned_data["name"],
+            created_by=request.user,
+            request=request,
         )
         form = TokenForm()
     response = render(
@@ -57,6 +60,6 @@ def revoke(request: HttpRequest) -> HttpResponse:
         token = selectors.scim_token_for(request.network, int(request.POST.get("token", "")))
     except (ValueError, ScimToken.DoesNotExist) as exc:
         raise Http404("No such token in this network") from exc
-    scim_token_revoke(token=token)
+    scim_token_revoke(token=token, actor=request.user, request=request)
     messages.success(request, f"The token “{token.name}” was revoked: it no longer works.")
     return redirect("scim_tokens:index", network=request.network.slug)

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from bridgework.scim import selectors
 from bridgework.scim.discovery import MAX_RESULTS
 from bridgework.scim.errors import ScimError
-from bridgework.scim.services import scim_token_used
+from bridgework.scim.services import scim_token_refused, scim_token_used
 
 __all__ = ["body_of", "excluded", "not_allowed", "paging", "params_of", "scim_api", "trimmed"]
 
@@ -28,8 +28,10 @@ View = Callable[..., HttpResponse]
 def scim_api(view: View) -> View:
     """Bearer-token authentication, the network, SCIM errors for everything that goes wrong.
 
-    The view receives ``request.network``. Any error is a SCIM error response; an unexpected
-    one is logged by Django and answered with a plain SCIM 500, never a traceback."""
+    The view receives ``request.network`` and ``request.scim_token`` (its writes record the
+    token in the audit log); a refused token is recorded too. Any error is a SCIM error
+    response; an unexpected one is logged by Django and answered with a plain SCIM 500,
+    never a traceback."""
 
     @csrf_exempt
     @functools.wraps(view)
@@ -38,9 +40,11 @@ def scim_api(view: View) -> View:
         scheme, _, plain = header.partition(" ")
         token = selectors.token_for_bearer(plain.strip()) if scheme.lower() == "bearer" else None
         if token is None:
+            scim_token_refused(plain=plain.strip(), request=request)
             return ScimError(401, "A valid bearer token is required.").response()
         scim_token_used(token=token)
         request.network = token.network  # type: ignore[attr-defined]
+        request.scim_token = token  # type: ignore[attr-defined]
         try:
             return view(request, *args, **kwargs)
         except ScimError as error:

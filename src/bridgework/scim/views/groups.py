@@ -11,7 +11,7 @@ from bridgework.scim.errors import ScimError, scim_response
 from bridgework.scim.filters import FilterField, parse_filter
 from bridgework.scim.groups import GroupValues, group_apply_patch, group_from_resource
 from bridgework.scim.resources import group_resource, list_response
-from bridgework.scim.services import scim_group_delete, scim_group_write
+from bridgework.scim.services import Operation, scim_group_delete, scim_group_write
 from bridgework.scim.views.api import (
     body_of,
     excluded,
@@ -61,13 +61,16 @@ def _group_answer(request: HttpRequest, organisation, status: int = 200) -> Http
     return response
 
 
-def _write_group(request: HttpRequest, organisation, values: GroupValues):
+def _write_group(request: HttpRequest, organisation, values: GroupValues, operation: Operation):
     return scim_group_write(
         network=request.network,
         organisation=organisation,
         display_name=values.display_name,
         external_id=values.external_id,
         members=_members(request, values.member_ids),
+        token=request.scim_token,
+        operation=operation,
+        request=request,
     )
 
 
@@ -83,7 +86,7 @@ def groups(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _group_list(request)
     if request.method == "POST":
-        organisation = _write_group(request, None, group_from_resource(body_of(request)))
+        organisation = _write_group(request, None, group_from_resource(body_of(request)), "create")
         return _group_answer(request, organisation, status=201)
     raise not_allowed(request)
 
@@ -123,7 +126,7 @@ def group(request: HttpRequest, resource_id: str) -> HttpResponse:
         values = group_from_resource(body_of(request))
         if values.member_ids is None:
             values.member_ids = []  # PUT replaces: no members listed means none
-        return _group_answer(request, _write_group(request, organisation, values))
+        return _group_answer(request, _write_group(request, organisation, values, "replace"))
     if request.method == "PATCH":
         current = GroupValues(
             display_name=organisation.name,
@@ -136,8 +139,8 @@ def group(request: HttpRequest, resource_id: str) -> HttpResponse:
             ],
         )
         values = group_apply_patch(current, body_of(request))
-        return _group_answer(request, _write_group(request, organisation, values))
+        return _group_answer(request, _write_group(request, organisation, values, "patch"))
     if request.method == "DELETE":
-        scim_group_delete(organisation=organisation)
+        scim_group_delete(organisation=organisation, token=request.scim_token, request=request)
         return scim_response(None, status=204)
     raise not_allowed(request)

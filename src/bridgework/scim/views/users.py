@@ -11,7 +11,7 @@ from bridgework.scim import selectors
 from bridgework.scim.errors import ScimError, scim_response
 from bridgework.scim.filters import FilterField, parse_filter
 from bridgework.scim.resources import list_response, user_resource
-from bridgework.scim.services import scim_user_delete, scim_user_write
+from bridgework.scim.services import Operation, scim_user_delete, scim_user_write
 from bridgework.scim.users import ENTERPRISE_SCHEMA, apply_patch, from_resource, validate_user
 from bridgework.scim.views.api import (
     body_of,
@@ -55,10 +55,20 @@ def _manager(request: HttpRequest, manager_id: str) -> Person | None:
     return manager
 
 
-def _write_user(request: HttpRequest, person: Person | None, flat: dict[str, Any]) -> Person:
+def _write_user(
+    request: HttpRequest, person: Person | None, flat: dict[str, Any], operation: Operation
+) -> Person:
     manager = _manager(request, str(flat.get("manager") or ""))
     values = validate_user(flat, manager_email=manager.email if manager else "")
-    return scim_user_write(network=request.network, person=person, values=values, manager=manager)
+    return scim_user_write(
+        network=request.network,
+        person=person,
+        values=values,
+        manager=manager,
+        token=request.scim_token,
+        operation=operation,
+        request=request,
+    )
 
 
 def _user_answer(request: HttpRequest, person: Person, status: int = 200) -> HttpResponse:
@@ -98,7 +108,7 @@ def users(request: HttpRequest) -> HttpResponse:
         flat = from_resource(body_of(request))
         email = str(flat.get("email") or flat.get("username") or "")
         revived = selectors.deleted_user_with_email(network, email) if email else None
-        person = _write_user(request, revived, flat)
+        person = _write_user(request, revived, flat, "create")
         return _user_answer(request, person, status=201)
     raise not_allowed(request)
 
@@ -111,12 +121,13 @@ def user(request: HttpRequest, resource_id: str) -> HttpResponse:
     if request.method == "GET":
         return _user_answer(request, person)
     if request.method == "PUT":
-        return _user_answer(request, _write_user(request, person, from_resource(body_of(request))))
+        flat = from_resource(body_of(request))
+        return _user_answer(request, _write_user(request, person, flat, "replace"))
     if request.method == "PATCH":
         current = from_resource(user_resource(person, request))
         flat = apply_patch(current, body_of(request))
-        return _user_answer(request, _write_user(request, person, flat))
+        return _user_answer(request, _write_user(request, person, flat, "patch"))
     if request.method == "DELETE":
-        scim_user_delete(person=person)
+        scim_user_delete(person=person, token=request.scim_token, request=request)
         return scim_response(None, status=204)
     raise not_allowed(request)
