@@ -182,10 +182,28 @@ def _pairs_to_index(
     if frame.empty:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, frame
-    a = index.get_indexer(frame["a"].astype(str).str.strip())
-    b = index.get_indexer(frame["b"].astype(str).str.strip())
+    a, b = _indexer(frame["a"], index), _indexer(frame["b"], index)
     keep = (a >= 0) & (b >= 0) & (a != b)
+    if keep.all():
+        return a, b, frame
     return a[keep], b[keep], frame.loc[keep]
+
+
+def _indexer(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """Participant index of each id in ``column`` (-1 if unknown).
+
+    A categorical column (what the file readers produce, its categories the participant ids)
+    is looked up once per category, not once per row.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories
+        if categories.equals(index):
+            at = np.arange(len(index), dtype=np.int64)
+        else:
+            at = index.get_indexer(pd.Index(categories.astype(str)).str.strip()).astype(np.int64)
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        return np.where(codes >= 0, np.append(at, -1)[codes], -1)
+    return index.get_indexer(column.astype(str).str.strip()).astype(np.int64)
 
 
 def _history_frame(history: History) -> pd.DataFrame:
@@ -314,10 +332,14 @@ def compile_instance(
     if len(ha):
         days = _day_numbers(hist["date"])
         keys = pair_keys(ha, hb, n)
-        order = np.lexsort((days, keys))
-        keys, days = keys[order], days[order]
-        last = np.r_[keys[1:] != keys[:-1], True]
-        met, met_last = keys[last], days[last]
+        if not (keys[1:] > keys[:-1]).all():
+            # One row per pair already, in key order, is what the file reader gives when the
+            # participants file is in id order: nothing to sort then.
+            order = np.lexsort((days, keys))
+            keys, days = keys[order], days[order]
+            last = np.r_[keys[1:] != keys[:-1], True]
+            keys, days = keys[last], days[last]
+        met, met_last = keys, days
         round_day = np.datetime64(round_date, "D").astype(np.int64)
         window = (met_last > round_day - policy.no_repeat_days) & (met_last <= round_day)
         recent = met[window]
