@@ -66,14 +66,14 @@ _ALIASES = {"timezone": "time_zone", "tz": "time_zone", "meeting_mode": "mode"}
 
 
 def _columns(
-    source: Source, required: tuple[str, ...], filename: str | None
+    source: Source | Columns, required: tuple[str, ...], filename: str | None
 ) -> tuple[Columns, dict[str, str]]:
     """Read a file as Arrow columns under canonical names, blank rows dropped.
 
     Returns the columns and each canonical name's header as written; a missing required
     column is a problem.
     """
-    read = read_columns(source, filename=filename)
+    read = source if isinstance(source, Columns) else read_columns(source, filename=filename)
     original: dict[str, str] = {}
     for name in read.names:
         key = normalise_header(name)
@@ -103,7 +103,9 @@ def _objects(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return values[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def _frame(source: Source, required: tuple[str, ...], filename: str | None) -> pd.DataFrame:
+def _frame(
+    source: Source | Columns, required: tuple[str, ...], filename: str | None
+) -> pd.DataFrame:
     """Read a file into text columns under canonical names (object dtype, index = row)."""
     columns, original = _columns(source, required, filename)
     frame = pd.DataFrame(
@@ -124,7 +126,7 @@ def _where(
     return [Problem(int(row), label, reason) for row in frame.index[np.asarray(mask)]]
 
 
-def read_participants(source: Source, *, filename: str | None = None) -> Roster:
+def read_participants(source: Source | Columns, *, filename: str | None = None) -> Roster:
     """Read and validate a participants file into a :class:`~bridgework.matching.model.Roster`.
 
     Raises
@@ -216,7 +218,10 @@ def read_participants(source: Source, *, filename: str | None = None) -> Roster:
 
 
 def _pair_columns(
-    source: Source, required: tuple[str, ...], participants: Roster, filename: str | None
+    source: Source | Columns,
+    required: tuple[str, ...],
+    participants: Roster,
+    filename: str | None,
 ) -> tuple[Columns, dict[str, str], np.ndarray, np.ndarray, list[Problem]]:
     """Read a file of pairs: the columns, their headers as written, ``a`` and ``b`` as indices
     into ``participants`` (-1 where empty or unknown), and the problems with the two ids.
@@ -262,7 +267,7 @@ def _pairs(participants: Roster, a: np.ndarray, b: np.ndarray, **more: object) -
 
 
 def read_history(
-    source: Source, *, participants: Roster, filename: str | None = None
+    source: Source | Columns, *, participants: Roster, filename: str | None = None
 ) -> pd.DataFrame:
     """Read past matches (``a, b, date``): one row per pair that met, with its last date.
 
@@ -317,7 +322,7 @@ def read_history(
 
 
 def read_exclusions(
-    source: Source, *, participants: Roster, filename: str | None = None
+    source: Source | Columns, *, participants: Roster, filename: str | None = None
 ) -> pd.DataFrame:
     """Read pairs that must never be made (``a, b``), as categoricals over the participant ids.
 
@@ -332,7 +337,9 @@ def read_exclusions(
     return _pairs(participants, a, b)
 
 
-def read_ties(source: Source, *, participants: Roster, filename: str | None = None) -> pd.DataFrame:
+def read_ties(
+    source: Source | Columns, *, participants: Roster, filename: str | None = None
+) -> pd.DataFrame:
     """Read existing network ties (``a, b, strength``), strength a finite number ≥ 0.
 
     Raises
