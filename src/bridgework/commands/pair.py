@@ -260,6 +260,7 @@ def _summary(result: Any, stream: TextIO) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run ``bridgework pair``."""
+    import gc
     import json
     import secrets
 
@@ -307,8 +308,13 @@ def handle(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         # One line, from json's C encoder (an indented dump goes through its pure-Python
-        # encoder: 10 s for a million people).
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
+        # encoder: 10 s for a million people); the collector paused meanwhile, as the
+        # dictionaries and lists made for it hold no cycle.
+        gc.disable()
+        try:
+            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
+        finally:
+            gc.enable()
         sys.stdout.write("\n")
     elif args.out:
         write_pairing_csv(result, args.out)

@@ -143,7 +143,9 @@ def _fast(data: bytes, limits: Limits) -> Columns | None:
         return None  # a row wider or narrower than the header: the general reader says which
     if table.num_rows > limits.rows:
         raise _too_big(f"{limits.rows:,} rows", limits.rows_variable)
-    table = _strip(table.rename_columns(header))
+    table = table.rename_columns(header)
+    if not body.isascii() or any(space in body for space in (b" ", b"\t", b"\x0b", b"\x0c")):
+        table = _strip(table)  # else no cell can start or end with white space
     for name in header:
         lengths = pc.utf8_length(table.column(name))
         if len(lengths) and pc.max(lengths).as_py() > limits.cell_chars:

@@ -25,6 +25,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -62,6 +64,7 @@ _MODES = {
 }
 _YES = {"yes", "y", "true", "1"}
 _NO = {"", "no", "n", "false", "0"}
+_SPACES = re.compile(r"[\s\-]+")
 _ALIASES = {"timezone": "time_zone", "tz": "time_zone", "meeting_mode": "mode"}
 
 
@@ -119,6 +122,14 @@ def _frame(
     return frame
 
 
+def _per_distinct(column: pd.Series, function: Callable[[str], object]) -> np.ndarray:
+    """``function`` of each value, computed once per distinct value (object array)."""
+    codes, distinct = pd.factorize(column.to_numpy(dtype=object))
+    values = np.empty(len(distinct) + 1, dtype=object)
+    values[:-1] = [function(str(text)) for text in distinct]
+    return values[codes]
+
+
 def _where(
     frame: pd.DataFrame, mask: pd.Series | np.ndarray, column: str, reason: str
 ) -> list[Problem]:
@@ -163,8 +174,11 @@ def read_participants(source: Source | Columns, *, filename: str | None = None) 
     empty = pd.Series("", index=frame.index)
     location = frame.get("location", empty)
     raw_mode = frame.get("mode", empty)
-    mode_key = raw_mode.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    mode = mode_key.map(_MODES)
+    mode = pd.Series(
+        _per_distinct(raw_mode, lambda text: _MODES.get(_SPACES.sub("_", text.lower()))),
+        index=frame.index,
+        dtype=object,
+    )
     bad_mode = mode.isna()
     problems += _where(frame, bad_mode, "mode", "mode must be in person, video or either")
     problems += _where(
@@ -188,16 +202,22 @@ def read_participants(source: Source | Columns, *, filename: str | None = None) 
             "time_zone",
             "unknown time zone (use e.g. Europe/London or UTC+01:00)",
         )
-    priority_text = frame.get("priority", empty).str.lower()
-    bad_priority = ~priority_text.isin(_YES | _NO)
+    priority_text = _per_distinct(frame.get("priority", empty), str.lower)
+    bad_priority = ~np.isin(priority_text, list(_YES | _NO))
     problems += _where(frame, bad_priority, "priority", "priority must be yes or no")
     if problems:
         raise DatasetError(problems)
     interests_text = frame.get("interests", empty)
     interests = np.empty(len(frame), dtype=object)
     if (interests_text != "").any():
-        split = interests_text.str.replace("|", ";", regex=False).str.split(";")
-        interests[:] = [tuple(sorted({x.strip() for x in parts if x.strip()})) for parts in split]
+        # Once per distinct text: a programme has far fewer interest lists than people.
+        codes, texts = pd.factorize(interests_text.to_numpy(dtype=object))
+        parsed = np.empty(len(texts), dtype=object)
+        parsed[:] = [
+            tuple(sorted({x.strip() for x in text.replace("|", ";").split(";") if x.strip()}))
+            for text in texts
+        ]
+        interests[:] = parsed[codes]
     else:
         interests[:] = [()] * len(frame)
 
@@ -213,7 +233,7 @@ def read_participants(source: Source | Columns, *, filename: str | None = None) 
         time_zone=column(zones),
         mode=column(mode),
         interests=interests,
-        priority=priority_text.isin(_YES).to_numpy(),
+        priority=np.isin(priority_text, list(_YES)),
     )
 
 

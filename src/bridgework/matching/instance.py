@@ -159,6 +159,8 @@ def _sorted_roster(participants: Sequence[Participant] | Roster) -> Roster:
         participants if isinstance(participants, Roster) else Roster.from_participants(participants)
     )
     ids = roster.ids.astype(str)
+    if len(ids) < 2 or (ids[1:] > ids[:-1]).all():
+        return roster  # already in id order, ids unique (files are usually written so)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     if len(sorted_ids) > 1:
@@ -242,6 +244,16 @@ def _day_numbers(values: pd.Series) -> np.ndarray:
 def _interest_words(interests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bit sets of interests, ``(n, ceil(V / 64))`` uint64 words, and the vocabulary."""
     n = len(interests)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.uint64), np.empty(0, dtype=object)
+    # Once per distinct interest list (a programme has far fewer than people), in order of
+    # first appearance, so each interest keeps the spelling it is first written with.
+    person_codes, distinct = pd.factorize(pd.Series(interests, dtype=object))
+    if len(distinct) < n:
+        lists = np.empty(len(distinct), dtype=object)
+        lists[:] = list(distinct)
+        words, names = _interest_words(lists)
+        return words[person_codes], names
     lengths = np.fromiter((len(t) for t in interests), dtype=np.int64, count=n)
     if lengths.sum() == 0:
         return np.zeros((n, 0), dtype=np.uint64), np.empty(0, dtype=object)
@@ -312,17 +324,22 @@ def compile_instance(
         organisation.astype(np.int64) * (int(team_raw.max(initial=0)) + 1) + team_raw,
         -1,
     )
-    team = _codes(np.where(team_key >= 0, team_key.astype(str), ""))
+    # Teams are compared for equality only, so integer codes of (organisation, team) do.
+    team = np.full(n, -1, dtype=np.int32)
+    team[team_key >= 0] = np.unique(team_key[team_key >= 0], return_inverse=True)[1]
     workgroup = _codes(roster.workgroup)
     location = _codes(roster.location)
-    modes = pd.Series(roster.mode, dtype=object)
-    unknown_modes = set(modes.unique()) - set(MODE_BITS)
+    mode_codes, modes = pd.factorize(pd.Series(roster.mode, dtype=object))
+    unknown_modes = set(modes) - set(MODE_BITS)
     if unknown_modes:
         raise ValueError(f"unknown meeting mode(s): {', '.join(sorted(map(str, unknown_modes)))}")
-    mode_bits = modes.map(MODE_BITS).to_numpy(dtype=np.int8)
-    zones = pd.Series(roster.time_zone, dtype=object).fillna("").astype(str)
-    offsets = {z: float(time_zone_offset(z, round_date)) for z in zones.unique() if z.strip()}
-    tz_minutes = zones.map(offsets).to_numpy(dtype=np.float64, na_value=np.nan)
+    mode_bits = np.array([MODE_BITS[m] for m in modes], dtype=np.int8)[mode_codes]
+    zone_codes, zones = pd.factorize(pd.Series(roster.time_zone, dtype=object))
+    offsets = np.array(
+        [float(time_zone_offset(str(z), round_date)) if str(z).strip() else np.nan for z in zones]
+        + [np.nan]
+    )
+    tz_minutes = offsets[zone_codes]  # code -1 (a missing zone) is the NaN at the end
     interest_words, interest_names = _interest_words(roster.interests)
 
     ea, eb, _ = _pairs_to_index(_exclusions_frame(exclusions), index, n)
@@ -387,7 +404,7 @@ def compile_instance(
         interest_names=interest_names,
         priority=np.asarray(roster.priority, dtype=bool),
         excluded=excluded,
-        recent=np.unique(recent),
+        recent=recent,  # met is sorted and unique, so recent is too
         met=met,
         met_last=met_last,
         tie_keys=tie_keys,

@@ -240,9 +240,9 @@ def _two_opt(g: _Graph, mate: np.ndarray, mw: np.ndarray, focus: np.ndarray) -> 
         # Few people changed pairs in the last pass: visit only their edges, each undirected
         # edge once at its a < c copy, in the same order as the scan of every edge above.
         position = g.positions(nodes)
-        position = np.unique(
-            np.where(g.src[position] < g.dst[position], position, g.twin[position])
-        )
+        seen = np.zeros(len(g.src), dtype=bool)
+        seen[np.where(g.src[position] < g.dst[position], position, g.twin[position])] = True
+        position = np.flatnonzero(seen)
         a, c, w_ac = g.src[position], g.dst[position], g.weight[position]
         use = np.ones(len(a), dtype=bool)
     use &= (mate[a] >= 0) & (mate[c] >= 0) & (mate[a] != c)
