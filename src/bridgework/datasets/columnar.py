@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -54,7 +55,7 @@ from bridgework.datasets.tabular import (
     sniff_delimiter,
 )
 
-__all__ = ["Columns", "read_columns"]
+__all__ = ["Columns", "read_columns", "text_objects"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,36 @@ class Columns:
     def column(self, name: str) -> pa.Array:
         """One column as a single Arrow string array."""
         return self.table.column(name).combine_chunks()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The columns as a pandas DataFrame of ``str`` objects (object dtype), index = row.
+
+        Each distinct value becomes one Python string, shared by the rows that hold it.
+        """
+        frame = pd.DataFrame(
+            {
+                name: pd.Series(text_objects(self.table.column(name)), dtype=object, copy=False)
+                for name in self.names
+            }
+        )
+        rows = self.rows
+        if not len(rows) or (
+            rows[0] == FIRST_DATA_ROW and rows[-1] == FIRST_DATA_ROW + len(rows) - 1
+        ):
+            frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows))
+        else:
+            frame.index = pd.Index(rows)
+        return frame
+
+
+def text_objects(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A text column as a numpy object array, one Python string per *distinct* value."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = pc.dictionary_encode(array)
+    values = np.empty(len(encoded.dictionary), dtype=object)
+    values[:] = encoded.dictionary.to_pylist()
+    return values[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def _strip(table: pa.Table) -> pa.Table:

@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bridgework.datasets.columnar import Columns, read_columns
+from bridgework.datasets.columnar import Columns, read_columns, text_objects
 from bridgework.datasets.limits import describe_bytes, file_limits
 from bridgework.datasets.tabular import DatasetError, Problem, Source, normalise_header
 from bridgework.matching.instance import time_zone_offset
@@ -96,28 +96,12 @@ def _columns(
     return Columns(table, rows), original
 
 
-def _objects(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """A text column as a numpy object array, one Python string per *distinct* value."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    encoded = pc.dictionary_encode(array)
-    values = np.empty(len(encoded.dictionary), dtype=object)
-    values[:] = encoded.dictionary.to_pylist()
-    return values[encoded.indices.to_numpy(zero_copy_only=False)]
-
-
 def _frame(
     source: Source | Columns, required: tuple[str, ...], filename: str | None
 ) -> pd.DataFrame:
     """Read a file into text columns under canonical names (object dtype, index = row)."""
     columns, original = _columns(source, required, filename)
-    frame = pd.DataFrame(
-        {
-            name: pd.Series(_objects(columns.table.column(name)), dtype=object, copy=False)
-            for name in columns.names
-        }
-    )
-    frame.index = pd.Index(columns.rows)
+    frame = columns.to_frame()
     frame.attrs["original"] = original
     return frame
 
@@ -370,7 +354,7 @@ def read_ties(
     columns, original, a, b, problems = _pair_columns(
         source, ("a", "b", "strength"), participants, filename
     )
-    text = pd.Series(_objects(columns.column("strength")), dtype=object)
+    text = pd.Series(text_objects(columns.column("strength")), dtype=object)
     strength = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
     bad = ~np.isfinite(strength) | (np.nan_to_num(strength) < 0)
     problems += [

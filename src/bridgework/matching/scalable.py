@@ -61,9 +61,10 @@ class _Graph:
         self.weight = np.concatenate((weight, weight)).astype(np.int64)[order]
         self.start = np.searchsorted(self.src, np.arange(m + 1))
         # Position of each directed edge's reverse twin (b -> a for a -> b).
-        where = np.empty(2 * e, dtype=np.int64)
+        where = np.empty(2 * e, dtype=np.int32 if 2 * e < 1 << 31 else np.int64)
         where[order] = np.arange(2 * e)
         self.twin = where[(order + e) % max(2 * e, 1)]
+        del where, order
         # Heaviest edge at each node (neighbours are in descending weight order).
         has = self.start[1:] > self.start[:-1]
         first = self.weight[np.minimum(self.start[:-1], max(2 * e - 1, 0))] if e else 0
