@@ -93,6 +93,10 @@ def time_zone_offset(text: str, on: date) -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
+#: Sorted keys beyond which :func:`lookup` sorts its queries first (8 MB of int64 keys).
+_CACHE_KEYS = 1 << 20
+
+
 def pair_keys(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     """Order-free int64 key of each pair ``(u[k], v[k])`` among ``n`` people."""
     lo = np.minimum(u, v).astype(np.int64)
@@ -104,7 +108,15 @@ def lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Position of each key in ``sorted_keys``, or -1 where it is absent (vectorised)."""
     if len(sorted_keys) == 0:
         return np.full(len(keys), -1, dtype=np.int64)
-    position = np.searchsorted(sorted_keys, keys)
+    if len(sorted_keys) > _CACHE_KEYS and len(keys) > _CACHE_KEYS:
+        # Past the processor's cache, a binary search per random key misses memory at almost
+        # every step; numpy's search walks forward from the last answer when the keys come in
+        # order, so sorting them first is several times faster on millions of pairs.
+        order = np.argsort(keys)
+        position = np.empty(len(keys), dtype=np.int64)
+        position[order] = np.searchsorted(sorted_keys, keys[order])
+    else:
+        position = np.searchsorted(sorted_keys, keys)
     position = np.minimum(position, len(sorted_keys) - 1)
     return np.where(sorted_keys[position] == keys, position, -1)
 
