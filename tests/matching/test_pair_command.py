@@ -164,6 +164,19 @@ def test_progress_bar_goes_to_standard_error_on_request(files, capsys):
     json.loads(captured.out)
 
 
+def test_progress_names_each_step_of_the_whole_run(files, capsys):
+    assert main(_args(files, "--json", "--progress")) == 0
+    err = capsys.readouterr().err
+    for step in ("reading participants", "reading history", "solve", "check", "write", "done"):
+        assert step in err
+
+
+def test_quiet_shows_no_progress_even_on_a_terminal(files, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert main(_args(files, "--json", "--quiet")) == 0
+    assert "pairing [" not in capsys.readouterr().err
+
+
 def test_every_option_is_documented():
     parser = build_parser()
     subparsers = next(a for a in parser._actions if a.dest == "command")

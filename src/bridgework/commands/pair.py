@@ -67,15 +67,34 @@ def register(subparsers: Any) -> None:
         default="auto",
         help="matching solver (default auto: exact up to 5,000 people)",
     )
-    parser.add_argument(
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument(
         "--progress",
         action="store_true",
-        help="show a progress bar on standard error even when it is not a terminal",
+        help="show progress on standard error even when it is not a terminal",
+    )
+    shown.add_argument(
+        "--quiet",
+        action="store_true",
+        help="show no progress, even on a terminal",
     )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the result as JSON")
     output.add_argument("--out", metavar="OUT.csv", help="write one row per participant to a CSV")
     parser.set_defaults(handler=handle)
+
+
+#: Share of the whole run each step ends at (reading and checking big files takes a while).
+_STEPS = {
+    "participants": 0.08,
+    "history": 0.18,
+    "exclusions": 0.2,
+    "ties": 0.22,
+    "rc": 0.22,
+    "pairing": 0.92,
+    "check": 0.96,
+    "write": 1.0,
+}
 
 
 class _ProgressBar:
@@ -85,16 +104,33 @@ class _ProgressBar:
         self.stream = stream
         self.width = width
         self.last = 0.0
+        self.stage = ""
         self.shown = False
+
+    def step(self, name: str) -> None:
+        """Show that step ``name`` (a key of ``_STEPS``) starts."""
+        names = list(_STEPS)
+        before = _STEPS[names[names.index(name) - 1]] if names.index(name) else 0.0
+        self(
+            f"reading {name}"
+            if name in ("participants", "history", "exclusions", "ties", "rc")
+            else name,
+            before,
+        )
+
+    def engine(self, stage: str, fraction: float) -> None:
+        """Progress reported by the engine (``fraction`` of the pairing itself)."""
+        start, end = _STEPS["rc"], _STEPS["pairing"]
+        self(stage, start + (end - start) * fraction)
 
     def __call__(self, stage: str, fraction: float) -> None:
         now = time.monotonic()
-        if fraction < 1.0 and now - self.last < 0.1:
-            return
-        self.last = now
+        if fraction < 1.0 and stage == self.stage and now - self.last < 0.1:
+            return  # a new stage is always shown; the same one at most ten times a second
+        self.last, self.stage = now, stage
         filled = round(fraction * self.width)
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\rpairing [{bar}] {fraction:4.0%} {stage:<10}")
+        self.stream.write(f"\rpairing [{bar}] {fraction:4.0%} {stage:<20}")
         self.stream.flush()
         self.shown = True
         if fraction >= 1.0:
@@ -113,7 +149,9 @@ def _print_problems(label: str, error: Exception) -> None:
             print(f"{label}: {problem}", file=sys.stderr)
 
 
-def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
+def _load(
+    args: argparse.Namespace, bar: _ProgressBar | None = None
+) -> tuple[dict[str, Any] | None, int]:
     """Read and validate every input; print all problems. Returns (inputs, status)."""
     import dataclasses
     from datetime import UTC, date, datetime
@@ -162,6 +200,8 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
     if args.holdout_share is not None and 0.0 <= args.holdout_share <= MAX_HOLDOUT_SHARE:
         changes["holdout_share"] = args.holdout_share  # out of range: reported above
     inputs["policy"] = dataclasses.replace(policy, **changes)
+    if bar is not None:
+        bar.step("participants")
     try:
         roster = pairing_io.read_participants(args.participants)
     except (DatasetError, OSError) as error:
@@ -177,6 +217,8 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
         path = getattr(args, name)
         inputs[name] = None
         if path:
+            if bar is not None:
+                bar.step(name)
             try:
                 inputs[name] = reader(path, participants=roster)
             except (DatasetError, OSError) as error:
@@ -184,6 +226,8 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, Any] | None, int]:
                 failed = True
     inputs["weak_ties"] = None
     if args.rc:
+        if bar is not None:
+            bar.step("rc")
         try:
             inputs["weak_ties"] = pairing_io.read_rc_weak_ties(args.rc)
         except (DatasetError, OSError) as error:
@@ -216,18 +260,21 @@ def _summary(result: Any, stream: TextIO) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run ``bridgework pair``."""
+    import gc
     import json
     import secrets
 
-    inputs, status = _load(args)
+    show = not args.quiet and (args.progress or sys.stderr.isatty())
+    bar = _ProgressBar(sys.stderr) if show else None
+    inputs, status = _load(args, bar)
     if inputs is None:
+        if bar is not None and bar.shown:
+            bar.stream.write("\n")
         return status
     from bridgework.datasets.pairing_io import write_pairing_csv
     from bridgework.matching import check_matching, pair
 
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    show = args.progress or sys.stderr.isatty()
-    bar = _ProgressBar(sys.stderr) if show else None
     result = pair(
         inputs["participants"],
         history=inputs["history"],
@@ -238,8 +285,10 @@ def handle(args: argparse.Namespace) -> int:
         round_date=inputs["round_date"],
         seed=seed,
         solver=args.solver,
-        progress=bar,
+        progress=bar.engine if bar is not None else None,
     )
+    if bar is not None:
+        bar.step("check")
     broken = check_matching(
         result.matches,
         inputs["participants"],
@@ -249,12 +298,23 @@ def handle(args: argparse.Namespace) -> int:
         round_date=inputs["round_date"],
         holdout=result.holdout,
     )
+    if bar is not None:
+        bar.step("write")
     if broken:
+        if bar is not None:
+            bar("stopped", 1.0)
         for violation in broken:
             print(f"rule broken: {violation}", file=sys.stderr)
         return 1
     if args.json:
-        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        # One line, from json's C encoder (an indented dump goes through its pure-Python
+        # encoder: 10 s for a million people); the collector paused meanwhile, as the
+        # dictionaries and lists made for it hold no cycle.
+        gc.disable()
+        try:
+            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
+        finally:
+            gc.enable()
         sys.stdout.write("\n")
     elif args.out:
         write_pairing_csv(result, args.out)
@@ -263,4 +323,6 @@ def handle(args: argparse.Namespace) -> int:
         )
     else:
         _summary(result, sys.stdout)
+    if bar is not None:
+        bar("done", 1.0)
     return 0

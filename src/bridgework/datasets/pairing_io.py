@@ -25,14 +25,19 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from bridgework.datasets.columnar import Columns, read_columns, text_objects
 from bridgework.datasets.limits import describe_bytes, file_limits
-from bridgework.datasets.tabular import DatasetError, Problem, Source, normalise_header, read_frame
+from bridgework.datasets.tabular import DatasetError, Problem, Source, normalise_header
 from bridgework.matching.instance import time_zone_offset
 from bridgework.matching.model import PairingResult, Roster
 
@@ -59,33 +64,54 @@ _MODES = {
 }
 _YES = {"yes", "y", "true", "1"}
 _NO = {"", "no", "n", "false", "0"}
+_SPACES = re.compile(r"[\s\-]+")
 _ALIASES = {"timezone": "time_zone", "tz": "time_zone", "meeting_mode": "mode"}
 
 
-def _frame(source: Source, required: tuple[str, ...], filename: str | None) -> pd.DataFrame:
-    """Read a file and rename its columns to canonical names; missing columns are problems."""
-    frame = read_frame(source, filename=filename)
-    names: dict[str, str] = {}
-    for column in frame.columns:
-        key = normalise_header(str(column))
-        names[column] = _ALIASES.get(key, key)
-    original = {names[c]: str(c) for c in frame.columns}
-    frame = frame.rename(columns=names)
-    missing = [c for c in required if c not in frame.columns]
+def _columns(
+    source: Source | Columns, required: tuple[str, ...], filename: str | None
+) -> tuple[Columns, dict[str, str]]:
+    """Read a file as Arrow columns under canonical names, blank rows dropped.
+
+    Returns the columns and each canonical name's header as written; a missing required
+    column is a problem.
+    """
+    read = source if isinstance(source, Columns) else read_columns(source, filename=filename)
+    original: dict[str, str] = {}
+    for name in read.names:
+        key = normalise_header(name)
+        original[_ALIASES.get(key, key)] = name
+    missing = [c for c in required if c not in original]
     if missing:
         raise DatasetError(Problem(1, c, "required column is missing") for c in missing)
+    table = pa.table({key: read.table.column(name) for key, name in original.items()})
+    rows = read.rows
+    if table.num_rows and table.num_columns:
+        filled = pc.greater(pc.utf8_length(table.column(0)), 0)
+        for column in table.columns[1:]:
+            filled = pc.or_(filled, pc.greater(pc.utf8_length(column), 0))
+        keep = filled.to_numpy(zero_copy_only=False)
+        if not keep.all():
+            table, rows = table.filter(filled), rows[keep]
+    return Columns(table, rows), original
+
+
+def _frame(
+    source: Source | Columns, required: tuple[str, ...], filename: str | None
+) -> pd.DataFrame:
+    """Read a file into text columns under canonical names (object dtype, index = row)."""
+    columns, original = _columns(source, required, filename)
+    frame = columns.to_frame()
     frame.attrs["original"] = original
-    return frame.apply(_strip) if len(frame) else frame
+    return frame
 
 
-def _strip(column: pd.Series) -> pd.Series:
-    """``column.str.strip()``, computed once per distinct value when values repeat a lot."""
-    codes, uniques = pd.factorize(column)
-    if len(uniques) * 4 > len(column):
-        return column.str.strip()
-    stripped = pd.Series(uniques, dtype=object).str.strip().to_numpy(dtype=object)
-    values = np.where(codes >= 0, stripped[np.maximum(codes, 0)], column.to_numpy(dtype=object))
-    return pd.Series(values, index=column.index, dtype=column.dtype, name=column.name)
+def _per_distinct(column: pd.Series, function: Callable[[str], object]) -> np.ndarray:
+    """``function`` of each value, computed once per distinct value (object array)."""
+    codes, distinct = pd.factorize(column.to_numpy(dtype=object))
+    values = np.empty(len(distinct) + 1, dtype=object)
+    values[:-1] = [function(str(text)) for text in distinct]
+    return values[codes]
 
 
 def _where(
@@ -95,13 +121,7 @@ def _where(
     return [Problem(int(row), label, reason) for row in frame.index[np.asarray(mask)]]
 
 
-def _drop_blank(frame: pd.DataFrame) -> pd.DataFrame:
-    if not len(frame):
-        return frame
-    return frame.loc[(frame != "").any(axis=1)]
-
-
-def read_participants(source: Source, *, filename: str | None = None) -> Roster:
+def read_participants(source: Source | Columns, *, filename: str | None = None) -> Roster:
     """Read and validate a participants file into a :class:`~bridgework.matching.model.Roster`.
 
     Raises
@@ -117,7 +137,7 @@ def read_participants(source: Source, *, filename: str | None = None) -> Roster:
     >>> roster.ids.tolist(), roster.mode.tolist()
     (['ana'], ['video'])
     """
-    frame = _drop_blank(_frame(source, ("id", "organisation", "team", "workgroup"), filename))
+    frame = _frame(source, ("id", "organisation", "team", "workgroup"), filename)
     problems: list[Problem] = []
     ids = frame["id"]
     problems += _where(frame, ids == "", "id", "id is empty")
@@ -138,8 +158,11 @@ def read_participants(source: Source, *, filename: str | None = None) -> Roster:
     empty = pd.Series("", index=frame.index)
     location = frame.get("location", empty)
     raw_mode = frame.get("mode", empty)
-    mode_key = raw_mode.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    mode = mode_key.map(_MODES)
+    mode = pd.Series(
+        _per_distinct(raw_mode, lambda text: _MODES.get(_SPACES.sub("_", text.lower()))),
+        index=frame.index,
+        dtype=object,
+    )
     bad_mode = mode.isna()
     problems += _where(frame, bad_mode, "mode", "mode must be in person, video or either")
     problems += _where(
@@ -163,16 +186,22 @@ def read_participants(source: Source, *, filename: str | None = None) -> Roster:
             "time_zone",
             "unknown time zone (use e.g. Europe/London or UTC+01:00)",
         )
-    priority_text = frame.get("priority", empty).str.lower()
-    bad_priority = ~priority_text.isin(_YES | _NO)
+    priority_text = _per_distinct(frame.get("priority", empty), str.lower)
+    bad_priority = ~np.isin(priority_text, list(_YES | _NO))
     problems += _where(frame, bad_priority, "priority", "priority must be yes or no")
     if problems:
         raise DatasetError(problems)
     interests_text = frame.get("interests", empty)
     interests = np.empty(len(frame), dtype=object)
     if (interests_text != "").any():
-        split = interests_text.str.replace("|", ";", regex=False).str.split(";")
-        interests[:] = [tuple(sorted({x.strip() for x in parts if x.strip()})) for parts in split]
+        # Once per distinct text: a programme has far fewer interest lists than people.
+        codes, texts = pd.factorize(interests_text.to_numpy(dtype=object))
+        parsed = np.empty(len(texts), dtype=object)
+        parsed[:] = [
+            tuple(sorted({x.strip() for x in text.replace("|", ";").split(";") if x.strip()}))
+            for text in texts
+        ]
+        interests[:] = parsed[codes]
     else:
         interests[:] = [()] * len(frame)
 
@@ -188,71 +217,133 @@ def read_participants(source: Source, *, filename: str | None = None) -> Roster:
         time_zone=column(zones),
         mode=column(mode),
         interests=interests,
-        priority=priority_text.isin(_YES).to_numpy(),
+        priority=np.isin(priority_text, list(_YES)),
     )
 
 
-def _pair_frame(
-    source: Source, required: tuple[str, ...], known: pd.Index, filename: str | None
-) -> tuple[pd.DataFrame, list[Problem]]:
-    frame = _drop_blank(_frame(source, required, filename))
+def _pair_columns(
+    source: Source | Columns,
+    required: tuple[str, ...],
+    participants: Roster,
+    filename: str | None,
+) -> tuple[Columns, dict[str, str], np.ndarray, np.ndarray, list[Problem]]:
+    """Read a file of pairs: the columns, their headers as written, ``a`` and ``b`` as indices
+    into ``participants`` (-1 where empty or unknown), and the problems with the two ids.
+
+    Ids are looked up in bulk (``pyarrow.compute.index_in``), so a file of millions of pairs
+    never makes a Python string per row; only a row with a problem is looked at alone.
+    """
+    columns, original = _columns(source, required, filename)
+    known = pa.array(np.asarray(participants.ids, dtype=object).tolist(), type=pa.string())
     problems: list[Problem] = []
-    for column in ("a", "b"):
-        values = frame[column]
-        problems += _where(frame, values == "", column, "id is empty")
-        unknown = (values != "") & ~values.isin(known)
-        for row in frame.index[unknown.to_numpy()]:
+    found: dict[str, np.ndarray] = {}
+    for name in ("a", "b"):
+        values = columns.column(name)
+        position = pc.fill_null(pc.index_in(values, value_set=known), -1)
+        index = position.to_numpy(zero_copy_only=False).astype(np.int64)
+        empty = pc.utf8_length(values).to_numpy(zero_copy_only=False) == 0
+        label = original[name]
+        problems += [Problem(int(row), label, "id is empty") for row in columns.rows[empty]]
+        for k in np.flatnonzero((index < 0) & ~empty).tolist():
             problems.append(
-                Problem(
-                    int(row),
-                    frame.attrs["original"][column],
-                    f"{values[row]!r} is not a participant",
-                )
+                Problem(int(columns.rows[k]), label, f"{values[k].as_py()!r} is not a participant")
             )
-    same = (frame["a"] == frame["b"]) & (frame["a"] != "")
-    problems += _where(frame, same, "b", "a and b are the same person")
-    return frame, problems
+        found[name] = index
+    a_text, b_text = columns.column("a"), columns.column("b")
+    same = pc.and_(pc.equal(a_text, b_text), pc.greater(pc.utf8_length(a_text), 0))
+    same_rows = columns.rows[same.to_numpy(zero_copy_only=False)]
+    problems += [
+        Problem(int(row), original["b"], "a and b are the same person") for row in same_rows
+    ]
+    return columns, original, found["a"], found["b"], problems
+
+
+def _pairs(participants: Roster, a: np.ndarray, b: np.ndarray, **more: object) -> pd.DataFrame:
+    """A frame of pairs whose ``a`` and ``b`` are categoricals over the participant ids."""
+    ids = pd.Index(np.asarray(participants.ids, dtype=object), dtype=object)
+    return pd.DataFrame(
+        {
+            "a": pd.Categorical.from_codes(a, categories=ids, validate=False),
+            "b": pd.Categorical.from_codes(b, categories=ids, validate=False),
+            **more,
+        }
+    )
 
 
 def read_history(
-    source: Source, *, participants: Roster, filename: str | None = None
+    source: Source | Columns, *, participants: Roster, filename: str | None = None
 ) -> pd.DataFrame:
-    """Read past matches (``a, b, date``): a DataFrame with ``date`` as datetime64.
+    """Read past matches (``a, b, date``): one row per pair that met, with its last date.
+
+    Only what the rules and the scores use is kept: whether a pair has met, and when last
+    (the no-repeat window and the reasons count from it). So the frame has one row per pair
+    however many rounds the file spans, ``a`` and ``b`` are categoricals over the participant
+    ids (``a`` the earlier in the participants file) and ``date`` is datetime64.
 
     Raises
     ------
     DatasetError
         Missing columns, ids that are not participants, a person paired with themself,
         dates that are not ISO ``YYYY-MM-DD``.
+
+    Notes
+    -----
+    Dates are parsed once per distinct value (a history has one per round); the pairs are
+    reduced with one integer sort, O(h log h) for h rows.
     """
-    known = pd.Index(participants.ids.astype(str))
-    frame, problems = _pair_frame(source, ("a", "b", "date"), known, filename)
-    text = frame["date"]
-    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    problems += _where(frame, parsed.isna(), "date", "date must be YYYY-MM-DD")
+    columns, original, a, b, problems = _pair_columns(
+        source, ("a", "b", "date"), participants, filename
+    )
+    encoded = pc.dictionary_encode(columns.column("date"))
+    distinct = pd.to_datetime(
+        pd.Series(encoded.dictionary.to_pylist(), dtype=object), format="%Y-%m-%d", errors="coerce"
+    )
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    bad_date = distinct.isna().to_numpy()[codes] if len(codes) else np.zeros(0, dtype=bool)
+    problems += [
+        Problem(int(row), original["date"], "date must be YYYY-MM-DD")
+        for row in columns.rows[bad_date]
+    ]
     if problems:
         raise DatasetError(problems)
-    return pd.DataFrame({"a": frame["a"], "b": frame["b"], "date": parsed})
+    day_of = distinct.to_numpy().astype("datetime64[D]").astype(np.int64)
+    days = day_of[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    n = max(len(participants), 1)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    if len(days):
+        first_day = int(days.min())
+        span = int(days.max()) - first_day + 1
+        key = lo * np.int64(n) + hi
+        if n * n * span < 1 << 62:
+            order = np.argsort(key * span + (days - first_day))
+        else:
+            order = np.lexsort((days, key))
+        key, days = key[order], days[order]
+        last = np.r_[key[1:] != key[:-1], True]
+        key, days = key[last], days[last]
+        lo, hi = key // n, key % n
+    return _pairs(participants, lo, hi, date=days.astype("datetime64[D]").astype("datetime64[s]"))
 
 
 def read_exclusions(
-    source: Source, *, participants: Roster, filename: str | None = None
+    source: Source | Columns, *, participants: Roster, filename: str | None = None
 ) -> pd.DataFrame:
-    """Read pairs that must never be made (``a, b``).
+    """Read pairs that must never be made (``a, b``), as categoricals over the participant ids.
 
     Raises
     ------
     DatasetError
         Missing columns, ids that are not participants, a person excluded from themself.
     """
-    known = pd.Index(participants.ids.astype(str))
-    frame, problems = _pair_frame(source, ("a", "b"), known, filename)
+    _, _, a, b, problems = _pair_columns(source, ("a", "b"), participants, filename)
     if problems:
         raise DatasetError(problems)
-    return pd.DataFrame({"a": frame["a"], "b": frame["b"]})
+    return _pairs(participants, a, b)
 
 
-def read_ties(source: Source, *, participants: Roster, filename: str | None = None) -> pd.DataFrame:
+def read_ties(
+    source: Source | Columns, *, participants: Roster, filename: str | None = None
+) -> pd.DataFrame:
     """Read existing network ties (``a, b, strength``), strength a finite number ≥ 0.
 
     Raises
@@ -260,14 +351,19 @@ def read_ties(source: Source, *, participants: Roster, filename: str | None = No
     DatasetError
         Missing columns, unknown ids, self-ties, strengths that are not numbers ≥ 0.
     """
-    known = pd.Index(participants.ids.astype(str))
-    frame, problems = _pair_frame(source, ("a", "b", "strength"), known, filename)
-    strength = pd.to_numeric(frame["strength"], errors="coerce")
-    bad = strength.isna() | ~np.isfinite(strength.fillna(0)) | (strength < 0)
-    problems += _where(frame, bad, "strength", "strength must be a number ≥ 0")
+    columns, original, a, b, problems = _pair_columns(
+        source, ("a", "b", "strength"), participants, filename
+    )
+    text = pd.Series(text_objects(columns.column("strength")), dtype=object)
+    strength = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(strength) | (np.nan_to_num(strength) < 0)
+    problems += [
+        Problem(int(row), original["strength"], "strength must be a number ≥ 0")
+        for row in columns.rows[bad]
+    ]
     if problems:
         raise DatasetError(problems)
-    return pd.DataFrame({"a": frame["a"], "b": frame["b"], "strength": strength})
+    return _pairs(participants, a, b, strength=strength)
 
 
 def read_rc_weak_ties(source: str | os.PathLike[str] | bytes) -> list[tuple[str, str]]:

@@ -29,10 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
 from bridgework.analysis.rc_scoring import LONG_COLUMNS, NOT_ANSWERED
-from bridgework.datasets.tabular import DatasetError, Problem, Source, normalise_header, read_frame
+from bridgework.datasets.columnar import Columns, read_columns
+from bridgework.datasets.tabular import DatasetError, Problem, Source, normalise_header
 
 __all__ = ["ID_COLUMNS", "MAX_PROBLEMS", "RCResponses", "parse_rc_frame", "read_rc_responses"]
 
@@ -186,7 +188,8 @@ def parse_rc_frame(
     Parameters
     ----------
     raw : DataFrame
-        As returned by :func:`~bridgework.datasets.tabular.read_frame`.
+        As returned by :func:`~bridgework.datasets.tabular.read_frame` or
+        :func:`categorical_frame`.
     instrument : Instrument
         Lets dimension labels stand for keys in long files.
 
@@ -331,7 +334,25 @@ accurate, problem_solving, shared_goals, shared_knowledge, mutual_respect
 
     Notes
     -----
-    Reads with :func:`~bridgework.datasets.tabular.read_frame` (pandas' C parser for CSV),
-    then validates in O(rows) vectorised steps.
+    Reads with :func:`~bridgework.datasets.columnar.read_columns` (Arrow's CSV reader; each
+    column arrives dictionary-encoded, as a categorical, so no Python string is made per
+    cell), then validates in O(rows) vectorised steps.
     """
-    return parse_rc_frame(read_frame(source, filename=filename), instrument=instrument)
+    return parse_rc_frame(
+        categorical_frame(read_columns(source, filename=filename)), instrument=instrument
+    )
+
+
+def categorical_frame(columns: Columns) -> pd.DataFrame:
+    """Text columns as pandas categoricals (index = spreadsheet row), from Arrow columns.
+
+    Arrow dictionary-encodes each column in C++; the categoricals share its codes, so
+    factorising a column later costs a pass over integers, not a hash of every cell.
+    """
+    data = {}
+    for name in columns.names:
+        encoded = pc.dictionary_encode(columns.column(name))
+        categories = pd.Index(encoded.dictionary.to_pylist(), dtype=object)
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        data[name] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
+    return pd.DataFrame(data, index=pd.Index(columns.rows))

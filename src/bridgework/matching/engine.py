@@ -28,6 +28,7 @@ never shifts another's random numbers):
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -149,6 +150,23 @@ def _explain(
     return matches, int(scores.sum()), components
 
 
+def _explained(
+    inst: Instance, groups: list[list[int]]
+) -> tuple[list[Match], int, dict[str, np.ndarray]]:
+    """:func:`_explain` with the cyclic garbage collector paused.
+
+    The reasons are millions of small strings, lists and tuples and no reference cycle: the
+    collector would only rescan them, again and again, as they pile up.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _explain(inst, groups)
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def pair(
     participants: Sequence[Participant] | Roster,
     *,
@@ -259,7 +277,7 @@ def pair(
     if broken:
         raise RuntimeError("pairing broke a hard rule: " + "; ".join(map(str, broken[:5])))
     report("reasons", 0.85)
-    matches, total, components = _explain(inst, groups)
+    matches, total, components = _explained(inst, groups)
     ids = inst.roster.ids
     links = len(components["first_meeting"])
     stats = PairingStats(

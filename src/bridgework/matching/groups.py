@@ -72,6 +72,7 @@ def match_people(
 ) -> tuple[list[list[int]], list[int], CandidateGraph]:
     """Pairs of ``people`` by the chosen solver, the people left free, and the graph used."""
     graph = build_candidates(inst, people, rng)
+    report(0.0)  # the candidate graph is built; solving starts
     mate = _solve(inst, graph, solver, report)
     local = np.arange(len(mate))
     first = mate > local

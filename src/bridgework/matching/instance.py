@@ -93,6 +93,10 @@ def time_zone_offset(text: str, on: date) -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
+#: Sorted keys beyond which :func:`lookup` sorts its queries first (8 MB of int64 keys).
+_CACHE_KEYS = 1 << 20
+
+
 def pair_keys(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     """Order-free int64 key of each pair ``(u[k], v[k])`` among ``n`` people."""
     lo = np.minimum(u, v).astype(np.int64)
@@ -104,7 +108,15 @@ def lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Position of each key in ``sorted_keys``, or -1 where it is absent (vectorised)."""
     if len(sorted_keys) == 0:
         return np.full(len(keys), -1, dtype=np.int64)
-    position = np.searchsorted(sorted_keys, keys)
+    if len(sorted_keys) > _CACHE_KEYS and len(keys) > _CACHE_KEYS:
+        # Past the processor's cache, a binary search per random key misses memory at almost
+        # every step; numpy's search walks forward from the last answer when the keys come in
+        # order, so sorting them first is several times faster on millions of pairs.
+        order = np.argsort(keys)
+        position = np.empty(len(keys), dtype=np.int64)
+        position[order] = np.searchsorted(sorted_keys, keys[order])
+    else:
+        position = np.searchsorted(sorted_keys, keys)
     position = np.minimum(position, len(sorted_keys) - 1)
     return np.where(sorted_keys[position] == keys, position, -1)
 
@@ -159,6 +171,8 @@ def _sorted_roster(participants: Sequence[Participant] | Roster) -> Roster:
         participants if isinstance(participants, Roster) else Roster.from_participants(participants)
     )
     ids = roster.ids.astype(str)
+    if len(ids) < 2 or (ids[1:] > ids[:-1]).all():
+        return roster  # already in id order, ids unique (files are usually written so)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     if len(sorted_ids) > 1:
@@ -182,10 +196,28 @@ def _pairs_to_index(
     if frame.empty:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, frame
-    a = index.get_indexer(frame["a"].astype(str).str.strip())
-    b = index.get_indexer(frame["b"].astype(str).str.strip())
+    a, b = _indexer(frame["a"], index), _indexer(frame["b"], index)
     keep = (a >= 0) & (b >= 0) & (a != b)
+    if keep.all():
+        return a, b, frame
     return a[keep], b[keep], frame.loc[keep]
+
+
+def _indexer(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """Participant index of each id in ``column`` (-1 if unknown).
+
+    A categorical column (what the file readers produce, its categories the participant ids)
+    is looked up once per category, not once per row.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories
+        if categories.equals(index):
+            at = np.arange(len(index), dtype=np.int64)
+        else:
+            at = index.get_indexer(pd.Index(categories.astype(str)).str.strip()).astype(np.int64)
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        return np.where(codes >= 0, np.append(at, -1)[codes], -1)
+    return index.get_indexer(column.astype(str).str.strip()).astype(np.int64)
 
 
 def _history_frame(history: History) -> pd.DataFrame:
@@ -224,6 +256,16 @@ def _day_numbers(values: pd.Series) -> np.ndarray:
 def _interest_words(interests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bit sets of interests, ``(n, ceil(V / 64))`` uint64 words, and the vocabulary."""
     n = len(interests)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.uint64), np.empty(0, dtype=object)
+    # Once per distinct interest list (a programme has far fewer than people), in order of
+    # first appearance, so each interest keeps the spelling it is first written with.
+    person_codes, distinct = pd.factorize(pd.Series(interests, dtype=object))
+    if len(distinct) < n:
+        lists = np.empty(len(distinct), dtype=object)
+        lists[:] = list(distinct)
+        words, names = _interest_words(lists)
+        return words[person_codes], names
     lengths = np.fromiter((len(t) for t in interests), dtype=np.int64, count=n)
     if lengths.sum() == 0:
         return np.zeros((n, 0), dtype=np.uint64), np.empty(0, dtype=object)
@@ -294,17 +336,22 @@ def compile_instance(
         organisation.astype(np.int64) * (int(team_raw.max(initial=0)) + 1) + team_raw,
         -1,
     )
-    team = _codes(np.where(team_key >= 0, team_key.astype(str), ""))
+    # Teams are compared for equality only, so integer codes of (organisation, team) do.
+    team = np.full(n, -1, dtype=np.int32)
+    team[team_key >= 0] = np.unique(team_key[team_key >= 0], return_inverse=True)[1]
     workgroup = _codes(roster.workgroup)
     location = _codes(roster.location)
-    modes = pd.Series(roster.mode, dtype=object)
-    unknown_modes = set(modes.unique()) - set(MODE_BITS)
+    mode_codes, modes = pd.factorize(pd.Series(roster.mode, dtype=object))
+    unknown_modes = set(modes) - set(MODE_BITS)
     if unknown_modes:
         raise ValueError(f"unknown meeting mode(s): {', '.join(sorted(map(str, unknown_modes)))}")
-    mode_bits = modes.map(MODE_BITS).to_numpy(dtype=np.int8)
-    zones = pd.Series(roster.time_zone, dtype=object).fillna("").astype(str)
-    offsets = {z: float(time_zone_offset(z, round_date)) for z in zones.unique() if z.strip()}
-    tz_minutes = zones.map(offsets).to_numpy(dtype=np.float64, na_value=np.nan)
+    mode_bits = np.array([MODE_BITS[m] for m in modes], dtype=np.int8)[mode_codes]
+    zone_codes, zones = pd.factorize(pd.Series(roster.time_zone, dtype=object))
+    offsets = np.array(
+        [float(time_zone_offset(str(z), round_date)) if str(z).strip() else np.nan for z in zones]
+        + [np.nan]
+    )
+    tz_minutes = offsets[zone_codes]  # code -1 (a missing zone) is the NaN at the end
     interest_words, interest_names = _interest_words(roster.interests)
 
     ea, eb, _ = _pairs_to_index(_exclusions_frame(exclusions), index, n)
@@ -314,10 +361,14 @@ def compile_instance(
     if len(ha):
         days = _day_numbers(hist["date"])
         keys = pair_keys(ha, hb, n)
-        order = np.lexsort((days, keys))
-        keys, days = keys[order], days[order]
-        last = np.r_[keys[1:] != keys[:-1], True]
-        met, met_last = keys[last], days[last]
+        if not (keys[1:] > keys[:-1]).all():
+            # One row per pair already, in key order, is what the file reader gives when the
+            # participants file is in id order: nothing to sort then.
+            order = np.lexsort((days, keys))
+            keys, days = keys[order], days[order]
+            last = np.r_[keys[1:] != keys[:-1], True]
+            keys, days = keys[last], days[last]
+        met, met_last = keys, days
         round_day = np.datetime64(round_date, "D").astype(np.int64)
         window = (met_last > round_day - policy.no_repeat_days) & (met_last <= round_day)
         recent = met[window]
@@ -365,7 +416,7 @@ def compile_instance(
         interest_names=interest_names,
         priority=np.asarray(roster.priority, dtype=bool),
         excluded=excluded,
-        recent=np.unique(recent),
+        recent=recent,  # met is sorted and unique, so recent is too
         met=met,
         met_last=met_last,
         tie_keys=tie_keys,

@@ -60,6 +60,11 @@ class _Graph:
         self.dst = dst[order]
         self.weight = np.concatenate((weight, weight)).astype(np.int64)[order]
         self.start = np.searchsorted(self.src, np.arange(m + 1))
+        # Position of each directed edge's reverse twin (b -> a for a -> b).
+        where = np.empty(2 * e, dtype=np.int32 if 2 * e < 1 << 31 else np.int64)
+        where[order] = np.arange(2 * e)
+        self.twin = where[(order + e) % max(2 * e, 1)]
+        del where, order
         # Heaviest edge at each node (neighbours are in descending weight order).
         has = self.start[1:] > self.start[:-1]
         first = self.weight[np.minimum(self.start[:-1], max(2 * e - 1, 0))] if e else 0
@@ -74,6 +79,13 @@ class _Graph:
         position = lookup(self.keys, pair_keys(a, b, self.m))
         exists = position >= 0
         return np.where(exists, self.key_weight[np.maximum(position, 0)], 0), exists
+
+    def positions(self, nodes: np.ndarray) -> np.ndarray:
+        """Positions of every directed edge out of ``nodes``, node by node."""
+        counts = self.start[nodes + 1] - self.start[nodes]
+        row = np.repeat(np.arange(len(nodes)), counts)
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        return self.start[nodes][row] + np.arange(len(row)) - offsets[row]
 
     def expand(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All directed edges out of ``nodes``: (row in ``nodes``, neighbour, weight)."""
@@ -221,8 +233,20 @@ def _swap_free(g: _Graph, mate: np.ndarray, mw: np.ndarray) -> int:
 
 
 def _two_opt(g: _Graph, mate: np.ndarray, mw: np.ndarray, focus: np.ndarray) -> int:
-    a, c, w_ac = g.src, g.dst, g.weight
-    use = (a < c) & (focus[a] | focus[c]) & (mate[a] >= 0) & (mate[c] >= 0) & (mate[a] != c)
+    nodes = np.flatnonzero(focus)
+    if len(nodes) * 4 > g.m:
+        a, c, w_ac = g.src, g.dst, g.weight
+        use = (a < c) & (focus[a] | focus[c])
+    else:
+        # Few people changed pairs in the last pass: visit only their edges, each undirected
+        # edge once at its a < c copy, in the same order as the scan of every edge above.
+        position = g.positions(nodes)
+        seen = np.zeros(len(g.src), dtype=bool)
+        seen[np.where(g.src[position] < g.dst[position], position, g.twin[position])] = True
+        position = np.flatnonzero(seen)
+        a, c, w_ac = g.src[position], g.dst[position], g.weight[position]
+        use = np.ones(len(a), dtype=bool)
+    use &= (mate[a] >= 0) & (mate[c] >= 0) & (mate[a] != c)
     a, c, w_ac = a[use], c[use], w_ac[use]
     b, d = mate[a], mate[c]
     # w(b, d) is at most the heaviest edge of b and of d: drop, before any lookup, every move

@@ -153,37 +153,51 @@ def pair_reasons(inst: Instance, u: np.ndarray, v: np.ndarray) -> list[list[str]
     """
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
-    c = score_components(inst, u, v)
+    components = score_components(inst, u, v)
+    # Plain lists: indexing a list per pair is many times faster than a numpy scalar.
+    first_meeting = components["first_meeting"].tolist()
+    cross_org = components["cross_organisation"].tolist()
+    cross_team = components["cross_team"].tolist()
+    weak = components["weak_tie_bridge"].tolist()
+    cross_wg = components["cross_workgroup"].tolist()
+    has_tie = components["has_tie"].tolist()
+    strength = components["tie_strength"].tolist()
+    shared = components["shared_interests"].tolist()
+    tz_ok = components["compatible_time_zone"].tolist()
     roster = inst.roster
     last_met = lookup(inst.met, pair_keys(u, v, inst.n))
+    if len(inst.met_last):
+        last_day = np.where(last_met >= 0, inst.met_last[np.maximum(last_met, 0)], 0).tolist()
+    else:
+        last_day = [0] * len(u)
     epoch = date(1970, 1, 1)
     words = inst.interest_words
+    same_wg = (inst.workgroup[u] == inst.workgroup[v]).tolist()
+    org, team, wg = roster.organisation, roster.team, roster.workgroup
     reasons: list[list[str]] = []
-    for k in range(len(u)):
-        i, j = int(u[k]), int(v[k])
+    for k, (i, j) in enumerate(zip(u.tolist(), v.tolist(), strict=True)):
         said: list[str] = []
-        if c["first_meeting"][k]:
+        if first_meeting[k]:
             said.append("first meeting")
         else:
-            day = epoch + timedelta(days=int(inst.met_last[last_met[k]]))
+            day = epoch + timedelta(days=last_day[k])
             said.append(f"met before, last on {day.isoformat()}")
-        if c["cross_organisation"][k]:
-            said.append(f"crosses {roster.organisation[i]} ↔ {roster.organisation[j]}")
-        elif c["cross_team"][k]:
-            said.append(f"different teams: {roster.team[i]} ↔ {roster.team[j]}")
-        if c["weak_tie_bridge"][k]:
-            first, second = roster.workgroup[i], roster.workgroup[j]
-            if inst.workgroup[i] == inst.workgroup[j]:
-                said.append(f"strengthens weak coordination within {first}")
+        if cross_org[k]:
+            said.append(f"crosses {org[i]} ↔ {org[j]}")
+        elif cross_team[k]:
+            said.append(f"different teams: {team[i]} ↔ {team[j]}")
+        if weak[k]:
+            if same_wg[k]:
+                said.append(f"strengthens weak coordination within {wg[i]}")
             else:
-                said.append(f"bridges a weak tie between {first} and {second}")
-        elif c["cross_workgroup"][k]:
-            said.append(f"different workgroups: {roster.workgroup[i]} ↔ {roster.workgroup[j]}")
-        if not c["has_tie"][k]:
+                said.append(f"bridges a weak tie between {wg[i]} and {wg[j]}")
+        elif cross_wg[k]:
+            said.append(f"different workgroups: {wg[i]} ↔ {wg[j]}")
+        if not has_tie[k]:
             said.append("no existing network tie")
-        elif c["tie_strength"][k] < 0.5:
+        elif strength[k] < 0.5:
             said.append("only a light existing network tie")
-        if c["shared_interests"][k]:
+        if shared[k]:
             names = []
             for word, bits in enumerate((words[i] & words[j]).tolist()):
                 while bits:
@@ -191,7 +205,7 @@ def pair_reasons(inst: Instance, u: np.ndarray, v: np.ndarray) -> list[list[str]
                     names.append(str(inst.interest_names[word * 64 + low.bit_length() - 1]))
                     bits ^= low
             said.append("shared interests: " + ", ".join(names))
-        if c["compatible_time_zone"][k]:
+        if tz_ok[k]:
             said.append("compatible time zones")
         reasons.append(said)
     return reasons
