@@ -292,6 +292,9 @@ TASKS = {
 # seconds is resumed by the worker's scheduler.
 JOBS_BATCH_SIZE = int(os.environ.get("BRIDGEWORK_JOBS_BATCH_SIZE", "500"))
 JOBS_STALE_AFTER = int(os.environ.get("BRIDGEWORK_JOBS_STALE_AFTER", "300"))
+# An uploaded file larger than this many bytes is stored by the request and checked (read,
+# validated, previewed) by a job in the worker, so no upload holds a request for long.
+UPLOAD_INLINE_BYTES = env_int("BRIDGEWORK_UPLOAD_INLINE_BYTES", 1024 * 1024)
 
 # A cache every server process shares (rate limits count across them): a table in the
 # database by default (``createcachetable`` runs with ``migrate``), Redis with
