@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,6 +12,7 @@ from bridgework.audit.selectors import audit_events_for
 from bridgework.audit.services import audit_record
 from bridgework.datasets.sheets import write_csv_table
 from bridgework.directory.models import Role
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 PAGE_SIZE = 50
@@ -23,7 +23,7 @@ CSV_HEADER = ["when (UTC)", "action", "by", "object type", "object id", "object"
 def index(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     events = audit_events_for(request.network, action=action)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, events, size=PAGE_SIZE)
     return render(
         request,
         "audit/index.html",

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from bridgework.directory.models import Network
 from bridgework.jobs.models import Job
+
+
+def jobs_for(network: Network) -> QuerySet[Job]:
+    """The network's jobs, newest first, with who started them."""
+    return Job.objects.filter(network=network).select_related("requested_by")
 
 
 def job_for(network: Network, pk: int) -> Job:

@@ -18,6 +18,7 @@ from bridgework.directory.models import Role
 from bridgework.jobs import selectors, services
 from bridgework.jobs.kinds import kind_for
 from bridgework.jobs.models import Job
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 #: Seconds between reloads of a running job's page.
@@ -34,6 +35,25 @@ def progress_text(job: Job) -> str:
     if job.status == Job.Status.QUEUED and not job.done:
         return f"Waiting to start: {intcomma(job.total)} {spec.count(job.total)} to go."
     return f"{spec.verb} {intcomma(job.done)} of {intcomma(job.total)} {spec.count(job.total)}"
+
+
+@network_view()
+def index(request: HttpRequest) -> HttpResponse:
+    """Every job of the network, newest first, a page at a time."""
+    page = page_of(request, selectors.jobs_for(request.network))
+    rows = []
+    for job in page.object_list:
+        try:
+            title = kind_for(job.kind).title
+            progress = job.outcome if job.status == Job.Status.DONE else progress_text(job)
+        except KeyError:  # a kind no longer registered: still listed, by its name
+            title, progress = job.kind, job.outcome
+        rows.append({"job": job, "title": title, "progress": progress})
+    return render(
+        request,
+        "jobs/index.html",
+        {"page_obj": page, "rows": rows, "page_title": "Jobs"},
+    )
 
 
 @network_view()

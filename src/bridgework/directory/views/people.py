@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from bridgework.datasets.people import PersonRecord, write_people
 from bridgework.directory import selectors, services
 from bridgework.directory.forms import PeopleSearchForm, PersonForm
 from bridgework.directory.models import Person, Role
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 PAGE_SIZE = 50
@@ -37,7 +37,7 @@ def _people_filter(form: PeopleSearchForm) -> selectors.PeopleFilter:
 def index(request: HttpRequest) -> HttpResponse:
     form = PeopleSearchForm(request.GET or None, network=request.network)
     people = selectors.people_for(request.network, _people_filter(form))
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, people, size=PAGE_SIZE)
     return render(
         request,
         "directory/people/index.html",

@@ -16,6 +16,7 @@ from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.forms import PROGRAMME_FIELDS, WEEKDAYS, ProgrammeForm
 from bridgework.programmes.jobs import ROUND_DRAW
 from bridgework.programmes.policy import policy_in_words
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 
@@ -40,8 +41,10 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
         "programmes/programmes/show.html",
         {
             "programme": programme,
-            "rounds": programme.rounds.all(),
-            "enrolments": selectors.enrolments_for(programme),
+            "rounds": page_of(request, selectors.rounds_for(programme), param="rounds_page"),
+            "enrolments": page_of(
+                request, selectors.enrolments_for(programme), param="people_page"
+            ),
             "policy": policy_in_words(programme),
             "weekday": dict(WEEKDAYS)[programme.weekday] + "s",
             "signup_url": request.build_absolute_uri(

@@ -29,22 +29,29 @@ from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.forms import MatchTimeForm
 from bridgework.programmes.jobs import ROUND_DRAW, ROUND_JOBS, ROUND_PUBLISH
 from bridgework.programmes.views.programmes import confirm_page
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 
 @network_view()
 def show(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.round_for(request.network, pk)
-    matches, others = selectors.round_matches(round_)
+    page = page_of(request, selectors.round_match_list(round_))
+    holdout = page_of(
+        request,
+        selectors.round_places_without_match(round_, "holdout"),
+        param="holdout_page",
+    )
     return render(
         request,
         "programmes/rounds/show.html",
         {
             "round": round_,
             "programme": round_.programme,
-            "matches": matches,
-            "sit_outs": others["sit_out"],
-            "holdout": others["holdout"],
+            "matches": selectors.round_matches(round_, page.object_list),
+            "matches_page": page,
+            "sit_outs": selectors.round_places_without_match(round_, "sit_out"),
+            "holdout": holdout,
             "changed": 0 if round_.is_published else selectors.round_changed_since_draw(round_),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
             "running": round_.is_published and round_.ends_on > programme_today(round_.programme),
