@@ -18,6 +18,7 @@ from typing import Any
 from django.urls import reverse
 
 from bridgework.datasets.tabular import DatasetError
+from bridgework.directory import exports as _exports  # noqa: F401  (registers the downloads)
 from bridgework.directory import import_checks, imports, selectors
 from bridgework.directory.models import Network, PeopleImport
 from bridgework.jobs.kinds import JobKind, JobRefusedError, register

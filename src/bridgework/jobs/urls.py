@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.index, name="jobs_index"),
     path("<int:pk>/", views.show, name="jobs_show"),
     path("<int:pk>/retry/", views.retry, name="jobs_retry"),
+    path("downloads/<int:pk>/", views.export_download, name="exports_download"),
 ]
