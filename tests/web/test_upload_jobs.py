@@ -137,6 +137,11 @@ def test_a_large_file_checked_in_the_worker_previews_and_imports_as_inline(
     assert "Checked 301 rows: 300 new, 1 updated and 0 unchanged people." in job.outcome
     assert preview_part(page) == preview_part(inline_page)
     assert "Senior nurse" in page
+    # The new people are shown a page at a time, whatever the size of the file.
+    assert 'aria-label="Pages of new people"' in page
+    assert page.count("@alpha.example</td>") == 50
+    second = coordinator.get(f"/n/{network_a.slug}/people/import/{upload.pk}/?new_page=2")
+    assert "Page 2 of 6" in second.content.decode()
     # The job page leads to the preview.
     job_page = coordinator.get(f"/n/{network_a.slug}/jobs/{job.pk}/").content.decode()
     assert f'href="/n/{network_a.slug}/people/import/{upload.pk}/"' in job_page

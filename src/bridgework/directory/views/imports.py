@@ -9,6 +9,8 @@ its progress page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +26,7 @@ from bridgework.directory.uploads import oversized_upload_error, upload_too_big_
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.kinds import JobRefusedError
 from bridgework.jobs.services import job_start
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 
@@ -89,16 +92,11 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     if upload.status == PeopleImport.Status.REFUSED or (
         upload.status == PeopleImport.Status.PREVIEW and upload.checked
     ):  # checked in the worker: show what it found, without reading the file again
-        return render(
+        return _preview(
             request,
-            "directory/imports/preview.html",
-            {
-                "upload": upload,
-                "plan": import_checks.checked_plan(upload),
-                "problems": import_checks.checked_problems(upload) or None,
-                "checked_at": upload.checked.get("checked_at"),
-                "page_title": f"Check the import of {upload.filename}",
-            },
+            upload,
+            import_checks.checked_plan(upload),
+            import_checks.checked_problems(upload),
         )
     if upload.status != PeopleImport.Status.PREVIEW:
         return render(
@@ -109,12 +107,22 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     plan, problems = import_checks.people_file_check(
         network=request.network, filename=upload.filename, content=bytes(upload.content)
     )
+    return _preview(request, upload, plan, problems)
+
+
+def _preview(request: HttpRequest, upload: PeopleImport, plan: Any, problems: list) -> HttpResponse:
+    """The preview page of a plan (an ``ImportPlan`` or its stored preview), its new people
+    and its changes a page at a time, or every problem."""
+    creates = plan["creates"] if isinstance(plan, dict) else getattr(plan, "creates", ())
+    updates = plan["updates"] if isinstance(plan, dict) else getattr(plan, "updates", ())
     return render(
         request,
         "directory/imports/preview.html",
         {
             "upload": upload,
             "plan": plan,
+            "creates_page": page_of(request, creates, param="new_page"),
+            "updates_page": page_of(request, updates, param="changes_page"),
             "problems": problems or None,
             "page_title": f"Check the import of {upload.filename}",
         },
