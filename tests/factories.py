@@ -281,7 +281,16 @@ def record_ids(network: Network) -> dict[str, int]:
         **_network_ids(network),
         **_programme_ids(network),
         "jobs": _job_id(network),
+        "exports": _export_id(network),
     }
+
+
+def _export_id(network: Network) -> int:
+    """A people list download built by a job, still kept."""
+    from bridgework.jobs.exports import export_build, export_start
+
+    export = export_start(network=network, kind="people-csv", params={"format": "csv"}, user=None)
+    return export_build(export=export).pk
 
 
 def _job_id(network: Network) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -134,3 +135,67 @@ def test_import_is_for_coordinators_only(wave, analyst):
         analyst.post(url, {"file": SimpleUploadedFile("n.xlsx", _xlsx([["ego"]]))}).status_code
         == 403
     )
+
+
+def _main_part(html: str) -> str:
+    """The page's preview (the import's id and the form's token aside)."""
+    start = html.index('<h1 class="govuk-heading-l">')
+    part = html[start : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", part)
+
+
+@pytest.mark.django_db
+def test_a_large_nominations_file_is_checked_and_imported_by_jobs_like_a_small_one(
+    wave, coordinator, settings, django_capture_on_commit_callbacks
+):
+    from bridgework.jobs.models import Job
+    from bridgework.ona.models import NominationImport
+
+    people = {p.name: p for p in Person.objects.filter(network=wave.network)}
+    rows = [["ego", "alter", "relation", "weight"]] + [
+        [people[a].email, people[b].pk, "advice", 2]
+        for a, b in (("Ada Lovelace", "Grace Hopper"), ("Grace Hopper", "Alan Turing"))
+    ]
+    content = _xlsx(rows)
+    inline = coordinator.get(_upload(coordinator, wave, content)).content.decode()
+    NominationImport.objects.all().delete()
+    settings.UPLOAD_INLINE_BYTES = 10  # every file is "large"
+    with django_capture_on_commit_callbacks(execute=True):
+        location = _upload(coordinator, wave, content)
+    check = Job.objects.get(kind="nominations-check")
+    assert location == f"/n/{wave.network.slug}/jobs/{check.pk}/"
+    assert check.status == "done"
+    record = NominationImport.objects.get()
+    page_url = f"/n/{wave.network.slug}/networks/imports/{record.pk}/"
+    page = coordinator.get(page_url).content.decode()
+    assert "Grace Hopper" in page
+    assert _main_part(page) == _main_part(inline)
+    assert not Nomination.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = coordinator.post(page_url)
+    job = Job.objects.get(kind="nominations-import")
+    assert done["Location"] == f"/n/{wave.network.slug}/jobs/{job.pk}/"
+    assert job.status == "done"
+    assert job.outcome == "Imported 2 nominations."
+    assert Nomination.objects.filter(wave=wave, imported=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_large_nominations_file_with_problems_lists_them_like_a_small_one(
+    wave, coordinator, settings, django_capture_on_commit_callbacks
+):
+    from bridgework.ona.models import NominationImport
+
+    content = _xlsx([["ego", "alter"], ["nobody@a.example", "ada@a.example"], ["x", "x"]])
+    inline = coordinator.get(_upload(coordinator, wave, content)).content.decode()
+    assert "govuk-error-summary" in inline
+    NominationImport.objects.all().delete()
+    settings.UPLOAD_INLINE_BYTES = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(coordinator, wave, content)
+    record = NominationImport.objects.get()
+    assert bytes(record.content) == b""  # a refused file is not kept
+    page = coordinator.get(f"/n/{wave.network.slug}/networks/imports/{record.pk}/").content
+    assert _main_part(page.decode()) == _main_part(inline)
+    coordinator.post(f"/n/{wave.network.slug}/networks/imports/{record.pk}/")
+    assert not Nomination.objects.exists()

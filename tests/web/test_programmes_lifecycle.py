@@ -11,6 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from bridgework.directory.models import Network, Person
+from bridgework.jobs.models import Job
 from bridgework.mail.models import OutboxMessage
 from bridgework.matching import Participant, Policy, check_matching
 from bridgework.programmes import dates, mailing, roster, services
@@ -75,9 +76,17 @@ def test_full_round_life_cycle(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # real delivery
     slug = network_a.slug
     assert programme.enrolments.count() == 11  # 9 added + 2 from the fixture network
-    response = coordinator.post(f"/n/{slug}/coffee/{programme.pk}/rounds/new/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(f"/n/{slug}/coffee/{programme.pk}/rounds/new/")
     round_ = Round.objects.get(programme=programme)
-    assert response["Location"] == f"/n/{slug}/coffee/rounds/{round_.pk}/"
+    # Drawing runs as a job; its progress page says what it drew and links to the round.
+    draw = Job.objects.get(kind="round-draw", target_id=round_.pk)
+    assert response["Location"] == f"/n/{slug}/jobs/{draw.pk}/"
+    assert draw.status == Job.Status.DONE
+    job_page = coordinator.get(response["Location"]).content.decode()
+    assert "Drew " in job_page
+    assert "for 11 people" in job_page
+    assert f'href="/n/{slug}/coffee/rounds/{round_.pk}/"' in job_page
     places = RoundPlace.objects.filter(round=round_)
     assert places.count() == 11
     assert places.filter(outcome="holdout").count() == 2  # 20 % of 11, rounded
@@ -87,7 +96,9 @@ def test_full_round_life_cycle(
     assert "Held out at random" in preview
     assert "first meeting" in preview
     # Re-drawing a draft with the stored seed gives the same matches.
-    coordinator.post(f"/n/{slug}/coffee/rounds/{round_.pk}/redraw/")
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(f"/n/{slug}/coffee/rounds/{round_.pk}/redraw/")
+    assert Job.objects.filter(kind="round-draw", status="done").count() == 2
     after = sorted(tuple(sorted(m.places.values_list("enrolment_id", flat=True)))
                    for m in Match.objects.filter(round=round_))  # fmt: skip
     assert before == after
@@ -95,9 +106,17 @@ def test_full_round_life_cycle(
     # Analysts may look but not publish.
     assert analyst.post(f"/n/{slug}/coffee/rounds/{round_.pk}/publish/").status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        coordinator.post(f"/n/{slug}/coffee/rounds/{round_.pk}/publish/")
+        response = coordinator.post(f"/n/{slug}/coffee/rounds/{round_.pk}/publish/")
     round_.refresh_from_db()
     assert round_.is_published
+    publish = Job.objects.get(kind="round-publish", target_id=round_.pk)
+    assert response["Location"] == f"/n/{slug}/jobs/{publish.pk}/"
+    assert publish.status == Job.Status.DONE
+    assert publish.done == publish.total == 11
+    assert "Sent 11 emails." in coordinator.get(response["Location"]).content.decode()
+    # The round's page links to its latest job.
+    show = coordinator.get(f"/n/{slug}/coffee/rounds/{round_.pk}/").content.decode()
+    assert f'href="/n/{slug}/jobs/{publish.pk}/"' in show
     intros = OutboxMessage.objects.filter(kind="programme-intro")
     assert intros.count() == places.filter(outcome="matched").count()
     assert (

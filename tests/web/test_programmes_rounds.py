@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.directory.models import Network, Organisation
+from bridgework.jobs.models import Job
 from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import dates, mailing, services
 from bridgework.programmes.models import Guide, Match, Programme, Round
@@ -286,7 +287,9 @@ def test_people_who_leave_after_the_draw_are_not_introduced(coordinator, network
     assert len(sent_to) == round_.places.count()
 
 
-def test_a_forgotten_draft_is_moved_before_it_is_published(coordinator, network_a, programme):
+def test_a_forgotten_draft_is_moved_before_it_is_published(
+    coordinator, network_a, programme, django_capture_on_commit_callbacks
+):
     round_ = services.round_create(programme=programme, seed=3)
     today = dates.programme_today(programme)
     Round.objects.filter(pk=round_.pk).update(
@@ -297,13 +300,19 @@ def test_a_forgotten_draft_is_moved_before_it_is_published(coordinator, network_
     assert "draw it again to move it to the next start" in page
     round_.refresh_from_db()
     assert not round_.is_published
-    coordinator.post(f"{base}/redraw/")
+    with django_capture_on_commit_callbacks(execute=True):
+        drawn = coordinator.post(f"{base}/redraw/")
+    draw = Job.objects.get(kind="round-draw")
+    assert drawn["Location"] == f"/n/{network_a.slug}/jobs/{draw.pk}/"
+    assert draw.status == Job.Status.DONE
     round_.refresh_from_db()
     assert round_.starts_on == dates.next_start(programme, today)
     assert round_.ends_on == round_.starts_on + timedelta(days=programme.period_days)
-    coordinator.post(f"{base}/publish/")
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(f"{base}/publish/")
     round_.refresh_from_db()
     assert round_.is_published
+    assert Job.objects.get(kind="round-publish").status == Job.Status.DONE
 
 
 def test_preview_shows_who_why_sit_outs_holdout_and_local_times(coordinator, network_a):

@@ -452,11 +452,17 @@ def people_import(
 
 @transaction.atomic
 def people_import_upload(
-    *, network: Network, user: object, filename: str, content: bytes
+    *, network: Network, user: object, filename: str, content: bytes, checked: bool = True
 ) -> PeopleImport:
-    """Keep an uploaded file for its preview; it is re-validated on confirmation."""
+    """Keep an uploaded file for its preview; it is re-validated on confirmation. An upload
+    not yet ``checked`` waits for its check in the worker
+    (:func:`bridgework.directory.import_checks.people_import_check`)."""
     return PeopleImport.objects.create(
-        network=network, uploaded_by=user, filename=filename[:255], content=content
+        network=network,
+        uploaded_by=user,
+        filename=filename[:255],
+        content=content,
+        status=PeopleImport.Status.PREVIEW if checked else PeopleImport.Status.CHECKING,
     )
 
 

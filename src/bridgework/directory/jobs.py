@@ -1,4 +1,9 @@
-"""Confirming a people import, run by the worker with progress (:mod:`bridgework.jobs`).
+"""Checking a large people file and confirming a people import, run by the worker with
+progress (:mod:`bridgework.jobs`).
+
+A file larger than the request may handle is checked in the worker (``people-import-check``):
+the same reading and planning as the upload page does inline, with the preview or every
+problem stored on the upload for its preview page.
 
 The import stays all-or-nothing: the whole file is checked against today's directory first,
 then written in one transaction (in batches of inserts and updates), so its progress page
@@ -13,11 +18,13 @@ from typing import Any
 from django.urls import reverse
 
 from bridgework.datasets.tabular import DatasetError
-from bridgework.directory import imports, selectors
+from bridgework.directory import exports as _exports  # noqa: F401  (registers the downloads)
+from bridgework.directory import import_checks, imports, selectors
 from bridgework.directory.models import Network, PeopleImport
 from bridgework.jobs.kinds import JobKind, JobRefusedError, register
 
 PEOPLE_IMPORT = "people-import"
+PEOPLE_IMPORT_CHECK = "people-import-check"
 
 
 def _load(network: Network, pk: int) -> PeopleImport:
@@ -71,5 +78,53 @@ register(
         apply=_apply,
         check=_check,
         working="Checking and importing the file",
+    )
+)
+
+
+def _check_pending(upload: PeopleImport) -> None:
+    if upload.status != PeopleImport.Status.CHECKING:
+        raise JobRefusedError("This file has already been checked.")
+
+
+def _apply_check(upload: PeopleImport) -> tuple[int, str, dict[str, Any]]:
+    upload = import_checks.people_import_check(upload=upload)
+    plan = import_checks.checked_plan(upload)
+    if plan is None:
+        problems = len(upload.checked.get("problems", []))
+        return (
+            0,
+            f"The file has {problems:,} problem{'s' if problems != 1 else ''}. Nothing was "
+            "imported: see them on the file's page, fix them and upload it again.",
+            {"problems": problems},
+        )
+    return (
+        plan["total_rows"],
+        f"Checked {plan['total_rows']:,} rows: {len(plan['creates']):,} new, "
+        f"{len(plan['updates']):,} updated and {plan['unchanged']:,} unchanged people. "
+        "Check the changes, then confirm the import.",
+        {"created": len(plan["creates"]), "updated": len(plan["updates"])},
+    )
+
+
+register(
+    JobKind(
+        name=PEOPLE_IMPORT_CHECK,
+        title="Checking a people file",
+        verb="Checked",
+        noun="rows",
+        noun_one="row",
+        load=_load,
+        back=lambda upload: (
+            reverse(
+                "directory:imports_preview",
+                kwargs={"network": upload.network.slug, "pk": upload.pk},
+            ),
+            f"the import of {upload.filename}",
+        ),
+        remaining=lambda upload: 0,  # rows are only known once the file is read
+        apply=_apply_check,
+        check=_check_pending,
+        working="Checking the file",
     )
 )

@@ -292,7 +292,9 @@ class PeopleImport(models.Model):
     """An uploaded people file, kept between preview and confirmation, then as history."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Being checked"
         PREVIEW = "preview", "Waiting for confirmation"
+        REFUSED = "refused", "Refused: the file has problems"
         APPLIED = "applied", "Imported"
         DISCARDED = "discarded", "Discarded"
 
@@ -305,6 +307,11 @@ class PeopleImport(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
+    checked = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="A file checked in the worker: its preview (the plan) or its problems.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

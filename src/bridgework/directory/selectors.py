@@ -71,9 +71,13 @@ def person_for(network: Network, person_id: int) -> Person:
 
 def organisations_for(network: Network) -> QuerySet[Organisation]:
     """Organisations with their team and active-people counts."""
-    return Organisation.objects.filter(network=network).annotate(
-        team_count=Count("teams", distinct=True),
-        people_count=Count("people", filter=Q(people__active=True), distinct=True),
+    return (
+        Organisation.objects.filter(network=network)
+        .annotate(
+            team_count=Count("teams", distinct=True),
+            people_count=Count("people", filter=Q(people__active=True), distinct=True),
+        )
+        .order_by("name", "pk")
     )
 
 
@@ -87,6 +91,7 @@ def teams_for(network: Network) -> QuerySet[Team]:
         Team.objects.filter(network=network)
         .select_related("organisation")
         .annotate(people_count=Count("people", filter=Q(people__active=True)))
+        .order_by("organisation__name", "name", "pk")
     )
 
 
@@ -96,8 +101,10 @@ def team_for(network: Network, team_id: int) -> Team:
 
 def workgroups_for(network: Network) -> QuerySet[Workgroup]:
     """Workgroups with their active-people count."""
-    return Workgroup.objects.filter(network=network).annotate(
-        people_count=Count("people", filter=Q(people__active=True))
+    return (
+        Workgroup.objects.filter(network=network)
+        .annotate(people_count=Count("people", filter=Q(people__active=True)))
+        .order_by("name", "pk")
     )
 
 

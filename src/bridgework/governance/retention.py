@@ -24,6 +24,7 @@ from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Network
 from bridgework.governance.erasure import published_results_freeze
+from bridgework.jobs.exports import exports_delete_expired
 from bridgework.ona import freezing
 from bridgework.ona import services as networks_services
 from bridgework.ona.models import NetworkWave, ResultsRelease, RolesInvitation
@@ -110,4 +111,7 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
     totals: dict[str, int] = {}
     for network in Network.objects.filter(retention_days__isnull=False):
         _add(totals, network_retention_apply(network=network, now=now))
+    # Downloads built by jobs are kept for BRIDGEWORK_EXPORT_KEEP_HOURS, whatever the network.
+    if expired := exports_delete_expired(now=now):
+        totals["exports"] = expired
     return totals

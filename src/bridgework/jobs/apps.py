@@ -11,3 +11,4 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         # Each app describes its bulk actions in its own ``jobs`` module (like admin.py).
         autodiscover_modules("jobs")
+        from bridgework.jobs import exports  # noqa: F401  (registers the export job kind)

@@ -57,6 +57,9 @@ class JobKind:
         progress cannot be counted row by row, as nothing is committed until the end.
     refusals
         Exception types whose message is safe and useful to show as the job's error.
+    result
+        For a kind that makes something to collect (a download): ``(url, label)`` the
+        progress page offers once the job is done, or ``None`` when it is gone.
     """
 
     name: str
@@ -72,6 +75,7 @@ class JobKind:
     check: Callable[[Any], None] = _nothing
     working: str = ""
     refusals: tuple[type[Exception], ...] = ()
+    result: Callable[[Any], tuple[str, str] | None] | None = None
 
     def __post_init__(self) -> None:
         if (self.batch is None) == (self.apply is None):

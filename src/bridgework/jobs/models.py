@@ -70,3 +70,37 @@ class Job(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.done / self.total))
+
+
+class ExportFile(models.Model):
+    """A download built by a job because it was too large to build in the request.
+
+    The bytes are kept in the database (every web and worker machine shares it) until
+    ``expires_at``, when the retention sweep deletes the row. Only members with ``role`` (the
+    role the same download needs inline) may download it.
+    """
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=50, help_text="Which export (a registered export kind).")
+    params = models.JSONField(default=dict, blank=True)
+    role = models.CharField(max_length=20, help_text="The role a member needs to download it.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(blank=True, default=b"")
+    rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    built_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return self.filename or self.kind
+
+    @property
+    def is_ready(self) -> bool:
+        return self.built_at is not None and self.expires_at > timezone.now()

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from bridgework.directory.models import Network
-from bridgework.jobs.models import Job
+from bridgework.jobs.models import ExportFile, Job
+
+
+def jobs_for(network: Network) -> QuerySet[Job]:
+    """The network's jobs, newest first, with who started them."""
+    return Job.objects.filter(network=network).select_related("requested_by")
 
 
 def job_for(network: Network, pk: int) -> Job:
@@ -27,3 +34,8 @@ def active_job_for(network: Network, *, kind: str, target_id: int) -> Job | None
     return Job.objects.filter(
         network=network, kind=kind, target_id=target_id, status__in=Job.ACTIVE
     ).first()
+
+
+def export_for(network: Network, pk: int) -> ExportFile:
+    """The network's stored download ``pk``; ``ExportFile.DoesNotExist`` (a 404) otherwise."""
+    return ExportFile.objects.select_related("network").get(network=network, pk=pk)

@@ -7,17 +7,24 @@ in place, so screen readers announce the progress. It stops refreshing once the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from bridgework.audit.models import Action
+from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
-from bridgework.jobs import selectors, services
+from bridgework.jobs import exports, selectors, services
 from bridgework.jobs.kinds import kind_for
 from bridgework.jobs.models import Job
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 #: Seconds between reloads of a running job's page.
@@ -37,13 +44,35 @@ def progress_text(job: Job) -> str:
 
 
 @network_view()
+def index(request: HttpRequest) -> HttpResponse:
+    """Every job of the network, newest first, a page at a time."""
+    page = page_of(request, selectors.jobs_for(request.network))
+    rows = []
+    for job in page.object_list:
+        try:
+            title = kind_for(job.kind).title
+            progress = job.outcome if job.status == Job.Status.DONE else progress_text(job)
+        except KeyError:  # a kind no longer registered: still listed, by its name
+            title, progress = job.kind, job.outcome
+        rows.append({"job": job, "title": title, "progress": progress})
+    return render(
+        request,
+        "jobs/index.html",
+        {"page_obj": page, "rows": rows, "page_title": "Jobs"},
+    )
+
+
+@network_view()
 @never_cache
 def show(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_for(request.network, pk)
     spec = kind_for(job.kind)
-    back_url, back_label = None, None
+    back_url, back_label, result = None, None, None
     try:
-        back_url, back_label = spec.back(spec.load(request.network, job.target_id))
+        target = spec.load(request.network, job.target_id)
+        back_url, back_label = spec.back(target)
+        if spec.result is not None and job.status == Job.Status.DONE:
+            result = spec.result(target)
     except Exception:  # the record was deleted since: the page still tells what happened
         back_url, back_label = None, None
     return render(
@@ -57,6 +86,9 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "back_label": back_label,
             "refresh": REFRESH_SECONDS,
             "counted": spec.batch is not None,
+            "has_result": spec.result is not None and job.status == Job.Status.DONE,
+            "result_url": result[0] if result else None,
+            "result_label": result[1] if result else None,
             "can_retry": job.status == Job.Status.FAILED
             and request.membership.has_role(Role.COORDINATOR),
             "page_title": spec.title,
@@ -73,3 +105,64 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         job = services.job_retry(job=job)
     return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
+
+
+def export_or_enqueue(request: HttpRequest, *, kind: str, params: dict[str, Any]) -> HttpResponse:
+    """Answer a download: at once when it is small, else by a job that builds it into a stored
+    file (its progress page then offers the download). Both paths build it with the export's
+    one ``build`` function and audit the download the same way."""
+    spec = exports.export_kind_for(kind)
+    rows = spec.rows(request.network, params)
+    if rows > exports.inline_rows():
+        with transaction.atomic():
+            export = exports.export_start(
+                network=request.network, kind=kind, params=params, user=request.user
+            )
+            job = services.job_start(
+                network=request.network,
+                kind=exports.EXPORT_JOB,
+                target=export,
+                requested_by=request.user,
+            )
+        return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
+    content = spec.build(request.network, params)
+    return _attachment(
+        request,
+        content=content,
+        content_type=spec.content_type,
+        filename=spec.filename(request.network, params),
+        details=spec.audit(params, rows),
+    )
+
+
+def _attachment(
+    request: HttpRequest, *, content: bytes, content_type: str, filename: str, details: dict
+) -> HttpResponse:
+    audit_record(
+        network=request.network,
+        action=Action.EXPORT_DOWNLOADED,
+        details=details,
+        request=request,
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@network_view()
+@never_cache
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stored download, for members with the role its inline download needs, while kept."""
+    export = selectors.export_for(request.network, pk)
+    if not request.membership.has_role(export.role):
+        raise PermissionDenied(f"This needs the {Role(export.role).label} role.")
+    if not export.is_ready:
+        raise Http404("This file is no longer kept.")
+    spec = exports.export_kind_for(export.kind)
+    return _attachment(
+        request,
+        content=bytes(export.content),
+        content_type=export.content_type,
+        filename=export.filename,
+        details={**spec.audit(export.params, export.rows), "prepared_by_job": True},
+    )

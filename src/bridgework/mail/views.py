@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bridgework.directory.models import Role
 from bridgework.mail.backends import outbox_is_delivery
 from bridgework.mail.selectors import outbox_for, outbox_message_for
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 
 @network_view(Role.COORDINATOR)
 def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = Paginator(outbox_for(request.network, query=query), 50).get_page(request.GET.get("page"))
+    page = page_of(request, outbox_for(request.network, query=query), size=50)
     return render(
         request,
         "mail/index.html",

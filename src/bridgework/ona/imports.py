@@ -9,14 +9,18 @@ the survey does not ask about) but must fit the database column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from bridgework.datasets.limits import upload_limits
 from bridgework.datasets.network_io import validate_nominations
 from bridgework.datasets.tabular import DatasetError, Problem, read_frame
 from bridgework.ona.models import NominationImport
 
-__all__ = ["ImportRow", "parse_nominations"]
+__all__ = ["PREVIEW_ROWS", "ImportRow", "nominations_preview", "parse_nominations"]
+
+#: Rows a preview shows.
+PREVIEW_ROWS = 50
 
 #: Longest relation name a nomination can store (``Nomination.relation``).
 MAX_RELATION_LENGTH = 40
@@ -68,3 +72,14 @@ def parse_nominations(upload: NominationImport) -> list[ImportRow]:
         ImportRow(int(index), int(r.ego), int(r.alter), str(r.relation), float(r.weight))
         for index, r in zip(clean.index, clean.itertuples(index=False), strict=True)
     ]
+
+
+def nominations_preview(upload: NominationImport) -> dict[str, Any]:
+    """What the preview page shows of a file, as JSON-ready data: how many rows and the first
+    :data:`PREVIEW_ROWS`, or every problem. The page (for a small file) and the worker's
+    check (for a large one) both call this."""
+    try:
+        rows = parse_nominations(upload)
+    except DatasetError as exc:
+        return {"problems": [asdict(p) for p in exc.problems]}
+    return {"count": len(rows), "rows": [asdict(r) for r in rows[:PREVIEW_ROWS]]}

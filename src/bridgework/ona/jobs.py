@@ -1,13 +1,17 @@
-"""Network waves' and the roles self-assessment's bulk actions, run by the worker with
-progress (:mod:`bridgework.jobs`)."""
+"""Network waves' and the roles self-assessment's bulk actions, and checking and importing a
+large nominations file, run by the worker with progress (:mod:`bridgework.jobs`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 
+from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Network
-from bridgework.jobs.kinds import JobKind, register
+from bridgework.jobs.kinds import JobKind, JobRefusedError, register
 from bridgework.ona import selectors, services
+from bridgework.ona.models import NominationImport
 from bridgework.waves.jobs import wave_jobs_register
 
 _JOBS = wave_jobs_register(
@@ -42,5 +46,90 @@ register(
         ),
         remaining=lambda network: services.roles_invitations_remaining(network=network),
         batch=lambda network, n: services.roles_invitations_create_batch(network=network, limit=n),
+    )
+)
+
+NOMINATIONS_CHECK = "nominations-check"
+NOMINATIONS_IMPORT = "nominations-import"
+
+
+def _nominations_back(upload: NominationImport) -> tuple[str, str]:
+    url = reverse(
+        "networks:nimports_show", kwargs={"network": upload.network.slug, "pk": upload.pk}
+    )
+    return url, f"the import of {upload.filename}"
+
+
+def _not_checked(upload: NominationImport) -> None:
+    if upload.checked or upload.applied_at is not None:
+        raise JobRefusedError("This file has already been checked.")
+
+
+def _check(upload: NominationImport) -> tuple[int, str, dict[str, Any]]:
+    upload = services.nominations_import_check(upload=upload)
+    if "problems" in upload.checked:
+        problems = len(upload.checked["problems"])
+        return (
+            0,
+            f"The file has {problems:,} problem{'s' if problems != 1 else ''}; nothing was "
+            "imported: see them on the file's page, fix them and upload it again.",
+            {"problems": problems},
+        )
+    count = upload.checked["count"]
+    return (
+        count,
+        f"Checked {count:,} nomination{'s' if count != 1 else ''}: check the first rows, then "
+        "import them.",
+        {"count": count},
+    )
+
+
+def _ready(upload: NominationImport) -> None:
+    if upload.applied_at is not None:
+        raise JobRefusedError("This file has already been imported.")
+    if "count" not in upload.checked:
+        raise JobRefusedError("This file has not been checked, or has problems.")
+
+
+def _import(upload: NominationImport) -> tuple[int, str, dict[str, Any]]:
+    try:
+        count = services.nominations_import(upload=upload)
+    except DatasetError as exc:
+        raise JobRefusedError(
+            f"The file no longer fits the directory, so nothing was imported: {exc}. "
+            "Upload it again to see every problem."
+        ) from exc
+    return count, f"Imported {count:,} nomination{'s' if count != 1 else ''}.", {"count": count}
+
+
+register(
+    JobKind(
+        name=NOMINATIONS_CHECK,
+        title="Checking a nominations file",
+        verb="Checked",
+        noun="nominations",
+        noun_one="nomination",
+        load=selectors.nomination_import_for,
+        back=_nominations_back,
+        remaining=lambda upload: 0,  # rows are only known once the file is read
+        apply=_check,
+        check=_not_checked,
+        working="Checking the file",
+    )
+)
+
+register(
+    JobKind(
+        name=NOMINATIONS_IMPORT,
+        title="Importing nominations",
+        verb="Imported",
+        noun="nominations",
+        noun_one="nomination",
+        load=selectors.nomination_import_for,
+        back=_nominations_back,
+        remaining=lambda upload: upload.checked.get("count", 0),
+        apply=_import,
+        check=_ready,
+        working="Checking and importing the file",
     )
 )

@@ -140,6 +140,11 @@ class NominationImport(models.Model):
     content = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
     applied_at = models.DateTimeField(null=True, blank=True)
+    checked = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="A file checked in the worker: its count and first rows, or its problems.",
+    )
 
     def __str__(self) -> str:
         return self.filename

@@ -55,6 +55,7 @@ __all__ = [
     "network_wave_create",
     "network_wave_update",
     "nominations_import",
+    "nominations_import_check",
     "outside_contact_names",
     "outside_contacts_save",
     "roles_answers_save",
@@ -323,6 +324,22 @@ def nominations_import_upload(
     return NominationImport.objects.create(
         network=wave.network, wave=wave, filename=filename, content=content
     )
+
+
+@transaction.atomic
+def nominations_import_check(*, upload: NominationImport) -> NominationImport:
+    """Check a stored nominations file in the worker and keep its preview (or its problems)
+    on the upload, so its page does not read the file again. A refused file is not kept."""
+    from bridgework.ona.imports import nominations_preview
+
+    upload = NominationImport.objects.select_for_update().get(pk=upload.pk)
+    if upload.checked or upload.applied_at is not None:
+        return upload
+    upload.checked = nominations_preview(upload)
+    if "problems" in upload.checked:
+        upload.content = b""
+    upload.save(update_fields=["checked", "content"])
+    return upload
 
 
 @transaction.atomic

@@ -215,6 +215,24 @@ def _groups(places: list[RoundPlace]) -> dict[int, list[RoundPlace]]:
     return groups
 
 
+def _owed(round_: Round) -> tuple[list[RoundPlace], dict[int, str]]:
+    """The places a published round's introductions (or "no match" notes) go to, and the
+    kind of email each gets."""
+    places = [
+        p
+        for p in _places(round_)
+        if not p.match_id or (not p.match.is_cancelled and attending([p]))
+    ]
+    return places, {p.pk: "intro" if p.match_id else "unmatched" for p in places}
+
+
+def round_emails_remaining(*, round_: Round) -> int:
+    """How many of the round's introductions and "no match" notes are not in the outbox yet
+    (for a draft: how many publishing it would send)."""
+    places, kinds = _owed(round_)
+    return len(places) - len(_existing(_key(kinds[p.pk], p) for p in places))
+
+
 def round_send(*, round_: Round, limit: int | None = None) -> int:
     """Introduce every matched person and tell the others; returns how many emails were queued.
 
@@ -229,12 +247,7 @@ def round_send(*, round_: Round, limit: int | None = None) -> int:
     """
     if not round_.is_published:
         raise ProgrammeError("Publish the round before sending introductions.")
-    places = [
-        p
-        for p in _places(round_)
-        if not p.match_id or (not p.match.is_cancelled and attending([p]))
-    ]
-    kinds = {p.pk: "intro" if p.match_id else "unmatched" for p in places}
+    places, kinds = _owed(round_)
     done = _existing(_key(kinds[p.pk], p) for p in places)
     groups = _groups(places)
     sent = 0

@@ -225,6 +225,12 @@ class Round(models.Model):
         return f"round {self.number}"
 
     @property
+    def is_drawn(self) -> bool:
+        """Whether its matches have been drawn (a round created from a page is drawn by a
+        job, a moment after it is recorded)."""
+        return bool(self.solver)
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 

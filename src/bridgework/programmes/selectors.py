@@ -3,6 +3,7 @@ personal link already found through it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -50,22 +51,42 @@ def guide_for(network: Network, pk: int) -> Guide:
     return Guide.objects.get(network=network, pk=pk)
 
 
+def rounds_for(programme: Programme) -> QuerySet[Round]:
+    return programme.rounds.all()
+
+
 def enrolments_for(programme: Programme) -> QuerySet[Enrolment]:
     return programme.enrolments.select_related("person__organisation").order_by("person__name")
 
 
-def round_matches(round_: Round) -> list[dict[str, object]]:
-    """The round's matches with their members, for the preview page (three queries)."""
-    matches = {
-        m.pk: {"match": m, "members": []} for m in Match.objects.filter(round=round_).order_by("pk")
-    }
-    others: dict[str, list] = {"sit_out": [], "holdout": []}
-    for place in round_.places.select_related("enrolment__person__organisation").order_by("pk"):
-        if place.match_id:
-            matches[place.match_id]["members"].append(place.enrolment.person)
-        else:
-            others[place.outcome].append(place)
-    return [*matches.values()], others  # type: ignore[return-value]
+def round_match_list(round_: Round) -> QuerySet[Match]:
+    """A round's matches in the order they were drawn (pages of the preview take a slice)."""
+    return Match.objects.filter(round=round_).order_by("pk")
+
+
+def round_places_without_match(round_: Round, outcome: str) -> QuerySet[RoundPlace]:
+    """The round's people sitting out (``sit_out``) or held out (``holdout``)."""
+    return (
+        round_.places.filter(outcome=outcome, match__isnull=True)
+        .select_related("enrolment__person")
+        .order_by("pk")
+    )
+
+
+def round_matches(round_: Round, matches: Iterable[Match] | None = None) -> list[dict[str, object]]:
+    """The round's matches (or the given ones, a page of them) with their members, for the
+    preview page (two queries whatever their number)."""
+    if matches is None:
+        matches = round_match_list(round_)
+    by_pk = {m.pk: {"match": m, "members": []} for m in matches}
+    places = (
+        round_.places.filter(match_id__in=list(by_pk))
+        .select_related("enrolment__person__organisation")
+        .order_by("pk")
+    )
+    for place in places:
+        by_pk[place.match_id]["members"].append(place.enrolment.person)
+    return [*by_pk.values()]
 
 
 def matches_of(enrolment: Enrolment) -> list[dict[str, object]]:

@@ -297,6 +297,13 @@ TASKS = {
 # seconds is resumed by the worker's scheduler.
 JOBS_BATCH_SIZE = int(os.environ.get("BRIDGEWORK_JOBS_BATCH_SIZE", "500"))
 JOBS_STALE_AFTER = int(os.environ.get("BRIDGEWORK_JOBS_STALE_AFTER", "300"))
+# An uploaded file larger than this many bytes is stored by the request and checked (read,
+# validated, previewed) by a job in the worker, so no upload holds a request for long.
+UPLOAD_INLINE_BYTES = env_int("BRIDGEWORK_UPLOAD_INLINE_BYTES", 1024 * 1024)
+# A download (people list, audit log) of more rows than this is built by a job into a stored
+# file, kept for EXPORT_KEEP_HOURS hours and then deleted by the retention sweep.
+EXPORT_INLINE_ROWS = env_int("BRIDGEWORK_EXPORT_INLINE_ROWS", 5000)
+EXPORT_KEEP_HOURS = env_int("BRIDGEWORK_EXPORT_KEEP_HOURS", 24, minimum=1)
 
 # A cache every server process shares (rate limits count across them): a table in the
 # database by default (``createcachetable`` runs with ``migrate``), Redis with

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from bridgework.directory import selectors, services
 from bridgework.directory.forms import OrganisationForm, TeamForm, WorkgroupForm
 from bridgework.directory.models import Role
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 
@@ -94,7 +95,7 @@ def list_view(kind_name: str) -> Callable[..., HttpResponse]:
             request,
             "directory/groups/index.html",
             {
-                "objects": kind.list_for(request.network),
+                "objects": page_of(request, kind.list_for(request.network)),
                 "kind": kind,
                 "page_title": kind.plural.capitalize(),
             },

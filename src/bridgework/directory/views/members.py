@@ -14,6 +14,7 @@ from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory import selectors
 from bridgework.directory.models import Role
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 
@@ -43,8 +44,12 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "directory/members/index.html",
         {
-            "members": selectors.members_for(request.network),
-            "pending": accounts_selectors.invitations_pending_for(request.network),
+            "members": page_of(request, selectors.members_for(request.network)),
+            "pending": page_of(
+                request,
+                accounts_selectors.invitations_pending_for(request.network),
+                param="invitations_page",
+            ),
             "form": form,
             "page_title": "Members",
         },

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from bridgework.audit.models import Action
-from bridgework.audit.services import audit_record
-from bridgework.datasets.people import PersonRecord, write_people
 from bridgework.directory import selectors, services
 from bridgework.directory.forms import PeopleSearchForm, PersonForm
 from bridgework.directory.models import Person, Role
+from bridgework.jobs.views import export_or_enqueue
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 PAGE_SIZE = 50
@@ -37,7 +35,7 @@ def _people_filter(form: PeopleSearchForm) -> selectors.PeopleFilter:
 def index(request: HttpRequest) -> HttpResponse:
     form = PeopleSearchForm(request.GET or None, network=request.network)
     people = selectors.people_for(request.network, _people_filter(form))
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, people, size=PAGE_SIZE)
     return render(
         request,
         "directory/people/index.html",
@@ -104,47 +102,11 @@ def set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("directory:people_show", network=request.network.slug, pk=person.pk)
 
 
-def _record(person: Person) -> PersonRecord:
-    return PersonRecord(
-        row=0,
-        name=person.name,
-        email=person.email,
-        organisation=person.organisation.name if person.organisation else "",
-        team=person.team.name if person.team else "",
-        workgroup=person.workgroup.name if person.workgroup else "",
-        job_title=person.job_title,
-        location=person.location,
-        time_zone=person.time_zone,
-        language=person.language,
-        manager_email=person.manager.email if person.manager else "",
-        active=person.active,
-    )
-
-
-def _export(request: HttpRequest, fmt: str) -> HttpResponse:
-    people = selectors.people_for(request.network, selectors.PeopleFilter(status="all"))
-    content = write_people((_record(p) for p in people), format=fmt)  # type: ignore[arg-type]
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    audit_record(
-        network=request.network,
-        action=Action.EXPORT_DOWNLOADED,
-        details={"export": f"people {fmt.upper()}", "rows": people.count()},
-        request=request,
-    )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{request.network.slug}-people.{fmt}"'
-    return response
-
-
 @network_view()
 def export_csv(request: HttpRequest) -> HttpResponse:
-    return _export(request, "csv")
+    return export_or_enqueue(request, kind="people-csv", params={"format": "csv"})
 
 
 @network_view()
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    return _export(request, "xlsx")
+    return export_or_enqueue(request, kind="people-xlsx", params={"format": "xlsx"})

@@ -6,13 +6,14 @@ worker (:mod:`bridgework.jobs`) and show its progress page."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.datasets.limits import upload_limits
-from bridgework.datasets.tabular import DatasetError
+from bridgework.directory.import_checks import inline_bytes
 from bridgework.directory.models import Role
 from bridgework.directory.uploads import oversized_upload_error, upload_too_big_message
 from bridgework.jobs import selectors as jobs
@@ -20,7 +21,7 @@ from bridgework.jobs.services import job_start
 from bridgework.ona import jobs as wave_jobs
 from bridgework.ona import results, selectors, services
 from bridgework.ona.forms import NetworkWaveForm, NominationsUploadForm
-from bridgework.ona.imports import parse_nominations
+from bridgework.ona.imports import nominations_preview
 from bridgework.ona.models import NetworkWave
 from bridgework.waves.services import WaveClosedError
 from bridgework.web.tenancy import network_view
@@ -256,9 +257,18 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         if file.size > upload_limits().file_bytes:
             form.add_error("file", upload_too_big_message())
         else:
-            record = services.nominations_import_upload(
-                wave=wave, filename=file.name, content=file.read()
-            )
+            with transaction.atomic():
+                record = services.nominations_import_upload(
+                    wave=wave, filename=file.name, content=file.read()
+                )
+                if file.size > inline_bytes():  # too large to read while the person waits
+                    job = job_start(
+                        network=request.network,
+                        kind=wave_jobs.NOMINATIONS_CHECK,
+                        target=record,
+                        requested_by=request.user,
+                    )
+                    return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
             return redirect("networks:nimports_show", network=request.network.slug, pk=record.pk)
     return render(
         request,
@@ -269,19 +279,38 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @network_view(Role.COORDINATOR)
 def import_show(request: HttpRequest, pk: int) -> HttpResponse:
+    """A nominations file's preview and its import. A small file is read here; a large one
+    was checked by a job (its preview stored on the upload) and is imported by another."""
     record = selectors.nomination_import_for(request.network, pk)
-    problems, rows = [], []
-    try:
-        rows = parse_nominations(record)
-    except DatasetError as exc:
-        problems = exc.problems
+    job = jobs.latest_job_for(
+        request.network,
+        kinds=(wave_jobs.NOMINATIONS_CHECK, wave_jobs.NOMINATIONS_IMPORT),
+        target_id=record.pk,
+    )
+    if job is not None and (
+        job.is_active or (job.kind == wave_jobs.NOMINATIONS_CHECK and not record.checked)
+    ):
+        return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
+    in_worker = bool(record.checked)
+    preview = record.checked if in_worker else {}
+    if record.applied_at is None and not in_worker:
+        preview = nominations_preview(record)
+    problems = preview.get("problems", [])
     if request.method == "POST" and not problems and record.applied_at is None:
+        if in_worker:
+            job = job_start(
+                network=request.network,
+                kind=wave_jobs.NOMINATIONS_IMPORT,
+                target=record,
+                requested_by=request.user,
+            )
+            return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
         count = services.nominations_import(upload=record)
         messages.success(request, f"{count} nomination{'s' if count != 1 else ''} imported.")
         return redirect("networks:nwaves_show", network=request.network.slug, pk=record.wave_id)
-    shown = rows[:50]
+    shown = preview.get("rows", [])
     names = selectors.person_names(
-        request.network, {r.ego for r in shown} | {r.alter for r in shown}
+        request.network, {r["ego"] for r in shown} | {r["alter"] for r in shown}
     )
     return render(
         request,
@@ -290,10 +319,15 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
             "record": record,
             "problems": problems,
             "rows": [
-                {"row": r, "ego": names.get(r.ego, r.ego), "alter": names.get(r.alter, r.alter)}
+                {
+                    "row": r,
+                    "ego": names.get(r["ego"], r["ego"]),
+                    "alter": names.get(r["alter"], r["alter"]),
+                }
                 for r in shown
             ],
-            "count": len(rows),
+            "count": preview.get("count", 0),
+            "latest_job": job,
             "page_title": f"Check {record.filename}",
         },
     )

@@ -33,7 +33,12 @@ from bridgework.programmes.services.programmes import (
     programme_create,
     programme_update,
 )
-from bridgework.programmes.services.rounds import round_create, round_draw, round_publish
+from bridgework.programmes.services.rounds import (
+    round_create,
+    round_draw,
+    round_publish,
+    round_reseed,
+)
 from bridgework.programmes.services.scheduling import programmes_tick
 from bridgework.programmes.services.signup import (
     enrolment_create,
@@ -69,6 +74,7 @@ __all__ = [
     "round_create",
     "round_draw",
     "round_publish",
+    "round_reseed",
     "signup_confirm",
     "signup_request",
 ]

@@ -1,9 +1,11 @@
 """Rounds: drawing a draft's matches, drawing again, and publishing them.
 
-A round is written in one transaction when it is drawn, so a worker killed while drawing
-leaves no half round; publishing queues the introductions, which
-:mod:`bridgework.programmes.mailing` sends idempotently, so one killed while sending loses
-no match.
+A round is written in one transaction when it is drawn (its matches and places with one
+insert each), so a worker killed while drawing leaves no half round; publishing queues the
+introductions, which :mod:`bridgework.programmes.mailing` sends idempotently, so one killed
+while sending loses no match. From the coordinator's pages both run as worker jobs
+(:mod:`bridgework.programmes.jobs`): a round created there is recorded undrawn
+(``draw=False``) and its draw job fills it.
 """
 
 from __future__ import annotations
@@ -30,14 +32,19 @@ from bridgework.programmes.roster import (
 from bridgework.programmes.selectors import round_changed_since_draw
 from bridgework.programmes.services._common import _save
 
-__all__ = ["round_create", "round_draw", "round_publish"]
+__all__ = ["round_create", "round_draw", "round_publish", "round_reseed"]
 
 
 @transaction.atomic
 def round_create(
-    *, programme: Programme, starts_on: date | None = None, seed: int | None = None
+    *,
+    programme: Programme,
+    starts_on: date | None = None,
+    seed: int | None = None,
+    draw: bool = True,
 ) -> Round:
-    """Create the next round (a draft) and draw its matches.
+    """Create the next round (a draft) and draw its matches (unless ``draw`` is false: the
+    caller then draws it, as the coordinator's page does in a job).
 
     Rounds never overlap: the next one starts on the programme's weekday once the latest has
     ended (or today, if later), and there is at most one draft to check at a time.
@@ -65,7 +72,18 @@ def round_create(
             seed=secrets.randbits(31) if seed is None else seed,
         )
     )
-    return round_draw(round_=round_)
+    return round_draw(round_=round_) if draw else round_
+
+
+@transaction.atomic
+def round_reseed(*, round_: Round, seed: int) -> Round:
+    """Give a draft a new seed, for the next draw (which the caller starts)."""
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.is_published:
+        raise ProgrammeError("This round has been published; its matches are final.")
+    round_.seed = seed
+    round_.save(update_fields=["seed"])
+    return round_
 
 
 @transaction.atomic
@@ -101,19 +119,22 @@ def round_draw(*, round_: Round, seed: int | None = None, redate: bool = False) 
         round_date=round_.starts_on,
         seed=round_.seed,
     )
-    places = []
-    for index, found in enumerate(result.matches):
-        match = Match.objects.create(
+    matches = [
+        Match(
             network=round_.network,
             round=round_,
             score=found.score,
             reasons=list(found.reasons),
             suggested_at=suggested_slot(programme, round_.starts_on, index, not_before=now),
         )
-        places += [
-            RoundPlace(round=round_, enrolment=enrolments[m], match=match, outcome="matched")
-            for m in found.members
-        ]
+        for index, found in enumerate(result.matches)
+    ]
+    matches = _insert_matches(round_, matches)
+    places = [
+        RoundPlace(round=round_, enrolment=enrolments[m], match=match, outcome="matched")
+        for match, found in zip(matches, result.matches, strict=True)
+        for m in found.members
+    ]
     reasons = dict(zip(result.sit_out, result.sit_out_reasons, strict=False))
     places += [
         RoundPlace(
@@ -130,21 +151,33 @@ def round_draw(*, round_: Round, seed: int | None = None, redate: bool = False) 
         )
         for m in result.holdout
     ]
-    RoundPlace.objects.bulk_create(places)
+    RoundPlace.objects.bulk_create(places, batch_size=500)
     stats = result.to_dict()["stats"]
     round_.stats, round_.solver = stats, result.solver
     round_.save(update_fields=["seed", "starts_on", "ends_on", "stats", "solver"])
     return round_
 
 
+def _insert_matches(round_: Round, matches: list[Match]) -> list[Match]:
+    """Insert a round's matches with one query, keeping their order; on a database that does
+    not return ids from a bulk insert, read them back in insertion order."""
+    created = Match.objects.bulk_create(matches, batch_size=500)
+    if all(m.pk is not None for m in created):
+        return created
+    return list(round_.matches.order_by("pk"))
+
+
 @transaction.atomic
-def round_publish(*, round_: Round) -> Round:
+def round_publish(*, round_: Round, send: bool = True) -> Round:
     """Make the round's matches final and queue the introductions (sent by the worker).
 
     People who left or paused since the draft was drawn are not introduced: the round is drawn
     again first, with the same seed; suggested times that have passed since the draw move on.
     A draft whose dates have passed is refused (draw it again to move it). Sit-outs get
     priority next round; everyone matched loses it. Publishing twice is harmless.
+
+    With ``send`` false the introductions are left to the caller (the publish job sends
+    them in batches).
     """
     round_ = Round.objects.select_for_update().select_related("programme").get(pk=round_.pk)
     if round_.is_published:
@@ -157,18 +190,21 @@ def round_publish(*, round_: Round) -> Round:
     if round_changed_since_draw(round_):
         round_ = round_draw(round_=round_)
     now = timezone.now()
+    moved = []
     for index, match in enumerate(round_.matches.order_by("pk")):
         if match.suggested_at <= now:  # drawn a while ago: suggest a time still to come
             match.suggested_at = suggested_slot(
                 round_.programme, round_.starts_on, index, not_before=now
             )
-            match.save(update_fields=["suggested_at"])
+            moved.append(match)
+    Match.objects.bulk_update(moved, ["suggested_at"], batch_size=500)
     round_.status, round_.published_at = Round.Status.PUBLISHED, now
     round_.save(update_fields=["status", "published_at"])
     Enrolment.objects.filter(places__round=round_, places__outcome="sit_out").update(priority=True)
     Enrolment.objects.filter(places__round=round_, places__outcome="matched").update(priority=False)
-    round_id = round_.pk
-    transaction.on_commit(lambda: _enqueue_send(round_id))
+    if send:
+        round_id = round_.pk
+        transaction.on_commit(lambda: _enqueue_send(round_id))
     return round_
 
 

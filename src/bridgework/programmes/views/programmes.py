@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from bridgework.directory.models import Role
+from bridgework.jobs.services import job_start
 from bridgework.programmes import selectors, services
 from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.forms import PROGRAMME_FIELDS, WEEKDAYS, ProgrammeForm
+from bridgework.programmes.jobs import ROUND_DRAW
 from bridgework.programmes.policy import policy_in_words
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 
@@ -37,8 +41,10 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
         "programmes/programmes/show.html",
         {
             "programme": programme,
-            "rounds": programme.rounds.all(),
-            "enrolments": selectors.enrolments_for(programme),
+            "rounds": page_of(request, selectors.rounds_for(programme), param="rounds_page"),
+            "enrolments": page_of(
+                request, selectors.enrolments_for(programme), param="people_page"
+            ),
             "policy": policy_in_words(programme),
             "weekday": dict(WEEKDAYS)[programme.weekday] + "s",
             "signup_url": request.build_absolute_uri(
@@ -140,9 +146,14 @@ def round_new(request: HttpRequest, pk: int) -> HttpResponse:
             back=_back(request, programme),
         )
     try:
-        round_ = services.round_create(programme=programme)
+        # The round and its draw job are recorded together; the matching engine draws it
+        # in the worker.
+        with transaction.atomic():
+            round_ = services.round_create(programme=programme, draw=False)
+            job = job_start(
+                network=request.network, kind=ROUND_DRAW, target=round_, requested_by=request.user
+            )
     except ProgrammeError as exc:
         messages.error(request, str(exc))
         return redirect(_back(request, programme))
-    messages.success(request, f"Drew round {round_.number}. Check it, then publish.")
-    return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
+    return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)

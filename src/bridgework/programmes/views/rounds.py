@@ -1,5 +1,9 @@
 """A round: preview (who, why, sit-outs, holdout), re-draw, publish; cancelling one of a
-published round's matches or giving it a new time."""
+published round's matches or giving it a new time.
+
+Drawing and publishing run as worker jobs (:mod:`bridgework.programmes.jobs`): the buttons
+start the job and open its progress page, and the round's page links to its latest job.
+"""
 
 from __future__ import annotations
 
@@ -15,30 +19,45 @@ from django.urls import reverse
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
+from bridgework.jobs import selectors as jobs
+from bridgework.jobs.kinds import JobRefusedError
+from bridgework.jobs.models import Job
+from bridgework.jobs.services import job_start
 from bridgework.programmes import selectors, services
 from bridgework.programmes.dates import programme_today
 from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.forms import MatchTimeForm
+from bridgework.programmes.jobs import ROUND_DRAW, ROUND_JOBS, ROUND_PUBLISH
 from bridgework.programmes.views.programmes import confirm_page
+from bridgework.web.pagination import page_of
 from bridgework.web.tenancy import network_view
 
 
 @network_view()
 def show(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.round_for(request.network, pk)
-    matches, others = selectors.round_matches(round_)
+    page = page_of(request, selectors.round_match_list(round_))
+    holdout = page_of(
+        request,
+        selectors.round_places_without_match(round_, "holdout"),
+        param="holdout_page",
+    )
     return render(
         request,
         "programmes/rounds/show.html",
         {
             "round": round_,
             "programme": round_.programme,
-            "matches": matches,
-            "sit_outs": others["sit_out"],
-            "holdout": others["holdout"],
+            "matches": selectors.round_matches(round_, page.object_list),
+            "matches_page": page,
+            "sit_outs": selectors.round_places_without_match(round_, "sit_out"),
+            "holdout": holdout,
             "changed": 0 if round_.is_published else selectors.round_changed_since_draw(round_),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
             "running": round_.is_published and round_.ends_on > programme_today(round_.programme),
+            "latest_job": jobs.latest_job_for(
+                request.network, kinds=ROUND_JOBS, target_id=round_.pk
+            ),
             "page_title": f"{round_.programme.name}: round {round_.number}",
         },
     )
@@ -65,14 +84,21 @@ def redraw(request: HttpRequest, pk: int) -> HttpResponse:
             button="Draw again",
             back=_back(request, round_),
         )
-    seed = secrets.randbits(31) if request.POST.get("new_seed") else None
     try:
-        services.round_draw(round_=round_, seed=seed, redate=True)
-    except ProgrammeError as exc:
+        if request.POST.get("new_seed"):
+            round_ = services.round_reseed(round_=round_, seed=secrets.randbits(31))
+        job = round_draw_start(request, round_)
+    except (ProgrammeError, JobRefusedError) as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "Drew the round again.")
-    return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
+        return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
+    return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
+
+
+def round_draw_start(request: HttpRequest, round_) -> Job:
+    """Start drawing ``round_`` in the worker (or return the draw already running)."""
+    return job_start(
+        network=request.network, kind=ROUND_DRAW, target=round_, requested_by=request.user
+    )
 
 
 @network_view(Role.COORDINATOR)
@@ -91,19 +117,24 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This round was already published.")
         return redirect(_back(request, round_))
     try:
-        services.round_publish(round_=round_)
-    except ProgrammeError as exc:
-        messages.error(request, str(exc))
-    else:
-        audit_record(
-            network=request.network,
-            action=Action.ROUND_PUBLISHED,
-            target=round_,
-            details={"programme": round_.programme.name, "matches": round_.matches.count()},
-            request=request,
+        job = job_start(
+            network=request.network, kind=ROUND_PUBLISH, target=round_, requested_by=request.user
         )
-        messages.success(request, "Published. Introductions are on their way.")
-    return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
+    except (ProgrammeError, JobRefusedError) as exc:
+        messages.error(request, str(exc))
+        return redirect("programmes:rounds_show", network=request.network.slug, pk=round_.pk)
+    audit_record(
+        network=request.network,
+        action=Action.ROUND_PUBLISHED,
+        target=round_,
+        details={
+            "programme": round_.programme.name,
+            "matches": round_.matches.count(),
+            "job": job.pk,
+        },
+        request=request,
+    )
+    return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
 
 
 @network_view(Role.COORDINATOR)

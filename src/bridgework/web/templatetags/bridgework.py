@@ -40,6 +40,14 @@ def query_with(context: template.Context, **changes: object) -> str:
     return query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def query_page(context: template.Context, param: str, number: int) -> str:
+    """The current query string with page parameter ``param`` set to ``number``."""
+    query: QueryDict = context["request"].GET.copy()
+    query[param or "page"] = str(number)
+    return query.urlencode()
+
+
 @register.filter
 def attribute(obj: object, dotted: str) -> object:
     """Follow a dotted attribute path (``"organisation.name"``) for generic tables."""

@@ -1,0 +1,219 @@
+"""Drawing and publishing a coffee round run as jobs: the draw is all-or-nothing, publishing
+sends its introductions in batches, and a publish job killed between batches or inside one
+carries on where it stopped with nobody introduced twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bridgework.jobs import services as jobs
+from bridgework.jobs.models import Job
+from bridgework.mail.models import OutboxMessage
+from bridgework.programmes import mailing, services
+from bridgework.programmes.jobs import ROUND_DRAW, ROUND_PUBLISH
+from bridgework.programmes.models import Match, Programme, Round, RoundPlace
+from bridgework.programmes.services import rounds
+from tests.factories import add_people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(network_a) -> Programme:
+    add_people(network_a, count=19)  # 21 enrolments with the fixture network's two people
+    programme = services.programme_create(
+        network=network_a, name="Coffee", audience="network", holdout_share=0.1
+    )
+    services.enrol_audience(programme=programme)
+    return programme
+
+
+def drawn(programme: Programme) -> Round:
+    return services.round_create(programme=programme, seed=11)
+
+
+def start(round_: Round, capture, kind: str = ROUND_PUBLISH) -> Job:
+    with capture(execute=True):
+        job = jobs.job_start(network=round_.network, kind=kind, target=round_)
+    job.refresh_from_db()
+    return job
+
+
+def emails_per_person(round_: Round) -> Counter:
+    return Counter(
+        OutboxMessage.objects.filter(
+            kind__in=("programme-intro", "programme-unmatched")
+        ).values_list("to", flat=True)
+    )
+
+
+def owed(round_: Round) -> int:
+    return RoundPlace.objects.filter(round=round_).count()
+
+
+def test_publish_killed_between_batches_resumes_and_introduces_nobody_twice(
+    programme, settings, django_capture_on_commit_callbacks
+):
+    settings.JOBS_BATCH_SIZE = 4
+    round_ = drawn(programme)
+    total = owed(round_)
+    assert total == 21
+
+    def killed_after_two(job: Job) -> None:
+        if Job.objects.get(pk=job.pk).done >= 8:
+            raise SystemExit("worker killed")
+
+    jobs.after_batch.append(killed_after_two)
+    try:
+        job = start(round_, django_capture_on_commit_callbacks)
+    finally:
+        jobs.after_batch.remove(killed_after_two)
+    assert job.status == Job.Status.RUNNING
+    assert (job.done, job.total) == (8, total)
+    round_.refresh_from_db()
+    assert round_.is_published  # the first batch made it final, with its first emails
+    assert sum(emails_per_person(round_).values()) == 8
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.jobs_resume_stale() == [job.pk]
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert job.done == job.total == total
+    counts = emails_per_person(round_)
+    assert len(counts) == total
+    assert set(counts.values()) == {1}
+    # A duplicate queue entry, or the scheduler's sweep, sends nothing more.
+    assert jobs.job_run(job_id=job.pk).done == total
+    assert mailing.round_send(round_=round_) == 0
+    assert sum(emails_per_person(round_).values()) == total
+
+
+def test_publish_killed_inside_its_first_batch_leaves_the_draft_as_it_was(
+    programme, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.JOBS_BATCH_SIZE = 5
+    round_ = drawn(programme)
+    real = mailing.email_queue
+    calls = []
+
+    def dies_on_the_third_email(**kwargs):
+        calls.append(1)
+        message = real(**kwargs)  # the email is written...
+        if len(calls) == 3:
+            raise SystemExit("worker killed")  # ...and its batch never commits
+        return message
+
+    monkeypatch.setattr(mailing, "email_queue", dies_on_the_third_email)
+    job = start(round_, django_capture_on_commit_callbacks)
+    assert job.done == 0
+    round_.refresh_from_db()
+    # Publishing and the batch's emails went together.
+    assert not round_.is_published
+    assert not OutboxMessage.objects.exists()
+    monkeypatch.setattr(mailing, "email_queue", real)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_run(job_id=job.pk)
+    round_.refresh_from_db()
+    assert round_.is_published
+    assert job.status == Job.Status.DONE
+    assert job.done == job.total == 21
+    counts = emails_per_person(round_)
+    assert len(counts) == 21
+    assert set(counts.values()) == {1}
+
+
+def test_publish_killed_inside_a_later_batch_loses_that_batch_whole_and_redoes_it_once(
+    programme, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.JOBS_BATCH_SIZE = 5
+    round_ = drawn(programme)
+    real = mailing.email_queue
+    calls = []
+
+    def dies_in_the_third_batch(**kwargs):
+        calls.append(1)
+        message = real(**kwargs)
+        if len(calls) == 12:  # the second email of the third batch
+            raise SystemExit("worker killed")
+        return message
+
+    monkeypatch.setattr(mailing, "email_queue", dies_in_the_third_batch)
+    job = start(round_, django_capture_on_commit_callbacks)
+    assert job.done == 10
+    assert OutboxMessage.objects.count() == 10
+    monkeypatch.setattr(mailing, "email_queue", real)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_run(job_id=job.pk)
+    assert job.done == job.total == 21
+    counts = emails_per_person(round_)
+    assert len(counts) == 21
+    assert set(counts.values()) == {1}
+
+
+def test_a_draw_that_stops_leaves_the_draft_as_it_was(
+    programme, monkeypatch, django_capture_on_commit_callbacks
+):
+    round_ = drawn(programme)
+    before = sorted(Match.objects.filter(round=round_).values_list("pk", flat=True))
+    real = rounds._insert_matches
+
+    def dies_after_writing(round_, matches):
+        real(round_, matches)
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(rounds, "_insert_matches", dies_after_writing)
+    services.round_reseed(round_=round_, seed=99)
+    job = start(round_, django_capture_on_commit_callbacks, kind=ROUND_DRAW)
+    assert job.status == Job.Status.FAILED
+    assert "unexpected error" in job.error
+    assert "Traceback" not in job.error
+    assert sorted(Match.objects.filter(round=round_).values_list("pk", flat=True)) == before
+    assert RoundPlace.objects.filter(round=round_).count() == 21
+    monkeypatch.setattr(rounds, "_insert_matches", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_retry(job=job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    round_.refresh_from_db()
+    assert round_.seed == 99
+    assert RoundPlace.objects.filter(round=round_).count() == 21
+
+
+def test_a_round_created_from_the_page_is_drawn_by_its_job_and_cannot_be_published_before(
+    coordinator, network_a, programme
+):
+    # Without running the queued job: the round is recorded, undrawn, and says so.
+    response = coordinator.post(f"/n/{network_a.slug}/coffee/{programme.pk}/rounds/new/")
+    round_ = Round.objects.get(programme=programme)
+    job = Job.objects.get(kind=ROUND_DRAW, target_id=round_.pk)
+    assert response["Location"] == f"/n/{network_a.slug}/jobs/{job.pk}/"
+    assert not round_.is_drawn
+    page = coordinator.get(f"/n/{network_a.slug}/coffee/rounds/{round_.pk}/").content.decode()
+    assert "its matches are being drawn" in page
+    assert f'href="/n/{network_a.slug}/jobs/{job.pk}/"' in page
+    refused = coordinator.post(
+        f"/n/{network_a.slug}/coffee/rounds/{round_.pk}/publish/", follow=True
+    ).content.decode()
+    assert "still being drawn" in refused
+    assert not Job.objects.filter(kind=ROUND_PUBLISH).exists()
+    # A second click while it is drawing is the same job.
+    coordinator.post(f"/n/{network_a.slug}/coffee/rounds/{round_.pk}/redraw/")
+    assert Job.objects.filter(kind=ROUND_DRAW).count() == 1
+
+
+def test_drawing_writes_matches_and_places_with_a_fixed_number_of_inserts(programme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    round_ = drawn(programme)
+    with CaptureQueriesContext(connection) as captured:
+        services.round_draw(round_=round_)
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2  # one for the matches, one for the places
+    assert Match.objects.filter(round=round_).count() >= 8
