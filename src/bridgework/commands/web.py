@@ -46,7 +46,11 @@ def serve(args: argparse.Namespace) -> int:
             "--logger-class",
             "bridgework.server.gunicorn_logging.RedactingLogger",
         ]
-        return subprocess.call(command)
+        # gunicorn takes this process's place, so the signals a process manager or container
+        # platform sends (SIGTERM to stop, SIGHUP to reload) reach it directly.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, command)
     from bridgework.demo import database_is_empty, demo_load
 
     if not args.no_demo and database_is_empty():
@@ -140,12 +144,29 @@ def _schedule(every: float) -> None:
     threading.Thread(target=tick, name="bridgework-schedule", daemon=True).start()
 
 
+def worker_id() -> str:
+    """``<host>:<process id>``: the task table records which machine and process ran (or
+    still holds) each background task."""
+    import socket
+
+    return f"{socket.gethostname()[:50]}:{os.getpid()}"
+
+
 def worker(args: argparse.Namespace) -> int:
     _django()
     extra = ["--batch"] if args.once else []
     if args.schedule_interval > 0 and not args.once:
         _schedule(args.schedule_interval)
-    _manage("db_worker", "--queue-name", "*", "--interval", str(args.interval), *extra)
+    _manage(
+        "db_worker",
+        "--queue-name",
+        "*",
+        "--interval",
+        str(args.interval),
+        "--worker-id",
+        worker_id(),
+        *extra,
+    )
     return 0
 
 
