@@ -24,11 +24,33 @@ def _manage(*argv: str) -> None:
     execute_from_command_line(["bridgework manage", *argv])
 
 
+#: The PostgreSQL advisory lock that lets one server at a time migrate the shared database.
+MIGRATION_LOCK = 7_311_042
+
+
+def _migrate() -> None:
+    """Migrate the database and make the shared cache's table. On PostgreSQL servers that
+    start together take turns (an advisory lock): the first migrates, the others then find
+    nothing to do."""
+    from django.db import connection
+
+    locked = connection.vendor == "postgresql"
+    if locked:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        _manage("migrate", "--no-input", "-v", "0")
+        _manage("createcachetable")  # the shared cache's table (also made by every migrate)
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+
+
 def serve(args: argparse.Namespace) -> int:
     """Migrate, load the demo into an empty database, then serve (and run a worker)."""
     _django(production=args.production)
-    _manage("migrate", "--no-input", "-v", "0")
-    _manage("createcachetable")  # the shared cache's table (also made by every migrate)
+    _migrate()
     if args.production:
         _manage("collectstatic", "--no-input", "-v", "0")
         command = [
