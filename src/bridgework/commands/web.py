@@ -128,11 +128,13 @@ def demo(args: argparse.Namespace) -> int:
 def queue_scheduled_jobs() -> list[str]:
     """Queue one run of every periodic job: RC and network survey reminders that are due, RC
     results to publish, coffee programme rounds, reminders and feedback requests, the deletion
-    of raw answers past their network's retention period, and the resumption of bulk actions a
-    stopped worker left running. Each job is idempotent, so several workers may queue them at
-    once. Returns the names of the jobs queued."""
+    of raw answers past their network's retention period, the resumption of bulk actions a
+    stopped worker left running, and another delivery attempt for emails left waiting. Each
+    job is idempotent, so several workers may queue them at once. Returns the names of the
+    jobs queued."""
     from bridgework.governance.tasks import apply_retention
     from bridgework.jobs.tasks import resume_stale_jobs
+    from bridgework.mail.tasks import requeue_stale_emails
     from bridgework.ona.tasks import send_due_network_reminders
     from bridgework.programmes.tasks import run_schedule
     from bridgework.surveys.tasks import publish_results, send_due_reminders
@@ -144,6 +146,7 @@ def queue_scheduled_jobs() -> list[str]:
         run_schedule,
         apply_retention,
         resume_stale_jobs,
+        requeue_stale_emails,
     )
     for job in jobs:
         job.enqueue()
