@@ -9,8 +9,19 @@
 2. **People import** of an N-row CSV through the import job (read, validate every row,
    match to the directory, write all-or-nothing in batches). Baseline: a plain
    ``bulk_create`` of N Person rows.
+3. **Results page** of an open RC wave with live results and 0.6 × N respondents (each rating
+   six workgroups on seven dimensions), requested as a coordinator through the whole Django
+   stack: *cold*, the first view after the answers arrived (it publishes the snapshot: every
+   figure, bootstrap intervals, privacy pass), and *warm*, the median of five views after it.
+   Baseline: one SQL query of the mean of each dimension per (rater, target) workgroup.
+4. **Publish a round** of a coffee programme of N participants: draw it (the scalable
+   solver above 5,000 people), publish it, and write every introduction into the outbox, as
+   the worker does once the publish commits. Baseline: a plain ``bulk_create`` of N
+   OutboxMessage rows (bodies prepared).
 
-N is 2,000 and 20,000 by default; ``BENCH_WEB_SIZES=2000,20000,100000`` sets the sizes.
+N is 2,000 and 20,000 by default; ``BENCH_WEB_SIZES=2000,20000,100000`` sets the sizes;
+``BENCH_WEB_STEPS=invitations,import,results,round`` the steps. Each row prints the time per
+10× of N where two sizes 10× apart ran (``growth/10×``).
 The database is a fresh SQLite file, or ``DATABASE_URL`` (PostgreSQL) when set: the
 benchmark adds its own networks there (slugs ending in the run's time), so point it at a
 scratch database.
@@ -46,7 +57,7 @@ from bridgework.jobs.models import Job  # noqa: E402
 from bridgework.jobs.services import job_run, job_start  # noqa: E402
 from bridgework.mail.models import OutboxMessage  # noqa: E402
 from bridgework.surveys import services  # noqa: E402
-from bridgework.surveys.models import Invitation, Wave  # noqa: E402
+from bridgework.surveys.models import Invitation, Response, Wave  # noqa: E402
 
 RUN = f"{int(time.time()) % 100000}"
 
@@ -178,25 +189,211 @@ def bench_import(n: int) -> tuple[float, float]:
     return ours, base
 
 
+DIMENSIONS = (
+    "frequent",
+    "timely",
+    "accurate",
+    "problem_solving",
+    "shared_goals",
+    "shared_knowledge",
+    "mutual_respect",
+)
+
+
+def _coordinator(network: Network):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from bridgework.accounts.models import User
+    from bridgework.directory.models import Membership, Role
+
+    user = User.objects.create_user(f"coord@{network.slug}.example", "bench-password-123")
+    Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def answered_wave(respondents: int, slug: str) -> Wave:
+    """An open wave with live results and ``respondents`` answers, each rating six groups."""
+    network = Network.objects.create(name=slug, slug=slug)
+    groups = [Workgroup.objects.create(network=network, name=f"Group {g}") for g in range(6)]
+    Person.objects.bulk_create(
+        [
+            Person(
+                network=network,
+                name=f"Person {i}",
+                email=f"p{i}@{slug}.example",
+                workgroup=groups[i % 6],
+            )
+            for i in range(respondents)
+        ],
+        batch_size=5000,
+    )
+    process = services.work_process_create(network=network, name="Discharge", workgroups=groups)
+    now = timezone.now()
+    wave = services.wave_create(
+        process=process,
+        name="Spring",
+        opens_at=now - timedelta(days=3),
+        closes_at=now + timedelta(days=14),
+        respondent_workgroups=groups,
+        live_results=True,
+    )
+    people = list(Person.objects.filter(network=network).values_list("pk", "workgroup_id"))
+    Invitation.objects.bulk_create(
+        [
+            Invitation(network=network, wave=wave, person_id=pk, workgroup_id=g, completed_at=now)
+            for pk, g in people
+        ],
+        batch_size=5000,
+    )
+    invitations = list(Invitation.objects.filter(wave=wave).values_list("pk", "workgroup_id"))
+    rows = []
+    for pk, rater in invitations:
+        for target in groups:
+            base = 2 + (rater + target.pk) % 3
+            scores = {key: 1 + (base + (pk + d) % 3 - 1) % 5 for d, key in enumerate(DIMENSIONS)}
+            rows.append(Response(invitation_id=pk, target=f"wg:{target.pk}", **scores))
+        if len(rows) >= 30000:
+            Response.objects.bulk_create(rows, batch_size=5000)
+            rows = []
+    Response.objects.bulk_create(rows, batch_size=5000)
+    return wave
+
+
+def bench_results(n: int) -> tuple[float, float, float]:
+    """Seconds of the results page cold and warm, and of the baseline query."""
+    from django.db.models import Avg
+
+    respondents = n * 6 // 10
+    wave = answered_wave(respondents, f"bench-res-{n}-{RUN}")
+    client = _coordinator(wave.network)
+    url = reverse("surveys:waves_results", kwargs={"network": wave.network.slug, "pk": wave.pk})
+    start = time.perf_counter()
+    response = client.get(url)
+    cold = time.perf_counter() - start
+    assert response.status_code == 200, response.status_code
+    assert b"Download the results (CSV)" in response.content
+    warm_runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        response = client.get(url)
+        warm_runs.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    warm = sorted(warm_runs)[2]
+    start = time.perf_counter()
+    means = list(
+        Response.objects.filter(invitation__wave=wave, works_with=True)
+        .values("invitation__workgroup_id", "target")
+        .annotate(**{f"m_{key}": Avg(key) for key in DIMENSIONS})
+    )
+    base = time.perf_counter() - start
+    assert len(means) == 36, len(means)
+    return cold, warm, base
+
+
+def bench_round(n: int) -> tuple[float, float, dict[str, float]]:
+    from bridgework.programmes.mailing import round_send
+    from bridgework.programmes.models import Programme
+    from bridgework.programmes.services import (
+        enrol_audience,
+        programme_create,
+        round_create,
+        round_publish,
+    )
+
+    network, _ = network_with_people(f"bench-round-{n}-{RUN}", n)
+    programme = programme_create(
+        network=network, name="Coffee", audience=Programme.Audience.NETWORK
+    )
+    enrol_audience(programme=programme)
+    steps: dict[str, float] = {}
+    start = time.perf_counter()
+    with transaction.atomic():
+        round_ = round_create(programme=programme, seed=7)
+    steps["draw"] = time.perf_counter() - start
+    mark = time.perf_counter()
+    with transaction.atomic():
+        round_ = round_publish(round_=round_)
+    steps["publish"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    sent = round_send(round_=round_)
+    steps["introductions"] = time.perf_counter() - mark
+    ours = time.perf_counter() - start
+    emails = OutboxMessage.objects.filter(network=network).count()
+    assert emails >= n * 0.95, (emails, sent)
+    sample = OutboxMessage.objects.filter(network=network).first()
+
+    base_network = Network.objects.create(name=f"r-b-{n}", slug=f"bench-round-b-{n}-{RUN}")
+    start = time.perf_counter()
+    with transaction.atomic():
+        OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    network=base_network,
+                    to=f"n{i}@example.org",
+                    subject=sample.subject,
+                    text_body=sample.text_body,
+                    html_body=sample.html_body,
+                    kind="programme-introduction",
+                    idempotency_key=f"bench-round:{RUN}:{n}:{i}",
+                )
+                for i in range(emails)
+            ],
+            batch_size=500,
+        )
+    base = time.perf_counter() - start
+    return ours, base, steps
+
+
+def steps() -> list[str]:
+    raw = os.environ.get("BENCH_WEB_STEPS", "invitations,import,results,round")
+    return [s.strip() for s in raw.split(",") if s.strip()]
+
+
+def _growth(times: dict[int, float], n: int) -> str:
+    """Time at N over time at N/10 (the cost of 10× more), when both ran."""
+    return f"{times[n] / times[n // 10]:.1f}×" if n // 10 in times and times[n // 10] else "-"
+
+
 def main() -> int:
     call_command("migrate", "--no-input", "-v", "0")
     reverse("web:home")  # load the URL configuration and templates outside the timings
     print(f"database: {connection.vendor}; batch size {settings.JOBS_BATCH_SIZE}")
-    print(f"{'action':<34}{'N':>8}{'ours s':>10}{'baseline s':>12}{'ratio':>8}{'rows/s':>10}")
+    print(
+        f"{'action':<34}{'N':>8}{'ours s':>10}{'baseline s':>12}{'ratio':>8}{'rows/s':>10}"
+        f"{'growth/10×':>12}"
+    )
+    times: dict[str, dict[int, float]] = {}
+
+    def row(label: str, n: int, ours: float, base: float, note: str = "") -> None:
+        times.setdefault(label, {})[n] = ours
+        print(
+            f"{label:<34}{n:>8,}{ours:>10.2f}{base:>12.3f}{ours / base:>8.1f}"
+            f"{n / ours:>10,.0f}{_growth(times[label], n):>12}{note}",
+            flush=True,
+        )
+
+    chosen = steps()
     for n in sizes():
-        for label, bench in (
-            ("invitations + emails (job)", bench_invitations),
-            ("people import (job)", bench_import),
-        ):
-            ours, base = bench(n)
-            print(
-                f"{label:<34}{n:>8,}{ours:>10.2f}{base:>12.2f}{ours / base:>8.1f}"
-                f"{n / ours:>10,.0f}",
-                flush=True,
-            )
+        if "invitations" in chosen:
+            row("invitations + emails (job)", n, *bench_invitations(n))
+        if "import" in chosen:
+            row("people import (job)", n, *bench_import(n))
+        if "results" in chosen:
+            cold, warm, base = bench_results(n)
+            respondents = n * 6 // 10
+            row("results page, cold (respondents)", respondents, cold, base)
+            row("results page, warm (respondents)", respondents, warm, base)
+        if "round" in chosen:
+            ours, base, parts = bench_round(n)
+            detail = ", ".join(f"{k} {v:.1f}s" for k, v in parts.items())
+            row("publish a round (participants)", n, ours, base, f"  ({detail})")
     print(
         "baselines: plain bulk_create of the same Invitation + OutboxMessage rows (bodies "
-        "prepared), and of N Person rows; ratio = ours / baseline; one run each, shared machine"
+        "prepared), of N Person rows, one SQL query of the mean of each dimension per pair "
+        "of workgroups (results page), and a plain bulk_create of the round's OutboxMessage "
+        "rows; ratio = ours / baseline; one run each, shared machine"
     )
     return 0
 

@@ -12,6 +12,7 @@ PUBLIC = {
     "accounts:sso_start",
     "accounts:sso_callback",
     "web:home",
+    "web:health",
     "web:switch_network",
     "respond:start",
     "respond:step",

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from bridgework.mail.models import OutboxMessage
-from bridgework.mail.services import email_deliver, email_queue
+from bridgework.mail.services import email_deliver, email_queue, emails_requeue_stale
 
 
 def _queue(network, key=None):
@@ -93,3 +93,30 @@ def test_a_batch_is_delivered_over_one_connection_once_and_a_failure_spares_the_
     monkeypatch.undo()
     assert email_deliver_batch(message_ids=ids) == {"sent": 3}
     assert len(mail.outbox) == 3  # the two already sent were not sent again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_whose_delivery_was_lost_is_queued_again_and_sent_once(network_a, settings):
+    """A worker killed while delivering takes the queue entry with it: the scheduler's sweep
+    queues every message still waiting after JOBS_STALE_AFTER, and delivery skips sent ones."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lost, sent, fresh = (_queue(network_a, key=f"k{i}") for i in range(3))
+    DBTaskResult.objects.all().delete()  # the queue entries died with their worker
+    email_deliver(message_id=sent.pk)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    OutboxMessage.objects.filter(pk__in=[lost.pk, sent.pk]).update(created_at=an_hour_ago)
+    assert emails_requeue_stale() == 1  # not the sent one, not the one just written
+    call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay")
+    statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
+    assert statuses == {lost.pk: "sent", sent.pk: "sent", fresh.pk: "queued"}
+    assert len(mail.outbox) == 2  # the lost one now, the sent one before: once each
+    OutboxMessage.objects.filter(pk=fresh.pk).update(created_at=an_hour_ago, attempts=5)
+    assert emails_requeue_stale() == 0  # out of attempts: left for a person to look at

@@ -283,6 +283,7 @@ def test_the_worker_scheduler_sends_due_network_reminders(crowd):
         "run_schedule",
         "apply_retention",
         "resume_stale_jobs",
+        "requeue_stale_emails",
     } == set(names)
     assert OutboxMessage.objects.filter(kind="network-reminder").count() == crowd.people.count()
 

@@ -33,16 +33,14 @@ PERSONAL_PAGES = [
 
 
 def test_the_default_cache_is_shared_by_every_process():
-    assert django_settings.CACHES["default"]["BACKEND"] == (
-        "django.core.cache.backends.db.DatabaseCache"
-    )
+    assert django_settings.CACHES["default"]["BACKEND"] == "bridgework.web.cache.DatabaseCache"
 
 
 @pytest.mark.parametrize(
     ("cache_url", "expected"),
     [
         ("redis://cache.internal:6379/1", "django.core.cache.backends.redis.RedisCache"),
-        ("", "django.core.cache.backends.db.DatabaseCache"),
+        ("", "bridgework.web.cache.DatabaseCache"),
         ("memcached://nope", "CACHE_URL must be"),
     ],
 )

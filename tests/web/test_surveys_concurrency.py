@@ -14,7 +14,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port, throwaway_database
 
 SETUP = r"""
 import json, django
@@ -81,36 +82,6 @@ DIMENSIONS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _throwaway_database(env: dict[str, str]):
-    """On PostgreSQL, point the server at a fresh database dropped afterwards, so the test
-    never writes into the database named by ``DATABASE_URL`` and can run again."""
-    url = env.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        env.pop("DATABASE_URL", None)  # SQLite file in the temporary data directory
-        yield
-        return
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_concurrency_{os.getpid()}"
-    admin = psycopg.connect(url, autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-    try:
-        yield
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
 @pytest.fixture
 def server(tmp_path: Path):
     env = {
@@ -123,7 +94,7 @@ def server(tmp_path: Path):
         "BRIDGEWORK_RATE_LIMIT_LINKS": "0",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    with _throwaway_database(env):
+    with throwaway_database(env, "concurrency", tmp_path / "bridgework.sqlite3"):
         yield from _serve(env)
 
 
@@ -132,7 +103,7 @@ def _serve(env: dict[str, str]):
         [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, check=True
     )
     tokens = {int(k): v for k, v in json.loads(setup.stdout.strip().splitlines()[-1]).items()}
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,

@@ -24,11 +24,33 @@ def _manage(*argv: str) -> None:
     execute_from_command_line(["bridgework manage", *argv])
 
 
+#: The PostgreSQL advisory lock that lets one server at a time migrate the shared database.
+MIGRATION_LOCK = 7_311_042
+
+
+def _migrate() -> None:
+    """Migrate the database and make the shared cache's table. On PostgreSQL servers that
+    start together take turns (an advisory lock): the first migrates, the others then find
+    nothing to do."""
+    from django.db import connection
+
+    locked = connection.vendor == "postgresql"
+    if locked:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        _manage("migrate", "--no-input", "-v", "0")
+        _manage("createcachetable")  # the shared cache's table (also made by every migrate)
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+
+
 def serve(args: argparse.Namespace) -> int:
     """Migrate, load the demo into an empty database, then serve (and run a worker)."""
     _django(production=args.production)
-    _manage("migrate", "--no-input", "-v", "0")
-    _manage("createcachetable")  # the shared cache's table (also made by every migrate)
+    _migrate()
     if args.production:
         _manage("collectstatic", "--no-input", "-v", "0")
         command = [
@@ -46,7 +68,11 @@ def serve(args: argparse.Namespace) -> int:
             "--logger-class",
             "bridgework.server.gunicorn_logging.RedactingLogger",
         ]
-        return subprocess.call(command)
+        # gunicorn takes this process's place, so the signals a process manager or container
+        # platform sends (SIGTERM to stop, SIGHUP to reload) reach it directly.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, command)
     from bridgework.demo import database_is_empty, demo_load
 
     if not args.no_demo and database_is_empty():
@@ -102,11 +128,13 @@ def demo(args: argparse.Namespace) -> int:
 def queue_scheduled_jobs() -> list[str]:
     """Queue one run of every periodic job: RC and network survey reminders that are due, RC
     results to publish, coffee programme rounds, reminders and feedback requests, the deletion
-    of raw answers past their network's retention period, and the resumption of bulk actions a
-    stopped worker left running. Each job is idempotent, so several workers may queue them at
-    once. Returns the names of the jobs queued."""
+    of raw answers past their network's retention period, the resumption of bulk actions a
+    stopped worker left running, and another delivery attempt for emails left waiting. Each
+    job is idempotent, so several workers may queue them at once. Returns the names of the
+    jobs queued."""
     from bridgework.governance.tasks import apply_retention
     from bridgework.jobs.tasks import resume_stale_jobs
+    from bridgework.mail.tasks import requeue_stale_emails
     from bridgework.ona.tasks import send_due_network_reminders
     from bridgework.programmes.tasks import run_schedule
     from bridgework.surveys.tasks import publish_results, send_due_reminders
@@ -118,6 +146,7 @@ def queue_scheduled_jobs() -> list[str]:
         run_schedule,
         apply_retention,
         resume_stale_jobs,
+        requeue_stale_emails,
     )
     for job in jobs:
         job.enqueue()
@@ -140,12 +169,29 @@ def _schedule(every: float) -> None:
     threading.Thread(target=tick, name="bridgework-schedule", daemon=True).start()
 
 
+def worker_id() -> str:
+    """``<host>:<process id>``: the task table records which machine and process ran (or
+    still holds) each background task."""
+    import socket
+
+    return f"{socket.gethostname()[:50]}:{os.getpid()}"
+
+
 def worker(args: argparse.Namespace) -> int:
     _django()
     extra = ["--batch"] if args.once else []
     if args.schedule_interval > 0 and not args.once:
         _schedule(args.schedule_interval)
-    _manage("db_worker", "--queue-name", "*", "--interval", str(args.interval), *extra)
+    _manage(
+        "db_worker",
+        "--queue-name",
+        "*",
+        "--interval",
+        str(args.interval),
+        "--worker-id",
+        worker_id(),
+        *extra,
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -274,6 +275,35 @@ def _enqueue_delivery_batch(message_ids: list[int]) -> None:
 
     for start in range(0, len(message_ids), BATCH):
         deliver_emails.enqueue(message_ids[start : start + BATCH])
+
+
+#: Messages queued again per sweep of :func:`emails_requeue_stale` at most.
+REQUEUE_LIMIT = 10_000
+
+
+def emails_requeue_stale(*, now: datetime | None = None) -> int:
+    """Queue delivery again for every message still waiting ``JOBS_STALE_AFTER`` seconds after
+    it was written (up to :data:`REQUEUE_LIMIT` a sweep, oldest first), and return how many.
+
+    A worker killed while delivering a batch takes its queue entry with it, and a delivery that
+    failed waits for another attempt (up to :data:`MAX_ATTEMPTS`): the worker's scheduler runs
+    this so neither waits for ever. Delivery locks each message and skips one already sent, so
+    a message queued twice (its first entry was only slow) is still sent once.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.JOBS_STALE_AFTER)
+    ids = list(
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.QUEUED,
+            created_at__lt=cutoff,
+            attempts__lt=MAX_ATTEMPTS,
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:REQUEUE_LIMIT]
+    )
+    if ids:
+        _enqueue_delivery_batch(ids)
+    return len(ids)
 
 
 def email_deliver_batch(*, message_ids: Sequence[int]) -> dict[str, int]:

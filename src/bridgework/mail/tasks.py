@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from bridgework.mail.services import email_deliver, email_deliver_batch
+from bridgework.mail.services import email_deliver, email_deliver_batch, emails_requeue_stale
 
 
 @task(queue_name="email")
@@ -17,3 +17,9 @@ def deliver_email(message_id: int) -> str:
 def deliver_emails(message_ids: list[int]) -> dict[str, int]:
     """Deliver a batch of outbox messages over one connection (idempotent per message)."""
     return email_deliver_batch(message_ids=message_ids)
+
+
+@task(queue_name="email")
+def requeue_stale_emails() -> int:
+    """Queue delivery again for messages left waiting (a lost queue entry, a failed attempt)."""
+    return emails_requeue_stale()

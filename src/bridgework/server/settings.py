@@ -316,7 +316,8 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
 elif CACHE_URL in {"", "db://", "database"}:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's, with increments that count exactly across processes.
+            "BACKEND": "bridgework.web.cache.DatabaseCache",
             "LOCATION": "bridgework_cache",
         }
     }
@@ -364,6 +365,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Load balancers and container platforms probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -51,7 +51,11 @@ def wave_frame(wave: Wave) -> pd.DataFrame:
     )
     wide["target_workgroup"] = wide["target"].map(names)
     wide = wide[wide["target_workgroup"].notna()]
-    wide["respondent_id"] = "r" + wide["respondent_id"].astype(str)
+    # Categorical labels: the melt below repeats them seven times, and the analysis
+    # factorises them; as categories both cost one integer per row, not one string.
+    wide["respondent_id"] = ("r" + wide["respondent_id"].astype(str)).astype("category")
+    for column in ("respondent_workgroup", "target_workgroup"):
+        wide[column] = wide[column].astype("category")
     long = wide.melt(
         id_vars=["respondent_id", "respondent_workgroup", "target_workgroup"],
         value_vars=list(DIMENSIONS),

@@ -1,8 +1,8 @@
 """One rate limiter: a fixed-window counter per scope and client in the shared cache.
 
 ``cache.add`` starts a window and ``cache.incr`` counts in it, in the shared cache, so every
-server process counts together (exactly with Redis, whose ``incr`` is atomic; the database
-cache may lose a count under a race, which a brake can afford). It is a brake on guessing and
+server process counts together, exactly: Redis's ``incr`` is atomic, and so is the database
+cache's (:mod:`bridgework.web.cache`). It is a brake on guessing and
 scraping, sized so that a real person never meets it; the limits per hour come from
 ``settings.RATE_LIMITS`` (see ``docs/configuration.md``).
 

@@ -1,0 +1,351 @@
+"""Two web servers and two workers share one database, as a deployment on several machines
+does (docs/deployment.md).
+
+Real processes: ``bridgework serve --production`` on two loopback ports (gunicorn, production
+settings from the environment) and two ``bridgework worker``, over PostgreSQL when
+``DATABASE_URL`` names it (a scratch database beside it), otherwise over one SQLite file they
+all open (WAL, IMMEDIATE transactions: the embedded default's single-machine shape, which must
+be just as consistent between processes). Mail goes by SMTP to a sink in this test.
+
+One test, in the order a lockout allows: a sign-in made through A is a session on B; results
+published by closing the wave through A are what B shows; a job of invitations started through
+A survives the worker running it being killed, with every email in the outbox and delivered
+exactly once; the personal-link rate limit and the sign-in lockout count requests to both
+servers together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.processes import (
+    Browser,
+    Processes,
+    SMTPSink,
+    as_json,
+    bridgework,
+    free_port,
+    process_env,
+    sql,
+    throwaway_database,
+    wait_until_serving,
+)
+
+pytestmark = pytest.mark.slow
+
+#: Invitations the job sends, and people per committed batch: enough batches to kill the
+#: worker between the first and the last.
+INVITEES = 400
+BATCH = 5
+PASSWORD = "a-long-deployment-password"
+LINK_LIMIT = 12
+
+SETUP = r"""
+import json, sys, django
+django.setup()
+from datetime import timedelta
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.utils import timezone
+from bridgework.accounts.models import User
+from bridgework.directory.models import Membership, Network, Person, Role, Workgroup
+from bridgework.surveys import services
+from bridgework.surveys.models import Invitation, InvitationToken, Response
+from bridgework.tokens import issue_token
+
+invitees, password = int(sys.argv[1]), sys.argv[2]
+network = Network.objects.create(name="Shire", slug="shire")
+user = User.objects.create_user("coord@shire.example", password)
+Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
+User.objects.create_user("guessed@shire.example", password)
+now = timezone.now()
+
+# A wave with answers from four people in each of two groups, to close and publish.
+groups = [Workgroup.objects.create(network=network, name=f"Team {i}") for i in range(2)]
+process = services.work_process_create(network=network, name="Discharge", workgroups=groups)
+answered = services.wave_create(
+    process=process, name="Autumn", opens_at=now - timedelta(days=3),
+    closes_at=now + timedelta(days=3), respondent_workgroups=groups, min_group_size=3,
+)
+token = None
+for g, group in enumerate(groups):
+    for i in range(4):
+        person = Person.objects.create(
+            network=network, name=f"{group.name} {i}", email=f"t{g}p{i}@shire.example",
+            workgroup=group,
+        )
+        invitation = Invitation.objects.create(
+            network=network, wave=answered, person=person, workgroup=group, completed_at=now
+        )
+        issued = issue_token()
+        InvitationToken.objects.create(invitation=invitation, digest=issued.digest)
+        token = issued.plain
+        for target in groups:
+            score = 1 + (g + i + target.pk) % 5
+            Response.objects.create(
+                invitation=invitation, target=f"wg:{target.pk}",
+                **{key: score for key in (
+                    "frequent", "timely", "accurate", "problem_solving", "shared_goals",
+                    "shared_knowledge", "mutual_respect",
+                )},
+            )
+
+# A wave of nurses to invite.
+nurses = Workgroup.objects.create(network=network, name="Nurses")
+Person.objects.bulk_create([
+    Person(network=network, name=f"Nurse {i}", email=f"nurse{i}@shire.example", workgroup=nurses)
+    for i in range(invitees)
+])
+ward = services.work_process_create(network=network, name="Ward rounds", workgroups=[nurses])
+to_invite = services.wave_create(
+    process=ward, name="Winter", opens_at=now - timedelta(hours=1),
+    closes_at=now + timedelta(days=7), respondent_workgroups=[nurses],
+)
+print(json.dumps({"answered": answered.pk, "to_invite": to_invite.pk, "token": token}))
+"""
+
+STATE = r"""
+import json, sys, django
+django.setup()
+from django_tasks_db.models import DBTaskResult
+from bridgework.jobs.models import Job
+from bridgework.mail.models import OutboxMessage
+from bridgework.surveys.models import Invitation
+
+job = Job.objects.get(pk=int(sys.argv[1]))
+runs = [
+    {"status": r.status, "workers": r.worker_ids}
+    for r in DBTaskResult.objects.filter(task_path="bridgework.jobs.tasks.run_job")
+    if r.args_kwargs["args"] == [job.pk]
+]
+mail = OutboxMessage.objects.filter(network=job.network, to__startswith="nurse")
+print(json.dumps({
+    "status": job.status, "done": job.done, "total": job.total, "attempts": job.attempts,
+    "runs": runs,
+    "invitations": Invitation.objects.filter(wave_id=job.target_id).count(),
+    "emails": [[m.to, m.idempotency_key, m.status, m.attempts] for m in mail],
+}))
+"""
+
+
+def _run(env: dict[str, str], script: str, *args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found, page[:2000]
+    return found.group(1)
+
+
+def _post_form(browser: Browser, path: str, fields: dict[str, str]) -> tuple[int, dict, str]:
+    status, _, page = browser.get(path)
+    assert status == 200, (path, status)
+    return browser.post(path, {"csrfmiddlewaretoken": _csrf(page), **fields})
+
+
+def _sign_in(browser: Browser, email: str, password: str) -> int:
+    status, _, _ = _post_form(
+        browser, "/accounts/login/", {"username": email, "password": password}
+    )
+    return status
+
+
+@pytest.fixture
+def deployment(tmp_path: Path):
+    """Two servers (A, B), two workers and an SMTP sink over one scratch database."""
+    with SMTPSink() as sink:
+        env = process_env(
+            SECRET_KEY="deployment-test-" + "k" * 50,
+            ALLOWED_HOSTS="127.0.0.1",
+            EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?tls=0",
+            SITE_URL="https://rc.example.org",
+            LOG_LEVEL="WARNING",
+            BRIDGEWORK_JOBS_BATCH_SIZE=str(BATCH),
+            BRIDGEWORK_JOBS_STALE_AFTER="3",
+            BRIDGEWORK_RATE_LIMIT_LINKS=str(LINK_LIMIT),
+            BRIDGEWORK_DATA_DIR=str(tmp_path / "setup"),
+        )
+        processes = Processes(tmp_path)
+        with throwaway_database(env, "deployment", tmp_path / "shared.sqlite3"):
+            try:
+                setup = _run({**env, "BRIDGEWORK_PRODUCTION": "1"}, SETUP, str(INVITEES), PASSWORD)
+                ports = [free_port(), free_port()]
+                servers = []
+                for name, port in zip("ab", ports, strict=True):
+                    # Each server keeps its own data directory, as separate machines do.
+                    process = processes.start(
+                        f"server-{name}",
+                        bridgework(
+                            "serve",
+                            "--production",
+                            "--bind",
+                            f"127.0.0.1:{port}",
+                            "--workers",
+                            "2",
+                        ),
+                        {**env, "BRIDGEWORK_DATA_DIR": str(tmp_path / name)},
+                    )
+                    servers.append((Browser(port), process))
+                workers = [
+                    processes.start(
+                        f"worker-{i}",
+                        bridgework("worker", "--interval", "0.2", "--schedule-interval", "1"),
+                        {**env, "BRIDGEWORK_DATA_DIR": str(tmp_path / f"worker-{i}")},
+                    )
+                    for i in (1, 2)
+                ]
+                for browser, process in servers:
+                    wait_until_serving(browser, process, timeout=60)
+                yield {
+                    "env": {**env, "BRIDGEWORK_PRODUCTION": "1"},
+                    "ports": ports,
+                    "workers": workers,
+                    "setup": setup,
+                    "sink": sink,
+                    "processes": processes,
+                }
+            finally:
+                processes.stop_all()
+
+
+def _job_state(env: dict[str, str], job_id: int) -> dict:
+    return _run(env, STATE, str(job_id))
+
+
+def _job_progress(url: str, job_id: int) -> tuple[int, list[str]]:
+    """How many of the job's people are done, and the workers holding a run of it now."""
+    (done,) = sql(url, "SELECT done FROM jobs_job WHERE id = ?", (job_id,))[0]
+    runs = sql(
+        url,
+        "SELECT worker_ids, args_kwargs FROM django_tasks_database_dbtaskresult "
+        "WHERE task_path = ? AND status = ?",
+        ("bridgework.jobs.tasks.run_job", "RUNNING"),
+    )
+    holders = [as_json(w)[-1] for w, args in runs if as_json(args)["args"] == [job_id]]
+    return done, holders
+
+
+def _kill_the_worker_running(deployment: dict, job_id: int) -> subprocess.Popen:
+    """Wait until a worker has committed some batches of the job but not all, then kill that
+    worker at once (SIGKILL: no chance to finish its batch or tidy up)."""
+    by_id = {f"{os.uname().nodename[:50]}:{w.pid}": w for w in deployment["workers"]}
+    url = deployment["env"]["DATABASE_URL"]
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        done, holders = _job_progress(url, job_id)
+        if holders and 0 < done < INVITEES // 2:
+            victim = by_id[holders[0]]
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait(timeout=10)
+            return victim
+        time.sleep(0.02)
+    raise AssertionError(f"the job never ran part-way: {done} of {INVITEES} done")
+
+
+def test_two_servers_and_two_workers_agree_on_sessions_results_jobs_and_limits(deployment):
+    a, b = (Browser(port) for port in deployment["ports"])
+    env, setup, sink = deployment["env"], deployment["setup"], deployment["sink"]
+    slug = "shire"
+
+    # Sessions: signed in through A, the same cookie is a session on B.
+    assert _sign_in(a, "coord@shire.example", PASSWORD) == 302
+    b.cookies = dict(a.cookies)
+    status, _, page = b.get(f"/n/{slug}/surveys/waves/{setup['answered']}/")
+    assert status == 200, page[:500]
+    assert "Autumn" in page
+    assert Browser(b.port).get(f"/n/{slug}/surveys/waves/{setup['answered']}/")[0] == 302
+
+    # Results: B shows none while the wave is open; closing it through A publishes them, and
+    # B (which had already looked) shows the final results at once.
+    results = f"/n/{slug}/surveys/waves/{setup['answered']}/results/"
+    status, _, page = b.get(results)
+    assert status == 200
+    assert "Final results" not in page
+    assert "Download the results (CSV)" not in page
+    close = f"/n/{slug}/surveys/waves/{setup['answered']}/close/"
+    assert _post_form(a, close, {})[0] == 302
+    for browser in (b, a):
+        status, _, page = browser.get(results)
+        assert status == 200
+        assert "Final results, published" in page
+        assert "Download the results (CSV)" in page
+    csv_a, csv_b = (
+        x.get(f"/n/{slug}/surveys/waves/{setup['answered']}/results.csv")[2] for x in (a, b)
+    )
+    assert csv_a == csv_b
+    assert "Team 0" in csv_a
+
+    # Jobs: invitations started through A; the worker running the job is killed part-way;
+    # the other resumes it. Every nurse is invited once, emailed once, delivered once.
+    status, headers, _ = _post_form(a, f"/n/{slug}/surveys/waves/{setup['to_invite']}/invite/", {})
+    assert status == 302, status
+    job_id = int(re.search(r"/jobs/(\d+)/", headers["Location"]).group(1))
+    victim = _kill_the_worker_running(deployment, job_id)
+    survivor = next(w for w in deployment["workers"] if w is not victim)
+    survivor_name = f"worker-{deployment['workers'].index(survivor) + 1}"
+    deadline = time.monotonic() + 45
+    while True:
+        status, done = sql(
+            env["DATABASE_URL"], "SELECT status, done FROM jobs_job WHERE id = ?", (job_id,)
+        )[0]
+        delivered = sum(sink.per_recipient().values())
+        if status == "done" and delivered >= INVITEES:
+            break
+        assert survivor.poll() is None, deployment["processes"].log(survivor_name)
+        assert time.monotonic() < deadline, (status, done, delivered)
+        time.sleep(0.2)
+    time.sleep(1.5)  # a duplicate delivery, if any, would land now
+    state = _job_state(env, job_id)
+    assert (state["done"], state["total"], state["invitations"]) == (INVITEES,) * 3
+    assert state["attempts"] == 2  # claimed by the killed worker, then once by the other
+    assert sorted(r["status"] for r in state["runs"])[-1] == "SUCCESSFUL"
+    emails = state["emails"]
+    assert len(emails) == INVITEES
+    assert len({key for _, key, _, _ in emails}) == INVITEES
+    assert {to for to, *_ in emails} == {f"nurse{i}@shire.example" for i in range(INVITEES)}
+    assert {(status, attempts) for _, _, status, attempts in emails} == {("sent", 1)}
+    received = sink.per_recipient()
+    assert set(received) == {to for to, *_ in emails}
+    assert set(received.values()) == {1}
+    # The job's page on B says it is done, as A's would.
+    status, _, page = b.get(f"/n/{slug}/jobs/{job_id}/")
+    assert status == 200
+    assert f"Sent {INVITEES:,} invitations" in page
+
+    # Rate limits: the personal-link limit counts requests to both servers together, also
+    # when they arrive at once.
+    link = f"/s/{setup['token']}/"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(
+            pool.map(lambda i: Browser((a if i % 2 else b).port).get(link)[0], range(LINK_LIMIT))
+        )
+    assert set(statuses) == {410}, statuses  # the wave has closed: within the limit
+    assert Browser(a.port).get(link)[0] == 429
+    assert Browser(b.port).get(link)[0] == 429
+
+    # Sign-in lockout: five failures, three on A and two on B, pause signing in on both,
+    # even with the right password.
+    for browser in (a, a, a, b):
+        assert _sign_in(Browser(browser.port), "guessed@shire.example", "wrong-password") == 200
+    assert _sign_in(Browser(b.port), "guessed@shire.example", "wrong-password") == 429
+    assert _sign_in(Browser(a.port), "guessed@shire.example", PASSWORD) == 429
+    assert _sign_in(Browser(b.port), "guessed@shire.example", PASSWORD) == 429
