@@ -424,7 +424,7 @@ def make_wave(network: Network, people: int, *, name: str = "Spring") -> Wave:
     )
 
 
-def answer_survey(survey: Survey, score_of) -> None:
+def answer_survey_scored(survey: Survey, score_of) -> None:
     """Everyone invited answers every workgroup of the survey, finishing; ``score_of(workgroup
     of the respondent, index of the dimension, index of the target)`` gives each 1–5 score."""
     from bridgework.analysis.rc_instrument import DIMENSIONS
@@ -521,16 +521,16 @@ def make_rc_waves_with_small_group(network: Network) -> Survey:
     """Two closed waves of one process (the later one returned), each with workgroups of 6, 2
     and 7 people who all answered: Group 1's cells are suppressed (under 5 respondents)."""
     first = make_survey(network, sizes=(6, 2, 7), name="Before", opened_days_ago=40)
-    answer_survey(first, small_group_scores(first.groups[1]))
+    answer_survey_scored(first, small_group_scores(first.groups[1]))
     Wave.objects.filter(pk=first.wave.pk).update(closes_at=timezone.now() - timedelta(days=30))
     second = make_survey(network, sizes=(6, 2, 7), name="After", process=first.process)
-    answer_survey(second, small_group_scores(second.groups[1]))
+    answer_survey_scored(second, small_group_scores(second.groups[1]))
     Wave.objects.filter(pk=second.wave.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     second.wave.refresh_from_db()
     return second
 
 
-def give_feedback(round_: Round) -> int:
+def give_feedback_everyone(round_: Round) -> int:
     """Everyone matched in ``round_`` says they met, rating it 1–5 in turn; returns how many."""
     from bridgework.programmes.models import Feedback, RoundPlace
 

@@ -14,7 +14,7 @@ from bridgework.surveys.results import wave_figures, wave_frame
 from tests.chart_svg import marks, page_svgs, shows_number, texts
 from tests.factories import (
     ONE_QUIET_AGENCY,
-    answer_survey,
+    answer_survey_scored,
     make_network_wave,
     make_rc_waves_with_small_group,
     make_survey,
@@ -111,7 +111,7 @@ def test_the_print_page_carries_the_same_pictures(coordinator, rc_two_waves):
 @pytest.mark.django_db
 def test_progress_pictures_have_a_bar_per_shown_group_and_hide_hidden_counts(analyst, network_a):
     survey = make_survey(network_a, sizes=(6, 2, 7))
-    answer_survey(survey, small_group_scores(survey.groups[1]))
+    answer_survey_scored(survey, small_group_scores(survey.groups[1]))
     html = analyst.get(f"/n/alpha/surveys/waves/{survey.wave.pk}/progress/").content.decode()
     svg = page_svgs(html)["chart-response-rates-workgroup"]
     table = _table(html, "By workgroup</caption>")

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.surveys import services
-from bridgework.surveys.models import Invitation, Wave
+from bridgework.surveys.models import Invitation, Response, Wave
 from bridgework.surveys.results import wave_analysis, wave_comparison
 from tests.factories import answer_survey as answer
 from tests.factories import close_wave as close
