@@ -55,6 +55,18 @@ def test_a_picture_is_an_image_named_by_its_title_and_described_by_its_desc():
     assert [e for e in svg.iter() if e is not svg and e.get("role")] == []
 
 
+def test_a_picture_is_plain_svg_whatever_another_library_did_to_the_namespace_table():
+    # WeasyPrint's PDF metadata registers the empty namespace at import, which drops the SVG
+    # default prefix from ElementTree's process-wide table.
+    ET.register_namespace("", "")
+    try:
+        out = render.render_svg(_bars(), chart_id="c2", title="t", description="d")
+    finally:
+        ET.register_namespace("", SVG.strip("{}"))
+    assert out.startswith("<svg ") and 'xmlns="http://www.w3.org/2000/svg"' in out
+    assert "ns0:" not in out
+
+
 def test_text_from_the_data_cannot_become_markup():
     name = "<script>x()</script><b>"
     out = render.render_svg(_bars((name, "B")), chart_id="c", title="t", description="d")

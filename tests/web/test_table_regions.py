@@ -39,7 +39,13 @@ class _Tables(HTMLParser):
 
 
 def _templates_with_tables() -> list[Path]:
-    return sorted(p for p in TEMPLATES.rglob("*.html") if "<table" in p.read_text())
+    """Every page template with a table; PDF reports (``reports/base.html``) are laid out for
+    paper, where a table breaks across pages instead of scrolling."""
+    return sorted(
+        p
+        for p in TEMPLATES.rglob("*.html")
+        if "<table" in p.read_text() and '{% extends "reports/base.html" %}' not in p.read_text()
+    )
 
 
 def _without_template_tags(text: str) -> str:

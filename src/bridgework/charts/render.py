@@ -184,6 +184,11 @@ def _accessible(raw: str, chart_id: str, title: str, description: str) -> str:
     head.text = title
     root.insert(0, desc)
     root.insert(0, head)
+    # Written with plain tag names and one xmlns, not through ElementTree's prefix table: that
+    # table is process-wide, and other libraries (WeasyPrint's PDF metadata) rewrite it.
+    for element in root.iter():
+        element.tag = _local(element.tag)
+    root.set("xmlns", SVG)
     return ET.tostring(root, encoding="unicode")
 
 
