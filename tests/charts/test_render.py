@@ -63,7 +63,8 @@ def test_a_picture_is_plain_svg_whatever_another_library_did_to_the_namespace_ta
         out = render.render_svg(_bars(), chart_id="c2", title="t", description="d")
     finally:
         ET.register_namespace("", SVG.strip("{}"))
-    assert out.startswith("<svg ") and 'xmlns="http://www.w3.org/2000/svg"' in out
+    assert out.startswith("<svg ")
+    assert 'xmlns="http://www.w3.org/2000/svg"' in out
     assert "ns0:" not in out
 
 
