@@ -392,3 +392,33 @@ def test_density_and_match_shades_follow_their_legends():
     # Quarters of the largest count, 30: up to 7.5, 15, 22.5, then more.
     counts = (0, 1, 7, 8, 15, 16, 22, 23, 30)
     assert [match_shade(n, 30) for n in counts] == [None, 0, 0, 1, 1, 2, 2, 3, 3]
+
+
+def test_each_report_carries_the_pictures_of_its_page(monkeypatch, analyst, rc_wave, org_wave):
+    """The SVG pictures go into the HTML WeasyPrint lays out, beside the tables they draw."""
+    from bridgework.web import pdf as pdf_module
+
+    laid_out: list[str] = []
+    real = pdf_module.html_to_pdf
+
+    def keep(html: str, **kwargs) -> bytes:
+        laid_out.append(html)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", keep)
+    round_ = run_round(rc_wave.network)
+    give_feedback(round_, 12)
+    _, wave, _ = org_wave
+    expected = {
+        rc_url(rc_wave): ["chart-rc-tie-map"],
+        org_url(wave): ["chart-ona-ei-index", "chart-ona-ties"],
+        programme_url(round_): ["chart-coffee-participation", "chart-coffee-ratings"],
+    }
+    for url, ids in expected.items():
+        laid_out.clear()
+        _, text = download(analyst, url)
+        (html,) = laid_out
+        for chart_id in ids:
+            assert re.search(rf'<svg [^>]*id="{chart_id}"', html), (url, chart_id)
+        assert "could not be drawn" not in html
+        assert "could not be drawn" not in text
