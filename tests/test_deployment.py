@@ -213,8 +213,10 @@ def deployment(tmp_path: Path):
                     )
                     for i in (1, 2)
                 ]
+                # Each server migrates (a no-op after the set-up) and collects its static
+                # files before it answers: on a loaded 2-core machine that has taken over 60 s.
                 for browser, process in servers:
-                    wait_until_serving(browser, process, timeout=60)
+                    wait_until_serving(browser, process, timeout=180)
                 yield {
                     "env": {**env, "BRIDGEWORK_PRODUCTION": "1"},
                     "ports": ports,
