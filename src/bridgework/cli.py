@@ -26,7 +26,8 @@ EXIT_ERROR = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the full parser, registering every module of ``bridgework.commands``."""
+    """Build the full parser, registering every public module of ``bridgework.commands``
+    (``_progress`` and other private modules are helpers the commands share)."""
     parser = argparse.ArgumentParser(
         prog="bridgework",
         description="Measure and strengthen the relationships public-service work runs on.",
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
         module.register(subparsers)
     return parser

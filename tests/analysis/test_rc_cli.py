@@ -164,3 +164,73 @@ def test_analyze_html_and_xlsx_report_a_negative_icc_as_zero(negative_icc_answer
     sheet = load_workbook(xlsx_path)["Reliability"]
     rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
     assert rows["icc2"] == (0, NEGATIVE_ICC_NOTE)
+
+
+def _analyze_json(answers, *extra):
+    return ["rc", "analyze", str(answers), "--wave", "2025", "--seed", "3", "--bootstrap", "20",
+            "--json", *extra]  # fmt: skip
+
+
+def test_progress_shows_each_step_on_a_terminal_and_leaves_the_json_alone(
+    answers, capsys, monkeypatch
+):
+    assert main(_analyze_json(answers, "--quiet")) == 0
+    quiet = capsys.readouterr()
+    assert quiet.err == ""
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert main(_analyze_json(answers)) == 0
+    shown = capsys.readouterr()
+    assert shown.out == quiet.out  # the JSON is byte for byte the same
+    assert "rc analyze [" in shown.err
+    for step in ("reading answers", "analysing", "writing", "done"):
+        assert step in shown.err
+    assert " 25% analysing" in shown.err  # a step starts where the one before it ends
+    assert "100% done" in shown.err
+    assert shown.err.endswith("\n")
+
+
+def test_compare_shows_its_own_steps(answers, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert main(["rc", "compare", str(answers), "--before", "2025", "--after", "2026",
+                 "--bootstrap", "0", "--permutations", "10", "--seed", "1"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert "rc compare [" in captured.err
+    assert "comparing" in captured.err
+    json.loads(captured.out)
+
+
+def test_no_progress_when_standard_error_is_not_a_terminal(answers, capsys):
+    assert main(_analyze_json(answers)) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_quiet_shows_no_progress_even_on_a_terminal(answers, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert main(_analyze_json(answers, "--quiet")) == 0
+    assert "rc analyze [" not in capsys.readouterr().err
+
+
+def test_progress_option_shows_it_when_not_a_terminal(answers, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["rc", "analyze", str(answers), "--wave", "2025", "--bootstrap", "0",
+                 "--html", str(out), "--progress"]) == 0  # fmt: skip
+    assert "100% done" in capsys.readouterr().err
+    assert out.exists()
+
+
+def test_progress_and_quiet_together_are_refused(answers):
+    with pytest.raises(SystemExit) as exit_:
+        main(_analyze_json(answers, "--quiet", "--progress"))
+    assert exit_.value.code == 2
+
+
+def test_problems_start_on_their_own_line_after_the_progress(tmp_path, capsys, monkeypatch):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "respondent_id,respondent_workgroup,target_workgroup,dimension,score\nr1,A,B,speedy,4\n"
+    )
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert main(["rc", "analyze", str(bad)]) == 2
+    lines = capsys.readouterr().err.split("\n")  # (not splitlines: the bar redraws with \r)
+    assert "reading answers" in lines[0]
+    assert lines[1].startswith("row 2, column dimension: unknown dimension 'speedy'")

@@ -114,3 +114,62 @@ def test_every_option_is_documented():
         for option in action.option_strings:
             if option not in ("-h", "--help"):
                 assert f"`{option}" in docs, option
+
+
+def test_progress_shows_each_step_on_a_terminal_and_leaves_the_json_alone(
+    files, capsys, monkeypatch
+):
+    people, noms = files
+    _, quiet_out, quiet_err = _run(capsys, "--people", people, "--nominations", noms, "--json")
+    assert quiet_err == ""  # standard error is not a terminal here: no progress
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, out, err = _run(capsys, "--people", people, "--nominations", noms, "--json")
+    assert code == 0
+    assert out == quiet_out
+    jsonschema.validate(json.loads(out), SCHEMA)
+    assert "network [" in err
+    for step in ("reading people", "reading nominations", "analysing", "writing", "done"):
+        assert step in err
+    assert " 30% analysing" in err
+    assert "100% done" in err
+
+
+def test_quiet_shows_no_progress_even_on_a_terminal(files, capsys, monkeypatch):
+    people, noms = files
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, out, err = _run(capsys, "--people", people, "--nominations", noms, "--quiet")
+    assert code == 0
+    assert "network [" not in err
+    assert out.startswith("people: 5")
+
+
+def test_summary_starts_after_the_progress_line_on_a_terminal(files, capsys, monkeypatch):
+    people, noms = files
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, out, err = _run(capsys, "--people", people, "--nominations", noms)
+    assert code == 0
+    assert out.startswith("people: 5")
+    assert err.endswith("\n")  # the bar's line is ended before the summary is printed
+
+
+def test_progress_option_shows_it_when_writing_a_file(files, tmp_path, capsys):
+    people, noms = files
+    html = tmp_path / "n.html"
+    code, _, err = _run(
+        capsys, "--people", people, "--nominations", noms, "--html", html, "--progress"
+    )
+    assert code == 0
+    assert "writing" in err
+    assert "100% done" in err
+    assert html.exists()
+
+
+def test_problems_start_on_their_own_line_after_the_progress(files, capsys, monkeypatch):
+    people, noms = files
+    noms.write_text("ego,alter\na,zed\n")
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, _, err = _run(capsys, "--people", people, "--nominations", noms, "--json")
+    assert code == 2
+    lines = err.split("\n")  # (not splitlines: the bar redraws with \r)
+    assert "reading nominations" in lines[0]
+    assert "zed" in lines[1]

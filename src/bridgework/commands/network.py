@@ -13,6 +13,8 @@ import json
 import sys
 from typing import Any
 
+from bridgework.commands._progress import add_progress_options, progress_bar
+
 __all__ = ["register"]
 
 EXIT_INVALID = 2
@@ -64,12 +66,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     output.add_argument("--json", action="store_true", help="print the full analysis as JSON")
     output.add_argument("--xlsx", metavar="OUT", help="write the analysis to an XLSX workbook")
     output.add_argument("--html", metavar="OUT", help="write the analysis to an HTML page")
+    add_progress_options(analyze)
     analyze.set_defaults(handler=_analyze)
 
 
 def _help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return EXIT_INVALID
+
+
+#: Share of the whole run each step ends at (the measures, communities and roles dominate).
+_STEPS = {"reading people": 0.1, "reading nominations": 0.3, "analysing": 0.9, "writing": 1.0}
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -80,8 +87,13 @@ def _analyze(args: argparse.Namespace) -> int:
     if args.weaving_limit < 0:
         print("--weaving-limit: must be 0 or more", file=sys.stderr)
         return EXIT_INVALID
+    bar = progress_bar(args, "network", _STEPS)
     try:
+        if bar is not None:
+            bar.step("reading people")
         people = _labelled("people", lambda: read_network_people(args.people), path=args.people)
+        if bar is not None:
+            bar.step("reading nominations")
         nominations = _labelled(
             "nominations",
             lambda: read_nominations(args.nominations, people["id"].tolist()),
@@ -96,13 +108,19 @@ def _analyze(args: argparse.Namespace) -> int:
             weaving_limit=args.weaving_limit,
             leiden_seed=args.seed,
         )
+        if bar is not None:
+            bar.step("analysing")
         result = _labelled("people", lambda: analyze_network(people, nominations, options))
     except DatasetError as error:
+        if bar is not None:
+            bar.abandon()
         for problem in error.problems:
             whole_file = problem.row is None and problem.column is None
             print(problem.reason if whole_file else problem, file=sys.stderr)
         return EXIT_INVALID
     except OSError as error:
+        if bar is not None:
+            bar.abandon()
         print(f"cannot read input: {error}", file=sys.stderr)
         return EXIT_INVALID
 
@@ -112,6 +130,10 @@ def _analyze(args: argparse.Namespace) -> int:
             "No grouping: the people file has no organisation column and --group-by was not "
             "given, so there is no brokerage, group figures or weaving."
         )
+    if bar is not None:
+        bar.step("writing")
+    if bar is not None and not (args.xlsx or args.html):
+        bar.done()  # the result goes to standard output: end the bar's line first
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
         sys.stdout.write("\n")
@@ -125,6 +147,8 @@ def _analyze(args: argparse.Namespace) -> int:
         write_html(data, args.html)
     else:
         _print_summary(data)
+    if bar is not None:
+        bar.done()
     return 0
 
 

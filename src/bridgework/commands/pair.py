@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from typing import Any, TextIO
+
+from bridgework.commands._progress import ProgressBar, add_progress_options, progress_bar
 
 __all__ = ["register"]
 
@@ -67,17 +68,7 @@ def register(subparsers: Any) -> None:
         default="auto",
         help="matching solver (default auto: exact up to 5,000 people)",
     )
-    shown = parser.add_mutually_exclusive_group()
-    shown.add_argument(
-        "--progress",
-        action="store_true",
-        help="show progress on standard error even when it is not a terminal",
-    )
-    shown.add_argument(
-        "--quiet",
-        action="store_true",
-        help="show no progress, even on a terminal",
-    )
+    add_progress_options(parser)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the result as JSON")
     output.add_argument("--out", metavar="OUT.csv", help="write one row per participant to a CSV")
@@ -86,56 +77,15 @@ def register(subparsers: Any) -> None:
 
 #: Share of the whole run each step ends at (reading and checking big files takes a while).
 _STEPS = {
-    "participants": 0.08,
-    "history": 0.18,
-    "exclusions": 0.2,
-    "ties": 0.22,
-    "rc": 0.22,
+    "reading participants": 0.08,
+    "reading history": 0.18,
+    "reading exclusions": 0.2,
+    "reading ties": 0.22,
+    "reading rc": 0.22,
     "pairing": 0.92,
     "check": 0.96,
     "write": 1.0,
 }
-
-
-class _ProgressBar:
-    """A dependency-free progress bar on a text stream, redrawn at most ten times a second."""
-
-    def __init__(self, stream: TextIO, width: int = 30) -> None:
-        self.stream = stream
-        self.width = width
-        self.last = 0.0
-        self.stage = ""
-        self.shown = False
-
-    def step(self, name: str) -> None:
-        """Show that step ``name`` (a key of ``_STEPS``) starts."""
-        names = list(_STEPS)
-        before = _STEPS[names[names.index(name) - 1]] if names.index(name) else 0.0
-        self(
-            f"reading {name}"
-            if name in ("participants", "history", "exclusions", "ties", "rc")
-            else name,
-            before,
-        )
-
-    def engine(self, stage: str, fraction: float) -> None:
-        """Progress reported by the engine (``fraction`` of the pairing itself)."""
-        start, end = _STEPS["rc"], _STEPS["pairing"]
-        self(stage, start + (end - start) * fraction)
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        now = time.monotonic()
-        if fraction < 1.0 and stage == self.stage and now - self.last < 0.1:
-            return  # a new stage is always shown; the same one at most ten times a second
-        self.last, self.stage = now, stage
-        filled = round(fraction * self.width)
-        bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\rpairing [{bar}] {fraction:4.0%} {stage:<20}")
-        self.stream.flush()
-        self.shown = True
-        if fraction >= 1.0:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def _print_problems(label: str, error: Exception) -> None:
@@ -150,7 +100,7 @@ def _print_problems(label: str, error: Exception) -> None:
 
 
 def _load(
-    args: argparse.Namespace, bar: _ProgressBar | None = None
+    args: argparse.Namespace, bar: ProgressBar | None = None
 ) -> tuple[dict[str, Any] | None, int]:
     """Read and validate every input; print all problems. Returns (inputs, status)."""
     import dataclasses
@@ -201,7 +151,7 @@ def _load(
         changes["holdout_share"] = args.holdout_share  # out of range: reported above
     inputs["policy"] = dataclasses.replace(policy, **changes)
     if bar is not None:
-        bar.step("participants")
+        bar.step("reading participants")
     try:
         roster = pairing_io.read_participants(args.participants)
     except (DatasetError, OSError) as error:
@@ -218,7 +168,7 @@ def _load(
         inputs[name] = None
         if path:
             if bar is not None:
-                bar.step(name)
+                bar.step(f"reading {name}")
             try:
                 inputs[name] = reader(path, participants=roster)
             except (DatasetError, OSError) as error:
@@ -227,7 +177,7 @@ def _load(
     inputs["weak_ties"] = None
     if args.rc:
         if bar is not None:
-            bar.step("rc")
+            bar.step("reading rc")
         try:
             inputs["weak_ties"] = pairing_io.read_rc_weak_ties(args.rc)
         except (DatasetError, OSError) as error:
@@ -264,12 +214,11 @@ def handle(args: argparse.Namespace) -> int:
     import json
     import secrets
 
-    show = not args.quiet and (args.progress or sys.stderr.isatty())
-    bar = _ProgressBar(sys.stderr) if show else None
+    bar = progress_bar(args, "pairing", _STEPS)
     inputs, status = _load(args, bar)
     if inputs is None:
-        if bar is not None and bar.shown:
-            bar.stream.write("\n")
+        if bar is not None:
+            bar.abandon()
         return status
     from bridgework.datasets.pairing_io import write_pairing_csv
     from bridgework.matching import check_matching, pair
@@ -285,7 +234,9 @@ def handle(args: argparse.Namespace) -> int:
         round_date=inputs["round_date"],
         seed=seed,
         solver=args.solver,
-        progress=bar.engine if bar is not None else None,
+        progress=(lambda stage, fraction: bar.within("pairing", fraction, stage))
+        if bar is not None
+        else None,
     )
     if bar is not None:
         bar.step("check")

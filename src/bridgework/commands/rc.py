@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from bridgework.commands._progress import add_progress_options, progress_bar
+
 __all__ = ["register"]
 
 EXIT_INVALID = 2
@@ -75,6 +77,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--json", action="store_true", help="print JSON to stdout (default)")
     output.add_argument("--xlsx", metavar="OUT", help="write an XLSX workbook to OUT")
     output.add_argument("--html", metavar="OUT", help="write a self-contained HTML report to OUT")
+    add_progress_options(parser)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -135,21 +138,37 @@ def _load(args: argparse.Namespace):
     return read_rc_responses(Path(args.file), instrument=instrument), instrument
 
 
-def _run(args: argparse.Namespace, compute) -> int:
+def _steps(analysing: str) -> dict[str, float]:
+    """Share of the whole run each step ends at (the bootstrap and permutations dominate)."""
+    return {"reading answers": 0.25, analysing: 0.9, "writing": 1.0}
+
+
+def _run(args: argparse.Namespace, compute, *, analysing: str) -> int:
     from bridgework.datasets.tabular import DatasetError
     from bridgework.problems import problem_line
 
+    bar = progress_bar(args, f"rc {args.rc_command}", _steps(analysing))
     try:
         settings = _settings(args)
+        if bar is not None:
+            bar.step("reading answers")
         responses, instrument = _load(args)
+        if bar is not None:
+            bar.step(analysing)
         result = compute(responses.frame, instrument, settings)
     except DatasetError as error:
+        if bar is not None:
+            bar.abandon()
         for problem in error.problems:
             print(problem_line(problem, args.file), file=sys.stderr)
         return EXIT_INVALID
     except (ValueError, OSError) as error:
+        if bar is not None:
+            bar.abandon()
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    if bar is not None:
+        bar.step("writing")
     if args.xlsx:
         from bridgework.datasets.rc_report import write_rc_xlsx
 
@@ -163,7 +182,11 @@ def _run(args: argparse.Namespace, compute) -> int:
         data = (
             result.to_dict(raw=True) if getattr(args, "raw_estimates", False) else result.to_dict()
         )
+        if bar is not None:
+            bar.done()
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if bar is not None:
+        bar.done()
     return 0
 
 
@@ -175,6 +198,7 @@ def _analyze(args: argparse.Namespace) -> int:
         lambda frame, instrument, settings: analyze_rc(
             frame, instrument=instrument, settings=settings, wave=args.wave
         ),
+        analysing="analysing",
     )
 
 
@@ -191,4 +215,5 @@ def _compare(args: argparse.Namespace) -> int:
             settings=settings,
             permutations=args.permutations,
         ),
+        analysing="comparing",
     )
