@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from bridgework.web.bearer_tokens import BearerToken
 
 
 class Scope(models.TextChoices):
@@ -16,7 +17,7 @@ class Scope(models.TextChoices):
     PROGRAMMES = "read:programmes", "Coffee programmes and their dashboard figures"
 
 
-class ApiToken(models.Model):
+class ApiToken(BearerToken):
     """A bearer token an outside system uses to read one network's data through the API.
 
     Only the SHA-256 digest is stored (:mod:`bridgework.tokens`); the token is shown once,
@@ -27,23 +28,15 @@ class ApiToken(models.Model):
     )
     name = models.CharField(max_length=100, help_text="For example: the county's dashboard.")
     scopes = models.JSONField(default=list)
-    token_digest = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"API token {self.name} ({self.network})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

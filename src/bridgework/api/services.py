@@ -9,18 +9,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from bridgework.api.models import ApiToken, Scope
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Network
-from bridgework.tokens import issue_token
+from bridgework.web.bearer_tokens import (
+    bearer_token_issue,
+    bearer_token_revoke,
+    bearer_token_used,
+)
 
 __all__ = ["api_access_refused", "api_token_create", "api_token_revoke", "api_token_used"]
-
-#: How often ``last_used_at`` is written at most (one write a minute, not one per request).
-LAST_USED_RESOLUTION_SECONDS = 60
 
 
 @transaction.atomic
@@ -46,25 +46,14 @@ def api_token_create(
         raise ValidationError({"scopes": f"Unknown scope: {', '.join(unknown)}."})
     if not chosen:
         raise ValidationError({"scopes": "Choose at least one thing the token may read."})
-    issued = issue_token()
-    token = ApiToken(
-        network=network,
-        name=name.strip(),
-        scopes=chosen,
-        token_digest=issued.digest,
-        created_by=created_by,
-    )
-    token.full_clean(exclude=["created_by"])
-    token.save()
-    audit_record(
-        network=network,
-        actor=created_by,
+    token = ApiToken(network=network, name=name.strip(), scopes=chosen, created_by=created_by)
+    return bearer_token_issue(
+        token=token,
         action=Action.API_TOKEN_CREATED,
-        target=token,
         details={"scopes": chosen},
         request=request,
+        exclude=["created_by"],
     )
-    return token, issued.plain
 
 
 @transaction.atomic
@@ -72,26 +61,15 @@ def api_token_revoke(
     *, token: ApiToken, revoked_by: Any, request: HttpRequest | None = None
 ) -> ApiToken:
     """Revoke ``token`` (it answers 401 from now on); revoking twice changes nothing."""
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(
-            network=token.network,
-            actor=revoked_by,
-            action=Action.API_TOKEN_REVOKED,
-            target=token,
-            request=request,
-        )
+    bearer_token_revoke(
+        token=token, actor=revoked_by, action=Action.API_TOKEN_REVOKED, request=request
+    )
     return token
 
 
 def api_token_used(*, token: ApiToken) -> None:
     """Note the time of use, at most once a minute."""
-    now = timezone.now()
-    last = token.last_used_at
-    if last is None or (now - last).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    bearer_token_used(token=token)
 
 
 def api_access_refused(*, token: ApiToken, reason: str, request: HttpRequest) -> None:

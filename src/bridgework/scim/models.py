@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from bridgework.web.bearer_tokens import BearerToken
 
 
-class ScimToken(models.Model):
+class ScimToken(BearerToken):
     """A bearer token an identity provider uses to sync one network's directory.
 
     Only the SHA-256 digest is stored (``bridgework.tokens``); the token is shown once."""
@@ -18,23 +19,15 @@ class ScimToken(models.Model):
         "directory.Network", on_delete=models.CASCADE, related_name="scim_tokens"
     )
     name = models.CharField(max_length=100, help_text="For example: Entra ID provisioning.")
-    token_digest = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.network})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
 
 
 class ProvisionedPerson(models.Model):

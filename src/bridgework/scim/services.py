@@ -27,7 +27,12 @@ from bridgework.directory.services import (
 from bridgework.scim.errors import ScimError
 from bridgework.scim.models import ProvisionedGroup, ProvisionedPerson, ScimToken
 from bridgework.scim.users import UserValues
-from bridgework.tokens import issue_token, token_digest
+from bridgework.tokens import token_digest
+from bridgework.web.bearer_tokens import (
+    bearer_token_issue,
+    bearer_token_revoke,
+    bearer_token_used,
+)
 
 __all__ = [
     "scim_group_delete",
@@ -47,21 +52,10 @@ def scim_token_create(
 ) -> tuple[ScimToken, str]:
     """A new bearer token for the network; returns it and the plain value (shown once).
     Recorded in the audit log as done by ``created_by``."""
-    issued = issue_token()
-    token = ScimToken(
-        network=network, name=name.strip(), token_digest=issued.digest, created_by=created_by
+    token = ScimToken(network=network, name=name.strip(), created_by=created_by)
+    return bearer_token_issue(
+        token=token, action=Action.SCIM_TOKEN_CREATED, details=_via(token), request=request
     )
-    token.full_clean()
-    token.save()
-    audit_record(
-        network=network,
-        actor=created_by,
-        action=Action.SCIM_TOKEN_CREATED,
-        target=token,
-        details=_via(token),
-        request=request,
-    )
-    return token, issued.plain
 
 
 @transaction.atomic
@@ -69,24 +63,18 @@ def scim_token_revoke(
     *, token: ScimToken, actor: object = None, request: HttpRequest | None = None
 ) -> None:
     """Revoke ``token`` from now on (once: revoking it again changes and records nothing)."""
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(
-            network=token.network,
-            actor=actor,
-            action=Action.SCIM_TOKEN_REVOKED,
-            target=token,
-            details=_via(token),
-            request=request,
-        )
+    bearer_token_revoke(
+        token=token,
+        actor=actor,
+        action=Action.SCIM_TOKEN_REVOKED,
+        details=_via(token),
+        request=request,
+    )
 
 
 def scim_token_used(*, token: ScimToken) -> None:
     """Note the time of use, at most once a minute (one write, not one per request)."""
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    bearer_token_used(token=token)
 
 
 logger = logging.getLogger("bridgework.scim")
