@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 
 from bridgework.directory.models import language_for
 from bridgework.mail.models import OutboxMessage
-from bridgework.mail.services import Attachment, email_queue
+from bridgework.mail.services import Attachment, BatchEmail, email_queue, email_queue_batch
 from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.ics import CALENDAR_FILENAME, Method, calendar_mimetype, match_invitation
 from bridgework.programmes.models import (
@@ -43,6 +43,9 @@ from bridgework.tokens import issue_token
 
 #: Keys are looked up this many at a time (SQLite's default limit on query parameters is 999).
 _KEY_CHUNK = 500
+#: Introductions written per transaction (and per insert) when a round is sent without a
+#: limit (the scheduler's sweep); a publish job's batch is written in one.
+SEND_BATCH = 500
 
 
 def enrolment_link(enrolment: Enrolment) -> str:
@@ -107,26 +110,24 @@ def _member_view(place: RoundPlace) -> dict[str, str]:
     }
 
 
-def _send_place(
+def _email_for(
     place: RoundPlace,
     kind: str,
     members: list[RoundPlace],
     *,
+    path: str,
     invited: list[RoundPlace] | None = None,
     sequence: int | None = None,
-) -> bool:
-    """Queue one email to ``place``'s person about the others in ``members``; ``invited`` are
-    the attendees of its calendar file (``members`` by default)."""
+) -> BatchEmail:
+    """The email of ``kind`` to ``place``'s person about the others in ``members``, with its
+    subject in their language, its calendar file (``invited`` are its attendees, ``members``
+    by default), their personal link ``path`` and its idempotency key. Reads nothing from the
+    database beyond what :func:`_places` loaded."""
     round_ = place.round
     programme = round_.programme
     enrolment = place.enrolment
     match = place.match
-    key = _key(kind, place, sequence)
-    if OutboxMessage.objects.filter(idempotency_key=key).exists():
-        return False
-    if kind == "intro" and _changed_meanwhile(match):
-        return False
-    language = language_for(enrolment.person, programme.network)
+    language = language_for(enrolment.person, round_.network)
     with translation.override(language):  # subjects and the meeting modes, in their language
         others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
         values = {
@@ -158,9 +159,7 @@ def _send_place(
             )
         ]
     guide = programme.guide
-    path = enrolment_link(enrolment)
-    email_queue(
-        network=programme.network,
+    return BatchEmail(
         to=enrolment.person.email,
         kind=f"programme-{kind}",
         subject=subjects[kind],
@@ -180,10 +179,91 @@ def _send_place(
             "suggested": timezone.localtime(match.suggested_at, ZoneInfo(zone)) if match else None,
         },
         attachments=attachments,
-        idempotency_key=key,
+        idempotency_key=_key(kind, place, sequence),
         language=language,
     )
+
+
+def _send_place(
+    place: RoundPlace,
+    kind: str,
+    members: list[RoundPlace],
+    *,
+    invited: list[RoundPlace] | None = None,
+    sequence: int | None = None,
+) -> bool:
+    """Queue one email to ``place``'s person about the others in ``members``; ``invited`` are
+    the attendees of its calendar file (``members`` by default)."""
+    key = _key(kind, place, sequence)
+    if OutboxMessage.objects.filter(idempotency_key=key).exists():
+        return False
+    if kind == "intro" and _changed_meanwhile(place.match):
+        return False
+    email = _email_for(
+        place,
+        kind,
+        members,
+        path=enrolment_link(place.enrolment),
+        invited=invited,
+        sequence=sequence,
+    )
+    email_queue(
+        network=place.round.network,
+        to=email.to,
+        kind=email.kind or "",
+        subject=email.subject or "",
+        template=email.template or "",
+        context=email.context,
+        attachments=email.attachments,
+        idempotency_key=email.idempotency_key,
+        language=email.language,
+    )
     return True
+
+
+def _send_batch(
+    places: list[RoundPlace], kinds: dict[int, str], groups: dict[int, list[RoundPlace]]
+) -> int:
+    """Queue the introductions and "no match" notes of ``places`` (none already in the outbox)
+    with a fixed number of queries: one locks their matches (an introduction whose match was
+    cancelled or changed since it was read waits for the next run, as in
+    :func:`_changed_meanwhile`), one inserts their personal links, and the mail layer's
+    :func:`~bridgework.mail.services.email_queue_batch` writes the emails with one insert and
+    queues their delivery as one job. Call inside a transaction; returns how many were
+    queued."""
+    match_ids = sorted({p.match_id for p in places if p.match_id})
+    current = {
+        m.pk: m for m in Match.objects.select_for_update().filter(pk__in=match_ids).order_by("pk")
+    }
+    ready = [
+        p
+        for p in places
+        if not p.match_id
+        or (
+            not current[p.match_id].is_cancelled
+            and current[p.match_id].calendar_sequence == p.match.calendar_sequence
+        )
+    ]
+    if not ready:
+        return 0
+    tokens = [issue_token() for _ in ready]
+    EnrolmentToken.objects.bulk_create(
+        [
+            EnrolmentToken(enrolment_id=p.enrolment_id, digest=t.digest)
+            for p, t in zip(ready, tokens, strict=True)
+        ],
+        batch_size=_KEY_CHUNK,
+    )
+    emails = [
+        _email_for(
+            place,
+            kinds[place.pk],
+            groups.get(place.match_id, []),
+            path=reverse("coffee:me", kwargs={"token": token.plain}),
+        )
+        for place, token in zip(ready, tokens, strict=True)
+    ]
+    return len(email_queue_batch(network=ready[0].round.network, emails=emails))
 
 
 def _changed_meanwhile(match: Match) -> bool:
@@ -201,6 +281,7 @@ def _places(round_: Round) -> list[RoundPlace]:
             "enrolment__person__organisation",
             "enrolment__programme",
             "round__programme__guide",
+            "round__programme__network",
             "round__network",
             "match",
         ).order_by("pk")
@@ -240,24 +321,26 @@ def round_send(*, round_: Round, limit: int | None = None) -> int:
     has left the programme since the round was published; the others in their match are
     introduced to those still in it.
 
-    Each email is its own transaction, keyed by kind, match (or round) and person, so a run
-    cut short (``limit`` simulates a worker killed mid-round) loses nothing and a second run
-    sends only what is missing. Already-sent keys are read in a few queries up front, so the
-    scheduler can call this on every running round at every tick.
+    Set-based: the next ``limit`` people owed an email (all of them without a limit, in
+    transactions of :data:`SEND_BATCH`) get their links and emails written with one insert
+    each, and their delivery queued as one job (:func:`_send_batch`), so the number of
+    queries does not grow with ``limit``. Every email is keyed by kind, match (or round) and
+    person, so a run cut short loses its batch whole and a second run sends only what is
+    missing. Already-sent keys are read in a few queries up front, so the scheduler can call
+    this on every running round at every tick.
     """
     if not round_.is_published:
         raise ProgrammeError("Publish the round before sending introductions.")
     places, kinds = _owed(round_)
     done = _existing(_key(kinds[p.pk], p) for p in places)
     groups = _groups(places)
+    pending = [p for p in places if _key(kinds[p.pk], p) not in done]
     sent = 0
-    for place in places:
-        if limit is not None and sent >= limit:
-            break
-        if _key(kinds[place.pk], place) in done:
-            continue
+    while pending and (limit is None or sent < limit):
+        size = SEND_BATCH if limit is None else limit - sent
+        chunk, pending = pending[:size], pending[size:]
         with transaction.atomic():
-            sent += _send_place(place, kinds[place.pk], groups.get(place.match_id, []))
+            sent += _send_batch(chunk, kinds, groups)
     return sent
 
 
