@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -276,15 +278,18 @@ def _changed_meanwhile(match: Match) -> bool:
 
 
 def _places(round_: Round) -> list[RoundPlace]:
-    return list(
-        round_.places.select_related(
-            "enrolment__person__organisation",
-            "enrolment__programme",
-            "round__programme__guide",
-            "round__programme__network",
-            "round__network",
-            "match",
-        ).order_by("pk")
+    return list(_place_rows(round_.places.all()).order_by("pk"))
+
+
+def _place_rows(places: QuerySet[RoundPlace]) -> QuerySet[RoundPlace]:
+    """``places`` with what an email about them reads."""
+    return places.select_related(
+        "enrolment__person__organisation",
+        "enrolment__programme",
+        "round__programme__guide",
+        "round__programme__network",
+        "round__network",
+        "match",
     )
 
 
@@ -314,6 +319,41 @@ def round_emails_remaining(*, round_: Round) -> int:
     return len(places) - len(_existing(_key(kinds[p.pk], p) for p in places))
 
 
+def _unsent(round_: Round, limit: int) -> list[RoundPlace]:
+    """The next ``limit`` places (in id order) of a published round owed an introduction or
+    a "no match" note that is not in the outbox yet, found by the database: each place's key
+    (as :func:`_key` writes it) is looked up in the outbox's unique index, so a batch reads
+    only its own places, however large the round."""
+    target = Case(
+        When(match__isnull=False, then=Cast("match_id", CharField())),
+        default=Concat(Value("r"), Cast("round_id", CharField())),
+        output_field=CharField(),
+    )
+    kind = Case(
+        When(match__isnull=False, then=Value("intro")),
+        default=Value("unmatched"),
+        output_field=CharField(),
+    )
+    key = Concat(
+        Value("programme-"),
+        kind,
+        Value(":"),
+        target,
+        Value(":"),
+        Cast("enrolment_id", CharField()),
+        output_field=CharField(),
+    )
+    owed = Q(match__isnull=True) | (
+        Q(match__cancelled_at__isnull=True) & ~Q(enrolment__status=Enrolment.Status.LEFT)
+    )
+    return list(
+        _place_rows(round_.places.filter(owed))
+        .annotate(key=key)
+        .filter(~Exists(OutboxMessage.objects.filter(idempotency_key=OuterRef("key"))))
+        .order_by("pk")[:limit]
+    )
+
+
 def round_send(*, round_: Round, limit: int | None = None) -> int:
     """Introduce every matched person and tell the others; returns how many emails were queued.
 
@@ -322,25 +362,38 @@ def round_send(*, round_: Round, limit: int | None = None) -> int:
     introduced to those still in it.
 
     Set-based: the next ``limit`` people owed an email (all of them without a limit, in
-    transactions of :data:`SEND_BATCH`) get their links and emails written with one insert
-    each, and their delivery queued as one job (:func:`_send_batch`), so the number of
-    queries does not grow with ``limit``. Every email is keyed by kind, match (or round) and
-    person, so a run cut short loses its batch whole and a second run sends only what is
-    missing. Already-sent keys are read in a few queries up front, so the scheduler can call
-    this on every running round at every tick.
+    transactions of :data:`SEND_BATCH`) are found by the database (:func:`_unsent`), their
+    match partners read in one query, and their links and emails written with one insert
+    each, their delivery queued as one job (:func:`_send_batch`): the number of queries does
+    not grow with ``limit``, nor the rows read with the round. Every email is keyed by kind,
+    match (or round) and person, so a run cut short loses its batch whole and a second run
+    sends only what is missing; the scheduler can call this on every running round at every
+    tick.
     """
     if not round_.is_published:
         raise ProgrammeError("Publish the round before sending introductions.")
-    places, kinds = _owed(round_)
-    done = _existing(_key(kinds[p.pk], p) for p in places)
-    groups = _groups(places)
-    pending = [p for p in places if _key(kinds[p.pk], p) not in done]
     sent = 0
-    while pending and (limit is None or sent < limit):
+    skipped: set[int] = set()  # places whose match changed meanwhile: the next run sends them
+    while limit is None or sent < limit:
         size = SEND_BATCH if limit is None else limit - sent
-        chunk, pending = pending[:size], pending[size:]
         with transaction.atomic():
-            sent += _send_batch(chunk, kinds, groups)
+            chunk = [p for p in _unsent(round_, size + len(skipped)) if p.pk not in skipped]
+            chunk = chunk[:size]
+            if not chunk:
+                break
+            members = attending(
+                _place_rows(
+                    RoundPlace.objects.filter(
+                        match_id__in={p.match_id for p in chunk if p.match_id}
+                    )
+                ).order_by("pk")
+            )
+            kinds = {p.pk: "intro" if p.match_id else "unmatched" for p in chunk}
+            written = _send_batch(chunk, kinds, _groups(members))
+        if written < len(chunk):
+            keys = _existing(_key(kinds[p.pk], p) for p in chunk)
+            skipped.update(p.pk for p in chunk if _key(kinds[p.pk], p) not in keys)
+        sent += written
     return sent
 
 
