@@ -1,9 +1,9 @@
 """Writing to the outbox and delivering from it. All email in Bridgework goes through here.
 
-One email is queued with :func:`email_queue`; many emails of one kind (a wave's invitations)
-with :func:`email_queue_batch`, which renders them, writes them in one ``bulk_create`` and
-queues their delivery as one job per batch (:func:`email_deliver_batch` sends them over one
-connection).
+One email is queued with :func:`email_queue`; many (a wave's invitations, a round's
+introductions with their calendar files) with :func:`email_queue_batch`, which renders them,
+writes them in one ``bulk_create`` and queues their delivery as one job per batch
+(:func:`email_deliver_batch` sends them over one connection).
 """
 
 from __future__ import annotations
