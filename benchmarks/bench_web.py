@@ -18,9 +18,13 @@
    solver above 5,000 people), publish it, and write every introduction into the outbox, as
    the worker does once the publish commits. Baseline: a plain ``bulk_create`` of N
    OutboxMessage rows (bodies prepared).
+5. **Round-publish job** on a drawn round of N participants (the draw is not timed), as the
+   "Publish" button runs it: batch by batch, every introduction (with its calendar file and
+   personal link) and "no match" note rendered and written with one insert, one delivery
+   task per batch. Baseline: a plain ``bulk_create`` of the same OutboxMessage rows.
 
 N is 2,000 and 20,000 by default; ``BENCH_WEB_SIZES=2000,20000,100000`` sets the sizes;
-``BENCH_WEB_STEPS=invitations,import,results,round`` the steps. Each row prints the time per
+``BENCH_WEB_STEPS=invitations,import,results,round,publish`` the steps. Each row prints the time per
 10× of N where two sizes 10× apart ran (``growth/10×``).
 The database is a fresh SQLite file, or ``DATABASE_URL`` (PostgreSQL) when set: the
 benchmark adds its own networks there (slugs ending in the run's time), so point it at a
@@ -346,8 +350,52 @@ def bench_round(n: int) -> tuple[float, float, dict[str, float]]:
     return ours, base, steps
 
 
+def bench_publish(n: int) -> tuple[float, float]:
+    """The round-publish job on a drawn round of ``n`` participants (the draw is not timed):
+    batch by batch, the round made final, every introduction and "no match" note rendered
+    with its calendar file and personal link, one insert of emails and one delivery task per
+    batch. Baseline: one ``bulk_create`` of the same OutboxMessage rows (copied)."""
+    from bridgework.programmes.jobs import ROUND_PUBLISH
+    from bridgework.programmes.models import Programme
+    from bridgework.programmes.services import enrol_audience, programme_create, round_create
+
+    network, _ = network_with_people(f"bench-pub-{n}-{RUN}", n)
+    programme = programme_create(
+        network=network, name="Coffee", audience=Programme.Audience.NETWORK
+    )
+    enrol_audience(programme=programme)
+    with transaction.atomic():
+        round_ = round_create(programme=programme, seed=7)
+    start = time.perf_counter()
+    job = run_job(network, ROUND_PUBLISH, round_)
+    ours = time.perf_counter() - start
+    assert job.status == Job.Status.DONE, job.error
+    written = list(OutboxMessage.objects.filter(network=network).order_by("pk"))
+    assert len(written) == job.done == round_.places.count(), (len(written), job.done)
+
+    base_network = Network.objects.create(name=f"p-b-{n}", slug=f"bench-pub-b-{n}-{RUN}")
+    fields = [
+        f.attname
+        for f in OutboxMessage._meta.concrete_fields
+        if f.attname not in ("id", "network_id", "idempotency_key")
+    ]
+    rows = [
+        OutboxMessage(
+            network=base_network,
+            idempotency_key=f"bench-pub:{RUN}:{n}:{i}",
+            **{name: getattr(m, name) for name in fields},
+        )
+        for i, m in enumerate(written)
+    ]
+    start = time.perf_counter()
+    with transaction.atomic():
+        OutboxMessage.objects.bulk_create(rows, batch_size=500)
+    base = time.perf_counter() - start
+    return ours, base
+
+
 def steps() -> list[str]:
-    raw = os.environ.get("BENCH_WEB_STEPS", "invitations,import,results,round")
+    raw = os.environ.get("BENCH_WEB_STEPS", "invitations,import,results,round,publish")
     return [s.strip() for s in raw.split(",") if s.strip()]
 
 
@@ -389,11 +437,13 @@ def main() -> int:
             ours, base, parts = bench_round(n)
             detail = ", ".join(f"{k} {v:.1f}s" for k, v in parts.items())
             row("publish a round (participants)", n, ours, base, f"  ({detail})")
+        if "publish" in chosen:
+            row("round-publish job (participants)", n, *bench_publish(n))
     print(
         "baselines: plain bulk_create of the same Invitation + OutboxMessage rows (bodies "
         "prepared), of N Person rows, one SQL query of the mean of each dimension per pair "
         "of workgroups (results page), and a plain bulk_create of the round's OutboxMessage "
-        "rows; ratio = ours / baseline; one run each, shared machine"
+        "rows (round, round-publish job); ratio = ours / baseline; one run each, shared machine"
     )
     return 0
 

@@ -120,3 +120,74 @@ def test_a_message_whose_delivery_was_lost_is_queued_again_and_sent_once(network
     assert len(mail.outbox) == 2  # the lost one now, the sent one before: once each
     OutboxMessage.objects.filter(pk=fresh.pk).update(created_at=an_hour_ago, attempts=5)
     assert emails_requeue_stale() == 0  # out of attempts: left for a person to look at
+
+
+@pytest.mark.django_db
+def test_a_batch_carries_each_emails_own_subject_kind_and_attachment_with_links_kept_out(
+    network_a, settings, django_capture_on_commit_callbacks
+):
+    from bridgework.mail.services import Attachment, BatchEmail, email_queue_batch
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    token = "T0ken-of-forty-three-characters-abcdefghijk"
+    link = f"{settings.SITE_URL}/c/me/{token}/"
+    calendar = Attachment(
+        filename="invite.ics",
+        mimetype="text/calendar; method=REQUEST",
+        content=f"BEGIN:VCALENDAR\r\nURL:{link}\r\nEND:VCALENDAR\r\n",
+        alternative=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        email_queue_batch(
+            network=network_a,
+            template="mail/emails/plain",
+            emails=[
+                BatchEmail(
+                    to="a@example.org",
+                    context={"body": f"Your page: {link}", "path": f"/c/me/{token}/"},
+                    subject="Meet B",
+                    kind="programme-intro",
+                    attachments=[calendar],
+                    idempotency_key="k:a",
+                ),
+                BatchEmail(
+                    to="b@example.org",
+                    context={"body": "No match"},
+                    subject="No match",
+                    kind="programme-unmatched",
+                    idempotency_key="k:b",
+                ),
+            ],
+        )
+    a, b = (OutboxMessage.objects.get(to=f"{n}@example.org") for n in "ab")
+    assert (a.subject, a.kind, b.subject, b.kind) == (
+        "Meet B",
+        "programme-intro",
+        "No match",
+        "programme-unmatched",
+    )
+    assert b.attachments == []
+    (stored,) = a.attachments
+    assert stored["mimetype"] == "text/calendar; method=REQUEST"
+    assert token not in stored["content"]
+    assert token not in a.text_body
+    assert a.status == "sent"  # delivered from the full copy, then settled redacted
+    (sent,) = [m for m in mail.outbox if m.to == ["a@example.org"]]
+    assert token in sent.body
+    assert any(token in content for _, content, _ in sent.attachments)
+
+
+@pytest.mark.django_db
+def test_a_batch_email_without_a_subject_is_refused_before_anything_is_written(network_a):
+    from bridgework.mail.services import BatchEmail, email_queue_batch
+
+    with pytest.raises(ValueError, match="no subject"):
+        email_queue_batch(
+            network=network_a,
+            template="mail/emails/plain",
+            emails=[
+                BatchEmail(to="a@example.org", context={"body": "x"}, subject="Hi"),
+                BatchEmail(to="b@example.org", context={"body": "y"}),
+            ],
+        )
+    assert not OutboxMessage.objects.exists()

@@ -4,6 +4,7 @@ carries on where it stopped with nobody introduced twice."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -97,24 +98,20 @@ def test_publish_killed_inside_its_first_batch_leaves_the_draft_as_it_was(
 ):
     settings.JOBS_BATCH_SIZE = 5
     round_ = drawn(programme)
-    real = mailing.email_queue
-    calls = []
+    real = mailing.email_queue_batch
 
-    def dies_on_the_third_email(**kwargs):
-        calls.append(1)
-        message = real(**kwargs)  # the email is written...
-        if len(calls) == 3:
-            raise SystemExit("worker killed")  # ...and its batch never commits
-        return message
+    def dies_once_the_first_batch_is_written(**kwargs):
+        real(**kwargs)  # the batch's emails are written...
+        raise SystemExit("worker killed")  # ...and its transaction never commits
 
-    monkeypatch.setattr(mailing, "email_queue", dies_on_the_third_email)
+    monkeypatch.setattr(mailing, "email_queue_batch", dies_once_the_first_batch_is_written)
     job = start(round_, django_capture_on_commit_callbacks)
     assert job.done == 0
     round_.refresh_from_db()
     # Publishing and the batch's emails went together.
     assert not round_.is_published
     assert not OutboxMessage.objects.exists()
-    monkeypatch.setattr(mailing, "email_queue", real)
+    monkeypatch.setattr(mailing, "email_queue_batch", real)
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.job_run(job_id=job.pk)
@@ -132,21 +129,22 @@ def test_publish_killed_inside_a_later_batch_loses_that_batch_whole_and_redoes_i
 ):
     settings.JOBS_BATCH_SIZE = 5
     round_ = drawn(programme)
-    real = mailing.email_queue
+    real = mailing.email_queue_batch
     calls = []
 
     def dies_in_the_third_batch(**kwargs):
-        calls.append(1)
-        message = real(**kwargs)
-        if len(calls) == 12:  # the second email of the third batch
+        calls.append(len(kwargs["emails"]))
+        ids = real(**kwargs)  # the third batch's emails are written, then the worker dies
+        if len(calls) == 3:
             raise SystemExit("worker killed")
-        return message
+        return ids
 
-    monkeypatch.setattr(mailing, "email_queue", dies_in_the_third_batch)
+    monkeypatch.setattr(mailing, "email_queue_batch", dies_in_the_third_batch)
     job = start(round_, django_capture_on_commit_callbacks)
+    assert calls == [5, 5, 5]  # one write per batch, of the whole batch
     assert job.done == 10
     assert OutboxMessage.objects.count() == 10
-    monkeypatch.setattr(mailing, "email_queue", real)
+    monkeypatch.setattr(mailing, "email_queue_batch", real)
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.job_run(job_id=job.pk)
@@ -217,3 +215,44 @@ def test_drawing_writes_matches_and_places_with_a_fixed_number_of_inserts(progra
     inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 2  # one for the matches, one for the places
     assert Match.objects.filter(round=round_).count() >= 8
+
+
+def test_a_publish_batch_makes_as_many_queries_with_twelve_people_as_with_three(
+    network_a, settings
+):
+    from bridgework.programmes import jobs as round_jobs
+    from tests.queries import assert_queries_do_not_grow
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # redacted copies
+    add_people(network_a, count=48)  # 50 enrolments: every measured batch is of matched people
+    programme = services.programme_create(
+        network=network_a, name="Coffee", audience="network", holdout_share=0
+    )
+    services.enrol_audience(programme=programme)
+    round_ = drawn(programme)
+    size = {"n": 0}
+    written = []
+
+    def publish_batch() -> None:
+        written.append(round_jobs._publish_batch(round_, size["n"]))
+
+    counts = assert_queries_do_not_grow(
+        grow=lambda n: size.update(n=n), page=publish_batch, sizes=(3, 12)
+    )
+    assert written == [3, 3, 12, 12]
+    assert counts[0] < 20
+    messages = OutboxMessage.objects.filter(kind="programme-intro")
+    assert messages.count() == 30
+    # Each email is its own: its subject, its calendar file, its key; links kept out of the copy.
+    assert len(set(messages.values_list("idempotency_key", flat=True))) == 30
+    for message in messages:
+        assert message.idempotency_key.startswith("programme-intro:")
+        assert message.subject.startswith("Coffee: meet ")
+        (calendar,) = message.attachments
+        assert calendar["mimetype"].startswith("text/calendar; method=REQUEST")
+        assert message.links_redacted
+        (token,) = set(re.findall(r"/me/([^/\s]+)/", message.pending_text_body))
+        assert token not in message.text_body
+        assert token not in message.html_body
+        assert token in message.pending_html_body
+        assert message.pending_attachments[0]["content"] == calendar["content"]

@@ -93,29 +93,32 @@ def test_killed_between_publishing_and_queueing_the_send(network_a):
 
 
 @pytest.mark.django_db
-def test_crash_inside_an_email_rolls_back_only_that_email(network_a):
+def test_crash_inside_a_batch_of_emails_rolls_back_only_that_batch(network_a):
     programme = make_programme(network_a)
     round_ = services.round_create(programme=programme, seed=5)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
         round_ = services.round_publish(round_=round_)
-    real = mailing.email_queue
+    real = mailing.email_queue_batch
     calls = []
 
-    def dies_on_the_fourth(**kwargs):
-        calls.append(kwargs["to"])
-        if len(calls) == 4:
+    def dies_in_the_second_batch(**kwargs):
+        calls.append([email.to for email in kwargs["emails"]])
+        ids = real(**kwargs)
+        if len(calls) == 2:
             raise SystemExit("killed")  # not an Exception: nothing may swallow it
-        return real(**kwargs)
+        return ids
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(mailing, "email_queue", dies_on_the_fourth)
+        patch.setattr(mailing, "SEND_BATCH", 3)
+        patch.setattr(mailing, "email_queue_batch", dies_in_the_second_batch)
         with pytest.raises(SystemExit):
             mailing.round_send(round_=round_)
     assert len(programme_keys()) == 3
-    # The personal link made for the interrupted email was rolled back with it.
-    fourth = Enrolment.objects.get(person__email=calls[3], programme=programme)
-    assert not fourth.tokens.exists()
+    # The personal links made for the interrupted batch were rolled back with it.
+    second = Enrolment.objects.filter(person__email__in=calls[1], programme=programme)
+    assert second.count() == 3
+    assert not any(enrolment.tokens.exists() for enrolment in second)
     assert mailing.round_send(round_=round_) == round_.places.count() - 3
     keys = programme_keys()
     assert len(keys) == len(set(keys)) == round_.places.count()

@@ -1,9 +1,9 @@
 """Writing to the outbox and delivering from it. All email in Bridgework goes through here.
 
-One email is queued with :func:`email_queue`; many emails of one kind (a wave's invitations)
-with :func:`email_queue_batch`, which renders them, writes them in one ``bulk_create`` and
-queues their delivery as one job per batch (:func:`email_deliver_batch` sends them over one
-connection).
+One email is queued with :func:`email_queue`; many (a wave's invitations, a round's
+introductions with their calendar files) with :func:`email_queue_batch`, which renders them,
+writes them in one ``bulk_create`` and queues their delivery as one job per batch
+(:func:`email_deliver_batch` sends them over one connection).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -43,6 +44,13 @@ class BatchEmail:
     idempotency_key: str | None = None
     #: The recipient's language (``directory.models.language_for``); ``None``: the active one.
     language: str | None = None
+    #: This email's own subject (a lazy translation is read in ``language``), template and
+    #: kind, where the batch's emails differ; ``None``: the batch's.
+    subject: str | Promise | None = None
+    template: str | None = None
+    kind: str | None = None
+    #: This email's own attachments (a calendar invitation), stored redacted like its body.
+    attachments: Sequence[Attachment] = ()
 
 
 @dataclass(frozen=True)
@@ -182,18 +190,21 @@ def _stored_copy(
 def email_queue_batch(
     *,
     network: Network | None,
-    kind: str,
-    subject: str | Promise,
-    template: str,
+    kind: str = "",
+    subject: str | Promise | None = None,
+    template: str | None = None,
     emails: Sequence[BatchEmail],
     context: dict[str, object] | None = None,
 ) -> list[int]:
-    """Record many emails of one kind in the outbox; queue their delivery after commit.
+    """Record many emails in the outbox with one insert; queue their delivery after commit.
 
-    The emails share ``subject``, ``template`` and ``context``; each adds its own
-    :class:`BatchEmail` context. An email whose idempotency key is already in the outbox is
-    skipped (it was queued by an earlier run), so a batch that is repeated after a crash
-    sends nobody a second email. Returns the ids of the messages written now.
+    The emails share ``kind``, ``subject``, ``template`` and ``context``; each adds its own
+    :class:`BatchEmail` context, and may have its own subject, template, kind and
+    attachments (a round's introductions, each with its calendar file, beside its "no match"
+    notes). An email with neither its own nor a shared subject or template is refused with
+    ``ValueError`` before anything is written. An email whose idempotency key is already in
+    the outbox is skipped (it was queued by an earlier run), so a batch that is repeated after
+    a crash sends nobody a second email. Returns the ids of the messages written now.
 
     Queries: one to find keys already queued, one ``bulk_create`` per 500 messages, whatever
     the number of emails; delivery is one job per 500 messages.
@@ -209,7 +220,12 @@ def email_queue_batch(
         if keys
         else set()
     )
-    text, html = get_template(f"{template}.txt"), get_template(f"{template}.html")
+    for email in emails:
+        if (email.subject if email.subject is not None else subject) is None:
+            raise ValueError(f"The email to {email.to} has no subject, and the batch none.")
+        if (email.template or template) is None:
+            raise ValueError(f"The email to {email.to} has no template, and the batch none.")
+    templates: dict[str, tuple[Any, Any]] = {}
     rows = []
     with timezone.override(network.zone if network else None):
         for email in emails:
@@ -217,22 +233,27 @@ def email_queue_batch(
                 if email.idempotency_key in seen:
                     continue
                 seen.add(email.idempotency_key)
+            name = email.template or template
+            assert name is not None  # checked above
+            if name not in templates:
+                templates[name] = (get_template(f"{name}.txt"), get_template(f"{name}.html"))
+            text, html = templates[name]
             full_context = {**shared, **email.context}
             with (
                 translation.override(email.language) if email.language else contextlib.nullcontext()
             ):
                 stored = _stored_copy(
-                    subject=str(subject),
+                    subject=str(email.subject if email.subject is not None else subject),
                     text_body=text.render(full_context),
                     html_body=html.render(full_context),
-                    files=[],
+                    files=[dict(a.__dict__) for a in email.attachments],
                     context=full_context,
                 )
             rows.append(
                 OutboxMessage(
                     network=network,
                     to=email.to,
-                    kind=kind,
+                    kind=email.kind if email.kind is not None else kind,
                     idempotency_key=email.idempotency_key,
                     **stored,
                 )

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -28,7 +30,7 @@ from django.utils.translation import gettext
 
 from bridgework.directory.models import language_for
 from bridgework.mail.models import OutboxMessage
-from bridgework.mail.services import Attachment, email_queue
+from bridgework.mail.services import Attachment, BatchEmail, email_queue, email_queue_batch
 from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.ics import CALENDAR_FILENAME, Method, calendar_mimetype, match_invitation
 from bridgework.programmes.models import (
@@ -43,6 +45,9 @@ from bridgework.tokens import issue_token
 
 #: Keys are looked up this many at a time (SQLite's default limit on query parameters is 999).
 _KEY_CHUNK = 500
+#: Introductions written per transaction (and per insert) when a round is sent without a
+#: limit (the scheduler's sweep); a publish job's batch is written in one.
+SEND_BATCH = 500
 
 
 def enrolment_link(enrolment: Enrolment) -> str:
@@ -107,26 +112,24 @@ def _member_view(place: RoundPlace) -> dict[str, str]:
     }
 
 
-def _send_place(
+def _email_for(
     place: RoundPlace,
     kind: str,
     members: list[RoundPlace],
     *,
+    path: str,
     invited: list[RoundPlace] | None = None,
     sequence: int | None = None,
-) -> bool:
-    """Queue one email to ``place``'s person about the others in ``members``; ``invited`` are
-    the attendees of its calendar file (``members`` by default)."""
+) -> BatchEmail:
+    """The email of ``kind`` to ``place``'s person about the others in ``members``, with its
+    subject in their language, its calendar file (``invited`` are its attendees, ``members``
+    by default), their personal link ``path`` and its idempotency key. Reads nothing from the
+    database beyond what :func:`_places` loaded."""
     round_ = place.round
     programme = round_.programme
     enrolment = place.enrolment
     match = place.match
-    key = _key(kind, place, sequence)
-    if OutboxMessage.objects.filter(idempotency_key=key).exists():
-        return False
-    if kind == "intro" and _changed_meanwhile(match):
-        return False
-    language = language_for(enrolment.person, programme.network)
+    language = language_for(enrolment.person, round_.network)
     with translation.override(language):  # subjects and the meeting modes, in their language
         others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
         values = {
@@ -158,9 +161,7 @@ def _send_place(
             )
         ]
     guide = programme.guide
-    path = enrolment_link(enrolment)
-    email_queue(
-        network=programme.network,
+    return BatchEmail(
         to=enrolment.person.email,
         kind=f"programme-{kind}",
         subject=subjects[kind],
@@ -180,10 +181,91 @@ def _send_place(
             "suggested": timezone.localtime(match.suggested_at, ZoneInfo(zone)) if match else None,
         },
         attachments=attachments,
-        idempotency_key=key,
+        idempotency_key=_key(kind, place, sequence),
         language=language,
     )
+
+
+def _send_place(
+    place: RoundPlace,
+    kind: str,
+    members: list[RoundPlace],
+    *,
+    invited: list[RoundPlace] | None = None,
+    sequence: int | None = None,
+) -> bool:
+    """Queue one email to ``place``'s person about the others in ``members``; ``invited`` are
+    the attendees of its calendar file (``members`` by default)."""
+    key = _key(kind, place, sequence)
+    if OutboxMessage.objects.filter(idempotency_key=key).exists():
+        return False
+    if kind == "intro" and _changed_meanwhile(place.match):
+        return False
+    email = _email_for(
+        place,
+        kind,
+        members,
+        path=enrolment_link(place.enrolment),
+        invited=invited,
+        sequence=sequence,
+    )
+    email_queue(
+        network=place.round.network,
+        to=email.to,
+        kind=email.kind or "",
+        subject=email.subject or "",
+        template=email.template or "",
+        context=email.context,
+        attachments=email.attachments,
+        idempotency_key=email.idempotency_key,
+        language=email.language,
+    )
     return True
+
+
+def _send_batch(
+    places: list[RoundPlace], kinds: dict[int, str], groups: dict[int, list[RoundPlace]]
+) -> int:
+    """Queue the introductions and "no match" notes of ``places`` (none already in the outbox)
+    with a fixed number of queries: one locks their matches (an introduction whose match was
+    cancelled or changed since it was read waits for the next run, as in
+    :func:`_changed_meanwhile`), one inserts their personal links, and the mail layer's
+    :func:`~bridgework.mail.services.email_queue_batch` writes the emails with one insert and
+    queues their delivery as one job. Call inside a transaction; returns how many were
+    queued."""
+    match_ids = sorted({p.match_id for p in places if p.match_id})
+    current = {
+        m.pk: m for m in Match.objects.select_for_update().filter(pk__in=match_ids).order_by("pk")
+    }
+    ready = [
+        p
+        for p in places
+        if not p.match_id
+        or (
+            not current[p.match_id].is_cancelled
+            and current[p.match_id].calendar_sequence == p.match.calendar_sequence
+        )
+    ]
+    if not ready:
+        return 0
+    tokens = [issue_token() for _ in ready]
+    EnrolmentToken.objects.bulk_create(
+        [
+            EnrolmentToken(enrolment_id=p.enrolment_id, digest=t.digest)
+            for p, t in zip(ready, tokens, strict=True)
+        ],
+        batch_size=_KEY_CHUNK,
+    )
+    emails = [
+        _email_for(
+            place,
+            kinds[place.pk],
+            groups.get(place.match_id, []),
+            path=reverse("coffee:me", kwargs={"token": token.plain}),
+        )
+        for place, token in zip(ready, tokens, strict=True)
+    ]
+    return len(email_queue_batch(network=ready[0].round.network, emails=emails))
 
 
 def _changed_meanwhile(match: Match) -> bool:
@@ -196,14 +278,18 @@ def _changed_meanwhile(match: Match) -> bool:
 
 
 def _places(round_: Round) -> list[RoundPlace]:
-    return list(
-        round_.places.select_related(
-            "enrolment__person__organisation",
-            "enrolment__programme",
-            "round__programme__guide",
-            "round__network",
-            "match",
-        ).order_by("pk")
+    return list(_place_rows(round_.places.all()).order_by("pk"))
+
+
+def _place_rows(places: QuerySet[RoundPlace]) -> QuerySet[RoundPlace]:
+    """``places`` with what an email about them reads."""
+    return places.select_related(
+        "enrolment__person__organisation",
+        "enrolment__programme",
+        "round__programme__guide",
+        "round__programme__network",
+        "round__network",
+        "match",
     )
 
 
@@ -233,6 +319,41 @@ def round_emails_remaining(*, round_: Round) -> int:
     return len(places) - len(_existing(_key(kinds[p.pk], p) for p in places))
 
 
+def _unsent(round_: Round, limit: int) -> list[RoundPlace]:
+    """The next ``limit`` places (in id order) of a published round owed an introduction or
+    a "no match" note that is not in the outbox yet, found by the database: each place's key
+    (as :func:`_key` writes it) is looked up in the outbox's unique index, so a batch reads
+    only its own places, however large the round."""
+    target = Case(
+        When(match__isnull=False, then=Cast("match_id", CharField())),
+        default=Concat(Value("r"), Cast("round_id", CharField())),
+        output_field=CharField(),
+    )
+    kind = Case(
+        When(match__isnull=False, then=Value("intro")),
+        default=Value("unmatched"),
+        output_field=CharField(),
+    )
+    key = Concat(
+        Value("programme-"),
+        kind,
+        Value(":"),
+        target,
+        Value(":"),
+        Cast("enrolment_id", CharField()),
+        output_field=CharField(),
+    )
+    owed = Q(match__isnull=True) | (
+        Q(match__cancelled_at__isnull=True) & ~Q(enrolment__status=Enrolment.Status.LEFT)
+    )
+    return list(
+        _place_rows(round_.places.filter(owed))
+        .annotate(key=key)
+        .filter(~Exists(OutboxMessage.objects.filter(idempotency_key=OuterRef("key"))))
+        .order_by("pk")[:limit]
+    )
+
+
 def round_send(*, round_: Round, limit: int | None = None) -> int:
     """Introduce every matched person and tell the others; returns how many emails were queued.
 
@@ -240,24 +361,39 @@ def round_send(*, round_: Round, limit: int | None = None) -> int:
     has left the programme since the round was published; the others in their match are
     introduced to those still in it.
 
-    Each email is its own transaction, keyed by kind, match (or round) and person, so a run
-    cut short (``limit`` simulates a worker killed mid-round) loses nothing and a second run
-    sends only what is missing. Already-sent keys are read in a few queries up front, so the
-    scheduler can call this on every running round at every tick.
+    Set-based: the next ``limit`` people owed an email (all of them without a limit, in
+    transactions of :data:`SEND_BATCH`) are found by the database (:func:`_unsent`), their
+    match partners read in one query, and their links and emails written with one insert
+    each, their delivery queued as one job (:func:`_send_batch`): the number of queries does
+    not grow with ``limit``, nor the rows read with the round. Every email is keyed by kind,
+    match (or round) and person, so a run cut short loses its batch whole and a second run
+    sends only what is missing; the scheduler can call this on every running round at every
+    tick.
     """
     if not round_.is_published:
         raise ProgrammeError("Publish the round before sending introductions.")
-    places, kinds = _owed(round_)
-    done = _existing(_key(kinds[p.pk], p) for p in places)
-    groups = _groups(places)
     sent = 0
-    for place in places:
-        if limit is not None and sent >= limit:
-            break
-        if _key(kinds[place.pk], place) in done:
-            continue
+    skipped: set[int] = set()  # places whose match changed meanwhile: the next run sends them
+    while limit is None or sent < limit:
+        size = SEND_BATCH if limit is None else limit - sent
         with transaction.atomic():
-            sent += _send_place(place, kinds[place.pk], groups.get(place.match_id, []))
+            chunk = [p for p in _unsent(round_, size + len(skipped)) if p.pk not in skipped]
+            chunk = chunk[:size]
+            if not chunk:
+                break
+            members = attending(
+                _place_rows(
+                    RoundPlace.objects.filter(
+                        match_id__in={p.match_id for p in chunk if p.match_id}
+                    )
+                ).order_by("pk")
+            )
+            kinds = {p.pk: "intro" if p.match_id else "unmatched" for p in chunk}
+            written = _send_batch(chunk, kinds, _groups(members))
+        if written < len(chunk):
+            keys = _existing(_key(kinds[p.pk], p) for p in chunk)
+            skipped.update(p.pk for p in chunk if _key(kinds[p.pk], p) not in keys)
+        sent += written
     return sent
 
 
