@@ -87,6 +87,13 @@ def test_a_stored_audit_log_is_for_owners_only_and_never_another_network(
     assert stored.content == inline
     assert coordinator.get(download).status_code == 403
     assert analyst.get(download).status_code == 403
+    # Nor can they read its job: the page names the file and counts the log's rows.
+    page = f"/n/{network_a.slug}/jobs/{job.pk}/"
+    assert "audit" in owner.get(page).content.decode()
+    assert f'href="{page}"' in owner.get(f"/n/{network_a.slug}/jobs/").content.decode()
+    for reader in (coordinator, analyst):
+        assert reader.get(page).status_code == 404
+        assert f"/jobs/{job.pk}/" not in reader.get(f"/n/{network_a.slug}/jobs/").content.decode()
     other = login_with(network_b, "owner", "owner@beta.example")
     assert other.get(f"/n/{network_b.slug}/jobs/downloads/{job.target_id}/").status_code == 404
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, JobRefusedError, register
-from bridgework.jobs.models import ExportFile
+from bridgework.jobs.models import EXPORT_JOB, ExportFile
 
 __all__ = [
     "EXPORT_JOB",
@@ -40,7 +40,6 @@ __all__ = [
     "keep_for",
 ]
 
-EXPORT_JOB = "export"
 
 Params = dict[str, Any]
 

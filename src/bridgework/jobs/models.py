@@ -72,6 +72,10 @@ class Job(models.Model):
         return min(100, round(100 * self.done / self.total))
 
 
+#: The kind of the jobs that build a stored download (see ``jobs.exports``).
+EXPORT_JOB = "export"
+
+
 class ExportFile(models.Model):
     """A download built by a job because it was too large to build in the request.
 

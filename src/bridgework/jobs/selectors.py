@@ -6,18 +6,29 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from bridgework.directory.models import Network
-from bridgework.jobs.models import ExportFile, Job
+from bridgework.directory.models import Membership, Network, Role
+from bridgework.jobs.models import EXPORT_JOB, ExportFile, Job
 
 
-def jobs_for(network: Network) -> QuerySet[Job]:
-    """The network's jobs, newest first, with who started them."""
-    return Job.objects.filter(network=network).select_related("requested_by")
+def jobs_for(network: Network, *, membership: Membership | None = None) -> QuerySet[Job]:
+    """The network's jobs, newest first, with who started them.
+
+    Given the reader's ``membership``, a job building a download their role may not open is
+    left out: its page names the file and counts its rows (the owner-only audit log, say).
+    """
+    jobs = Job.objects.filter(network=network).select_related("requested_by")
+    if membership is not None:
+        beyond = [role for role in Role.values if not membership.has_role(role)]
+        if beyond:
+            hidden = ExportFile.objects.filter(network=network, role__in=beyond).values("pk")
+            jobs = jobs.exclude(kind=EXPORT_JOB, target_id__in=hidden)
+    return jobs
 
 
-def job_for(network: Network, pk: int) -> Job:
-    """The network's job ``pk``; ``Job.DoesNotExist`` (a 404) for another network's."""
-    return Job.objects.select_related("requested_by").get(network=network, pk=pk)
+def job_for(network: Network, pk: int, *, membership: Membership | None = None) -> Job:
+    """The network's job ``pk``; ``Job.DoesNotExist`` (a 404) for another network's, and for a
+    download the reader's ``membership`` may not open."""
+    return jobs_for(network, membership=membership).get(pk=pk)
 
 
 def latest_job_for(network: Network, *, kinds: Iterable[str], target_id: int) -> Job | None:

@@ -46,7 +46,7 @@ def progress_text(job: Job) -> str:
 @network_view()
 def index(request: HttpRequest) -> HttpResponse:
     """Every job of the network, newest first, a page at a time."""
-    page = page_of(request, selectors.jobs_for(request.network))
+    page = page_of(request, selectors.jobs_for(request.network, membership=request.membership))
     rows = []
     for job in page.object_list:
         try:
@@ -65,7 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @network_view()
 @never_cache
 def show(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_for(request.network, pk)
+    job = selectors.job_for(request.network, pk, membership=request.membership)
     spec = kind_for(job.kind)
     back_url, back_label, result = None, None, None
     try:
@@ -99,7 +99,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
 @network_view(Role.COORDINATOR)
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.job_for(request.network, pk)
+    job = selectors.job_for(request.network, pk, membership=request.membership)
     if job.status != Job.Status.FAILED:
         messages.info(request, "This job has not stopped, so there is nothing to retry.")
     else:
