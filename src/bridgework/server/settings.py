@@ -319,6 +319,9 @@ elif CACHE_URL in {"", "db://", "database"}:
             # Django's, with increments that count exactly across processes.
             "BACKEND": "bridgework.web.cache.DatabaseCache",
             "LOCATION": "bridgework_cache",
+            # Django culls a third of the table past 300 entries (rate-limit counters among
+            # them); pictures and analyses of a large network fill far more than that.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 elif CACHE_URL == "locmem://":
