@@ -28,6 +28,7 @@ from bridgework.directory.models import (
     Team,
     Workgroup,
 )
+from bridgework.web.copy_insert import copy_insert
 
 #: Fields compared and written, in the order a preview shows them.
 COMPARED_FIELDS = (
@@ -314,7 +315,7 @@ def _check(person: Person, row: int | None, problems: list[Problem]) -> None:
 
 
 def _insert(network: Network, people: list[Person]) -> None:
-    Person.objects.bulk_create(people, batch_size=APPLY_BATCH)
+    copy_insert(Person, people, batch_size=APPLY_BATCH)
     if any(p.pk is None for p in people):  # a database without ids from bulk inserts
         saved = dict(
             Person.objects.filter(network=network, email__in=[p.email for p in people])
@@ -331,7 +332,8 @@ def people_import_apply(*, network: Network, plan: ImportPlan) -> tuple[int, int
 
     Returns ``(created, updated)``. All-or-nothing: every row is checked before anything is
     written (a problem raises :class:`DatasetError`), then people are inserted and updated
-    :data:`APPLY_BATCH` at a time (``bulk_create``/``bulk_update``), so the number of
+    :data:`APPLY_BATCH` at a time (``COPY`` on PostgreSQL, ``bulk_create`` elsewhere;
+    ``bulk_update``), so the number of
     statements grows with the batches, not the rows. A file may list a person before their
     manager: new people are inserted managers first, with their manager in the insert.
     """

@@ -27,6 +27,8 @@ from bridgework.directory.models import Network
 from bridgework.mail.backends import outbox_is_delivery
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.redaction import redact, redact_attachments, tokens_in
+from bridgework.mail.stencils import Stencil
+from bridgework.web.copy_insert import copy_insert
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +197,7 @@ def email_queue_batch(
     template: str | None = None,
     emails: Sequence[BatchEmail],
     context: dict[str, object] | None = None,
+    stencil: bool = False,
 ) -> list[int]:
     """Record many emails in the outbox with one insert; queue their delivery after commit.
 
@@ -205,6 +208,12 @@ def email_queue_batch(
     ``ValueError`` before anything is written. An email whose idempotency key is already in
     the outbox is skipped (it was queued by an earlier run), so a batch that is repeated after
     a crash sends nobody a second email. Returns the ids of the messages written now.
+
+    With ``stencil``, each template is rendered once per language and filled in with each
+    email's own context values (:mod:`bridgework.mail.stencils`): for templates that only
+    print those values (a name, a link), as a wave's invitations do; the first email of each
+    stencil is checked against a full rendering, and the batch falls back to one if the two
+    differ.
 
     Queries: one to find keys already queued, one ``bulk_create`` per 500 messages, whatever
     the number of emails; delivery is one job per 500 messages.
@@ -226,6 +235,7 @@ def email_queue_batch(
         if (email.template or template) is None:
             raise ValueError(f"The email to {email.to} has no template, and the batch none.")
     templates: dict[str, tuple[Any, Any]] = {}
+    stencils: dict[tuple, tuple[Stencil, Stencil] | None] = {}
     rows = []
     with timezone.override(network.zone if network else None):
         for email in emails:
@@ -242,10 +252,13 @@ def email_queue_batch(
             with (
                 translation.override(email.language) if email.language else contextlib.nullcontext()
             ):
+                bodies = _bodies(
+                    text, html, shared, email, full_context, stencils if stencil else None, name
+                )
                 stored = _stored_copy(
                     subject=str(email.subject if email.subject is not None else subject),
-                    text_body=text.render(full_context),
-                    html_body=html.render(full_context),
+                    text_body=bodies[0],
+                    html_body=bodies[1],
                     files=[dict(a.__dict__) for a in email.attachments],
                     context=full_context,
                 )
@@ -262,7 +275,7 @@ def email_queue_batch(
         return []
     try:
         with transaction.atomic():
-            ids = [m.pk for m in OutboxMessage.objects.bulk_create(rows, batch_size=BATCH)]
+            ids = [m.pk for m in copy_insert(OutboxMessage, rows, batch_size=BATCH)]
     except IntegrityError:  # a concurrent run queued some of these: theirs stand, ours are cut
         OutboxMessage.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
         ids = list(
@@ -279,6 +292,34 @@ def email_queue_batch(
         )
     transaction.on_commit(lambda: _enqueue_delivery_batch(ids))
     return ids
+
+
+def _bodies(
+    text: Any,
+    html: Any,
+    shared: dict[str, object],
+    email: BatchEmail,
+    full_context: dict[str, object],
+    stencils: dict[tuple, tuple[Stencil, Stencil] | None] | None,
+    name: str,
+) -> tuple[str, str]:
+    """The text and HTML bodies of ``email``: from the batch's stencils where they fit."""
+    if stencils is None:
+        return text.render(full_context), html.render(full_context)
+    key = (name, email.language, tuple(email.context))
+    if key not in stencils:
+        own = list(email.context)
+        pair = (Stencil.render(text, shared, own), Stencil.render(html, shared, own))
+        full = text.render(full_context), html.render(full_context)
+        filled = (pair[0].fill(email.context), pair[1].fill(email.context))
+        stencils[key] = pair if filled == full else None
+        return full
+    pair = stencils[key]
+    if pair is not None:
+        filled_text, filled_html = pair[0].fill(email.context), pair[1].fill(email.context)
+        if filled_text is not None and filled_html is not None:
+            return filled_text, filled_html
+    return text.render(full_context), html.render(full_context)
 
 
 #: Messages written per insert, and delivered per job.

@@ -420,6 +420,7 @@ def roles_invitations_create_batch(*, network: Network, limit: int, send: bool =
             kind="roles-invitation",
             subject=gettext_lazy("What role do you play in the network? A 3-minute reflection"),
             template="ona/emails/roles_invitation",
+            stencil=True,
             emails=[
                 BatchEmail(
                     to=invitation.person.email,

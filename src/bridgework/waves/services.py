@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from bridgework.directory.models import Person, language_for
 from bridgework.mail.services import BatchEmail, email_queue_batch
 from bridgework.tokens import issue_token
 from bridgework.waves.models import AbstractInvitation, AbstractInvitationToken, AbstractWave
+from bridgework.web.copy_insert import copy_insert
 
 __all__ = [
     "BATCH_SIZE",
@@ -189,10 +190,31 @@ def invitations_create_batch(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _next_uninvited(kind: WaveKind, wave: AbstractWave, limit: int) -> list[Person]:
+    """The next ``limit`` people to invite, in id order. Batches invite in id order, so the
+    people after the last one invited are read first, each checked in the invitations'
+    unique index: a batch reads its own people, not the whole scope again. Only when those run
+    short (the last batch, or someone earlier who has become eligible since) is the whole
+    scope searched."""
+    last = kind.invitation_model.objects.filter(wave=wave).aggregate(last=Max("person_id"))["last"]
+    if last is not None:
+        invited = kind.invitation_model.objects.filter(wave=wave, person_id=OuterRef("pk"))
+        people = list(
+            eligible_people(kind.respondents(wave))
+            .filter(pk__gt=last)
+            .filter(~Exists(invited))
+            .order_by("pk")[:limit]
+        )
+        if len(people) == limit:
+            return people
+    return list(_uninvited(kind, wave).order_by("pk")[:limit])
+
+
 def _invite_next(kind: WaveKind, wave: AbstractWave, *, limit: int, send: bool) -> int:
-    people = list(_uninvited(kind, wave).order_by("pk")[:limit])
+    people = _next_uninvited(kind, wave, limit)
     now = timezone.now()
-    invitations = kind.invitation_model.objects.bulk_create(
+    invitations = copy_insert(
+        kind.invitation_model,
         [
             kind.invitation_model(
                 network_id=wave.network_id,
@@ -202,7 +224,7 @@ def _invite_next(kind: WaveKind, wave: AbstractWave, *, limit: int, send: bool) 
                 **kind.snapshot(person),
             )
             for person in people
-        ]
+        ],
     )
     if send and invitations:
         _send(kind, wave, invitations, reminder=False)
@@ -215,11 +237,12 @@ def _send(kind: WaveKind, wave: AbstractWave, invitations: list[Any], *, reminde
     ``<kind>:<invitation>:<n>``; the invitation itself is number 0. A handful of queries
     whatever the number of invitations: one insert of links, one of emails, one update."""
     tokens = [issue_token() for _ in invitations]
-    kind.token_model.objects.bulk_create(
+    copy_insert(
+        kind.token_model,
         [
             kind.token_model(invitation=invitation, digest=token.digest)
             for invitation, token in zip(invitations, tokens, strict=True)
-        ]
+        ],
     )
     email_kind = kind.reminder_kind if reminder else kind.invitation_kind
     email_queue_batch(
@@ -228,6 +251,7 @@ def _send(kind: WaveKind, wave: AbstractWave, invitations: list[Any], *, reminde
         subject=(kind.reminder_subject if reminder else kind.invitation_subject)(wave),
         template=kind.template,
         context={"wave": wave, "reminder": reminder, **kind.email_context(wave)},
+        stencil=True,
         emails=[
             BatchEmail(
                 to=invitation.person.email,

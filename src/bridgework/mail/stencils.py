@@ -1,0 +1,91 @@
+"""Rendering a batch's emails from one render per template and language (a *stencil*).
+
+A wave's invitations differ only in the recipient's name and personal link; rendering the
+same two templates 100,000 times (every ``{% blocktranslate %}`` looked up again) is most of
+what writing them costs. A stencil is the template rendered once with a stand-in for each
+recipient's own context values (``person``, ``path``): every value the template prints from
+them comes out as a marker, and each email is the stencil with its markers replaced by that
+recipient's values, escaped where the template escaped the marker (each marker carries an
+``&`` that shows whether it was). The first email of every
+stencil is also rendered in full and compared: if the two differ (a template that tests or
+filters a recipient's value, not just prints it), the batch is rendered email by email as
+before. Only text values are filled in; any other value (a date, a number) renders the email
+in full.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.html import conditional_escape
+
+__all__ = ["StandIn", "Stencil"]
+
+#: Markers are built from control characters no template or value contains; the ``&``
+#: inside comes out as ``&amp;`` where the template escaped the value.
+_OPEN, _SEP, _CLOSE = "\x02", "\x1f", "\x03"
+_MARKER = re.compile(f"{_OPEN}([^{_SEP}{_CLOSE}]*){_SEP}(&amp;|&){_CLOSE}")
+
+
+class StandIn(str):
+    """A recipient's context value while the stencil is rendered: itself a marker naming its
+    path (``person.name``), and every attribute another stand-in one level down."""
+
+    path: str
+
+    def __new__(cls, path: str) -> StandIn:
+        made = super().__new__(cls, f"{_OPEN}{path}{_SEP}&{_CLOSE}")
+        made.path = path
+        return made
+
+    def __getattr__(self, name: str) -> StandIn:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return StandIn(f"{self.path}.{name}")
+
+    def __getitem__(self, key: Any) -> Any:  # template lookups try ``obj[name]`` first
+        if isinstance(key, str):
+            raise KeyError(key)
+        return super().__getitem__(key)
+
+
+def _resolve(context: dict[str, Any], path: str) -> Any:
+    head, *rest = path.split(".")
+    value = context[head]
+    for name in rest:
+        value = getattr(value, name)
+    return value
+
+
+@dataclass(frozen=True)
+class Stencil:
+    """One template rendered once for many recipients; ``None`` from :meth:`fill` means
+    "render this one in full"."""
+
+    text: str
+
+    @classmethod
+    def render(cls, template: Any, shared: dict[str, Any], own_keys: list[str]) -> Stencil:
+        stand_ins = {key: StandIn(key) for key in own_keys}
+        return cls(template.render({**shared, **stand_ins}))
+
+    def fill(self, own: dict[str, Any]) -> str | None:
+        missing = False
+
+        def value(match: re.Match[str]) -> str:
+            nonlocal missing
+            try:
+                found = _resolve(own, match.group(1))
+            except (KeyError, AttributeError):
+                missing = True
+                return ""
+            if not isinstance(found, str):
+                missing = True
+                return ""
+            return str(conditional_escape(found)) if match.group(2) == "&amp;" else found
+
+        filled = _MARKER.sub(value, self.text)
+        # A marker changed by a filter (``upper``, ``urlencode``…) is not filled: in full.
+        return None if missing or _OPEN in filled or _CLOSE in filled else filled
