@@ -371,7 +371,7 @@ def test_an_introduction_read_before_a_change_waits_for_the_next_run(
     places = mailing._places(round_)  # what a running send read before the change
     services.match_reschedule(match=match, suggested_at=match.suggested_at + timedelta(hours=1))
     groups = mailing._groups(places)
-    assert not mailing._send_place(places[0], "intro", groups[match.pk])
+    assert not mailing._send_batch(places[:1], {places[0].pk: "intro"}, groups)
     assert not OutboxMessage.objects.filter(kind="programme-intro").exists()
     # The next run reads the new version and introduces both with it.
     assert mailing.round_send(round_=round_) == 2

@@ -256,3 +256,38 @@ def test_a_publish_batch_makes_as_many_queries_with_twelve_people_as_with_three(
         assert token not in message.html_body
         assert token in message.pending_html_body
         assert message.pending_attachments[0]["content"] == calendar["content"]
+
+
+@pytest.mark.parametrize("kind", ["reminder", "feedback"])
+def test_reminders_and_feedback_requests_are_written_with_as_many_queries_for_few_as_many(
+    network_a, network_b, kind, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # redacted copies
+    counts, rounds_ = [], []
+    for network, extra in ((network_a, 4), (network_b, 22)):
+        add_people(network, count=extra)
+        programme = services.programme_create(
+            network=network, name="Coffee", audience="network", holdout_share=0
+        )
+        services.enrol_audience(programme=programme)
+        round_ = services.round_publish(round_=drawn(programme), send=False)
+        mailing.round_send(round_=round_)
+        with CaptureQueriesContext(connection) as captured:
+            sent = mailing.round_follow_up(round_=round_, kind=kind)
+        counts.append(len(captured))
+        matched = RoundPlace.objects.filter(round=round_, match__isnull=False).count()
+        assert sent == matched > 0
+        assert mailing.round_follow_up(round_=round_, kind=kind) == 0  # nobody asked twice
+        rounds_.append(round_)
+    assert counts[0] == counts[1], counts
+    messages = OutboxMessage.objects.filter(kind=f"programme-{kind}")
+    assert messages.count() == sum(
+        RoundPlace.objects.filter(round=r, match__isnull=False).count() for r in rounds_
+    )
+    assert len(set(messages.values_list("to", flat=True))) == messages.count()
+    for message in messages:
+        (token,) = set(re.findall(r"/me/([^/\s]+)/", message.pending_text_body))
+        assert token not in message.text_body

@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 
 from bridgework.directory.models import language_for
 from bridgework.mail.models import OutboxMessage
-from bridgework.mail.services import Attachment, BatchEmail, email_queue, email_queue_batch
+from bridgework.mail.services import Attachment, BatchEmail, email_queue_batch
 from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.ics import CALENDAR_FILENAME, Method, calendar_mimetype, match_invitation
 from bridgework.programmes.models import (
@@ -120,11 +120,14 @@ def _email_for(
     path: str,
     invited: list[RoundPlace] | None = None,
     sequence: int | None = None,
+    calendars: dict[tuple, str] | None = None,
 ) -> BatchEmail:
     """The email of ``kind`` to ``place``'s person about the others in ``members``, with its
     subject in their language, its calendar file (``invited`` are its attendees, ``members``
     by default), their personal link ``path`` and its idempotency key. Reads nothing from the
-    database beyond what :func:`_places` loaded."""
+    database beyond what :func:`_places` loaded. A batch passes ``calendars`` to make each
+    match's calendar file once per time zone, not once per person: everyone in a match is
+    sent the same event, and only its zone differs from one to another."""
     round_ = place.round
     programme = round_.programme
     enrolment = place.enrolment
@@ -150,13 +153,25 @@ def _email_for(
     method = _CALENDAR_METHODS.get(kind)
     if method is not None:
         attendees = [_member_view(p) for p in (members if invited is None else invited)]
+        cache_key = (
+            match.pk,
+            match.calendar_sequence,
+            method,
+            zone,
+            tuple((a["name"], a["email"]) for a in attendees),
+        )
+        content = calendars.get(cache_key) if calendars is not None else None
+        if content is None:
+            content = match_invitation(
+                match=match, programme=programme, members=attendees, method=method, zone=zone
+            )
+            if calendars is not None:
+                calendars[cache_key] = content
         attachments = [
             Attachment(
                 filename=CALENDAR_FILENAME,
                 mimetype=calendar_mimetype(method),
-                content=match_invitation(
-                    match=match, programme=programme, members=attendees, method=method, zone=zone
-                ),
+                content=content,
                 alternative=True,
             )
         ]
@@ -186,50 +201,14 @@ def _email_for(
     )
 
 
-def _send_place(
-    place: RoundPlace,
-    kind: str,
-    members: list[RoundPlace],
-    *,
-    invited: list[RoundPlace] | None = None,
-    sequence: int | None = None,
-) -> bool:
-    """Queue one email to ``place``'s person about the others in ``members``; ``invited`` are
-    the attendees of its calendar file (``members`` by default)."""
-    key = _key(kind, place, sequence)
-    if OutboxMessage.objects.filter(idempotency_key=key).exists():
-        return False
-    if kind == "intro" and _changed_meanwhile(place.match):
-        return False
-    email = _email_for(
-        place,
-        kind,
-        members,
-        path=enrolment_link(place.enrolment),
-        invited=invited,
-        sequence=sequence,
-    )
-    email_queue(
-        network=place.round.network,
-        to=email.to,
-        kind=email.kind or "",
-        subject=email.subject or "",
-        template=email.template or "",
-        context=email.context,
-        attachments=email.attachments,
-        idempotency_key=email.idempotency_key,
-        language=email.language,
-    )
-    return True
-
-
 def _send_batch(
     places: list[RoundPlace], kinds: dict[int, str], groups: dict[int, list[RoundPlace]]
 ) -> int:
     """Queue the introductions and "no match" notes of ``places`` (none already in the outbox)
     with a fixed number of queries: one locks their matches (an introduction whose match was
-    cancelled or changed since it was read waits for the next run, as in
-    :func:`_changed_meanwhile`), one inserts their personal links, and the mail layer's
+    cancelled or changed since it was read waits for the next run: a change made at the same
+    moment either waits for the lock and sees the introduction, and tells its recipient, or
+    is seen here), one inserts their personal links, and the mail layer's
     :func:`~bridgework.mail.services.email_queue_batch` writes the emails with one insert and
     queues their delivery as one job. Call inside a transaction; returns how many were
     queued."""
@@ -256,25 +235,18 @@ def _send_batch(
         ],
         batch_size=_KEY_CHUNK,
     )
+    calendars: dict[tuple, str] = {}
     emails = [
         _email_for(
             place,
             kinds[place.pk],
             groups.get(place.match_id, []),
             path=reverse("coffee:me", kwargs={"token": token.plain}),
+            calendars=calendars,
         )
         for place, token in zip(ready, tokens, strict=True)
     ]
     return len(email_queue_batch(network=ready[0].round.network, emails=emails))
-
-
-def _changed_meanwhile(match: Match) -> bool:
-    """Whether ``match`` was cancelled or changed since it was read, locking its row until the
-    introduction is queued: a change made at the same moment then either waits and sees the
-    introduction (and tells its recipient), or is seen here, and the introduction waits for
-    the next run, which reads the match as it now is."""
-    current = Match.objects.select_for_update().get(pk=match.pk)
-    return current.is_cancelled or current.calendar_sequence != match.calendar_sequence
 
 
 def _places(round_: Round) -> list[RoundPlace]:
@@ -397,25 +369,65 @@ def round_send(*, round_: Round, limit: int | None = None) -> int:
     return sent
 
 
+def _queue_followups(
+    items: list[tuple[RoundPlace, str, list[RoundPlace], list[RoundPlace] | None, int | None]],
+) -> int:
+    """Queue one email per ``(place, kind, members, invited, sequence)`` not already in the
+    outbox (see :func:`_email_for`) with a fixed number of queries: one finds the keys
+    already queued, one inserts the personal links, and
+    :func:`~bridgework.mail.services.email_queue_batch` writes the emails with one insert.
+    Call inside a transaction; returns how many were queued."""
+    done = _existing(_key(kind, place, sequence) for place, kind, _, _, sequence in items)
+    todo = [item for item in items if _key(item[1], item[0], item[4]) not in done]
+    if not todo:
+        return 0
+    tokens = [issue_token() for _ in todo]
+    EnrolmentToken.objects.bulk_create(
+        [
+            EnrolmentToken(enrolment_id=item[0].enrolment_id, digest=t.digest)
+            for item, t in zip(todo, tokens, strict=True)
+        ],
+        batch_size=_KEY_CHUNK,
+    )
+    calendars: dict[tuple, str] = {}
+    emails = [
+        _email_for(
+            place,
+            kind,
+            members,
+            path=reverse("coffee:me", kwargs={"token": token.plain}),
+            invited=invited,
+            sequence=sequence,
+            calendars=calendars,
+        )
+        for (place, kind, members, invited, sequence), token in zip(todo, tokens, strict=True)
+    ]
+    return len(email_queue_batch(network=todo[0][0].round.network, emails=emails))
+
+
 def round_follow_up(*, round_: Round, kind: str) -> int:
     """Reminders (``kind="reminder"``) or feedback requests (``"feedback"``) to matched people
-    who have not given feedback yet and have not left; idempotent like :func:`round_send`."""
+    who have not given feedback yet and have not left; idempotent like :func:`round_send`.
+
+    Set-based like the introductions: :data:`SEND_BATCH` people per transaction, each batch
+    one insert of links and one of emails (:func:`_queue_followups`)."""
     answered = set(
         Feedback.objects.filter(match__round=round_).values_list("enrolment_id", flat=True)
     )
     places = [p for p in _places(round_) if p.match_id and not p.match.is_cancelled]
     done = _existing(_key(kind, p) for p in places)
     groups = _groups(places)
+    owed = [
+        (place, kind, groups[place.match_id], None, None)
+        for place in places
+        if place.enrolment_id not in answered
+        and place.enrolment.status != Enrolment.Status.LEFT
+        and _key(kind, place) not in done
+    ]
     sent = 0
-    for place in places:
-        if (
-            place.enrolment_id in answered
-            or place.enrolment.status == Enrolment.Status.LEFT
-            or _key(kind, place) in done
-        ):
-            continue
+    for start in range(0, len(owed), SEND_BATCH):
         with transaction.atomic():
-            sent += _send_place(place, kind, groups[place.match_id])
+            sent += _queue_followups(owed[start : start + SEND_BATCH])
     return sent
 
 
@@ -429,16 +441,22 @@ def match_changes_send(
     Only people already sent their introduction are told: the others' introduction, not yet
     sent, will carry the match as it now is (or not come at all, for a cancelled match). Keys
     include the sequence, so a retry sends nothing twice and the next change sends again.
+    All of them are written together, with one insert of links and one of emails.
     """
     sequence = match.calendar_sequence
     introduced = _existing(_key("intro", p) for p in [*cancel_for, *update_for])
-    sent = 0
-    for place in cancel_for:
-        if _key("intro", place) in introduced:
-            sent += _send_place(
-                place, "cancel", [*cancel_for, *update_for], invited=cancel_for, sequence=sequence
-            )
-    for place in update_for:
-        if _key("intro", place) in introduced:
-            sent += _send_place(place, "update", update_for, sequence=sequence)
-    return sent
+    items: list[tuple[RoundPlace, str, list[RoundPlace], list[RoundPlace] | None, int | None]]
+    items = [
+        (place, "cancel", [*cancel_for, *update_for], cancel_for, sequence)
+        for place in cancel_for
+        if _key("intro", place) in introduced
+    ]
+    items += [
+        (place, "update", update_for, None, sequence)
+        for place in update_for
+        if _key("intro", place) in introduced
+    ]
+    if not items:
+        return 0
+    with transaction.atomic():
+        return _queue_followups(items)
