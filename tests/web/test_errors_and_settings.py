@@ -73,12 +73,57 @@ def _check_deploy(tmp_path, **extra: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_production_static_files_collect_with_every_url_they_reference(tmp_path):
     """The hashed-manifest storage refuses a stylesheet that points at a file not shipped."""
-    result = _manage(tmp_path, "collectstatic", "--no-input", "-v", "0")
+    result = _collect_static(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "True"  # collected
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
     assert "dist/css/bridgework.css" in manifest["paths"]
     css = (tmp_path / "static" / manifest["paths"]["dist/css/bridgework.css"]).read_text()
     assert "crest" not in css
+    # A second server start finds the files of this code collected: it collects nothing.
+    written = (tmp_path / "static" / "staticfiles.json").stat().st_mtime_ns
+    again = _collect_static(tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.strip() == "False"
+    assert (tmp_path / "static" / "staticfiles.json").stat().st_mtime_ns == written
+
+
+def _collect_static(tmp_path) -> subprocess.CompletedProcess:
+    """What ``serve --production`` runs before it serves."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from bridgework.server.static_files import collect_static; print(collect_static())",
+        ],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_static_files_are_collected_again_when_a_source_or_the_manifest_changes(tmp_path, settings):
+    from bridgework.server import static_files
+
+    settings.STATICFILES_DIRS = [tmp_path / "src"]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "site.css").write_text("body { color: black }")
+    root = tmp_path / "static"
+    root.mkdir()
+    first = static_files.sources_digest()
+    (root / "staticfiles.json").write_text("{}")
+    (root / static_files.STAMP_NAME).write_text(first + "\n")
+    assert static_files.static_is_current(root, first)
+    (tmp_path / "src" / "site.css").write_text("body { color: navy }")
+    changed = static_files.sources_digest()
+    assert changed != first
+    assert not static_files.static_is_current(root, changed)
+    (tmp_path / "src" / "site.css").write_text("body { color: black }")
+    assert static_files.sources_digest() == first
+    (root / "staticfiles.json").unlink()
+    assert not static_files.static_is_current(root, first)
 
 
 @pytest.mark.slow

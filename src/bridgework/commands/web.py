@@ -52,7 +52,9 @@ def serve(args: argparse.Namespace) -> int:
     _django(production=args.production)
     _migrate()
     if args.production:
-        _manage("collectstatic", "--no-input", "-v", "0")
+        from bridgework.server.static_files import collect_static
+
+        collect_static()  # skipped when the files collected are those of this code
         command = [
             sys.executable,
             "-m",
