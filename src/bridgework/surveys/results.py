@@ -28,6 +28,7 @@ from bridgework.analysis.rc_publication import RCPublication, publish_rc
 from bridgework.analysis.rc_results import Cell
 from bridgework.surveys.models import Response, ResultsSnapshot, Wave
 from bridgework.surveys.selectors import previous_wave, wave_targets
+from bridgework.web.copy_read import queryset_frame
 
 #: Bootstrap replicates behind each confidence interval, and permutations behind p-values.
 BOOTSTRAP = 1000
@@ -41,13 +42,17 @@ def wave_frame(wave: Wave) -> pd.DataFrame:
     that group. Respondents are labelled by invitation id, which never leaves the analysis.
     """
     names = {target.key: target.name for target in wave_targets(wave)}
-    rows = list(
+    wide = queryset_frame(
         Response.objects.filter(invitation__wave=wave, works_with=True).values_list(
             "invitation_id", "invitation__workgroup__name", "target", *DIMENSIONS
-        )
-    )
-    wide = pd.DataFrame(
-        rows, columns=["respondent_id", "respondent_workgroup", "target", *DIMENSIONS]
+        ),
+        ["respondent_id", "respondent_workgroup", "target", *DIMENSIONS],
+        {
+            "respondent_id": "int64",
+            "respondent_workgroup": "string",
+            "target": "string",
+            **dict.fromkeys(DIMENSIONS, "float64"),
+        },
     )
     wide["target_workgroup"] = wide["target"].map(names)
     wide = wide[wide["target_workgroup"].notna()]
