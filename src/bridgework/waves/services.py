@@ -197,16 +197,15 @@ def _next_uninvited(kind: WaveKind, wave: AbstractWave, limit: int) -> list[Pers
     short (the last batch, or someone earlier who has become eligible since) is the whole
     scope searched."""
     last = kind.invitation_model.objects.filter(wave=wave).aggregate(last=Max("person_id"))["last"]
-    if last is not None:
-        invited = kind.invitation_model.objects.filter(wave=wave, person_id=OuterRef("pk"))
-        people = list(
-            eligible_people(kind.respondents(wave))
-            .filter(pk__gt=last)
-            .filter(~Exists(invited))
-            .order_by("pk")[:limit]
-        )
-        if len(people) == limit:
-            return people
+    invited = kind.invitation_model.objects.filter(wave=wave, person_id=OuterRef("pk"))
+    people = list(
+        eligible_people(kind.respondents(wave))
+        .filter(pk__gt=last or 0)  # the same queries for the first batch as for any other
+        .filter(~Exists(invited))
+        .order_by("pk")[:limit]
+    )
+    if len(people) == limit:
+        return people
     return list(_uninvited(kind, wave).order_by("pk")[:limit])
 
 
