@@ -438,5 +438,67 @@ def test_the_wave_layer_sits_under_the_instruments():
     src = Path(waves.__file__).resolve().parents[1]
     below = _imported_modules(src / "waves")
     assert not {m for m in below if m.startswith(("bridgework.surveys", "bridgework.ona"))}
-    network_imports = _imported_modules(src / "networks")
+    network_imports = _imported_modules(src / "ona")
+    assert network_imports  # the network-survey app is read, not a folder that is not there
     assert not {m for m in network_imports if m.startswith("bridgework.surveys")}
+    # RC and network waves confirm their actions on the wave layer's one page.
+    for app in ("surveys", "ona"):
+        assert "bridgework.waves.views" in _imported_modules(src / app / "views")
+        assert not (src / "templates" / app / "waves" / "confirm.html").exists()
+
+
+#: An instrument's wave pages, under /n/<network>/….
+WAVE_PAGES = {"rc": "surveys/waves", "network": "networks/waves"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["invite", "remind", "close"])
+def test_every_wave_action_is_confirmed_on_one_page_and_done_by_post(
+    instrument, team, coordinator, action, django_capture_on_commit_callbacks
+):
+    wave = _open_wave(instrument, team)
+    base = f"/n/{team.network.slug}/{WAVE_PAGES[instrument.name]}/{wave.pk}/"
+    page = coordinator.get(f"{base}{action}/").content.decode()
+    # The confirmation: back to the wave, a button, a way out; nothing done yet.
+    assert f'href="{base}"' in page
+    assert page.count(f'href="{base}"') == 2  # the back link and Cancel
+    assert 'data-prevent-double-click="true">' in page
+    assert wave.invitations.count() == 0
+    wave.refresh_from_db()
+    assert wave.is_open
+    with django_capture_on_commit_callbacks(execute=True):
+        done = coordinator.post(f"{base}{action}/")
+    assert done.status_code == 302
+    wave.refresh_from_db()
+    if action == "close":
+        assert done["Location"] == base
+        assert wave.is_closed
+    else:
+        assert "/jobs/" in done["Location"]
+        assert wave.is_open
+
+
+@pytest.mark.django_db
+def test_a_closed_network_wave_explains_instead_of_offering_the_button(team, coordinator):
+    now = timezone.now()
+    wave = NETWORK.make_wave(team, now - timedelta(days=3), now - timedelta(days=1))
+    base = f"/n/{team.network.slug}/networks/waves/{wave.pk}/"
+    for action, reason, button in (
+        ("invite", "no more invitations can be sent", "Send invitations"),
+        ("remind", "Reminders can only be sent while the survey is open", "Send reminders"),
+        ("close", "This survey has already closed", "Close now"),
+    ):
+        page = coordinator.get(f"{base}{action}/").content.decode()
+        assert reason in page
+        assert f">{button}</button>" not in page
+        assert "Cancel" not in page
+
+
+@pytest.mark.django_db
+def test_closing_an_rc_wave_is_confirmed_as_a_warning(team, coordinator):
+    wave = _open_wave(RC, team)
+    page = coordinator.get(f"/n/{team.network.slug}/surveys/waves/{wave.pk}/close/")
+    html = page.content.decode()
+    assert "govuk-warning-text" in html
+    assert "govuk-button--warning" in html
+    assert "no more answers are taken" in html

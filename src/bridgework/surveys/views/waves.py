@@ -18,13 +18,12 @@ from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role, language_codes
 from bridgework.jobs import selectors as jobs
-from bridgework.jobs.models import Job
-from bridgework.jobs.services import job_start
 from bridgework.surveys import jobs as wave_jobs
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WordingForm
 from bridgework.surveys.models import Wave
-from bridgework.waves.services import WaveClosedError
+from bridgework.waves.selectors import invitations_pending
+from bridgework.waves.views import WaveAction, start_job, wave_action_view
 from bridgework.web.tenancy import network_view
 
 
@@ -114,78 +113,61 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _action(
-    template_title: str,
-    button: str,
-    run: Callable[[HttpRequest, Wave], str | Wave | Job],
-    *,
-    warning: bool = False,
-) -> Callable[..., HttpResponse]:
-    @network_view(Role.COORDINATOR)
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        wave = selectors.wave_for(request.network, pk)
-        if request.method == "POST":
-            try:
-                result = run(request, wave)
-                if audited := _AUDITED.get(request.resolver_match.url_name):
-                    audit_record(
-                        network=request.network,
-                        action=audited,
-                        target=wave,
-                        details={"survey": "RC", "job": getattr(result, "pk", None)},
-                        request=request,
-                    )
-            except WaveClosedError as exc:
-                messages.error(request, str(exc))
-                return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
-            if isinstance(result, Job):
-                return redirect("jobs:jobs_show", network=request.network.slug, pk=result.pk)
-            if isinstance(result, Wave):
-                messages.success(request, f"Created {result.name}. Check its dates and send it.")
-                return redirect("surveys:waves_show", network=request.network.slug, pk=result.pk)
-            messages.success(request, result)
-            return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
-        return render(
-            request,
-            "surveys/waves/confirm.html",
-            {
-                "wave": wave,
-                "page_title": template_title.format(wave=wave),
-                "button": button,
-                "warning": warning,
-                "eligible": services.wave_respondents(wave).count(),
-                "pending": wave.invitations.filter(completed_at__isnull=True).count(),
-                "action": request.resolver_match.url_name,
-            },
-        )
-
-    return view
-
-
-#: The actions of :func:`_action` pages recorded in the audit log, by URL name.
-_AUDITED = {
-    "waves_invite": Action.SURVEY_INVITATIONS_SENT,
-    "waves_remind": Action.SURVEY_REMINDERS_SENT,
-}
-
-
-def _job(kind: str) -> Callable[[HttpRequest, Wave], Job]:
-    def start(request: HttpRequest, wave: Wave) -> Job:
-        return job_start(network=request.network, kind=kind, target=wave, requested_by=request.user)
-
-    return start
-
-
 def _close(request: HttpRequest, wave: Wave) -> str:
     services.wave_close(wave=wave)
     return f"Closed {wave.name}."
 
 
-invite = _action(
-    "Send invitations for {wave.name}", "Send invitations", _job(wave_jobs.INVITATIONS)
+def _page(action: WaveAction) -> Callable[..., HttpResponse]:
+    return wave_action_view(
+        action, load=selectors.wave_for, show_route="surveys:waves_show", survey="RC"
+    )
+
+
+invite = _page(
+    WaveAction(
+        title="Send invitations for {wave.name}",
+        button="Send invitations",
+        explain=lambda wave: (
+            "Everyone in the wave's workgroups who has not been invited yet gets an email with "
+            f"a personal link ({services.wave_respondents(wave).count()} people are in scope; "
+            "people already invited are not emailed again)."
+        ),
+        run=start_job(wave_jobs.INVITATIONS),
+        audited=Action.SURVEY_INVITATIONS_SENT,
+    )
 )
-remind = _action("Send reminders for {wave.name}", "Send reminders", _job(wave_jobs.REMINDERS))
-copy = _action(
-    "Copy {wave.name}", "Copy this wave", lambda request, wave: services.wave_copy(wave=wave)
+remind = _page(
+    WaveAction(
+        title="Send reminders for {wave.name}",
+        button="Send reminders",
+        explain=lambda wave: (
+            f"{invitations_pending(wave)} invited people have not finished. Each gets a "
+            "reminder with a fresh personal link, unless reminded in the last 12 hours."
+        ),
+        run=start_job(wave_jobs.REMINDERS),
+        audited=Action.SURVEY_REMINDERS_SENT,
+    )
 )
-close = _action("Close {wave.name} now", "Close the wave", _close, warning=True)
+copy = _page(
+    WaveAction(
+        title="Copy {wave.name}",
+        button="Copy this wave",
+        explain=lambda wave: (
+            "A new wave with the same respondents, wording and settings, opening today for as "
+            "long as this one ran. No invitations or answers are copied."
+        ),
+        run=lambda request, wave: services.wave_copy(wave=wave),
+    )
+)
+close = _page(
+    WaveAction(
+        title="Close {wave.name} now",
+        button="Close the wave",
+        explain=lambda wave: (
+            "After closing, links say the survey has closed and no more answers are taken."
+        ),
+        run=_close,
+        warning=True,
+    )
+)
