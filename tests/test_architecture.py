@@ -54,15 +54,22 @@ def test_a_broken_contract_fails_the_check(tmp_path, monkeypatch, capsys, source
 
 
 def _imports_of_other_test_modules(path: Path) -> list[str]:
-    """``from tests.x.test_y import …`` and ``from tests.x.conftest import …`` lines: shared
-    builders belong in tests/factories.py (or a named helper module), not in a test module."""
+    """``from tests.x.test_y import …``, ``from tests.x.conftest import …`` and their relative
+    forms (``from .test_y import …``, ``from . import conftest``): shared builders belong in
+    tests/factories.py (or a named helper module), not in a test module."""
     tree = ast.parse(path.read_text(), filename=str(path))
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tests."):
-            last = node.module.rsplit(".", 1)[-1]
-            if last.startswith("test_") or last == "conftest":
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {node.module}")
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level == 0 and not (node.module or "").startswith("tests."):
+            continue
+        named = [node.module.rsplit(".", 1)[-1]] if node.module else []
+        if not node.module:  # from . import test_y
+            named = [alias.name for alias in node.names]
+        if any(last.startswith("test_") or last == "conftest" for last in named):
+            module = "." * node.level + (node.module or ", ".join(named))
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {module}")
     return found
 
 
@@ -77,10 +84,18 @@ def test_no_test_module_imports_another_test_module():
 
 def test_the_test_module_import_check_catches_one(tmp_path):
     sample = ROOT / "tests" / "_sample_for_check.py"
-    sample.write_text("from tests.web.test_jobs import something\n")
+    sample.write_text(
+        "from tests.web.test_jobs import something\n"
+        "from .conftest import ROUND\n"
+        "from . import test_engine\n"
+        "from tests.factories import make_network\n"
+        "from .builders import rounds\n"
+    )
     try:
         assert _imports_of_other_test_modules(sample) == [
-            "tests/_sample_for_check.py:1 imports tests.web.test_jobs"
+            "tests/_sample_for_check.py:1 imports tests.web.test_jobs",
+            "tests/_sample_for_check.py:2 imports .conftest",
+            "tests/_sample_for_check.py:3 imports .test_engine",
         ]
     finally:
         sample.unlink()
