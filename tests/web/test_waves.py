@@ -502,3 +502,72 @@ def test_closing_an_rc_wave_is_confirmed_as_a_warning(team, coordinator):
     assert "govuk-warning-text" in html
     assert "govuk-button--warning" in html
     assert "no more answers are taken" in html
+
+
+@pytest.mark.django_db
+def test_the_reminder_rhythm_has_one_bound_kept_by_services_and_the_database(instrument, team):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
+
+    wave = _open_wave(instrument, team)
+    model = type(wave)
+    update = (
+        survey_services.wave_update if instrument is RC else network_services.network_wave_update
+    )
+    fields = {
+        "name": wave.name,
+        "opens_at": wave.opens_at,
+        "closes_at": wave.closes_at,
+        "min_group_size": wave.min_group_size,
+    }
+    if instrument is RC:
+        fields |= {"respondent_workgroups": [team.workgroup], "live_results": False}
+    update(wave=wave, reminder_every_days=MAX_REMINDER_EVERY_DAYS, **fields)
+    assert model.objects.get(pk=wave.pk).reminder_every_days == MAX_REMINDER_EVERY_DAYS
+    with pytest.raises(ValidationError, match="every 0 to 60 days"):
+        update(wave=wave, reminder_every_days=MAX_REMINDER_EVERY_DAYS + 1, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.filter(pk=wave.pk).update(reminder_every_days=MAX_REMINDER_EVERY_DAYS + 1)
+    assert model.objects.get(pk=wave.pk).reminder_every_days == MAX_REMINDER_EVERY_DAYS
+
+
+@pytest.mark.parametrize(
+    ("migration", "model"),
+    [
+        ("surveys.migrations.0004_reminder_rhythm_bound", ("surveys", "Wave")),
+        ("ona.migrations.0007_reminder_rhythm_bound", ("networks", "NetworkWave")),
+    ],
+)
+def test_the_bound_s_migration_brings_longer_rhythms_to_the_longest(migration, model):
+    """The database refuses a rhythm over the bound, so the data step is run on a record of
+    what it asks of the historical model."""
+    import importlib
+
+    module = importlib.import_module(f"bridgework.{migration}")
+    asked = []
+
+    class Rows:
+        def filter(self, **condition):
+            asked.append(("filter", condition))
+            return self
+
+        def update(self, **values):
+            asked.append(("update", values))
+            return 0
+
+    class Model:
+        objects = Rows()
+
+    class Apps:
+        def get_model(self, app, name):
+            asked.append(("model", (app, name)))
+            return Model
+
+    module.longest_rhythm(Apps(), None)
+    assert asked == [
+        ("model", model),
+        ("filter", {"reminder_every_days__gt": 60}),
+        ("update", {"reminder_every_days": 60}),
+    ]

@@ -13,6 +13,7 @@ from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.directory.models import Network, Organisation
 from bridgework.ona.models import OUTSIDE_CONTACTS_MAX, NetworkWave
 from bridgework.ona.services import outside_contact_names
+from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
 from bridgework.web.forms import Form
 
 SCALE = [(str(i), str(i)) for i in range(1, 6)]
@@ -36,7 +37,7 @@ class NetworkWaveForm(Form):
     )
     reminder_every_days = forms.IntegerField(
         initial=0,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_REMINDER_EVERY_DAYS)],
         label="Send reminders every (days)",
         help_text="To those who have not finished. 0 means only when you send them yourself.",
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),

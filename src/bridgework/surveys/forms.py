@@ -15,6 +15,7 @@ from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
 from bridgework.directory.models import Network, Organisation, Workgroup
 from bridgework.surveys.models import Wave, WorkProcess
+from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
 from bridgework.web.forms import Form
 
 
@@ -88,7 +89,7 @@ class WaveForm(Form):
     )
     reminder_every_days = forms.IntegerField(
         initial=0,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_REMINDER_EVERY_DAYS)],
         label="Send reminders every (days)",
         help_text="To those who have not finished. 0 means only when you send them yourself.",
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
