@@ -92,14 +92,27 @@ def outside_contacts_for(wave: NetworkWave) -> OutsideContacts:
     )
 
 
+def latest_closed_network_wave(network: Network) -> NetworkWave | None:
+    """The network's network-survey wave that closed last (its figures are final), as
+    :func:`bridgework.surveys.selectors.latest_closed_wave` is for RC waves."""
+    return (
+        NetworkWave.objects.filter(network=network, closes_at__lte=timezone.now())
+        .select_related("network")
+        .order_by("-closes_at", "-pk")
+        .first()
+    )
+
+
 def latest_network_wave(network: Network) -> NetworkWave | None:
     """The wave whose network view sits beside the self-assessments: the latest closed one
     (final figures), else the latest that has opened, else none."""
     now = timezone.now()
-    waves = NetworkWave.objects.filter(network=network).select_related("network")
     return (
-        waves.filter(closes_at__lte=now).order_by("-closes_at", "-pk").first()
-        or waves.filter(opens_at__lte=now).order_by("-opens_at", "-pk").first()
+        latest_closed_network_wave(network)
+        or NetworkWave.objects.filter(network=network, opens_at__lte=now)
+        .select_related("network")
+        .order_by("-opens_at", "-pk")
+        .first()
     )
 
 
