@@ -99,3 +99,70 @@ def test_the_test_module_import_check_catches_one(tmp_path):
         ]
     finally:
         sample.unlink()
+
+
+#: Public functions of services modules that are not state changes, and why each takes what
+#: it takes: helpers the writes share, named in the module so one place defines them.
+NOT_WRITES = {
+    ("directory", "unique_network_slug"): "a name to a free slug, for network_create",
+    ("mail", "lazy_text"): "wraps a text builder for an email body",
+    ("mail", "outbox_redact"): "redacts a queryset of outbox rows (retention and erasure)",
+    ("ona", "outside_contact_names"): "parses the free-text outside contacts of a form",
+    ("waves", "wave_check_open"): "the closed-wave check every write starts with",
+}
+
+
+def _service_signature_offences(path: Path, app: str) -> list[str]:
+    """Public functions of a services module taking anything but explicit, typed,
+    keyword-only parameters (``def thing_verb(*, a: A, b: B = …)``)."""
+    offences = []
+    for node in ast.parse(path.read_text()).body:
+        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+            continue
+        if (app, node.name) in NOT_WRITES:
+            continue
+        args = node.args
+        where = f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        if args.posonlyargs or args.args:
+            offences.append(f"{where}: positional parameters")
+        if args.vararg or args.kwarg:
+            offences.append(f"{where}: *args or **kwargs hide what it takes")
+        untyped = [a.arg for a in args.kwonlyargs if a.annotation is None]
+        if untyped or node.returns is None:
+            offences.append(f"{where}: untyped {untyped or 'return'}")
+    return offences
+
+
+def _services_modules() -> list[tuple[Path, str]]:
+    src = ROOT / "src" / "bridgework"
+    found = [(p, p.parent.name) for p in src.glob("*/services.py")]
+    found += [(p, p.parent.parent.name) for p in src.glob("*/services/*.py")]
+    return sorted(found)
+
+
+def test_services_take_explicit_typed_keyword_only_parameters():
+    assert len(_services_modules()) > 10
+    offences = [
+        line for path, app in _services_modules() for line in _service_signature_offences(path, app)
+    ]
+    assert offences == []
+
+
+def test_the_service_signature_check_catches_hidden_and_positional_parameters(tmp_path):
+    sample = ROOT / "tests" / "_sample_services.py"
+    sample.write_text(
+        "def wave_create(**fields): ...\n"
+        "def wave_close(wave) -> None: ...\n"
+        "def wave_copy(*, wave, name: str) -> None: ...\n"
+        "def wave_update(*, wave: int, name: str = '') -> int: ...\n"
+        "def _helper(x): ...\n"
+    )
+    try:
+        assert _service_signature_offences(sample, "surveys") == [
+            "tests/_sample_services.py:1 wave_create: *args or **kwargs hide what it takes",
+            "tests/_sample_services.py:1 wave_create: untyped return",
+            "tests/_sample_services.py:2 wave_close: positional parameters",
+            "tests/_sample_services.py:3 wave_copy: untyped ['wave']",
+        ]
+    finally:
+        sample.unlink()

@@ -25,7 +25,7 @@ from bridgework.ona.models import (
     RolesInvitation,
 )
 from bridgework.tokens import token_digest
-from bridgework.waves.selectors import Progress, wave_progress
+from bridgework.waves.selectors import Progress, eligible_people, wave_progress
 
 #: Most matches the colleague search returns: enough to find someone, never a directory dump.
 SEARCH_LIMIT = 10
@@ -264,3 +264,13 @@ def chosen_colleagues(invitation: NetworkInvitation) -> list[dict[str, object]]:
 
 def roles_invitations_for(network: Network) -> QuerySet[RolesInvitation]:
     return RolesInvitation.objects.filter(network=network).select_related("person")
+
+
+def wave_respondents(wave: NetworkWave) -> QuerySet[Person]:
+    """The people the wave asks: eligible people (active, with an email) of its
+    organisations, or of the whole directory when none is chosen."""
+    people = Person.objects.filter(network=wave.network)
+    organisations = list(wave.organisations.all())
+    if organisations:
+        people = people.filter(organisation__in=organisations)
+    return eligible_people(people).order_by("pk")

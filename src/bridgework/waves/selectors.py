@@ -26,9 +26,17 @@ from django.db.models import Count, Q, QuerySet
 from bridgework.analysis.privacy import counts_to_hide
 
 if TYPE_CHECKING:
+    from bridgework.directory.models import Person
     from bridgework.waves.models import AbstractWave
 
-__all__ = ["Progress", "ProgressRow", "invitations_pending", "wave_progress"]
+__all__ = [
+    "Progress",
+    "ProgressRow",
+    "eligible",
+    "eligible_people",
+    "invitations_pending",
+    "wave_progress",
+]
 
 #: The name of a group whose invitations have no value for the grouping field.
 NO_GROUP = "No organisation"
@@ -172,3 +180,15 @@ def invitations_pending(wave: AbstractWave) -> int:
     """How many of the wave's invitations are not finished (those a reminder would reach,
     before the gap between reminders is applied)."""
     return wave.invitations.filter(completed_at__isnull=True).count()
+
+
+def eligible(prefix: str = "") -> Q:
+    """Who can be asked, as a condition on a person (``prefix`` reaches the person from
+    another model, e.g. ``"person__"``): active, with an email address that is not blank."""
+    return Q(**{f"{prefix}active": True}) & ~Q(**{f"{prefix}email__regex": r"^\s*$"})
+
+
+def eligible_people(people: QuerySet[Person]) -> QuerySet[Person]:
+    """The people of ``people`` who can be asked (:func:`eligible`). Every instrument, and
+    the roles self-assessment, invites through this filter."""
+    return people.filter(eligible())

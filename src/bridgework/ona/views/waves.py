@@ -80,7 +80,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             # Coordinators, who run the survey and chase answers, see every count (as on RC
             # progress); analysts do not see small organisations' counts.
             "progress": selectors.network_wave_progress(wave, small_counts=can_edit),
-            "eligible": services.wave_respondents(wave).count(),
+            "eligible": selectors.wave_respondents(wave).count(),
             "organisations": wave.organisations.all(),
             # Released, like the maps: a live count would tell how many colleagues the last
             # person to answer named (and so would one over fewer than the minimum).

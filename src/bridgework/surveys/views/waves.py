@@ -38,7 +38,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "wave": wave,
             "targets": selectors.wave_targets(wave),
             "progress": selectors.wave_progress(wave, small_counts=can_edit),
-            "eligible": services.wave_respondents(wave).count(),
+            "eligible": selectors.wave_respondents(wave).count(),
             "respondent_workgroups": wave.respondent_workgroups.all(),
             "respondent_organisations": wave.respondent_organisations.all(),
             "can_edit": can_edit,
@@ -130,7 +130,7 @@ invite = _page(
         button="Send invitations",
         explain=lambda wave: (
             "Everyone in the wave's workgroups who has not been invited yet gets an email with "
-            f"a personal link ({services.wave_respondents(wave).count()} people are in scope; "
+            f"a personal link ({selectors.wave_respondents(wave).count()} people are in scope; "
             "people already invited are not emailed again)."
         ),
         run=start_job(wave_jobs.INVITATIONS),
