@@ -571,3 +571,26 @@ def test_the_bound_s_migration_brings_longer_rhythms_to_the_longest(migration, m
         ("filter", {"reminder_every_days__gt": 60}),
         ("update", {"reminder_every_days": 60}),
     ]
+
+
+@pytest.mark.django_db
+def test_a_wave_s_minimum_group_size_is_audited_when_set_and_when_changed(instrument, team):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from bridgework.audit.models import Action, AuditEvent
+    from bridgework.waves.views import min_group_size_audit
+
+    request = RequestFactory().post("/")
+    request.network, request.user = team.network, AnonymousUser()
+    wave = _open_wave(instrument, team)
+    min_group_size_audit(request, wave, before=None)
+    min_group_size_audit(request, wave, before=wave.min_group_size)  # unchanged: nothing
+    before, wave.min_group_size = wave.min_group_size, 8
+    min_group_size_audit(request, wave, before=before)
+    events = AuditEvent.objects.filter(action=Action.MIN_GROUP_SIZE_CHANGED).order_by("pk")
+    assert [e.details for e in events] == [
+        {"from": None, "to": before},
+        {"from": before, "to": 8},
+    ]
+    assert {e.object_id for e in events} == {str(wave.pk)}

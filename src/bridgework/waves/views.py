@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Network, Role
 from bridgework.jobs.models import Job
@@ -26,7 +27,7 @@ from bridgework.waves.models import AbstractWave
 from bridgework.waves.services import WaveClosedError
 from bridgework.web.tenancy import network_view
 
-__all__ = ["WaveAction", "start_job", "wave_action_view"]
+__all__ = ["WaveAction", "min_group_size_audit", "start_job", "wave_action_view"]
 
 #: What an action's ``run`` gives back: a started job (its progress page is shown), a new wave
 #: (its page is shown), or a sentence for the wave's page.
@@ -40,6 +41,20 @@ def start_job(kind: str) -> Callable[[HttpRequest, AbstractWave], Job]:
         return job_start(network=request.network, kind=kind, target=wave, requested_by=request.user)
 
     return run
+
+
+def min_group_size_audit(request: HttpRequest, wave: AbstractWave, *, before: int | None) -> None:
+    """Record in the audit log that a wave's minimum group size was set (``before`` is
+    ``None`` for a new wave) or changed; a save that left it as it was records nothing."""
+    if wave.min_group_size == before:
+        return
+    audit_record(
+        network=request.network,
+        action=Action.MIN_GROUP_SIZE_CHANGED,
+        target=wave,
+        details={"from": before, "to": wave.min_group_size},
+        request=request,
+    )
 
 
 def _always(_: AbstractWave) -> bool:

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from bridgework.audit.models import Action
-from bridgework.audit.services import audit_record
 from bridgework.datasets.limits import upload_limits
 from bridgework.directory.import_checks import inline_bytes
 from bridgework.directory.models import Role
@@ -27,7 +26,7 @@ from bridgework.ona.imports import nominations_preview
 from bridgework.ona.models import NetworkWave
 from bridgework.waves.selectors import invitations_pending
 from bridgework.waves.services import WaveClosedError
-from bridgework.waves.views import WaveAction, start_job, wave_action_view
+from bridgework.waves.views import WaveAction, min_group_size_audit, start_job, wave_action_view
 from bridgework.web.tenancy import network_view
 
 
@@ -55,13 +54,7 @@ def create(request: HttpRequest) -> HttpResponse:
         except services.ValidationError as exc:
             form.add_error(None, exc)
         else:
-            audit_record(
-                network=request.network,
-                action=Action.MIN_GROUP_SIZE_CHANGED,
-                target=wave,
-                details={"from": None, "to": wave.min_group_size},
-                request=request,
-            )
+            min_group_size_audit(request, wave, before=None)
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request, "components/form_page.html", {"form": form, "page_title": "New network survey"}
@@ -120,14 +113,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(exc))
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
             else:
-                if wave.min_group_size != before:
-                    audit_record(
-                        network=request.network,
-                        action=Action.MIN_GROUP_SIZE_CHANGED,
-                        target=wave,
-                        details={"from": before, "to": wave.min_group_size},
-                        request=request,
-                    )
+                min_group_size_audit(request, wave, before=before)
                 messages.success(request, f"Saved {wave.name}.")
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from bridgework.audit.models import Action
-from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role, language_codes
 from bridgework.jobs import selectors as jobs
 from bridgework.surveys import jobs as wave_jobs
@@ -23,7 +22,7 @@ from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WordingForm
 from bridgework.surveys.models import Wave
 from bridgework.waves.selectors import invitations_pending
-from bridgework.waves.views import WaveAction, start_job, wave_action_view
+from bridgework.waves.views import WaveAction, min_group_size_audit, start_job, wave_action_view
 from bridgework.web.tenancy import network_view
 
 
@@ -65,14 +64,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if wave.min_group_size != before:
-                audit_record(
-                    network=request.network,
-                    action=Action.MIN_GROUP_SIZE_CHANGED,
-                    target=wave,
-                    details={"from": before, "to": wave.min_group_size},
-                    request=request,
-                )
+            min_group_size_audit(request, wave, before=before)
             messages.success(request, f"Saved {wave.name}.")
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
