@@ -542,3 +542,27 @@ def test_without_the_publication_rule_the_insider_wins(cheap_statistics, monkeyp
     }
     with pytest.raises(AssertionError, match="pinned down exactly"):
         run_insider(data)
+
+
+def test_a_surface_showing_more_than_the_downloads_is_caught():
+    # The API showing a dimension and a reverse cell that the downloads hide must be reported,
+    # and so must a heatmap that shows a cell the downloads hide.
+    look = Look({("cell", "G0", "G1"): (3, 4.0)})
+    cell = {"rater": "G0", "target": "G1", "suppressed": False, "n": 3, "rc": 4.0}
+    cell |= {"communication": None, "relationship": None}
+    cell["dimensions"] = [{"dimension": "timely", "value": 2.0}]
+    body = {"available": True, "cells": [cell], "workgroups": [], "overall": []}
+    body |= {"reciprocity": [{"a": "G0", "b": "G1", "a_to_b": 4.0, "b_to_a": 1.5}]}
+    read_api(body | {"comparison": None}, look)
+    assert look.extra == [
+        ("api", ("dim", "G0", "G1", "timely"), None, 2.0, None),
+        ("api", ("cell", "G1", "G0"), None, 1.5, None),
+    ]
+    row = '<tr class="govuk-table__row">{}</tr>'
+    page = '<table class="govuk-table" id="heatmap">' + row.format(
+        "<th></th><th>G0</th><th>G1</th>"
+    )
+    page += row.format("<th>G0</th><td>Suppressed</td><td>4.00 n 3</td>")
+    page += row.format("<th>G1</th><td>3.50 n 4</td><td>Suppressed</td>") + "</table>"
+    with pytest.raises(AssertionError, match="page heatmap"):
+        read_results_page(page, Look({("cell", "G0", "G1"): (3, 4.0)}))
