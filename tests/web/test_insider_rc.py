@@ -173,19 +173,38 @@ def read_results(
     memo[id(client)] = fingerprint
     if change.status_code == 200:
         load_workbook(io.BytesIO(client.get(f"{base}/change.xlsx").content))
-    for page in ("results/print/", "progress/"):
-        assert client.get(f"{base}/{page}").status_code == 200
-    read_results_page(client.get(f"{base}/results/").content.decode(), look)
+    assert client.get(f"{base}/progress/").status_code == 200
+    for page in ("results/", "results/print/"):
+        read_results_page(client.get(f"{base}/{page}").content.decode(), look)
     if api is not None:
         read_api(api.json(f"rc/waves/{wave.pk}/results"), look)
     for rater in groups:
         for target in groups:
             page = client.get(f"{base}/results/cell/", {"rater": rater, "target": target})
             assert page.status_code == 200
-            shown = look.figures.get(("cell", rater, target))
-            if shown is None:
-                assert "Suppressed" in page.content.decode()
+            read_cell_page(page.content.decode(), look, rater, target)
     return look
+
+
+def read_cell_page(page: str, look: Look, rater: str, target: str) -> None:
+    """A cell's profile page: its index, n, subscales and seven dimensions are the downloads'."""
+    shown = look.figures.get(("cell", rater, target))
+    if shown is None:
+        assert "Suppressed" in page and "respondents;" not in page, (rater, target)
+        return
+    found = re.search(r'bw-stat">(\d+\.\d\d) .*?(\d+) respondents', page, re.S)
+    assert found and found.groups() == (f"{shown[1]:.2f}", str(shown[0])), (rater, target)
+    for name, label in (("communication", "Communication"), ("relationship", "relationships")):
+        value = re.search(rf"{label} (not shown|\d+\.\d\d)", page).group(1)
+        seen = look.figures.get((name, rater, target))
+        assert value == ("not shown" if seen is None else f"{seen[1]:.2f}"), (name, value, seen)
+    table = between(page, "The seven dimensions (1 to 5)</caption>", "</table>")
+    rows = table_rows(table)[1:]
+    assert len(rows) == len(DIMENSIONS)
+    for dimension, (_, _, score) in zip(DIMENSIONS, rows, strict=True):
+        seen = look.figures.get(("dim", rater, target, dimension))
+        expected = "Suppressed" if seen is None else f"{seen[1]:.2f}"
+        assert score.split()[0] == expected, (rater, target, dimension, score, seen)
 
 
 def read_results_page(page: str, look: Look) -> None:
