@@ -190,10 +190,12 @@ def read_cell_page(page: str, look: Look, rater: str, target: str) -> None:
     """A cell's profile page: its index, n, subscales and seven dimensions are the downloads'."""
     shown = look.figures.get(("cell", rater, target))
     if shown is None:
-        assert "Suppressed" in page and "respondents;" not in page, (rater, target)
+        assert "Suppressed" in page, (rater, target)
+        assert "respondents;" not in page, (rater, target)
         return
     found = re.search(r'bw-stat">(\d+\.\d\d) .*?(\d+) respondents', page, re.S)
-    assert found and found.groups() == (f"{shown[1]:.2f}", str(shown[0])), (rater, target)
+    assert found, (rater, target)
+    assert found.groups() == (f"{shown[1]:.2f}", str(shown[0])), (rater, target)
     for name, label in (("communication", "Communication"), ("relationship", "relationships")):
         value = re.search(rf"{label} (not shown|\d+\.\d\d)", page).group(1)
         seen = look.figures.get((name, rater, target))
