@@ -48,6 +48,7 @@ __all__ = [
     "check_min_group_size",
     "check_suppression",
     "counts_to_hide",
+    "enough_respondents",
     "min_group_size_in_force",
     "stable_release",
     "suppress",
@@ -125,6 +126,23 @@ def min_group_size_in_force(*sizes: int | None) -> int:
     """
     chosen = [check_min_group_size(size) for size in sizes if size is not None]
     return max(chosen, default=DEFAULT_MIN_GROUP_SIZE)
+
+
+def enough_respondents(count: int, *, min_group_size: int) -> bool:
+    """Whether a fact about the answers as a whole may be shown when ``count`` people gave
+    them: which relations were named at all, whether anyone gave an energy rating, how many
+    ties there are. Said of fewer than the minimum group size, it is said of those few
+    people (of one, when one person has answered). Counts of *who* answered are not such
+    facts: the progress pages show them.
+
+    Examples
+    --------
+    >>> enough_respondents(2, min_group_size=3)
+    False
+    >>> enough_respondents(3, min_group_size=3)
+    True
+    """
+    return count >= check_min_group_size(min_group_size)
 
 
 def counts_to_hide(
