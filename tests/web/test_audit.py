@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from bridgework.accounts.models import User
 from bridgework.audit.models import Action, AuditEvent, AuditEventImmutableError
@@ -145,6 +145,13 @@ def test_settings_refuse_bad_values_and_non_owners(network_a, owner, coordinator
     network_a.refresh_from_db()
     assert (network_a.min_group_size, network_a.retention_days) == (5, None)
     assert not AuditEvent.objects.exists()
+    page = owner.post("/n/alpha/settings/", {"min_group_size": 101})
+    assert page.status_code == 200
+    assert "a whole number from 3 to 100" in page.content.decode()
+    network_a.refresh_from_db()
+    assert network_a.min_group_size == 5
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Network.objects.filter(pk=network_a.pk).update(min_group_size=101)
     assert coordinator.get("/n/alpha/settings/").status_code == 403
 
 

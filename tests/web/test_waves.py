@@ -533,15 +533,80 @@ def test_the_reminder_rhythm_has_one_bound_kept_by_services_and_the_database(ins
     assert model.objects.get(pk=wave.pk).reminder_every_days == MAX_REMINDER_EVERY_DAYS
 
 
+@pytest.mark.django_db
+def test_the_minimum_group_size_has_one_bound_kept_by_services_and_the_database(instrument, team):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from bridgework.analysis.privacy import ABSOLUTE_MAXIMUM, ABSOLUTE_MINIMUM
+
+    wave = _open_wave(instrument, team)
+    model = type(wave)
+    update = (
+        survey_services.wave_update if instrument is RC else network_services.network_wave_update
+    )
+    fields = {
+        "name": wave.name,
+        "opens_at": wave.opens_at,
+        "closes_at": wave.closes_at,
+        "reminder_every_days": 0,
+    }
+    if instrument is RC:
+        fields |= {"respondent_workgroups": [team.workgroup], "live_results": False}
+    update(wave=wave, min_group_size=ABSOLUTE_MAXIMUM, **fields)
+    assert model.objects.get(pk=wave.pk).min_group_size == ABSOLUTE_MAXIMUM
+    for outside in (ABSOLUTE_MINIMUM - 1, ABSOLUTE_MAXIMUM + 1):
+        with pytest.raises(ValidationError, match="a whole number from 3 to 100"):
+            update(wave=wave, min_group_size=outside, **fields)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            model.objects.filter(pk=wave.pk).update(min_group_size=outside)
+    assert model.objects.get(pk=wave.pk).min_group_size == ABSOLUTE_MAXIMUM
+
+
 @pytest.mark.parametrize(
-    ("migration", "model"),
+    ("migration", "step", "model", "field", "bound"),
     [
-        ("surveys.migrations.0004_reminder_rhythm_bound", ("surveys", "Wave")),
-        ("ona.migrations.0007_reminder_rhythm_bound", ("networks", "NetworkWave")),
+        (
+            "surveys.migrations.0004_reminder_rhythm_bound",
+            "longest_rhythm",
+            ("surveys", "Wave"),
+            "reminder_every_days",
+            60,
+        ),
+        (
+            "ona.migrations.0007_reminder_rhythm_bound",
+            "longest_rhythm",
+            ("networks", "NetworkWave"),
+            "reminder_every_days",
+            60,
+        ),
+        (
+            "directory.migrations.0006_min_group_size_bound",
+            "largest_minimum",
+            ("directory", "Network"),
+            "min_group_size",
+            100,
+        ),
+        (
+            "surveys.migrations.0005_min_group_size_bound",
+            "largest_minimum",
+            ("surveys", "Wave"),
+            "min_group_size",
+            100,
+        ),
+        (
+            "ona.migrations.0008_min_group_size_bound",
+            "largest_minimum",
+            ("networks", "NetworkWave"),
+            "min_group_size",
+            100,
+        ),
     ],
 )
-def test_the_bound_s_migration_brings_longer_rhythms_to_the_longest(migration, model):
-    """The database refuses a rhythm over the bound, so the data step is run on a record of
+def test_a_bound_s_migration_brings_values_beyond_it_to_the_bound(
+    migration, step, model, field, bound
+):
+    """The database refuses a value beyond the bound, so each data step is run on a record of
     what it asks of the historical model."""
     import importlib
 
@@ -565,11 +630,11 @@ def test_the_bound_s_migration_brings_longer_rhythms_to_the_longest(migration, m
             asked.append(("model", (app, name)))
             return Model
 
-    module.longest_rhythm(Apps(), None)
+    getattr(module, step)(Apps(), None)
     assert asked == [
         ("model", model),
-        ("filter", {"reminder_every_days__gt": 60}),
-        ("update", {"reminder_every_days": 60}),
+        ("filter", {f"{field}__gt": bound}),
+        ("update", {field: bound}),
     ]
 
 

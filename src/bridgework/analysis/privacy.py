@@ -39,8 +39,10 @@ from types import MappingProxyType
 from typing import Any
 
 __all__ = [
+    "ABSOLUTE_MAXIMUM",
     "ABSOLUTE_MINIMUM",
     "DEFAULT_MIN_GROUP_SIZE",
+    "MIN_GROUP_SIZE_MESSAGE",
     "Figure",
     "Shown",
     "SuppressionResult",
@@ -58,6 +60,13 @@ __all__ = [
 DEFAULT_MIN_GROUP_SIZE = 5
 #: No configuration may go below this: with two respondents each knows the other's answers.
 ABSOLUTE_MINIMUM = 3
+#: No configuration may go above this: beyond it almost every figure of a survey is hidden, which
+#: is a typing slip rather than a privacy choice. The one bound of the setting, kept here, by the
+#: model fields and forms of networks and waves, and by their database constraints.
+ABSOLUTE_MAXIMUM = 100
+MIN_GROUP_SIZE_MESSAGE = (
+    f"The minimum group size must be a whole number from {ABSOLUTE_MINIMUM} to {ABSOLUTE_MAXIMUM}."
+)
 
 _REASON_EMPTY = "no respondents"
 _REASON_SMALL = "fewer than {k} respondents"
@@ -81,7 +90,8 @@ def check_min_group_size(min_group_size: int) -> int:
     Raises
     ------
     ValueError
-        When it is below :data:`ABSOLUTE_MINIMUM` (3) or not an integer.
+        When it is below :data:`ABSOLUTE_MINIMUM` (3), above :data:`ABSOLUTE_MAXIMUM` (100)
+        or not an integer.
 
     Examples
     --------
@@ -93,6 +103,10 @@ def check_min_group_size(min_group_size: int) -> int:
     if min_group_size < ABSOLUTE_MINIMUM:
         raise ValueError(
             f"minimum group size must be at least {ABSOLUTE_MINIMUM}, not {min_group_size}"
+        )
+    if min_group_size > ABSOLUTE_MAXIMUM:
+        raise ValueError(
+            f"minimum group size must be at most {ABSOLUTE_MAXIMUM}, not {min_group_size}"
         )
     return min_group_size
 

@@ -9,8 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
-from bridgework.directory.models import Network, Organisation
+from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
+from bridgework.directory.models import MIN_GROUP_SIZE_VALIDATORS, Network, Organisation
 from bridgework.ona.models import OUTSIDE_CONTACTS_MAX, NetworkWave
 from bridgework.ona.services import outside_contact_names
 from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
@@ -30,7 +30,7 @@ class NetworkWaveForm(Form):
         help_text="Leave empty to ask everyone in the directory.",
     )
     min_group_size = forms.IntegerField(
-        min_value=ABSOLUTE_MINIMUM,
+        validators=MIN_GROUP_SIZE_VALIDATORS,
         initial=DEFAULT_MIN_GROUP_SIZE,
         label="Minimum group size",
         help_text="Smallest number of respondents behind any figure.",

@@ -21,10 +21,12 @@ from django.db import models
 from django.utils import timezone
 
 from bridgework.analysis.privacy import (
+    ABSOLUTE_MAXIMUM,
     ABSOLUTE_MINIMUM,
     DEFAULT_MIN_GROUP_SIZE,
     min_group_size_in_force,
 )
+from bridgework.directory.models import MIN_GROUP_SIZE_VALIDATORS, min_group_size_constraint
 
 __all__ = [
     "MAX_REMINDER_EVERY_DAYS",
@@ -44,14 +46,10 @@ REMINDER_EVERY_DAYS_MESSAGE = (
 
 
 def wave_constraints(prefix: str) -> list[models.BaseConstraint]:
-    """The checks every wave table carries, named ``<prefix>_min_group_size_gte_3``,
+    """The checks every wave table carries, named ``<prefix>_min_group_size_in_bounds``,
     ``<prefix>_closes_after_opening`` and ``<prefix>_reminder_every_days_lte_60``."""
     return [
-        models.CheckConstraint(
-            condition=models.Q(min_group_size__gte=ABSOLUTE_MINIMUM),
-            name=f"{prefix}_min_group_size_gte_3",
-            violation_error_message=f"The minimum group size cannot be below {ABSOLUTE_MINIMUM}.",
-        ),
+        min_group_size_constraint(prefix),
         models.CheckConstraint(
             condition=models.Q(closes_at__gt=models.F("opens_at")),
             name=f"{prefix}_closes_after_opening",
@@ -80,9 +78,10 @@ class AbstractWave(models.Model):
     closes_at = models.DateTimeField()
     min_group_size = models.PositiveSmallIntegerField(
         default=DEFAULT_MIN_GROUP_SIZE,
+        validators=MIN_GROUP_SIZE_VALIDATORS,
         help_text=(
-            f"Smallest number of respondents behind any figure shown ({ABSOLUTE_MINIMUM} or "
-            "more; 5 is usual)."
+            f"Smallest number of respondents behind any figure shown ({ABSOLUTE_MINIMUM} to "
+            f"{ABSOLUTE_MAXIMUM}; 5 is usual)."
         ),
     )
     reminder_every_days = models.PositiveSmallIntegerField(
