@@ -119,18 +119,22 @@ class _Graph:
 
     def positions(self, nodes: np.ndarray) -> np.ndarray:
         """Positions of every directed edge out of ``nodes``, node by node."""
-        counts = self.start[nodes + 1] - self.start[nodes]
-        row = np.repeat(np.arange(len(nodes)), counts)
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        return self.start[nodes][row] + np.arange(len(row)) - offsets[row]
+        return self._rows(nodes)[1]
 
     def expand(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All directed edges out of ``nodes``: (row in ``nodes``, neighbour, weight)."""
-        counts = self.start[nodes + 1] - self.start[nodes]
-        row = np.repeat(np.arange(len(nodes)), counts)
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        position = self.start[nodes][row] + np.arange(len(row)) - offsets[row]
+        row, position = self._rows(nodes)
         return row, self.dst[position], self.weight[position]
+
+    def _rows(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row in ``nodes`` and position of every directed edge out of ``nodes``."""
+        first = self.start[nodes]
+        counts = self.start[nodes + 1] - first
+        row = np.repeat(np.arange(len(nodes), dtype=self.src.dtype), counts)
+        shift = first - (np.cumsum(counts) - counts)
+        position = np.arange(len(row))
+        position += shift[row]
+        return row, position
 
 
 def _locally_dominant(g: _Graph) -> np.ndarray:
@@ -198,8 +202,11 @@ def _augment_three(g: _Graph, mate: np.ndarray, mw: np.ndarray) -> int:
     u, x, w_ux = free[row[matched]], x[matched], w_ux[matched]
     y = mate[x]
     row, z, w_yz = g.expand(y)
+    # Most of y's neighbours are matched: drop them before gathering the rest of each path.
+    free_z = mate[z] < 0
+    row, z, w_yz = row[free_z], z[free_z], w_yz[free_z]
     u, x, y, w_ux = u[row], x[row], y[row], w_ux[row]
-    ok = (mate[z] < 0) & (z != u)
+    ok = z != u
     u, x, y, z, w_ux, w_yz = u[ok], x[ok], y[ok], z[ok], w_ux[ok], w_yz[ok]
     if not len(u):
         return 0
@@ -440,7 +447,10 @@ def scalable_matching(
        weight matching", Information Processing Letters 91 (2004).
     """
     report = progress or (lambda fraction: None)
-    g = _Graph(m, np.asarray(u), np.asarray(v), np.asarray(weight, np.int64))
+    weight = np.asarray(weight)
+    if weight.dtype.kind not in "iu":
+        weight = weight.astype(np.int64)
+    g = _Graph(m, np.asarray(u), np.asarray(v), weight)
     mate = _locally_dominant(g)
     report(0.4)
     focus = _improve(g, mate, passes=_PASSES, report=lambda f: report(0.4 + 0.4 * f))
