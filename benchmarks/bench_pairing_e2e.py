@@ -124,6 +124,7 @@ def run(folder: str, clock: str = "wall") -> dict[str, float]:
         holdout=result.holdout,
     )
     times["check"] = now() - mark
+    del history, exclusions  # as bridgework pair does before it writes
     mark = now()
     gc.disable()  # as bridgework pair does while it writes
     with open(os.devnull, "w", encoding="utf-8") as sink:
