@@ -9,8 +9,7 @@ from bridgework.matching import candidates
 from bridgework.matching.candidates import _prune, build_candidates
 from bridgework.matching.instance import compile_instance
 from bridgework.matching.scalable import scalable_matching
-
-from .conftest import ROUND, programme
+from tests.matching.builders import ROUND, programme
 
 
 def _reference_prune(u, v, score, keep, k):
