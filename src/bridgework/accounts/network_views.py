@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.accounts.services import network_set_password_sign_in
 from bridgework.accounts.sso import BACKEND_PATH, provider_name, sso_configured
@@ -67,7 +68,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "accounts/network_settings.html",
         {
             "form": form,
-            "page_title": "Sign-in settings",
+            "page_title": _("Sign-in settings"),
             "sso_provider": provider_name() if sso_configured() else "",
         },
     )

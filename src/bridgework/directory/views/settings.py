@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -54,5 +55,5 @@ def edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/settings.html",
-        {"form": form, "page_title": "Network settings"},
+        {"form": form, "page_title": _("Network settings")},
     )

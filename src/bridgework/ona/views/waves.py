@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -36,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "waves": waves,
             "can_edit": request.membership.has_role(Role.COORDINATOR),
-            "page_title": "Network mapping",
+            "page_title": _("Network mapping"),
         },
     )
 
@@ -60,7 +61,7 @@ def create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
-        request, "components/form_page.html", {"form": form, "page_title": "New network survey"}
+        request, "components/form_page.html", {"form": form, "page_title": _("New network survey")}
     )
 
 
@@ -104,7 +105,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST":
         if form is None:
-            messages.error(request, "This survey has closed; its set-up can no longer change.")
+            messages.error(request, _("This survey has closed; its set-up can no longer change."))
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
         if form.is_valid():
             try:
@@ -124,12 +125,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                         details={"from": before, "to": wave.min_group_size},
                         request=request,
                     )
-                messages.success(request, f"Saved {wave.name}.")
+                messages.success(request, _("Saved %(name)s.") % {"name": wave.name})
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "ona/waves/form.html",
-        {"form": form, "wave": wave, "page_title": f"Edit {wave.name}"},
+        {"form": form, "wave": wave, "page_title": _("Edit %(name)s") % {"name": wave.name}},
     )
 
 
@@ -228,7 +229,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.network_wave_for(request.network, pk)
     if request.method == "POST":
         services.network_wave_close(wave=wave)
-        messages.success(request, "The survey is closed.")
+        messages.success(request, _("The survey is closed."))
         return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return _confirm(
         request,
@@ -273,7 +274,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "ona/imports/new.html",
-        {"form": form, "wave": wave, "page_title": f"Import nominations into {wave.name}"},
+        {
+            "form": form,
+            "wave": wave,
+            "page_title": _("Import nominations into %(name)s") % {"name": wave.name},
+        },
     )
 
 
@@ -328,6 +333,6 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "count": preview.get("count", 0),
             "latest_job": job,
-            "page_title": f"Check {record.filename}",
+            "page_title": _("Check %(filename)s") % {"filename": record.filename},
         },
     )

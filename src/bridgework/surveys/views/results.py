@@ -13,6 +13,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.audit.models import Action
@@ -26,7 +27,10 @@ from bridgework.web.tenancy import network_view
 
 
 def _context(wave: Wave) -> dict[str, Any]:
-    context: dict[str, Any] = {"wave": wave, "page_title": f"Results of {wave.name}"}
+    context: dict[str, Any] = {
+        "wave": wave,
+        "page_title": _("Results of %(name)s") % {"name": wave.name},
+    }
     figures = wave_figures(wave)
     if figures is None:
         return context
@@ -127,7 +131,7 @@ def cell(request: HttpRequest, pk: int) -> HttpResponse:
             "change": change,
             "before": figures.before,
             "k": wave.min_group_size_in_force,
-            "page_title": f"{rater} rating {target}",
+            "page_title": _("%(rater)s rating %(target)s") % {"rater": rater, "target": target},
         },
     )
 

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -74,12 +75,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                     details={"from": before, "to": wave.min_group_size},
                     request=request,
                 )
-            messages.success(request, f"Saved {wave.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": wave.name})
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "surveys/form.html",
-        {"form": form, "page_title": f"Edit {wave.name}", "wave": wave},
+        {"form": form, "page_title": _("Edit %(name)s") % {"name": wave.name}, "wave": wave},
     )
 
 
@@ -100,14 +101,14 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Saved the wording of the questions.")
+            messages.success(request, _("Saved the wording of the questions."))
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "surveys/form.html",
         {
             "form": form,
-            "page_title": f"Questions of {wave.name}",
+            "page_title": _("Questions of %(name)s") % {"name": wave.name},
             "wave": wave,
             "wording": True,
         },
@@ -141,7 +142,10 @@ def _action(
             if isinstance(result, Job):
                 return redirect("jobs:jobs_show", network=request.network.slug, pk=result.pk)
             if isinstance(result, Wave):
-                messages.success(request, f"Created {result.name}. Check its dates and send it.")
+                messages.success(
+                    request,
+                    _("Created %(name)s. Check its dates and send it.") % {"name": result.name},
+                )
                 return redirect("surveys:waves_show", network=request.network.slug, pk=result.pk)
             messages.success(request, result)
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
