@@ -406,14 +406,16 @@ def test_coordinator_pages_follow_the_browsers_language_and_fall_back_to_english
     assert spanish_page.status_code == 200
     html = spanish_page.content.decode()
     assert '<html lang="es"' in html
-    assert "Cerrar sesión" in html and "Registro de auditoría" in html
+    assert "Cerrar sesión" in html
+    assert "Registro de auditoría" in html
     assert "Inicio de sesión y sincronización" in html
     assert "Add a person" in html  # no Spanish entry yet: English, not an error
 
     english = owner.get(people, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="en"' in english
-    assert "Sign out" in english and "Audit log" in english and "Sign-in and sync" in english
-    assert "Add a person" in english and "Cerrar sesión" not in english
+    for text in ("Sign out", "Audit log", "Sign-in and sync", "Add a person"):
+        assert text in english
+    assert "Cerrar sesión" not in english
 
 
 @pytest.mark.django_db
@@ -437,5 +439,6 @@ def test_a_participants_changed_coffee_email_is_in_spanish(network_a):
             for kind in ("update", "cancel")
             for ext in ("txt", "html")
         ]
-    assert "Ahora se reúne con" in texts[0] and "Su café con Luis" in texts[2]
+    assert "Ahora se reúne con" in texts[0]
+    assert "Su café con Luis" in texts[2]
     assert all(leftover_english(text) == [] for text in texts)
