@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -77,7 +78,7 @@ def _common(request: HttpRequest, pk: int):
 @network_view()
 def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
     wave, _, context = _common(request, pk)
-    context["page_title"] = f"{wave.name}: organisation map"
+    context["page_title"] = gettext("%(name)s: organisation map") % {"name": wave.name}
     context["map"] = context["org"]["map"]
     context["outside"] = results.outside_contacts(wave)
     return render(request, "ona/results/organisations.html", context)
@@ -135,7 +136,7 @@ def named_map(request: HttpRequest, pk: int) -> HttpResponse:
             "size": size,
             "size_label": results.SIZE_MEASURES[size],
             "sizes": list(results.SIZE_MEASURES.items()),
-            "page_title": f"{wave.name}: named map",
+            "page_title": gettext("%(name)s: named map") % {"name": wave.name},
         }
     )
     return render(request, "ona/results/people.html", context)
