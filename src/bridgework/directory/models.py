@@ -12,14 +12,15 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
     """What a login may do in a network, from most to least."""
 
-    OWNER = "owner", "Owner"
-    COORDINATOR = "coordinator", "Coordinator"
-    ANALYST = "analyst", "Analyst (read-only)"
+    OWNER = "owner", _("Owner")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ANALYST = "analyst", _("Analyst (read-only)")
 
 
 #: Rank used to check "at least this role".
