@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from bridgework.datasets.columnar import Columns, read_columns, text_objects
 from bridgework.datasets.limits import describe_bytes, file_limits
+from bridgework.datasets.sheets import guard_cell
 from bridgework.datasets.tabular import DatasetError, Problem, Source, normalise_header
 from bridgework.matching.instance import time_zone_offset
 from bridgework.matching.model import PairingResult, Roster
@@ -434,7 +435,8 @@ def write_pairing_csv(result: PairingResult, path: str | os.PathLike[str]) -> No
     ``status`` is ``matched``, ``holdout`` or ``sit_out``; ``match`` numbers the groups from 1;
     ``partners`` and ``reasons`` are joined with ``"; "``; for ``sit_out`` rows ``reasons``
     says why the person sits out. One row per person suits a mail
-    merge ("your coffee partner this round is ...").
+    merge ("your coffee partner this round is ..."). Text cells are guarded against
+    spreadsheet formulas (:func:`~bridgework.datasets.sheets.guard_cell`).
     """
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -451,4 +453,8 @@ def write_pairing_csv(result: PairingResult, path: str | os.PathLike[str]) -> No
             (pid, "sit_out", "", "", "", reason)
             for pid, reason in zip(result.sit_out, why, strict=True)
         )
-        writer.writerows(rows)
+        # Ids and reasons come from the participants' file: guarded like every other CSV
+        # the project writes, so "=HYPERLINK(...)" as an id is text, not a formula.
+        writer.writerows(
+            [guard_cell(cell) if isinstance(cell, str) else cell for cell in row] for row in rows
+        )

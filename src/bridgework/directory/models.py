@@ -8,11 +8,18 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from bridgework.analysis.privacy import (
+    ABSOLUTE_MAXIMUM,
+    ABSOLUTE_MINIMUM,
+    DEFAULT_MIN_GROUP_SIZE,
+    MIN_GROUP_SIZE_MESSAGE,
+)
 
 
 class Role(models.TextChoices):
@@ -32,6 +39,24 @@ def language_codes() -> list[str]:
     return [code for code, _ in settings.LANGUAGES]
 
 
+#: The validators of every minimum-group-size field (networks and waves): the core's one bound.
+MIN_GROUP_SIZE_VALIDATORS = [
+    MinValueValidator(ABSOLUTE_MINIMUM, message=MIN_GROUP_SIZE_MESSAGE),
+    MaxValueValidator(ABSOLUTE_MAXIMUM, message=MIN_GROUP_SIZE_MESSAGE),
+]
+
+
+def min_group_size_constraint(prefix: str) -> models.CheckConstraint:
+    """The database's copy of the same bound, named ``<prefix>_min_group_size_in_bounds``."""
+    return models.CheckConstraint(
+        condition=models.Q(
+            min_group_size__gte=ABSOLUTE_MINIMUM, min_group_size__lte=ABSOLUTE_MAXIMUM
+        ),
+        name=f"{prefix}_min_group_size_in_bounds",
+        violation_error_message=MIN_GROUP_SIZE_MESSAGE,
+    )
+
+
 def validate_language(value: str) -> None:
     """Accept one of ``settings.LANGUAGES``'s codes, or blank (kept out of the field's choices
     so that adding a language needs a catalogue, not a migration)."""
@@ -49,7 +74,12 @@ class Network(models.Model):
     description = models.TextField(blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     min_group_size = models.PositiveSmallIntegerField(
-        default=5, help_text="Smallest number of respondents behind any figure shown (3 or more)."
+        default=DEFAULT_MIN_GROUP_SIZE,
+        validators=MIN_GROUP_SIZE_VALIDATORS,
+        help_text=(
+            f"Smallest number of respondents behind any figure shown ({ABSOLUTE_MINIMUM} to "
+            f"{ABSOLUTE_MAXIMUM})."
+        ),
     )
     retention_days = models.PositiveIntegerField(
         "Keep raw answers for (days)",
@@ -80,9 +110,7 @@ class Network(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(min_group_size__gte=3), name="network_min_group_size_gte_3"
-            ),
+            min_group_size_constraint("network"),
             models.CheckConstraint(
                 condition=models.Q(retention_days__isnull=True) | models.Q(retention_days__gte=1),
                 name="network_retention_days_positive",

@@ -9,10 +9,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
-from bridgework.directory.models import Network, Organisation
+from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
+from bridgework.directory.models import MIN_GROUP_SIZE_VALIDATORS, Network, Organisation
 from bridgework.ona.models import OUTSIDE_CONTACTS_MAX, NetworkWave
 from bridgework.ona.services import outside_contact_names
+from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
 from bridgework.web.forms import Form
 
 SCALE = [(str(i), str(i)) for i in range(1, 6)]
@@ -29,14 +30,14 @@ class NetworkWaveForm(Form):
         help_text=_("Leave empty to ask everyone in the directory."),
     )
     min_group_size = forms.IntegerField(
-        min_value=ABSOLUTE_MINIMUM,
+        validators=MIN_GROUP_SIZE_VALIDATORS,
         initial=DEFAULT_MIN_GROUP_SIZE,
         label=_("Minimum group size"),
         help_text=_("Smallest number of respondents behind any figure."),
     )
     reminder_every_days = forms.IntegerField(
         initial=0,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_REMINDER_EVERY_DAYS)],
         label=_("Send reminders every (days)"),
         help_text=_("To those who have not finished. 0 means only when you send them yourself."),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),

@@ -19,7 +19,13 @@ from django.core.cache import cache
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import build_tie_graph
 from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
-from bridgework.analysis.privacy import Figure, Total, counts_to_hide, suppress
+from bridgework.analysis.privacy import (
+    Figure,
+    Total,
+    counts_to_hide,
+    enough_respondents,
+    suppress,
+)
 from bridgework.analysis.roles_assessment import (
     RolesMix,
     roles_mix,
@@ -183,7 +189,7 @@ def organisation_figures(
     result, _ = analyse(wave, relation=relation, min_weight=min_weight)
     return {
         "org": organisation_level(result, min_group_size=wave.min_group_size_in_force),
-        "note": validity_note(result),
+        "note": validity_note(result, min_group_size=wave.min_group_size_in_force),
     }
 
 
@@ -193,7 +199,8 @@ def released_nominations(wave: NetworkWave) -> int | None:
     release = released(wave)
     if release.figures:
         return release.figures["nominations"]
-    enough = len(release.respondents) >= wave.min_group_size_in_force
+    k = wave.min_group_size_in_force
+    enough = enough_respondents(len(release.respondents), min_group_size=k)
     return len(release.nominations) if enough else None
 
 
@@ -209,7 +216,7 @@ def wave_figures(wave: NetworkWave) -> dict[str, Any]:
             result, _ = analyse(wave, relation=relation, min_weight=strength)
             views[_view_key(relation, strength)] = {
                 "org": organisation_level(result, min_group_size=k),
-                "note": _note_json(validity_note(result)),
+                "note": _note_json(validity_note(result, min_group_size=k)),
             }
     outside = outside_contacts(wave)
     return {
@@ -399,19 +406,29 @@ def roles_consenting_ids(network_id: int) -> set[str]:
     }
 
 
-def validity_note(result: NetworkAnalysis) -> dict[str, Any]:
+def validity_note(result: NetworkAnalysis, *, min_group_size: int) -> dict[str, Any]:
     """The response rate, its warning (the analysis's own words) and the measures that are
-    and are not robust to missing answers, in plain names."""
+    and are not robust to missing answers, in plain names.
+
+    The analysis's other warnings ("no nominations have the relation 'trust'", "no 'energy'
+    ratings", "everyone in a community of their own") describe the answers: over fewer than
+    the minimum group size of respondents they describe those few people's answers (the
+    first person to answer would be seen to have named no one they trust), so they are left
+    out until enough people have answered (:func:`~bridgework.analysis.privacy.enough_respondents`).
+    """
     validity = result.validity
     rate_warning = next(
         (w for w in result.warnings if not validity.reliable and "people responded" in w), None
     )
+    warnings = [w for w in result.warnings if w != rate_warning]
+    if not enough_respondents(validity.respondents, min_group_size=min_group_size):
+        warnings = []
     return {
         "validity": validity,
         "percent": None if validity.response_rate is None else round(100 * validity.response_rate),
         "threshold": round(100 * validity.threshold),
         "rate_warning": rate_warning,
-        "warnings": [w for w in result.warnings if w != rate_warning],
+        "warnings": warnings,
         "robust": [MEASURE_LABELS.get(m, m) for m in validity.robust_measures],
         "sensitive": [MEASURE_LABELS.get(m, m) for m in validity.sensitive_measures],
     }

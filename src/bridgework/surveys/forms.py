@@ -11,10 +11,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
+from bridgework.analysis.privacy import ABSOLUTE_MAXIMUM, ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
-from bridgework.directory.models import Network, Organisation, Workgroup
+from bridgework.directory.models import MIN_GROUP_SIZE_VALIDATORS, Network, Organisation, Workgroup
 from bridgework.surveys.models import Wave, WorkProcess
+from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
 from bridgework.web.forms import Form
 
 
@@ -80,17 +81,17 @@ class WaveForm(Form):
     )
     min_group_size = forms.IntegerField(
         initial=DEFAULT_MIN_GROUP_SIZE,
-        validators=[MinValueValidator(ABSOLUTE_MINIMUM), MaxValueValidator(100)],
+        validators=MIN_GROUP_SIZE_VALIDATORS,
         label=_("Minimum group size"),
         help_text=(
-            "No figure is shown that rests on fewer respondents. 5 is usual; it cannot be "
-            f"below {ABSOLUTE_MINIMUM}."
+            "No figure is shown that rests on fewer respondents. 5 is usual; it can be "
+            f"{ABSOLUTE_MINIMUM} to {ABSOLUTE_MAXIMUM}."
         ),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )
     reminder_every_days = forms.IntegerField(
         initial=0,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_REMINDER_EVERY_DAYS)],
         label=_("Send reminders every (days)"),
         help_text=_("To those who have not finished. 0 means only when you send them yourself."),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),

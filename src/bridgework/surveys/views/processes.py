@@ -8,11 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from bridgework.audit.models import Action
-from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WorkProcessForm
+from bridgework.waves.views import min_group_size_audit
 from bridgework.web.tenancy import network_view
 
 
@@ -90,13 +89,7 @@ def wave_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            audit_record(
-                network=request.network,
-                action=Action.MIN_GROUP_SIZE_CHANGED,
-                target=wave,
-                details={"from": None, "to": wave.min_group_size},
-                request=request,
-            )
+            min_group_size_audit(request, wave, before=None)
             messages.success(request, _("Created the wave %(name)s.") % {"name": wave.name})
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
