@@ -43,7 +43,10 @@ def index(request: HttpRequest) -> HttpResponse:
         tokens=selectors.scim_tokens_for(request.network),
         template="scim/tokens/index.html",
         revoke_url_name="scim_tokens:token_revoke",
-        context={"endpoint": endpoint.removesuffix("Users"), "page_title": "Directory sync (SCIM)"},
+        context={
+            "endpoint": endpoint.removesuffix("Users"),
+            "page_title": _("Directory sync (SCIM)"),
+        },
     )
 
 

@@ -50,7 +50,7 @@ def edit(request: HttpRequest) -> HttpResponse:
                     network=network, default_language=form.cleaned_data["default_language"]
                 )
                 changes = changes or language_changed
-            messages.success(request, "Settings saved." if changes else "Nothing changed.")
+            messages.success(request, _("Settings saved.") if changes else _("Nothing changed."))
             return redirect("directory:settings", network=network.slug)
     return render(
         request,

@@ -264,7 +264,11 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
         count = services.nominations_import(upload=record)
-        messages.success(request, f"{count} nomination{'s' if count != 1 else ''} imported.")
+        messages.success(
+            request,
+            ngettext("%(count)s nomination imported.", "%(count)s nominations imported.", count)
+            % {"count": count},
+        )
         return redirect("networks:nwaves_show", network=request.network.slug, pk=record.wave_id)
     shown = preview.get("rows", [])
     names = selectors.person_names(
