@@ -442,3 +442,31 @@ def test_a_participants_changed_coffee_email_is_in_spanish(network_a):
     assert "Ahora se reúne con" in texts[0]
     assert "Su café con Luis" in texts[2]
     assert all(leftover_english(text) == [] for text in texts)
+
+
+@pytest.mark.django_db
+def test_a_model_choice_label_is_translated_where_the_catalogue_has_it(network_a, owner):
+    """Choice labels are looked up in the page's language: the audit log's action with a
+    Spanish entry reads in Spanish, in the row and in the filter, and in English otherwise;
+    an action still waiting for a translator stays English."""
+    from django.utils import translation
+
+    from bridgework.audit.models import Action
+    from bridgework.audit.services import audit_record
+
+    event = audit_record(network=network_a, action=Action.ROUND_PUBLISHED, details={})
+    audit_record(network=network_a, action=Action.EXPORT_DOWNLOADED, details={})
+    with translation.override("es"):
+        assert event.get_action_display() == "Publicó una ronda de café"
+    assert event.get_action_display() == "Published a coffee round"
+
+    spanish_page = owner.get(f"/n/{network_a.slug}/audit/", HTTP_ACCEPT_LANGUAGE="es")
+    html = spanish_page.content.decode()
+    assert '<th scope="row" class="govuk-table__header">Publicó una ronda de café</th>' in html
+    assert '<option value="round_published">Publicó una ronda de café</option>' in html
+    assert "Published a coffee round" not in html
+    assert "Downloaded an export" in html  # no Spanish entry yet: English, not an error
+
+    english = owner.get(f"/n/{network_a.slug}/audit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<th scope="row" class="govuk-table__header">Published a coffee round</th>' in english
+    assert "Publicó una ronda de café" not in english

@@ -321,11 +321,11 @@ class PeopleImport(models.Model):
     """An uploaded people file, kept between preview and confirmation, then as history."""
 
     class Status(models.TextChoices):
-        CHECKING = "checking", "Being checked"
-        PREVIEW = "preview", "Waiting for confirmation"
-        REFUSED = "refused", "Refused: the file has problems"
-        APPLIED = "applied", "Imported"
-        DISCARDED = "discarded", "Discarded"
+        CHECKING = "checking", _("Being checked")
+        PREVIEW = "preview", _("Waiting for confirmation")
+        REFUSED = "refused", _("Refused: the file has problems")
+        APPLIED = "applied", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="imports")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)

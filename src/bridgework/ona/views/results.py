@@ -90,12 +90,12 @@ def organisation_report(request: HttpRequest, pk: int) -> HttpResponse:
     Never the named map: a PDF travels further than the page, and names stay on the page
     only coordinators can open."""
     wave, _, context = _common(request, pk)
-    relation_label = dict(context["relations"]).get(context["relation"], "All relations")
+    relation_label = dict(context["relations"]).get(context["relation"], gettext("All relations"))
     context.update(
         network=request.network,
         can_name=False,
-        report_title=f"Network survey: {wave.name}",
-        report_subject=f"{wave.name}: organisations",
+        report_title=gettext("Network survey: %(name)s") % {"name": wave.name},
+        report_subject=gettext("%(name)s: organisations") % {"name": wave.name},
         relation_label=relation_label,
         outside=results.outside_contacts(wave),
         density_rows=[

@@ -74,8 +74,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("surveys:waves_results", network=request.network.slug, pk=wave.pk)
     context.update(
         network=request.network,
-        report_title=f"Relational coordination: {wave.name}",
-        report_subject=f"{wave.work_process.name}: {wave.name}",
+        report_title=_("Relational coordination: %(name)s") % {"name": wave.name},
+        report_subject=_("%(process)s: %(name)s")
+        % {"process": wave.work_process.name, "name": wave.name},
         bands=bands_legend(analysis),
     )
     content = render_pdf("surveys/results/report.html", context, request=request)
