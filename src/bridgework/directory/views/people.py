@@ -77,7 +77,7 @@ def _save(request: HttpRequest, person: Person | None) -> HttpResponse:
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": person.name})
             return redirect("directory:people_show", network=request.network.slug, pk=person.pk)
-    title = "Add a person" if person is None else f"Edit {person.name}"
+    title = _("Add a person") if person is None else _("Edit %(name)s") % {"name": person.name}
     return render(
         request, "components/form_page.html", {"form": form, "page_title": title, "person": person}
     )

@@ -42,7 +42,9 @@ def _save(request: HttpRequest, guide=None) -> HttpResponse:
         else:
             messages.success(request, _("Saved the guide %(title)s.") % {"title": data["title"]})
             return redirect("programmes:guides", network=request.network.slug)
-    title = "New conversation guide" if guide is None else f"Edit {guide.title}"
+    title = (
+        _("New conversation guide") if guide is None else _("Edit %(name)s") % {"name": guide.title}
+    )
     return render(request, "programmes/form.html", {"form": form, "page_title": title})
 
 

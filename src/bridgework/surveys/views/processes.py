@@ -63,7 +63,9 @@ def _save(request: HttpRequest, process=None) -> HttpResponse:
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": process.name})
             return redirect("surveys:processes_show", network=request.network.slug, pk=process.pk)
-    title = "New work process" if process is None else f"Edit {process.name}"
+    title = (
+        _("New work process") if process is None else _("Edit %(name)s") % {"name": process.name}
+    )
     return render(
         request, "surveys/form.html", {"form": form, "page_title": title, "process": process}
     )
