@@ -80,14 +80,17 @@ class PersonForm(ModelForm):
             "language",
             "manager",
         ]
-        help_texts = {"time_zone": "For example Europe/London or America/Los_Angeles."}
+        help_texts = {"time_zone": _("For example Europe/London or America/Los_Angeles.")}
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.network = network
         default = dict(settings.LANGUAGES).get(network.default_language, network.default_language)
         self.fields["language"] = forms.ChoiceField(
-            choices=[("", f"The network's default ({default})"), *settings.LANGUAGES],
+            choices=[
+                ("", _("The network's default (%(language)s)") % {"language": default}),
+                *settings.LANGUAGES,
+            ],
             required=False,
             help_text=_(
                 "Their emails and survey pages are in this language; they can change it "
@@ -120,7 +123,8 @@ class PeopleSearchForm(Form):
         queryset=Workgroup.objects.none(), required=False, empty_label=_("Any workgroup")
     )
     status = forms.ChoiceField(
-        choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "All")], required=False
+        choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
+        required=False,
     )
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
