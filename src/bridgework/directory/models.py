@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.analysis.privacy import (
     ABSOLUTE_MAXIMUM,
@@ -24,9 +25,9 @@ from bridgework.analysis.privacy import (
 class Role(models.TextChoices):
     """What a login may do in a network, from most to least."""
 
-    OWNER = "owner", "Owner"
-    COORDINATOR = "coordinator", "Coordinator"
-    ANALYST = "analyst", "Analyst (read-only)"
+    OWNER = "owner", _("Owner")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ANALYST = "analyst", _("Analyst (read-only)")
 
 
 #: Rank used to check "at least this role".
@@ -320,11 +321,11 @@ class PeopleImport(models.Model):
     """An uploaded people file, kept between preview and confirmation, then as history."""
 
     class Status(models.TextChoices):
-        CHECKING = "checking", "Being checked"
-        PREVIEW = "preview", "Waiting for confirmation"
-        REFUSED = "refused", "Refused: the file has problems"
-        APPLIED = "applied", "Imported"
-        DISCARDED = "discarded", "Discarded"
+        CHECKING = "checking", _("Being checked")
+        PREVIEW = "preview", _("Waiting for confirmation")
+        REFUSED = "refused", _("Refused: the file has problems")
+        APPLIED = "applied", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="imports")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)

@@ -20,26 +20,26 @@ SCALE = [(str(i), str(i)) for i in range(1, 6)]
 
 
 class NetworkWaveForm(Form):
-    name = forms.CharField(max_length=200, help_text="For example: Network map 2026.")
-    opens_at = forms.DateTimeField(label="Opens", help_text="For example: 2026-03-01 09:00")
-    closes_at = forms.DateTimeField(label="Closes", help_text="For example: 2026-03-21 17:00")
+    name = forms.CharField(max_length=200, help_text=_("For example: Network map 2026."))
+    opens_at = forms.DateTimeField(label=_("Opens"), help_text=_("For example: 2026-03-01 09:00"))
+    closes_at = forms.DateTimeField(label=_("Closes"), help_text=_("For example: 2026-03-21 17:00"))
     organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Leave empty to ask everyone in the directory.",
+        help_text=_("Leave empty to ask everyone in the directory."),
     )
     min_group_size = forms.IntegerField(
         validators=MIN_GROUP_SIZE_VALIDATORS,
         initial=DEFAULT_MIN_GROUP_SIZE,
-        label="Minimum group size",
-        help_text="Smallest number of respondents behind any figure.",
+        label=_("Minimum group size"),
+        help_text=_("Smallest number of respondents behind any figure."),
     )
     reminder_every_days = forms.IntegerField(
         initial=0,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_REMINDER_EVERY_DAYS)],
-        label="Send reminders every (days)",
-        help_text="To those who have not finished. 0 means only when you send them yourself.",
+        label=_("Send reminders every (days)"),
+        help_text=_("To those who have not finished. 0 means only when you send them yourself."),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )
 
@@ -112,6 +112,8 @@ class ConsentForm(Form):
 
 class NominationsUploadForm(Form):
     file = forms.FileField(
-        label="Nominations file (CSV or XLSX)",
-        help_text="Columns ego, alter, relation, weight; ego and alter are person ids or emails.",
+        label=_("Nominations file (CSV or XLSX)"),
+        help_text=_(
+            "Columns ego, alter, relation, weight; ego and alter are person ids or emails."
+        ),
     )

@@ -36,6 +36,7 @@ from bridgework.datasets.network_io import validate_nominations
 from bridgework.directory.models import Person
 from bridgework.ona.models import (
     NetworkWave,
+    Relation,
     RolesInvitation,
 )
 from bridgework.ona.releases import (
@@ -172,7 +173,11 @@ def relations(wave: NetworkWave) -> list[tuple[str, str]]:
     (the answers that brought an imported relation may be gone), else as they stand."""
     frozen = released(wave).figures
     if frozen:
-        return [tuple(r) for r in frozen["relations"]]
+        # The survey's own relations read in the page's language, not the freezer's.
+        return [
+            (value, Relation(value).label if value in Relation.values else label)
+            for value, label in frozen["relations"]
+        ]
     return wave_relations(wave)
 
 
@@ -220,7 +225,7 @@ def wave_figures(wave: NetworkWave) -> dict[str, Any]:
             }
     outside = outside_contacts(wave)
     return {
-        "relations": [list(r) for r in choices],
+        "relations": [[value, str(label)] for value, label in choices],
         "views": views,
         "outside": {"shown": [list(r) for r in outside.shown], "hidden": outside.hidden},
         "nominations": released_nominations(wave),

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -28,6 +30,9 @@ from bridgework.waves.services import WaveClosedError
 from bridgework.web.tenancy import network_view
 
 __all__ = ["WaveAction", "min_group_size_audit", "start_job", "wave_action_view"]
+
+#: A sentence, or a lazily translated one (translated in the request's language when shown).
+StrOrPromise = str | Promise
 
 #: What an action's ``run`` gives back: a started job (its progress page is shown), a new wave
 #: (its page is shown), or a sentence for the wave's page.
@@ -85,14 +90,14 @@ class WaveAction:
         Shown instead of the error's own wording when the wave turns out to be closed.
     """
 
-    title: str
-    button: str
+    title: StrOrPromise
+    button: StrOrPromise
     explain: Callable[[AbstractWave], str]
     run: Callable[[HttpRequest, AbstractWave], Outcome]
     allowed: Callable[[AbstractWave], bool] = _always
     warning: bool = False
     audited: str | None = None
-    closed_message: str | None = None
+    closed_message: StrOrPromise | None = None
 
 
 def wave_action_view(
@@ -128,7 +133,10 @@ def wave_action_view(
             if isinstance(result, Job):
                 return redirect("jobs:jobs_show", network=request.network.slug, pk=result.pk)
             if isinstance(result, AbstractWave):
-                messages.success(request, f"Created {result.name}. Check its dates and send it.")
+                messages.success(
+                    request,
+                    _("Created %(name)s. Check its dates and send it.") % {"name": result.name},
+                )
                 return back(request, result.pk)
             messages.success(request, result)
             return back(request, wave.pk)
@@ -138,7 +146,7 @@ def wave_action_view(
             {
                 "wave": wave,
                 "back_route": show_route,
-                "page_title": action.title.format(wave=wave),
+                "page_title": str(action.title).format(wave=wave),
                 "text": action.explain(wave),
                 "button": action.button,
                 "allowed": action.allowed(wave),

@@ -11,6 +11,9 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from bridgework.audit.models import Action
 from bridgework.datasets.limits import upload_limits
@@ -39,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "waves": waves,
             "can_edit": request.membership.has_role(Role.COORDINATOR),
-            "page_title": "Network mapping",
+            "page_title": _("Network mapping"),
         },
     )
 
@@ -57,7 +60,7 @@ def create(request: HttpRequest) -> HttpResponse:
             min_group_size_audit(request, wave, before=None)
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
-        request, "components/form_page.html", {"form": form, "page_title": "New network survey"}
+        request, "components/form_page.html", {"form": form, "page_title": _("New network survey")}
     )
 
 
@@ -101,7 +104,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST":
         if form is None:
-            messages.error(request, "This survey has closed; its set-up can no longer change.")
+            messages.error(request, _("This survey has closed; its set-up can no longer change."))
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
         if form.is_valid():
             try:
@@ -114,12 +117,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
             else:
                 min_group_size_audit(request, wave, before=before)
-                messages.success(request, f"Saved {wave.name}.")
+                messages.success(request, _("Saved %(name)s.") % {"name": wave.name})
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "ona/waves/form.html",
-        {"form": form, "wave": wave, "page_title": f"Edit {wave.name}"},
+        {"form": form, "wave": wave, "page_title": _("Edit %(name)s") % {"name": wave.name}},
     )
 
 
@@ -131,7 +134,7 @@ def _page(action: WaveAction) -> Callable[..., HttpResponse]:
 
 def _close(request: HttpRequest, wave: NetworkWave) -> str:
     services.network_wave_close(wave=wave)
-    return "The survey is closed."
+    return _("The survey is closed.")
 
 
 def _not_closed(wave: NetworkWave) -> bool:
@@ -140,36 +143,40 @@ def _not_closed(wave: NetworkWave) -> bool:
 
 invite = _page(
     WaveAction(
-        title="Send invitations",
-        button="Send invitations",
+        title=_lazy("Send invitations"),
+        button=_lazy("Send invitations"),
         explain=lambda wave: (
-            "Everyone in scope who has not been invited gets a personal link by email."
+            _("Everyone in scope who has not been invited gets a personal link by email.")
             if not wave.is_closed
-            else "This survey has closed, so no more invitations can be sent."
+            else _("This survey has closed, so no more invitations can be sent.")
         ),
         run=start_job(wave_jobs.INVITATIONS),
         allowed=_not_closed,
         audited=Action.SURVEY_INVITATIONS_SENT,
-        closed_message="This survey has closed.",
+        closed_message=_lazy("This survey has closed."),
     )
 )
 
 
 def _reminders_text(wave: NetworkWave) -> str:
     if not wave.is_open:
-        return "Reminders can only be sent while the survey is open."
+        return _("Reminders can only be sent while the survey is open.")
     pending = invitations_pending(wave)
-    return (
-        f"{pending} invited {'person has' if pending == 1 else 'people have'} not finished. "
+    return ngettext(
+        "%(count)s invited person has not finished. "
         "Each gets a reminder with a fresh personal link (earlier links keep working), "
-        "except anyone reminded in the last 12 hours."
-    )
+        "except anyone reminded in the last 12 hours.",
+        "%(count)s invited people have not finished. "
+        "Each gets a reminder with a fresh personal link (earlier links keep working), "
+        "except anyone reminded in the last 12 hours.",
+        pending,
+    ) % {"count": pending}
 
 
 remind = _page(
     WaveAction(
-        title="Send reminders",
-        button="Send reminders",
+        title=_lazy("Send reminders"),
+        button=_lazy("Send reminders"),
         explain=_reminders_text,
         run=start_job(wave_jobs.REMINDERS),
         allowed=lambda wave: wave.is_open,
@@ -178,12 +185,12 @@ remind = _page(
 )
 close = _page(
     WaveAction(
-        title="Close the survey now",
-        button="Close now",
+        title=_lazy("Close the survey now"),
+        button=_lazy("Close now"),
         explain=lambda wave: (
-            "Links will say the survey has closed; answers so far are kept."
+            _("Links will say the survey has closed; answers so far are kept.")
             if not wave.is_closed
-            else "This survey has already closed."
+            else _("This survey has already closed.")
         ),
         run=_close,
         allowed=_not_closed,
@@ -220,7 +227,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "ona/imports/new.html",
-        {"form": form, "wave": wave, "page_title": f"Import nominations into {wave.name}"},
+        {
+            "form": form,
+            "wave": wave,
+            "page_title": _("Import nominations into %(name)s") % {"name": wave.name},
+        },
     )
 
 
@@ -253,7 +264,11 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
         count = services.nominations_import(upload=record)
-        messages.success(request, f"{count} nomination{'s' if count != 1 else ''} imported.")
+        messages.success(
+            request,
+            ngettext("%(count)s nomination imported.", "%(count)s nominations imported.", count)
+            % {"count": count},
+        )
         return redirect("networks:nwaves_show", network=request.network.slug, pk=record.wave_id)
     shown = preview.get("rows", [])
     names = selectors.person_names(
@@ -275,6 +290,6 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "count": preview.get("count", 0),
             "latest_job": job,
-            "page_title": f"Check {record.filename}",
+            "page_title": _("Check %(filename)s") % {"filename": record.filename},
         },
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.directory.models import Role
 from bridgework.surveys import selectors, services
@@ -22,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "processes": selectors.work_processes_for(request.network),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
-            "page_title": "Surveys",
+            "page_title": _("Surveys"),
         },
     )
 
@@ -60,9 +61,11 @@ def _save(request: HttpRequest, process=None) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Saved {process.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": process.name})
             return redirect("surveys:processes_show", network=request.network.slug, pk=process.pk)
-    title = "New work process" if process is None else f"Edit {process.name}"
+    title = (
+        _("New work process") if process is None else _("Edit %(name)s") % {"name": process.name}
+    )
     return render(
         request, "surveys/form.html", {"form": form, "page_title": title, "process": process}
     )
@@ -89,10 +92,14 @@ def wave_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             min_group_size_audit(request, wave, before=None)
-            messages.success(request, f"Created the wave {wave.name}.")
+            messages.success(request, _("Created the wave %(name)s.") % {"name": wave.name})
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "surveys/form.html",
-        {"form": form, "page_title": f"New wave of {process.name}", "process": process},
+        {
+            "form": form,
+            "page_title": _("New wave of %(name)s") % {"name": process.name},
+            "process": process,
+        },
     )

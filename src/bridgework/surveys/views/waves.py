@@ -13,6 +13,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from bridgework.audit.models import Action
 from bridgework.directory.models import Role, language_codes
@@ -65,12 +67,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             min_group_size_audit(request, wave, before=before)
-            messages.success(request, f"Saved {wave.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": wave.name})
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "surveys/form.html",
-        {"form": form, "page_title": f"Edit {wave.name}", "wave": wave},
+        {"form": form, "page_title": _("Edit %(name)s") % {"name": wave.name}, "wave": wave},
     )
 
 
@@ -91,14 +93,14 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Saved the wording of the questions.")
+            messages.success(request, _("Saved the wording of the questions."))
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "surveys/form.html",
         {
             "form": form,
-            "page_title": f"Questions of {wave.name}",
+            "page_title": _("Questions of %(name)s") % {"name": wave.name},
             "wave": wave,
             "wording": True,
         },
@@ -107,7 +109,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _close(request: HttpRequest, wave: Wave) -> str:
     services.wave_close(wave=wave)
-    return f"Closed {wave.name}."
+    return _("Closed %(name)s.") % {"name": wave.name}
 
 
 def _page(action: WaveAction) -> Callable[..., HttpResponse]:
@@ -118,12 +120,15 @@ def _page(action: WaveAction) -> Callable[..., HttpResponse]:
 
 invite = _page(
     WaveAction(
-        title="Send invitations for {wave.name}",
-        button="Send invitations",
+        title=_lazy("Send invitations for {wave.name}"),
+        button=_lazy("Send invitations"),
         explain=lambda wave: (
-            "Everyone in the wave's workgroups who has not been invited yet gets an email with "
-            f"a personal link ({selectors.wave_respondents(wave).count()} people are in scope; "
-            "people already invited are not emailed again)."
+            _(
+                "Everyone in the wave's workgroups who has not been invited yet gets an email with "
+                "a personal link (%(count)s people are in scope; "
+                "people already invited are not emailed again)."
+            )
+            % {"count": selectors.wave_respondents(wave).count()}
         ),
         run=start_job(wave_jobs.INVITATIONS),
         audited=Action.SURVEY_INVITATIONS_SENT,
@@ -131,11 +136,14 @@ invite = _page(
 )
 remind = _page(
     WaveAction(
-        title="Send reminders for {wave.name}",
-        button="Send reminders",
+        title=_lazy("Send reminders for {wave.name}"),
+        button=_lazy("Send reminders"),
         explain=lambda wave: (
-            f"{invitations_pending(wave)} invited people have not finished. Each gets a "
-            "reminder with a fresh personal link, unless reminded in the last 12 hours."
+            _(
+                "%(count)s invited people have not finished. Each gets a "
+                "reminder with a fresh personal link, unless reminded in the last 12 hours."
+            )
+            % {"count": invitations_pending(wave)}
         ),
         run=start_job(wave_jobs.REMINDERS),
         audited=Action.SURVEY_REMINDERS_SENT,
@@ -143,9 +151,9 @@ remind = _page(
 )
 copy = _page(
     WaveAction(
-        title="Copy {wave.name}",
-        button="Copy this wave",
-        explain=lambda wave: (
+        title=_lazy("Copy {wave.name}"),
+        button=_lazy("Copy this wave"),
+        explain=lambda wave: _(
             "A new wave with the same respondents, wording and settings, opening today for as "
             "long as this one ran. No invitations or answers are copied."
         ),
@@ -154,9 +162,9 @@ copy = _page(
 )
 close = _page(
     WaveAction(
-        title="Close {wave.name} now",
-        button="Close the wave",
-        explain=lambda wave: (
+        title=_lazy("Close {wave.name} now"),
+        button=_lazy("Close the wave"),
+        explain=lambda wave: _(
             "After closing, links say the survey has closed and no more answers are taken."
         ),
         run=_close,
