@@ -54,15 +54,22 @@ def test_a_broken_contract_fails_the_check(tmp_path, monkeypatch, capsys, source
 
 
 def _imports_of_other_test_modules(path: Path) -> list[str]:
-    """``from tests.x.test_y import …`` and ``from tests.x.conftest import …`` lines: shared
-    builders belong in tests/factories.py (or a named helper module), not in a test module."""
+    """``from tests.x.test_y import …``, ``from tests.x.conftest import …`` and their relative
+    forms (``from .test_y import …``, ``from . import conftest``): shared builders belong in
+    tests/factories.py (or a named helper module), not in a test module."""
     tree = ast.parse(path.read_text(), filename=str(path))
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tests."):
-            last = node.module.rsplit(".", 1)[-1]
-            if last.startswith("test_") or last == "conftest":
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {node.module}")
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level == 0 and not (node.module or "").startswith("tests."):
+            continue
+        named = [node.module.rsplit(".", 1)[-1]] if node.module else []
+        if not node.module:  # from . import test_y
+            named = [alias.name for alias in node.names]
+        if any(last.startswith("test_") or last == "conftest" for last in named):
+            module = "." * node.level + (node.module or ", ".join(named))
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {module}")
     return found
 
 
@@ -77,10 +84,85 @@ def test_no_test_module_imports_another_test_module():
 
 def test_the_test_module_import_check_catches_one(tmp_path):
     sample = ROOT / "tests" / "_sample_for_check.py"
-    sample.write_text("from tests.web.test_jobs import something\n")
+    sample.write_text(
+        "from tests.web.test_jobs import something\n"
+        "from .conftest import ROUND\n"
+        "from . import test_engine\n"
+        "from tests.factories import make_network\n"
+        "from .builders import rounds\n"
+    )
     try:
         assert _imports_of_other_test_modules(sample) == [
-            "tests/_sample_for_check.py:1 imports tests.web.test_jobs"
+            "tests/_sample_for_check.py:1 imports tests.web.test_jobs",
+            "tests/_sample_for_check.py:2 imports .conftest",
+            "tests/_sample_for_check.py:3 imports .test_engine",
+        ]
+    finally:
+        sample.unlink()
+
+
+#: Public functions of services modules that are not state changes, and why each takes what
+#: it takes: helpers the writes share, named in the module so one place defines them.
+NOT_WRITES = {
+    ("directory", "unique_network_slug"): "a name to a free slug, for network_create",
+    ("mail", "lazy_text"): "wraps a text builder for an email body",
+    ("mail", "outbox_redact"): "redacts a queryset of outbox rows (retention and erasure)",
+    ("ona", "outside_contact_names"): "parses the free-text outside contacts of a form",
+    ("waves", "wave_check_open"): "the closed-wave check every write starts with",
+}
+
+
+def _service_signature_offences(path: Path, app: str) -> list[str]:
+    """Public functions of a services module taking anything but explicit, typed,
+    keyword-only parameters (``def thing_verb(*, a: A, b: B = …)``)."""
+    offences = []
+    for node in ast.parse(path.read_text()).body:
+        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+            continue
+        if (app, node.name) in NOT_WRITES:
+            continue
+        args = node.args
+        where = f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        if args.posonlyargs or args.args:
+            offences.append(f"{where}: positional parameters")
+        if args.vararg or args.kwarg:
+            offences.append(f"{where}: *args or **kwargs hide what it takes")
+        untyped = [a.arg for a in args.kwonlyargs if a.annotation is None]
+        if untyped or node.returns is None:
+            offences.append(f"{where}: untyped {untyped or 'return'}")
+    return offences
+
+
+def _services_modules() -> list[tuple[Path, str]]:
+    src = ROOT / "src" / "bridgework"
+    found = [(p, p.parent.name) for p in src.glob("*/services.py")]
+    found += [(p, p.parent.parent.name) for p in src.glob("*/services/*.py")]
+    return sorted(found)
+
+
+def test_services_take_explicit_typed_keyword_only_parameters():
+    assert len(_services_modules()) > 10
+    offences = [
+        line for path, app in _services_modules() for line in _service_signature_offences(path, app)
+    ]
+    assert offences == []
+
+
+def test_the_service_signature_check_catches_hidden_and_positional_parameters(tmp_path):
+    sample = ROOT / "tests" / "_sample_services.py"
+    sample.write_text(
+        "def wave_create(**fields): ...\n"
+        "def wave_close(wave) -> None: ...\n"
+        "def wave_copy(*, wave, name: str) -> None: ...\n"
+        "def wave_update(*, wave: int, name: str = '') -> int: ...\n"
+        "def _helper(x): ...\n"
+    )
+    try:
+        assert _service_signature_offences(sample, "surveys") == [
+            "tests/_sample_services.py:1 wave_create: *args or **kwargs hide what it takes",
+            "tests/_sample_services.py:1 wave_create: untyped return",
+            "tests/_sample_services.py:2 wave_close: positional parameters",
+            "tests/_sample_services.py:3 wave_copy: untyped ['wave']",
         ]
     finally:
         sample.unlink()

@@ -37,6 +37,15 @@ def test_min_group_size_below_three_raises(size):
         check_min_group_size(size)
 
 
+@pytest.mark.parametrize("size", [101, 1000])
+def test_min_group_size_above_one_hundred_raises(size):
+    with pytest.raises(ValueError, match="at most 100"):
+        check_min_group_size(size)
+    with pytest.raises(ValueError, match="at most 100"):
+        suppress([Figure("a", 9)], min_group_size=size)
+    assert check_min_group_size(100) == 100
+
+
 def test_min_group_size_three_is_allowed():
     assert suppress([Figure("a", 3)], min_group_size=3).visible("a")
 

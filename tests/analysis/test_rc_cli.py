@@ -94,10 +94,12 @@ def test_several_waves_without_choice_exits_2(answers, capsys):
     assert "several waves" in capsys.readouterr().err
 
 
-def test_min_group_size_below_three_is_refused(answers):
+@pytest.mark.parametrize(("size", "message"), [("2", "at least 3"), ("101", "at most 100")])
+def test_min_group_size_outside_its_bound_is_refused(answers, capsys, size, message):
     with pytest.raises(SystemExit) as exit_:
-        main(["rc", "analyze", str(answers), "--min-group-size", "2"])
+        main(["rc", "analyze", str(answers), "--min-group-size", size])
     assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
 
 
 def test_every_option_is_documented():

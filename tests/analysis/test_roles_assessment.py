@@ -76,8 +76,10 @@ def test_mix_counts_primary_roles_and_suppresses_small_numbers():
     assert small.suppressed
     assert small.primary_counts is None
     assert small.to_dict()["mean_scores"] is None
-    with pytest.raises(ValueError, match="never below 3"):
+    with pytest.raises(ValueError, match="at least 3"):
         roles_mix(profiles, min_group_size=2)
+    with pytest.raises(ValueError, match="at most 100"):
+        roles_mix(profiles, min_group_size=101)
 
 
 def test_self_and_network_view_only_for_consenting_people():

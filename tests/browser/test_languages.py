@@ -28,3 +28,29 @@ def test_switching_language_on_a_survey_page_shows_spanish(page):
     assert Invitation.objects.get(pk=invitation_id).person.language == "es"
     english = page.get_by_role("navigation", name="Idioma").get_by_role("link", name="English")
     assert english.get_attribute("hreflang") == "en"
+
+
+def test_a_coordinator_whose_browser_is_in_spanish_signs_in_in_spanish(browser, live_server):
+    """Coordinators' pages follow the browser's language: what has a Spanish entry is in
+    Spanish (sign-in, header, menu), the rest stays English."""
+    from tests.browser.pages import OWNER_EMAIL, PASSWORD, two_networks_with_owner
+
+    alpha, _ = two_networks_with_owner()
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="es-ES")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto("/accounts/login/")
+        assert page.get_attribute("html", "lang") == "es"
+        assert page.get_by_role("heading", name="Iniciar sesión").is_visible()
+        page.get_by_label("Dirección de correo electrónico").fill(OWNER_EMAIL)
+        page.get_by_label("Contraseña").fill(PASSWORD)
+        page.get_by_role("button", name="Iniciar sesión").click()
+        page.get_by_role("button", name="Cerrar sesión").wait_for()
+        page.goto(f"/n/{alpha.slug}/people/")
+        menu = page.get_by_role("navigation", name=alpha.name)
+        assert menu.get_by_role("link", name="Registro de auditoría").is_visible()
+        assert page.get_by_role("link", name="Add a person").is_visible()
+        assert axe_violations(page) == []
+    finally:
+        context.close()

@@ -7,6 +7,7 @@ import csv
 import pytest
 
 from bridgework.datasets import pairing_io
+from bridgework.datasets.sheets import unguard_cell
 from bridgework.datasets.tabular import DatasetError
 from bridgework.matching import Match, PairingResult, PairingStats
 
@@ -153,3 +154,23 @@ def test_writer_says_why_each_person_sits_out(tmp_path):
     rows = {r["id"]: r for r in csv.DictReader(path.open(encoding="utf-8"))}
     assert rows["c"]["status"] == "sit_out"
     assert rows["c"]["reasons"].startswith("odd one out")
+
+
+def test_writer_guards_ids_that_would_run_as_formulas(tmp_path):
+    result = PairingResult(
+        matches=(Match(("=HYPERLINK(1)", "b"), 5.0, ("@first",)),),
+        sit_out=("+c",),
+        holdout=("-d",),
+        total_score=5.0,
+        solver="exact",
+        seed=1,
+        stats=PairingStats(4, 2, 1.0, 1.0, 0, 0.1),
+        sit_out_reasons=("=odd",),
+    )
+    path = tmp_path / "out.csv"
+    pairing_io.write_pairing_csv(result, path)
+    rows = list(csv.reader(path.open(encoding="utf-8")))[1:]
+    cells = [cell for row in rows for cell in row if cell]
+    assert not [c for c in cells if c[0] in "=+-@"], cells
+    assert {unguard_cell(row[0]) for row in rows} == {"=HYPERLINK(1)", "b", "+c", "-d"}
+    assert unguard_cell(rows[1][3]) == "=HYPERLINK(1)"  # b's partner

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from bridgework.analysis.rc import DIMENSIONS, LONG_COLUMNS, RCSettings, analyze_rc
 from bridgework.analysis.rc_compare import compare_waves
+from bridgework.analysis.rc_results import rounded
 from bridgework.datasets.rc_report import write_rc_html, write_rc_xlsx
 
 
@@ -88,6 +89,31 @@ def test_comparison_reports_render():
     assert b"Change by cell" in write_rc_html(comparison)
     workbook = load_workbook(io.BytesIO(write_rc_xlsx(comparison)))
     assert workbook.sheetnames == ["Cells", "Overall", "Settings"]
+    # A change has the same columns, read the same way, in both sheets.
+    change = ["before", "after", "difference", "ci_low", "ci_high", "p_value", "effect_size"]
+    cells, overall = ([c.value for c in workbook[name][1]] for name in ("Cells", "Overall"))
+    assert cells == [
+        "rater",
+        "target",
+        "n_before",
+        "n_after",
+        *change,
+        "band_before",
+        "band_after",
+        "band_changed",
+        "suppressed",
+        "reason",
+    ]
+    assert overall == ["figure", *change, "suppressed", "reason"]
+    for row, (name, figure) in zip(
+        workbook["Overall"].iter_rows(min_row=2, values_only=True),
+        comparison.overall.items(),
+        strict=True,
+    ):
+        low, high = figure.ci or (None, None)
+        assert row[0] == name
+        assert row[4:6] == (rounded(low), rounded(high))
+        assert row[-1] == figure.reason
 
 
 def _all_text_of(workbook) -> str:

@@ -16,39 +16,7 @@ from bridgework.matching.engine import choose_solver, draw_holdout
 from bridgework.matching.instance import compile_instance
 from bridgework.matching.rules import feasible
 from bridgework.matching.scoring import pair_scores
-
-from .conftest import ROUND, programme
-
-
-@st.composite
-def rounds(draw):
-    n = draw(st.integers(2, 14))
-    people = []
-    for i in range(n):
-        mode = draw(st.sampled_from(["either", "video", "in_person"]))
-        people.append(
-            Participant(
-                id=f"p{i:02d}",
-                organisation=draw(st.sampled_from(["A", "B", "C"])),
-                team=draw(st.sampled_from(["t1", "t2"])),
-                workgroup=draw(st.sampled_from(["w1", "w2", "w3"])),
-                location=draw(st.sampled_from(["Leeds", "York"])),
-                mode=mode,
-                priority=draw(st.booleans()),
-            )
-        )
-    ids = [p.id for p in people]
-    pairs = st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda t: t[0] != t[1])
-    exclusions = draw(st.lists(pairs, max_size=6))
-    past = draw(st.lists(st.tuples(pairs, st.integers(1, 400)), max_size=8))
-    history = [PastMatch(a, b, ROUND - timedelta(days=d)) for (a, b), d in past]
-    policy = Policy(
-        odd=draw(st.sampled_from(["trio", "sit_out"])),
-        must_cross_organisation=draw(st.booleans()),
-        holdout_share=draw(st.sampled_from([0.0, 0.0, 0.2])),
-        group_size=draw(st.sampled_from([2, 2, 3])),
-    )
-    return people, exclusions, history, policy, draw(st.integers(0, 2**32))
+from tests.matching.builders import ROUND, programme, rounds
 
 
 def _max_cardinality(people, exclusions, history, policy, active_ids) -> int:

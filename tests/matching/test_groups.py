@@ -13,9 +13,7 @@ from bridgework.matching.candidates import CandidateGraph
 from bridgework.matching.groups import attach_leftovers, sit_out_reasons
 from bridgework.matching.instance import compile_instance
 from bridgework.matching.rules import feasible
-
-from .conftest import ROUND, programme
-from .test_engine import rounds
+from tests.matching.builders import ROUND, programme, rounds
 
 
 def _empty_graph(people: np.ndarray) -> CandidateGraph:

@@ -9,8 +9,7 @@ import numpy as np
 from bridgework.matching import Match, Participant, PastMatch, Policy, check_matching, pair
 from bridgework.matching.instance import compile_instance
 from bridgework.matching.rules import feasible, rule_failures
-
-from .conftest import ROUND
+from tests.matching.builders import ROUND
 
 
 def test_excluded_pair_is_never_made():

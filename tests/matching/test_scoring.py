@@ -9,8 +9,7 @@ import numpy as np
 from bridgework.matching import Participant, PastMatch, Policy, Weights
 from bridgework.matching.instance import compile_instance
 from bridgework.matching.scoring import pair_reasons, pair_scores, to_points
-
-from .conftest import ROUND
+from tests.matching.builders import ROUND
 
 NO_JITTER = Policy(weights=Weights(jitter=0.0))
 

@@ -12,8 +12,7 @@ from bridgework.matching.candidates import build_candidates
 from bridgework.matching.exact import exact_matching
 from bridgework.matching.instance import compile_instance, pair_keys
 from bridgework.matching.scalable import scalable_matching
-
-from .conftest import ROUND, programme
+from tests.matching.builders import ROUND, programme
 
 
 @st.composite

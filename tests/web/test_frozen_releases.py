@@ -275,3 +275,23 @@ def test_retention_keeps_only_the_frozen_figures(demo):
     assert _mix(demo) == before_mix
     # Idempotent: nothing more to delete.
     assert network_retention_apply(network=demo) == {}
+
+
+def test_a_frozen_waves_relations_are_named_in_the_readers_language(demo):
+    """The frozen figures keep each relation's name as text; the survey's own relations are
+    named in the language of whoever reads them, not of whoever froze the figures."""
+    from django.utils import translation
+
+    from bridgework.ona.freezing import wave_freeze
+
+    wave = _closed_wave(demo)
+    ResultsRelease.objects.filter(scope=f"wave:{wave.pk}").update(figures={})
+    cache.clear()
+    with translation.override("es"):
+        release = wave_freeze(wave)
+    release.refresh_from_db()
+    assert dict(release.figures["relations"])["trust"] == "Cuánto confía en esa persona"
+    cache.clear()
+    assert dict(results.relations(wave))["trust"] == "How much you trust them"
+    with translation.override("es"):
+        assert dict(results.relations(wave))["trust"] == "Cuánto confía en esa persona"

@@ -29,6 +29,7 @@ from bridgework.ona.models import NetworkInvitation, NetworkWave, Nomination
 from bridgework.programmes import services
 from bridgework.programmes.models import Feedback, Round, RoundPlace
 from tests.factories import login_with
+from tests.web.api_client import Api
 from tests.web.insider import Differencer, between, table_rows, text
 
 K = 3  # the smallest minimum group size there is, so that small programmes show figures
@@ -97,6 +98,7 @@ class World:
         self.coordinator = login_with(self.network, Role.COORDINATOR, "c@coffee.example")
         self.analyst = login_with(self.network, Role.ANALYST, "a@coffee.example")
         self.url = f"/n/{self.network.slug}/coffee/{self.programme.pk}/dashboard/"
+        self.api = Api(self.network)
         self.grouped: set[int] = set()
 
     def join(self, count: int) -> None:
@@ -219,6 +221,15 @@ def _look(world: World, adversaries: dict) -> list[str]:
         problems += _check(world, page, seen)
         feedback.update({k: v for k, v in figures.items() if k[1] != "ties"})
         ties.update({k: v for k, v in figures.items() if k[1] == "ties"})
+    # The API's form of the dashboard: each of its figures, as a reader with a token sees it.
+    body = world.api.json(f"programmes/{world.programme.pk}/dashboard")
+    for name in ("meeting_rate", "feedback_count", "first_meeting_share", "mean_rating",
+                 "will_work_together", "ratings"):  # fmt: skip
+        feedback[("api", name)] = None if body[name] in (None, []) else repr(body[name])
+    for line in body["rounds"]:
+        feedback[("api", "met", line["number"])] = line["met"]
+    ties[("api", "ties")] = None if body["ties"] is None else repr(body["ties"])
+    ties[("api", "rc")] = None if body["rc"] is None else repr(body["rc"])
     adversaries["feedback"].view(feedback)
     adversaries["ties"].view(ties)
     return problems

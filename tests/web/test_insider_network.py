@@ -36,6 +36,7 @@ from bridgework.ona.models import (
 )
 from bridgework.tokens import issue_token
 from tests.factories import login_with
+from tests.web.api_client import Api
 from tests.web.insider import (
     Differencer,
     between,
@@ -110,6 +111,7 @@ class World:
         self.coordinator = login_with(self.network, Role.COORDINATOR, "c@insider.example")
         self.analyst = login_with(self.network, Role.ANALYST, "a@insider.example")
         self.base = f"/n/{self.network.slug}/networks/"
+        self.api = Api(self.network)
         self.consent: dict[int, bool] = {}
         self.sharers: set[int] = set()
         self.assessed = False
@@ -181,6 +183,10 @@ def _map_figures(world: World, page: str, label: str) -> tuple[dict, dict]:
     figures[(label, "outside")] = text(
         between(page, "Organisations outside the directory</h2>", "<h2")
     )
+    # The notes on the answers ("no nominations have the relation 'trust'") say something
+    # of everyone who answered.
+    notes = re.findall(r'<p class="govuk-inset-text">(.*?)</p>', page, re.S)
+    figures[(label, "notes")] = " | ".join(text(n) for n in notes)
     # How many answered is a count of people, checked by subtraction, not differencing.
     return figures, answered
 
@@ -281,6 +287,31 @@ def _given_away(sizes: dict, shown: dict, options: set, total: int) -> list[str]
     return determined(list(sizes), shown, options, K)
 
 
+def _api_figures(body: dict, label: tuple) -> dict:
+    """The API summary's figures one by one (``None`` where hidden). Who has answered (the
+    validity note's counts) is what the progress page shows anyway, so it is left out."""
+    found = {}
+    validity = {k: v for k, v in body["validity"].items() if k not in ("respondents", "percent")}
+    validity.pop("rate_warning", None)
+    found[(*label, "validity")] = json.dumps(validity, sort_keys=True)
+    for row in body["organisations"]:
+        found[(*label, "organisation", row["name"])] = (
+            json.dumps(row, sort_keys=True) if row["visible"] else None
+        )
+    for row in body["density"]:
+        found[(*label, "density", row["name"])] = (
+            json.dumps(row, sort_keys=True) if row["visible"] else None
+        )
+    for role in body["role_counts"]:
+        found[(*label, "role", role["label"])] = role["count"]
+    for name in ("isolates", "components", "outside_hidden", "suppressed"):
+        found[(*label, name)] = body[name]
+    found[(*label, "links")] = json.dumps(body["links"], sort_keys=True) or None
+    found[(*label, "outside")] = json.dumps(body["outside"], sort_keys=True)
+    found[(*label, "relations")] = json.dumps(body["relations"])
+    return found
+
+
 def _look(world: World, adversaries: dict, previous: dict | None) -> tuple[list, dict]:
     """One round of reading every page as both readers; static leaks and the progress view."""
     problems: list[str] = []
@@ -332,6 +363,13 @@ def _look(world: World, adversaries: dict, previous: dict | None) -> tuple[list,
         problems += named_problems
     if len({repr(sorted(found.items())) for found in named.values()}) > 1:
         problems.append("the named map differs between tie-strength filters")
+    # The API's summary of the wave under the same filters as the map pages, and every
+    # relation a reader can ask for.
+    path = f"network-surveys/waves/{world.wave.pk}/summary"
+    asked = [{}, {"strength": 4}, {"relation": "trust", "strength": 2}]
+    asked += [{"relation": r} for r in world.api.json(path)["relations"]]
+    for params in asked:
+        figures.update(_api_figures(world.api.json(path, **params), ("api", repr(params))))
     adversaries["roles"].view({k: v for k, v in figures.items() if k[1] == "roles mix"})
     adversaries["network"].view({k: v for k, v in figures.items() if k[1] != "roles mix"})
     return problems, previous

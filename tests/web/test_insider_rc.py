@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -45,7 +46,11 @@ from bridgework.directory.models import Network, Organisation, Person, Workgroup
 from bridgework.surveys import results as survey_results
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation, Response, Wave
+from tests.chart_svg import page_svgs
 from tests.factories import login_with
+from tests.web.api_client import Api
+from tests.web.insider import between, table_rows
+from tests.web.pdf_text import pdf_text
 
 K = 3  # the smallest minimum group size allowed: the most figures shown, the most to attack
 MIN_ITEMS = 5
@@ -95,9 +100,24 @@ class Look:
     """Every figure of one look: key → (n, value)."""
 
     figures: dict[tuple, tuple[int, float]] = field(default_factory=dict)
+    #: Figures another surface shows that the downloads do not (or differently): leaks.
+    extra: list = field(default_factory=list)
+
+    def expect(self, where: str, key: tuple, value, n: int | None = None) -> None:
+        """``where`` shows ``value`` (on ``n``) for ``key``: the downloads must show the same."""
+        if value is None:
+            return
+        seen = self.figures.get(key)
+        if seen is None or (n is not None and seen[0] != n) or abs(seen[1] - float(value)) > 1e-3:
+            self.extra.append((where, key, n, value, seen))
 
 
-def read_results(client, slug: str, wave: Wave, groups: list[str], memo: dict) -> Look:
+DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def read_results(
+    client, slug: str, wave: Wave, groups: list[str], memo: dict, api: Api | None = None
+) -> Look:
     """One look at everything. The pages are re-read only when a download changed: they show
     the same snapshot's figures, so unchanged downloads mean unchanged pages."""
     base = f"/n/{slug}/surveys/waves/{wave.pk}"
@@ -132,6 +152,14 @@ def read_results(client, slug: str, wave: Wave, groups: list[str], memo: dict) -
     for name, value, _, n in workbook["Overall"].iter_rows(min_row=2, values_only=True):
         if name in ("respondent_weighted", "role_balanced", "within", "between") and value:
             look.figures[("overall", name)] = (int(n), float(value))
+    for line in workbook["Workgroups"].iter_rows(min_row=2, values_only=True):
+        name = unguard_cell(line[0])
+        look.expect("xlsx within", ("cell", name, name), line[6])
+    for a, b, a_to_b, b_to_a, _, _ in workbook["Reciprocity"].iter_rows(
+        min_row=2, values_only=True
+    ):
+        look.expect("xlsx reciprocity", ("cell", unguard_cell(a), unguard_cell(b)), a_to_b)
+        look.expect("xlsx reciprocity", ("cell", unguard_cell(b), unguard_cell(a)), b_to_a)
     change = client.get(f"{base}/change.csv")
     if change.status_code == 200:
         for row in csv.DictReader(io.StringIO(change.content.decode("utf-8-sig"))):
@@ -145,16 +173,113 @@ def read_results(client, slug: str, wave: Wave, groups: list[str], memo: dict) -
     memo[id(client)] = fingerprint
     if change.status_code == 200:
         load_workbook(io.BytesIO(client.get(f"{base}/change.xlsx").content))
-    for page in ("results/", "results/print/", "progress/"):
-        assert client.get(f"{base}/{page}").status_code == 200
+    assert client.get(f"{base}/progress/").status_code == 200
+    for page in ("results/", "results/print/"):
+        read_results_page(client.get(f"{base}/{page}").content.decode(), look)
+    if api is not None:
+        read_api(api.json(f"rc/waves/{wave.pk}/results"), look)
     for rater in groups:
         for target in groups:
             page = client.get(f"{base}/results/cell/", {"rater": rater, "target": target})
             assert page.status_code == 200
-            shown = look.figures.get(("cell", rater, target))
-            if shown is None:
-                assert "Suppressed" in page.content.decode()
+            read_cell_page(page.content.decode(), look, rater, target)
     return look
+
+
+def read_cell_page(page: str, look: Look, rater: str, target: str) -> None:
+    """A cell's profile page: its index, n, subscales and seven dimensions are the downloads'."""
+    shown = look.figures.get(("cell", rater, target))
+    if shown is None:
+        assert "Suppressed" in page, (rater, target)
+        assert "respondents;" not in page, (rater, target)
+        return
+    found = re.search(r'bw-stat">(\d+\.\d\d) .*?(\d+) respondents', page, re.S)
+    assert found, (rater, target)
+    assert found.groups() == (f"{shown[1]:.2f}", str(shown[0])), (rater, target)
+    for name, label in (("communication", "Communication"), ("relationship", "relationships")):
+        value = re.search(rf"{label} (not shown|\d+\.\d\d)", page).group(1)
+        seen = look.figures.get((name, rater, target))
+        assert value == ("not shown" if seen is None else f"{seen[1]:.2f}"), (name, value, seen)
+    table = between(page, "The seven dimensions (1 to 5)</caption>", "</table>")
+    rows = table_rows(table)[1:]
+    assert len(rows) == len(DIMENSIONS)
+    for dimension, (_, _, score) in zip(DIMENSIONS, rows, strict=True):
+        seen = look.figures.get(("dim", rater, target, dimension))
+        expected = "Suppressed" if seen is None else f"{seen[1]:.2f}"
+        assert score.split()[0] == expected, (rater, target, dimension, score, seen)
+
+
+def read_results_page(page: str, look: Look) -> None:
+    """The results page's heatmap table and its picture show the downloads' cells, no more."""
+    heatmap = table_rows(between(page, '<table class="govuk-table" id="heatmap">', "</table>"))
+    targets = heatmap[0][1:]
+    on_page = []
+    for row in heatmap[1:]:
+        for target, shown in zip(targets, row[1:], strict=True):
+            key = ("cell", row[0], target)
+            if shown == "Suppressed":
+                if key in look.figures:
+                    look.extra.append(("page", key, None, "Suppressed", look.figures[key]))
+                continue
+            value, n = re.match(r"(\d+\.\d\d).*?n (\d+)", shown).groups()
+            on_page.append(value)
+            seen = look.figures.get(key)
+            if seen is None or seen[0] != int(n) or f"{seen[1]:.2f}" != value:
+                look.extra.append(("page", key, int(n), value, seen))
+    shown_cells = sorted(f"{v:.2f}" for k, (_, v) in look.figures.items() if k[0] == "cell")
+    assert sorted(on_page) == shown_cells, ("page heatmap", on_page, shown_cells)
+    heat = page_svgs(page)["chart-rc-heatmap"]
+    written = [e.text.strip() for e in heat.iter() if e.text and e.text.strip()]
+    pictured = sorted(t for t in written if DECIMAL.fullmatch(t))
+    assert pictured == shown_cells, ("heatmap picture", pictured, shown_cells)
+
+
+def read_api(body: dict, look: Look) -> None:
+    """The API's results: every figure it shows is one the downloads show, with the same n."""
+    if not body["available"]:
+        assert not look.figures, "the API says no results while the downloads show some"
+        return
+    for cell in body["cells"]:
+        key = (cell["rater"], cell["target"])
+        if cell["suppressed"]:
+            assert ("cell", *key) not in look.figures, ("API hides", key)
+            assert {cell[f] for f in ("n", "rc", "ci", "communication", "dimensions")} == {None}
+            continue
+        look.expect("api", ("cell", *key), cell["rc"], cell["n"])
+        for name in ("communication", "relationship"):
+            look.expect("api", (name, *key), cell[name], cell["n"])
+        for d in cell["dimensions"]:
+            look.expect("api", ("dim", *key, d["dimension"]), d["value"])
+    for row in body["workgroups"]:
+        look.expect("api", ("received", row["workgroup"]), row["rc_received"])
+        look.expect("api", ("given", row["workgroup"]), row["rc_given"])
+        look.expect("api", ("cell", row["workgroup"], row["workgroup"]), row["within"])
+    for figure in body["overall"]:
+        look.expect("api", ("overall", figure["name"]), figure["value"])
+    for gap in body["reciprocity"]:
+        look.expect("api", ("cell", gap["a"], gap["b"]), gap["a_to_b"])
+        look.expect("api", ("cell", gap["b"], gap["a"]), gap["b_to_a"])
+    if body["comparison"]:
+        for cell in body["comparison"]["cells"]:
+            key = (cell["rater"], cell["target"])
+            look.expect("api", ("after", *key), cell["change"]["after"])
+            look.expect("api", ("before", *key), cell["change"]["before"])
+        for figure in body["comparison"]["overall"]:
+            look.expect("api", ("overall", figure["name"]), figure["change"]["after"])
+
+
+def read_report(client, base: str, look: Look) -> None:
+    """The PDF report: no decimal figure that the results page and its print page lack."""
+    response = client.get(f"{base}/results.pdf")
+    if response.status_code == 302:
+        assert not look.figures
+        return
+    assert response.status_code == 200
+    pages = client.get(f"{base}/results/").content.decode()
+    pages += client.get(f"{base}/results/print/").content.decode()
+    method = {"0.01", "0.05", "0.2"}  # the constants the method note quotes
+    unexplained = set(DECIMAL.findall(pdf_text(response.content))) - set(DECIMAL.findall(pages))
+    assert unexplained <= method, ("PDF shows", sorted(unexplained - method))
 
 
 # --- the adversary ------------------------------------------------------------------------
@@ -216,8 +341,10 @@ def learn(adversary: Adversary, look: Look, data, answered: list, groups, k: int
     pairs = truth(data, answered, "now")
     before_pairs = truth(data, list(data["answers"]), "before")
     name_of = {name: i for i, name in enumerate(groups)}
-    for key, (n, value) in look.figures.items():
+    for key, (n, _) in look.figures.items():
         assert n >= k, f"{key} is shown from {n} answers"
+    assert not look.extra, f"shown beyond the downloads: {look.extra[:5]}"
+    for key, (n, value) in look.figures.items():
         if (key, n, round(value, 4)) in adversary.seen:
             continue
         adversary.seen.add((key, n, round(value, 4)))
@@ -342,6 +469,7 @@ def run_insider(data) -> None:
         login_with(network, "analyst", "a@insider.example"),
     ]
     adversary = Adversary(data["sizes"], names)
+    api = Api(network)  # a token of the network's: the API is one more way to look
     if data["compare"]:
         before_invitations = waves[0][2]
         for person in data["order"]:
@@ -357,7 +485,9 @@ def run_insider(data) -> None:
         wave.refresh_from_db()
         turn[0] += 1
         for client in insiders if everyone else [insiders[turn[0] % 2]]:
-            look = read_results(client, network.slug, wave, names, memo)
+            look = read_results(client, network.slug, wave, names, memo, api)
+            if everyone:
+                read_report(client, f"/n/{network.slug}/surveys/waves/{wave.pk}", look)
             learn(adversary, look, data, answered, names, K)
         adversary.step = len(answered)
         pinned = adversary.pinned()
@@ -433,3 +563,27 @@ def test_without_the_publication_rule_the_insider_wins(cheap_statistics, monkeyp
     }
     with pytest.raises(AssertionError, match="pinned down exactly"):
         run_insider(data)
+
+
+def test_a_surface_showing_more_than_the_downloads_is_caught():
+    # The API showing a dimension and a reverse cell that the downloads hide must be reported,
+    # and so must a heatmap that shows a cell the downloads hide.
+    look = Look({("cell", "G0", "G1"): (3, 4.0)})
+    cell = {"rater": "G0", "target": "G1", "suppressed": False, "n": 3, "rc": 4.0}
+    cell |= {"communication": None, "relationship": None}
+    cell["dimensions"] = [{"dimension": "timely", "value": 2.0}]
+    body = {"available": True, "cells": [cell], "workgroups": [], "overall": []}
+    body |= {"reciprocity": [{"a": "G0", "b": "G1", "a_to_b": 4.0, "b_to_a": 1.5}]}
+    read_api(body | {"comparison": None}, look)
+    assert look.extra == [
+        ("api", ("dim", "G0", "G1", "timely"), None, 2.0, None),
+        ("api", ("cell", "G1", "G0"), None, 1.5, None),
+    ]
+    row = '<tr class="govuk-table__row">{}</tr>'
+    page = '<table class="govuk-table" id="heatmap">' + row.format(
+        "<th></th><th>G0</th><th>G1</th>"
+    )
+    page += row.format("<th>G0</th><td>Suppressed</td><td>4.00 n 3</td>")
+    page += row.format("<th>G1</th><td>3.50 n 4</td><td>Suppressed</td>") + "</table>"
+    with pytest.raises(AssertionError, match="page heatmap"):
+        read_results_page(page, Look({("cell", "G0", "G1"): (3, 4.0)}))

@@ -389,3 +389,84 @@ def test_someone_who_signs_up_in_spanish_gets_spanish_emails_and_keeps_it(networ
     path = re.search(r"/c/confirm/[\w-]+/", email.text_body).group(0)
     assert client.post(path).status_code == 302
     assert Person.objects.get(email="lola@elsewhere.example").language == "es"
+
+
+@pytest.mark.django_db
+def test_coordinator_pages_follow_the_browsers_language_and_fall_back_to_english(network_a, owner):
+    """Strings with a Spanish entry (sign-in, header, menu) are in Spanish for a browser that
+    asks for it; coordinator strings still waiting for a translator stay English."""
+    login = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="es"' in login
+    assert '<h1 class="govuk-heading-l">Iniciar sesión</h1>' in login
+    assert "Dirección de correo electrónico" in login
+    assert "Sign in" not in login
+
+    people = f"/n/{network_a.slug}/people/"
+    spanish_page = owner.get(people, HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish_page.status_code == 200
+    html = spanish_page.content.decode()
+    assert '<html lang="es"' in html
+    assert "Cerrar sesión" in html
+    assert "Registro de auditoría" in html
+    assert "Inicio de sesión y sincronización" in html
+    assert "Add a person" in html  # no Spanish entry yet: English, not an error
+
+    english = owner.get(people, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en"' in english
+    for text in ("Sign out", "Audit log", "Sign-in and sync", "Add a person"):
+        assert text in english
+    assert "Cerrar sesión" not in english
+
+
+@pytest.mark.django_db
+def test_a_participants_changed_coffee_email_is_in_spanish(network_a):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    context = {
+        "person": {"name": "Ana"},
+        "others": [{"name": "Luis", "email": "luis@example.org"}],
+        "programme": {"name": "Café"},
+        "suggested": timezone.now(),
+        "zone": "Europe/Madrid",
+        "round": {"ends_on": timezone.now().date()},
+        "site_url": "https://bridgework.example",
+        "path": "/c/x/",
+    }
+    with translation.override("es"):
+        texts = [
+            render_to_string(f"programmes/emails/{kind}.{ext}", context)
+            for kind in ("update", "cancel")
+            for ext in ("txt", "html")
+        ]
+    assert "Ahora se reúne con" in texts[0]
+    assert "Su café con Luis" in texts[2]
+    assert all(leftover_english(text) == [] for text in texts)
+
+
+@pytest.mark.django_db
+def test_a_model_choice_label_is_translated_where_the_catalogue_has_it(network_a, owner):
+    """Choice labels are looked up in the page's language: the audit log's action with a
+    Spanish entry reads in Spanish, in the row and in the filter, and in English otherwise;
+    an action still waiting for a translator stays English."""
+    from django.utils import translation
+
+    from bridgework.audit.models import Action
+    from bridgework.audit.services import audit_record
+
+    event = audit_record(network=network_a, action=Action.ROUND_PUBLISHED, details={})
+    audit_record(network=network_a, action=Action.EXPORT_DOWNLOADED, details={})
+    with translation.override("es"):
+        assert event.get_action_display() == "Publicó una ronda de café"
+    assert event.get_action_display() == "Published a coffee round"
+
+    spanish_page = owner.get(f"/n/{network_a.slug}/audit/", HTTP_ACCEPT_LANGUAGE="es")
+    html = spanish_page.content.decode()
+    assert '<th scope="row" class="govuk-table__header">Publicó una ronda de café</th>' in html
+    assert '<option value="round_published">Publicó una ronda de café</option>' in html
+    assert "Published a coffee round" not in html
+    assert "Downloaded an export" in html  # no Spanish entry yet: English, not an error
+
+    english = owner.get(f"/n/{network_a.slug}/audit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<th scope="row" class="govuk-table__header">Published a coffee round</th>' in english
+    assert "Publicó una ronda de café" not in english

@@ -391,3 +391,36 @@ def test_choices_of_several_render_as_govuk_checkboxes_in_a_fieldset(crowd, coor
     page = coordinator.get(f"/n/{crowd.slug}/networks/new/").content.decode()
     assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Organisations' in page
     assert page.count('class="govuk-checkboxes__input"') == crowd.organisations.count()
+
+
+@pytest.mark.django_db
+def test_the_latest_closed_wave_is_one_definition_for_the_maps_and_the_pairings(crowd):
+    from bridgework.ona.models import Nomination
+    from bridgework.programmes.roster import network_ties
+
+    now = timezone.now()
+
+    def closed(name: str, days_ago: int) -> NetworkWave:
+        return _open_wave(
+            crowd,
+            name=name,
+            opens_at=now - timedelta(days=days_ago + 5),
+            closes_at=now - timedelta(days=days_ago),
+        )
+
+    older, latest = closed("Older", 20), closed("Latest", 3)
+    _open_wave(crowd, name="Still open")
+    assert selectors.latest_closed_network_wave(crowd) == latest
+    assert selectors.latest_network_wave(crowd) == latest
+    a, b, c = list(crowd.people.order_by("pk"))[:3]
+    for wave, alter in ((older, b), (latest, c)):
+        Nomination.objects.create(
+            network=crowd, wave=wave, ego=a, alter=alter, relation="works_with", weight=4
+        )
+
+    class Enrolled:  # what the pairing roster reads of an enrolment
+        def __init__(self, person):
+            self.person_id = person.pk
+
+    enrolments = {"ea": Enrolled(a), "eb": Enrolled(b), "ec": Enrolled(c)}
+    assert [tie[:2] for tie in network_ties(crowd, enrolments)] == [("ea", "ec")]

@@ -188,3 +188,22 @@ def test_coordinators_see_comments_of_shown_rounds_without_who_wrote_them(coordi
     for feedback in Feedback.objects.select_related("enrolment__person"):
         assert feedback.enrolment.person.name not in comments
     assert "usefulness" not in comments
+
+
+def test_the_dashboard_obeys_a_network_minimum_larger_than_the_default(analyst, network_a):
+    # A network set to 7: five people's feedback, enough under the default of 5, stays hidden.
+    network_a.min_group_size = 7
+    network_a.save()
+    round_ = run_round(network_a)
+    matched = round_.places.filter(outcome="matched").count()
+    assert matched >= 7
+    give_feedback(round_, 5)
+    hidden = programme_dashboard(round_.programme, respondent_level=False)
+    assert (hidden.meeting_rate, [r["met"] for r in hidden.rounds]) == (None, [None])
+    assert (
+        "Fewer than 7 people have given feedback"
+        in analyst.get(dashboard_url(round_)).content.decode()
+    )
+    give_feedback(round_, 7)
+    shown = programme_dashboard(round_.programme, respondent_level=False)
+    assert [r["met"] for r in shown.rounds] == [7]

@@ -60,7 +60,11 @@ def test_wave_form_refuses_a_minimum_group_size_below_three(coordinator, network
     }
     response = coordinator.post(url, data)
     assert response.status_code == 200
-    assert "greater than or equal to 3" in response.content.decode()
+    assert "a whole number from 3 to 100" in response.content.decode()
+    assert not Wave.objects.exists()
+    response = coordinator.post(url, {**data, "min_group_size": "101"})
+    assert response.status_code == 200
+    assert "a whole number from 3 to 100" in response.content.decode()
     assert not Wave.objects.exists()
     response = coordinator.post(url, {**data, "min_group_size": "5"})
     assert response.status_code == 302

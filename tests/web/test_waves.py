@@ -438,5 +438,224 @@ def test_the_wave_layer_sits_under_the_instruments():
     src = Path(waves.__file__).resolve().parents[1]
     below = _imported_modules(src / "waves")
     assert not {m for m in below if m.startswith(("bridgework.surveys", "bridgework.ona"))}
-    network_imports = _imported_modules(src / "networks")
+    network_imports = _imported_modules(src / "ona")
+    assert network_imports  # the network-survey app is read, not a folder that is not there
     assert not {m for m in network_imports if m.startswith("bridgework.surveys")}
+    # RC and network waves confirm their actions on the wave layer's one page.
+    for app in ("surveys", "ona"):
+        assert "bridgework.waves.views" in _imported_modules(src / app / "views")
+        assert not (src / "templates" / app / "waves" / "confirm.html").exists()
+
+
+#: An instrument's wave pages, under /n/<network>/….
+WAVE_PAGES = {"rc": "surveys/waves", "network": "networks/waves"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["invite", "remind", "close"])
+def test_every_wave_action_is_confirmed_on_one_page_and_done_by_post(
+    instrument, team, coordinator, action, django_capture_on_commit_callbacks
+):
+    wave = _open_wave(instrument, team)
+    base = f"/n/{team.network.slug}/{WAVE_PAGES[instrument.name]}/{wave.pk}/"
+    page = coordinator.get(f"{base}{action}/").content.decode()
+    # The confirmation: back to the wave, a button, a way out; nothing done yet.
+    assert f'href="{base}"' in page
+    assert page.count(f'href="{base}"') == 2  # the back link and Cancel
+    assert 'data-prevent-double-click="true">' in page
+    assert wave.invitations.count() == 0
+    wave.refresh_from_db()
+    assert wave.is_open
+    with django_capture_on_commit_callbacks(execute=True):
+        done = coordinator.post(f"{base}{action}/")
+    assert done.status_code == 302
+    wave.refresh_from_db()
+    if action == "close":
+        assert done["Location"] == base
+        assert wave.is_closed
+    else:
+        assert "/jobs/" in done["Location"]
+        assert wave.is_open
+
+
+@pytest.mark.django_db
+def test_a_closed_network_wave_explains_instead_of_offering_the_button(team, coordinator):
+    now = timezone.now()
+    wave = NETWORK.make_wave(team, now - timedelta(days=3), now - timedelta(days=1))
+    base = f"/n/{team.network.slug}/networks/waves/{wave.pk}/"
+    for action, reason, button in (
+        ("invite", "no more invitations can be sent", "Send invitations"),
+        ("remind", "Reminders can only be sent while the survey is open", "Send reminders"),
+        ("close", "This survey has already closed", "Close now"),
+    ):
+        page = coordinator.get(f"{base}{action}/").content.decode()
+        assert reason in page
+        assert f">{button}</button>" not in page
+        assert "Cancel" not in page
+
+
+@pytest.mark.django_db
+def test_closing_an_rc_wave_is_confirmed_as_a_warning(team, coordinator):
+    wave = _open_wave(RC, team)
+    page = coordinator.get(f"/n/{team.network.slug}/surveys/waves/{wave.pk}/close/")
+    html = page.content.decode()
+    assert "govuk-warning-text" in html
+    assert "govuk-button--warning" in html
+    assert "no more answers are taken" in html
+
+
+@pytest.mark.django_db
+def test_the_reminder_rhythm_has_one_bound_kept_by_services_and_the_database(instrument, team):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
+
+    wave = _open_wave(instrument, team)
+    model = type(wave)
+    update = (
+        survey_services.wave_update if instrument is RC else network_services.network_wave_update
+    )
+    fields = {
+        "name": wave.name,
+        "opens_at": wave.opens_at,
+        "closes_at": wave.closes_at,
+        "min_group_size": wave.min_group_size,
+    }
+    if instrument is RC:
+        fields |= {"respondent_workgroups": [team.workgroup], "live_results": False}
+    update(wave=wave, reminder_every_days=MAX_REMINDER_EVERY_DAYS, **fields)
+    assert model.objects.get(pk=wave.pk).reminder_every_days == MAX_REMINDER_EVERY_DAYS
+    with pytest.raises(ValidationError, match="every 0 to 60 days"):
+        update(wave=wave, reminder_every_days=MAX_REMINDER_EVERY_DAYS + 1, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.filter(pk=wave.pk).update(reminder_every_days=MAX_REMINDER_EVERY_DAYS + 1)
+    assert model.objects.get(pk=wave.pk).reminder_every_days == MAX_REMINDER_EVERY_DAYS
+
+
+@pytest.mark.django_db
+def test_the_minimum_group_size_has_one_bound_kept_by_services_and_the_database(instrument, team):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from bridgework.analysis.privacy import ABSOLUTE_MAXIMUM, ABSOLUTE_MINIMUM
+
+    wave = _open_wave(instrument, team)
+    model = type(wave)
+    update = (
+        survey_services.wave_update if instrument is RC else network_services.network_wave_update
+    )
+    fields = {
+        "name": wave.name,
+        "opens_at": wave.opens_at,
+        "closes_at": wave.closes_at,
+        "reminder_every_days": 0,
+    }
+    if instrument is RC:
+        fields |= {"respondent_workgroups": [team.workgroup], "live_results": False}
+    update(wave=wave, min_group_size=ABSOLUTE_MAXIMUM, **fields)
+    assert model.objects.get(pk=wave.pk).min_group_size == ABSOLUTE_MAXIMUM
+    for outside in (ABSOLUTE_MINIMUM - 1, ABSOLUTE_MAXIMUM + 1):
+        with pytest.raises(ValidationError, match="a whole number from 3 to 100"):
+            update(wave=wave, min_group_size=outside, **fields)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            model.objects.filter(pk=wave.pk).update(min_group_size=outside)
+    assert model.objects.get(pk=wave.pk).min_group_size == ABSOLUTE_MAXIMUM
+
+
+@pytest.mark.parametrize(
+    ("migration", "step", "model", "field", "bound"),
+    [
+        (
+            "surveys.migrations.0004_reminder_rhythm_bound",
+            "longest_rhythm",
+            ("surveys", "Wave"),
+            "reminder_every_days",
+            60,
+        ),
+        (
+            "ona.migrations.0007_reminder_rhythm_bound",
+            "longest_rhythm",
+            ("networks", "NetworkWave"),
+            "reminder_every_days",
+            60,
+        ),
+        (
+            "directory.migrations.0006_min_group_size_bound",
+            "largest_minimum",
+            ("directory", "Network"),
+            "min_group_size",
+            100,
+        ),
+        (
+            "surveys.migrations.0005_min_group_size_bound",
+            "largest_minimum",
+            ("surveys", "Wave"),
+            "min_group_size",
+            100,
+        ),
+        (
+            "ona.migrations.0008_min_group_size_bound",
+            "largest_minimum",
+            ("networks", "NetworkWave"),
+            "min_group_size",
+            100,
+        ),
+    ],
+)
+def test_a_bound_s_migration_brings_values_beyond_it_to_the_bound(
+    migration, step, model, field, bound
+):
+    """The database refuses a value beyond the bound, so each data step is run on a record of
+    what it asks of the historical model."""
+    import importlib
+
+    module = importlib.import_module(f"bridgework.{migration}")
+    asked = []
+
+    class Rows:
+        def filter(self, **condition):
+            asked.append(("filter", condition))
+            return self
+
+        def update(self, **values):
+            asked.append(("update", values))
+            return 0
+
+    class Model:
+        objects = Rows()
+
+    class Apps:
+        def get_model(self, app, name):
+            asked.append(("model", (app, name)))
+            return Model
+
+    getattr(module, step)(Apps(), None)
+    assert asked == [
+        ("model", model),
+        ("filter", {f"{field}__gt": bound}),
+        ("update", {field: bound}),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_wave_s_minimum_group_size_is_audited_when_set_and_when_changed(instrument, team):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from bridgework.audit.models import Action, AuditEvent
+    from bridgework.waves.views import min_group_size_audit
+
+    request = RequestFactory().post("/")
+    request.network, request.user = team.network, AnonymousUser()
+    wave = _open_wave(instrument, team)
+    min_group_size_audit(request, wave, before=None)
+    min_group_size_audit(request, wave, before=wave.min_group_size)  # unchanged: nothing
+    before, wave.min_group_size = wave.min_group_size, 8
+    min_group_size_audit(request, wave, before=before)
+    events = AuditEvent.objects.filter(action=Action.MIN_GROUP_SIZE_CHANGED).order_by("pk")
+    assert [e.details for e in events] == [
+        {"from": None, "to": before},
+        {"from": before, "to": 8},
+    ]
+    assert {e.object_id for e in events} == {str(wave.pk)}

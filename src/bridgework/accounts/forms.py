@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.sso import provider_name, sso_configured
 from bridgework.directory.models import Role
@@ -13,11 +14,11 @@ from bridgework.web.forms import Form, GovukFormMixin
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
     username = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -34,31 +35,34 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         if closed:
             names = ", ".join(sorted(closed))
             how = (
-                f"Use “Sign in with {provider_name()}” instead."
+                _("Use “Sign in with %(provider)s” instead.") % {"provider": provider_name()}
                 if sso_configured()
-                else "Single sign-on is not set up on this server: ask your network's owner."
+                else _("Single sign-on is not set up on this server: ask your network's owner.")
             )
             raise forms.ValidationError(
-                f"Passwords are switched off for {names}: its logins sign in through single "
-                f"sign-on. {how}",
+                _(
+                    "Passwords are switched off for %(names)s: its logins sign in through "
+                    "single sign-on. %(how)s"
+                )
+                % {"names": names, "how": how},
                 code="password_sign_in_off",
             )
 
 
 class InviteForm(Form):
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.COORDINATOR)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.COORDINATOR)
 
 
 class AcceptInvitationForm(Form):
-    name = forms.CharField(label="Your name", max_length=200)
+    name = forms.CharField(label=_("Your name"), max_length=200)
     password = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
-        help_text="At least 10 characters.",
+        help_text=_("At least 10 characters."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.services import network_set_password_sign_in
 from bridgework.accounts.sso import BACKEND_PATH, provider_name, sso_configured
@@ -17,7 +18,7 @@ from bridgework.web.tenancy import network_view
 
 class PasswordSignInForm(Form):
     password_sign_in = forms.TypedChoiceField(
-        label="Local passwords",
+        label=_("Local passwords"),
         choices=[
             ("yes", "Allowed: logins may sign in with a password or single sign-on"),
             ("no", "Switched off: this network's logins sign in through single sign-on only"),
@@ -67,7 +68,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "accounts/network_settings.html",
         {
             "form": form,
-            "page_title": "Sign-in settings",
+            "page_title": _("Sign-in settings"),
             "sso_provider": provider_name() if sso_configured() else "",
         },
     )

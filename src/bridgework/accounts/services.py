@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from bridgework.accounts.models import CoordinatorInvitation, User
 from bridgework.directory.models import Membership, Network, Role
@@ -36,7 +38,9 @@ def invitation_create(
         network=network,
         to=invitation.email,
         kind="coordinator-invitation",
-        subject=f"You are invited to {network.name} on Bridgework",
+        subject=format_lazy(
+            gettext_lazy("You are invited to {network} on Bridgework"), network=network.name
+        ),
         template="accounts/emails/invitation",
         context={
             "invitation": invitation,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import auth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from bridgework.accounts.selectors import invitation_for_token
@@ -26,42 +27,52 @@ from bridgework.accounts.sso import (
 #: ``{provider}`` are filled in.
 REFUSALS = {
     "state": (
-        "Sign-in was not completed",
-        "This sign-in did not start in this browser, or it was already used. "
-        "Go back to the sign-in page and start again.",
+        _("Sign-in was not completed"),
+        _(
+            "This sign-in did not start in this browser, or it was already used. "
+            "Go back to the sign-in page and start again."
+        ),
     ),
     "provider-error": (
-        "Sign-in was not completed",
-        "{provider} did not sign you in. Go back to the sign-in page and try again.",
+        _("Sign-in was not completed"),
+        _("{provider} did not sign you in. Go back to the sign-in page and try again."),
     ),
     "unverifiable": (
-        "Sign-in could not be checked",
-        "The answer from {provider} did not pass our checks (its signature, audience, "
-        "expiry or this browser's sign-in code), so no one was signed in. Start again; if it "
-        "keeps happening, tell your IT team.",
+        _("Sign-in could not be checked"),
+        _(
+            "The answer from {provider} did not pass our checks (its signature, audience, "
+            "expiry or this browser's sign-in code), so no one was signed in. Start again; if it "
+            "keeps happening, tell your IT team."
+        ),
     ),
     "unverified-email": (
-        "Your email address is not verified",
-        "{provider} did not confirm that the email address {email} is yours, so it cannot be "
-        "used to sign in. Ask your IT team to verify it.",
+        _("Your email address is not verified"),
+        _(
+            "{provider} did not confirm that the email address {email} is yours, so it cannot be "
+            "used to sign in. Ask your IT team to verify it."
+        ),
     ),
     "unknown-email": (
-        "You do not have a login yet",
-        "There is no login for {email}. Ask your network's owner for an invitation; once you "
-        "accept it you can sign in with {provider}.",
+        _("You do not have a login yet"),
+        _(
+            "There is no login for {email}. Ask your network's owner for an invitation; once you "
+            "accept it you can sign in with {provider}."
+        ),
     ),
     "inactive": (
-        "This login is switched off",
-        "The login for {email} has been switched off. Ask your network's owner.",
+        _("This login is switched off"),
+        _("The login for {email} has been switched off. Ask your network's owner."),
     ),
     "invitation-mismatch": (
-        "This invitation is for someone else",
-        "{provider} signed you in as {email}, but the invitation is for another address. "
-        "Sign in to {provider} with the invited address, or ask for an invitation to {email}.",
+        _("This invitation is for someone else"),
+        _(
+            "{provider} signed you in as {email}, but the invitation is for another address. "
+            "Sign in to {provider} with the invited address, or ask for an invitation to {email}."
+        ),
     ),
     "unavailable": (
-        "Single sign-on is unavailable",
-        "We could not reach {provider} just now. Try again in a few minutes.",
+        _("Single sign-on is unavailable"),
+        _("We could not reach {provider} just now. Try again in a few minutes."),
     ),
 }
 

@@ -10,6 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.accounts.forms import AcceptInvitationForm, SignInForm
 from bridgework.accounts.selectors import invitation_for_token, login_exists_for
@@ -46,7 +47,7 @@ def locked_out(
     response = render(
         request,
         "accounts/locked_out.html",
-        {"page_title": "Sign-in paused", "minutes": minutes},
+        {"page_title": _("Sign-in paused"), "minutes": minutes},
         status=429,
     )
     response["Retry-After"] = str(minutes * 60)
@@ -57,7 +58,7 @@ class SignInView(LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
-    extra_context = {"page_title": "Sign in"}
+    extra_context = {"page_title": _("Sign in")}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | sso_context()
@@ -73,7 +74,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "accounts/invitation_invalid.html",
-            {"page_title": "This invitation cannot be used"},
+            {"page_title": _("This invitation cannot be used")},
             status=404,
         )
     signed_in_as_invitee = (
@@ -96,7 +97,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             user = None
         if user is not None:
-            messages.success(request, f"You have joined {invitation.network.name}.")
+            messages.success(
+                request, _("You have joined %(network)s.") % {"network": invitation.network.name}
+            )
             return redirect("directory:home", network=invitation.network.slug)
     return render(
         request,
@@ -107,7 +110,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             "signed_in_as_invitee": signed_in_as_invitee,
             "has_login": has_login,
             "token": token,
-            "page_title": f"Join {invitation.network.name}",
+            "page_title": _("Join %(network)s") % {"network": invitation.network.name},
             **sso_context(),
         },
     )

@@ -39,8 +39,10 @@ from types import MappingProxyType
 from typing import Any
 
 __all__ = [
+    "ABSOLUTE_MAXIMUM",
     "ABSOLUTE_MINIMUM",
     "DEFAULT_MIN_GROUP_SIZE",
+    "MIN_GROUP_SIZE_MESSAGE",
     "Figure",
     "Shown",
     "SuppressionResult",
@@ -48,6 +50,7 @@ __all__ = [
     "check_min_group_size",
     "check_suppression",
     "counts_to_hide",
+    "enough_respondents",
     "min_group_size_in_force",
     "stable_release",
     "suppress",
@@ -57,6 +60,13 @@ __all__ = [
 DEFAULT_MIN_GROUP_SIZE = 5
 #: No configuration may go below this: with two respondents each knows the other's answers.
 ABSOLUTE_MINIMUM = 3
+#: No configuration may go above this: beyond it almost every figure of a survey is hidden, which
+#: is a typing slip rather than a privacy choice. The one bound of the setting, kept here, by the
+#: model fields and forms of networks and waves, and by their database constraints.
+ABSOLUTE_MAXIMUM = 100
+MIN_GROUP_SIZE_MESSAGE = (
+    f"The minimum group size must be a whole number from {ABSOLUTE_MINIMUM} to {ABSOLUTE_MAXIMUM}."
+)
 
 _REASON_EMPTY = "no respondents"
 _REASON_SMALL = "fewer than {k} respondents"
@@ -80,7 +90,8 @@ def check_min_group_size(min_group_size: int) -> int:
     Raises
     ------
     ValueError
-        When it is below :data:`ABSOLUTE_MINIMUM` (3) or not an integer.
+        When it is below :data:`ABSOLUTE_MINIMUM` (3), above :data:`ABSOLUTE_MAXIMUM` (100)
+        or not an integer.
 
     Examples
     --------
@@ -92,6 +103,10 @@ def check_min_group_size(min_group_size: int) -> int:
     if min_group_size < ABSOLUTE_MINIMUM:
         raise ValueError(
             f"minimum group size must be at least {ABSOLUTE_MINIMUM}, not {min_group_size}"
+        )
+    if min_group_size > ABSOLUTE_MAXIMUM:
+        raise ValueError(
+            f"minimum group size must be at most {ABSOLUTE_MAXIMUM}, not {min_group_size}"
         )
     return min_group_size
 
@@ -125,6 +140,23 @@ def min_group_size_in_force(*sizes: int | None) -> int:
     """
     chosen = [check_min_group_size(size) for size in sizes if size is not None]
     return max(chosen, default=DEFAULT_MIN_GROUP_SIZE)
+
+
+def enough_respondents(count: int, *, min_group_size: int) -> bool:
+    """Whether a fact about the answers as a whole may be shown when ``count`` people gave
+    them: which relations were named at all, whether anyone gave an energy rating, how many
+    ties there are. Said of fewer than the minimum group size, it is said of those few
+    people (of one, when one person has answered). Counts of *who* answered are not such
+    facts: the progress pages show them.
+
+    Examples
+    --------
+    >>> enough_respondents(2, min_group_size=3)
+    False
+    >>> enough_respondents(3, min_group_size=3)
+    True
+    """
+    return count >= check_min_group_size(min_group_size)
 
 
 def counts_to_hide(

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bridgework.analysis.privacy import check_min_group_size
+
 __all__ = [
     "ASSESSMENT_ROLES",
     "ITEMS",
@@ -305,7 +307,7 @@ def roles_mix(profiles: Iterable[RoleProfile], *, min_group_size: int = 5) -> Ro
     profiles : iterable of RoleProfile
     min_group_size : int
         With fewer respondents than this, no figures are given (Bridgework's minimum group
-        size, default 5, never below 3), so nobody's answers can be read off the mix.
+        size, default 5, from 3 to 100), so nobody's answers can be read off the mix.
 
     Returns
     -------
@@ -324,8 +326,7 @@ def roles_mix(profiles: Iterable[RoleProfile], *, min_group_size: int = 5) -> Ro
     -----
     O(people).
     """
-    if min_group_size < 3:
-        raise ValueError("the minimum group size is never below 3")
+    check_min_group_size(min_group_size)
     profiles = list(profiles)
     if len(profiles) < min_group_size:
         return RolesMix(len(profiles), True, None, None, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.api.models import Scope
 from bridgework.web.forms import Form
@@ -10,14 +11,14 @@ from bridgework.web.forms import Form
 
 class ApiTokenForm(Form):
     name = forms.CharField(
-        label="What the token is for",
+        label=_("What the token is for"),
         max_length=100,
-        help_text="For example: the county's dashboard. Shown in this list only.",
+        help_text=_("For example: the county's dashboard. Shown in this list only."),
     )
     scopes = forms.MultipleChoiceField(
-        label="What it may read",
+        label=_("What it may read"),
         choices=Scope.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="People in the directory are shared only with a token given that scope.",
+        help_text=_("People in the directory are shared only with a token given that scope."),
         error_messages={"required": "Choose at least one thing the token may read."},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.web.bearer_tokens import BearerToken
 
@@ -11,10 +12,10 @@ from bridgework.web.bearer_tokens import BearerToken
 class Scope(models.TextChoices):
     """What a token may read. There are no write scopes: the API only reads."""
 
-    NETWORK = "read:network", "The network, its organisations, teams and workgroups"
-    DIRECTORY = "read:directory", "People in the directory (names, emails, job titles)"
-    RESULTS = "read:results", "Survey results: RC waves and network survey summaries"
-    PROGRAMMES = "read:programmes", "Coffee programmes and their dashboard figures"
+    NETWORK = "read:network", _("The network, its organisations, teams and workgroups")
+    DIRECTORY = "read:directory", _("People in the directory (names, emails, job titles)")
+    RESULTS = "read:results", _("Survey results: RC waves and network survey summaries")
+    PROGRAMMES = "read:programmes", _("Coffee programmes and their dashboard figures")
 
 
 class ApiToken(BearerToken):

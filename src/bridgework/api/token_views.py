@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.api import selectors
@@ -37,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
         tokens=selectors.api_tokens_for(request.network),
         template="api/tokens/index.html",
         revoke_url_name="api_tokens:token_revoke",
-        context={"endpoint": endpoint.removesuffix("openapi.json"), "page_title": "API tokens"},
+        context={"endpoint": endpoint.removesuffix("openapi.json"), "page_title": _("API tokens")},
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEventImmutableError(Exception):
@@ -31,32 +32,32 @@ class AuditEventImmutableError(Exception):
 class Action(models.TextChoices):
     """What an event records."""
 
-    MEMBER_INVITED = "member_invited", "Invited a member"
-    MEMBER_INVITATION_REVOKED = "member_invitation_revoked", "Withdrew a member invitation"
-    SURVEY_INVITATIONS_SENT = "survey_invitations_sent", "Sent survey invitations"
-    SURVEY_REMINDERS_SENT = "survey_reminders_sent", "Sent survey reminders"
-    EXPORT_DOWNLOADED = "export_downloaded", "Downloaded an export"
-    ROUND_PUBLISHED = "round_published", "Published a coffee round"
-    PERSON_ERASED = "person_erased", "Erased a person"
-    MIN_GROUP_SIZE_CHANGED = "min_group_size_changed", "Changed a minimum group size"
-    RETENTION_CHANGED = "retention_changed", "Changed the retention period"
-    RAW_ANSWERS_DELETED = "raw_answers_deleted", "Deleted raw answers past retention"
-    NETWORK_BACKED_UP = "network_backed_up", "Backed up the network"
-    NETWORK_RESTORED = "network_restored", "Restored the network from a backup"
-    API_TOKEN_CREATED = "api_token_created", "Created an API token"
-    API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
-    API_ACCESS_REFUSED = "api_access_refused", "Refused an API request"
-    SCIM_USER_CREATED = "scim_user_created", "Directory sync added a person"
-    SCIM_USER_REPLACED = "scim_user_replaced", "Directory sync replaced a person"
-    SCIM_USER_PATCHED = "scim_user_patched", "Directory sync changed a person"
-    SCIM_USER_DEACTIVATED = "scim_user_deactivated", "Directory sync deactivated a person"
-    SCIM_GROUP_CREATED = "scim_group_created", "Directory sync added an organisation"
-    SCIM_GROUP_REPLACED = "scim_group_replaced", "Directory sync replaced an organisation"
-    SCIM_GROUP_PATCHED = "scim_group_patched", "Directory sync changed an organisation"
-    SCIM_GROUP_DEACTIVATED = "scim_group_deactivated", "Directory sync removed an organisation"
-    SCIM_TOKEN_CREATED = "scim_token_created", "Created a directory sync token"
-    SCIM_TOKEN_REVOKED = "scim_token_revoked", "Revoked a directory sync token"
-    SCIM_TOKEN_REFUSED = "scim_token_refused", "Refused a revoked directory sync token"
+    MEMBER_INVITED = "member_invited", _("Invited a member")
+    MEMBER_INVITATION_REVOKED = "member_invitation_revoked", _("Withdrew a member invitation")
+    SURVEY_INVITATIONS_SENT = "survey_invitations_sent", _("Sent survey invitations")
+    SURVEY_REMINDERS_SENT = "survey_reminders_sent", _("Sent survey reminders")
+    EXPORT_DOWNLOADED = "export_downloaded", _("Downloaded an export")
+    ROUND_PUBLISHED = "round_published", _("Published a coffee round")
+    PERSON_ERASED = "person_erased", _("Erased a person")
+    MIN_GROUP_SIZE_CHANGED = "min_group_size_changed", _("Changed a minimum group size")
+    RETENTION_CHANGED = "retention_changed", _("Changed the retention period")
+    RAW_ANSWERS_DELETED = "raw_answers_deleted", _("Deleted raw answers past retention")
+    NETWORK_BACKED_UP = "network_backed_up", _("Backed up the network")
+    NETWORK_RESTORED = "network_restored", _("Restored the network from a backup")
+    API_TOKEN_CREATED = "api_token_created", _("Created an API token")
+    API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
+    API_ACCESS_REFUSED = "api_access_refused", _("Refused an API request")
+    SCIM_USER_CREATED = "scim_user_created", _("Directory sync added a person")
+    SCIM_USER_REPLACED = "scim_user_replaced", _("Directory sync replaced a person")
+    SCIM_USER_PATCHED = "scim_user_patched", _("Directory sync changed a person")
+    SCIM_USER_DEACTIVATED = "scim_user_deactivated", _("Directory sync deactivated a person")
+    SCIM_GROUP_CREATED = "scim_group_created", _("Directory sync added an organisation")
+    SCIM_GROUP_REPLACED = "scim_group_replaced", _("Directory sync replaced an organisation")
+    SCIM_GROUP_PATCHED = "scim_group_patched", _("Directory sync changed an organisation")
+    SCIM_GROUP_DEACTIVATED = "scim_group_deactivated", _("Directory sync removed an organisation")
+    SCIM_TOKEN_CREATED = "scim_token_created", _("Created a directory sync token")
+    SCIM_TOKEN_REVOKED = "scim_token_revoked", _("Revoked a directory sync token")
+    SCIM_TOKEN_REFUSED = "scim_token_refused", _("Refused a revoked directory sync token")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

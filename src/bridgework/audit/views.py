@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bridgework.audit.exports import AUDIT_EXPORT
 from bridgework.audit.models import Action
@@ -28,7 +29,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "actions": Action.choices,
             "action": action if action in Action.values else "",
-            "page_title": "Audit log",
+            "page_title": _("Audit log"),
         },
     )
 

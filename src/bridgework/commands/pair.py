@@ -249,6 +249,9 @@ def handle(args: argparse.Namespace) -> int:
         round_date=inputs["round_date"],
         holdout=result.holdout,
     )
+    # The inputs are checked: free the history and exclusions (millions of rows) before the
+    # output is built.
+    inputs["history"] = inputs["exclusions"] = inputs["ties"] = None
     if bar is not None:
         bar.step("write")
     if broken:

@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from bridgework.analysis.privacy import check_min_group_size
 from bridgework.commands._progress import add_progress_options, progress_bar
 
 __all__ = ["register"]
@@ -21,10 +22,10 @@ EXIT_INVALID = 2
 
 
 def _min_group_size(text: str) -> int:
-    value = int(text)
-    if value < 3:
-        raise argparse.ArgumentTypeError("the minimum group size is never below 3")
-    return value
+    try:
+        return check_min_group_size(int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _non_negative(text: str) -> int:
@@ -41,7 +42,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         type=_min_group_size,
         default=5,
         metavar="K",
-        help="fewest respondents behind any figure shown (default 5, never below 3)",
+        help="fewest respondents behind any figure shown (default 5; 3 to 100)",
     )
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     parser.add_argument(

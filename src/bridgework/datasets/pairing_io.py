@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from bridgework.datasets.columnar import Columns, read_columns, text_objects
 from bridgework.datasets.limits import describe_bytes, file_limits
+from bridgework.datasets.sheets import guard_cell
 from bridgework.datasets.tabular import DatasetError, Problem, Source, normalise_header
 from bridgework.matching.instance import time_zone_offset
 from bridgework.matching.model import PairingResult, Roster
@@ -240,7 +241,7 @@ def _pair_columns(
     for name in ("a", "b"):
         values = columns.column(name)
         position = pc.fill_null(pc.index_in(values, value_set=known), -1)
-        index = position.to_numpy(zero_copy_only=False).astype(np.int64)
+        index = position.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
         empty = pc.utf8_length(values).to_numpy(zero_copy_only=False) == 0
         label = original[name]
         problems += [Problem(int(row), label, "id is empty") for row in columns.rows[empty]]
@@ -307,21 +308,38 @@ def read_history(
     if problems:
         raise DatasetError(problems)
     day_of = distinct.to_numpy().astype("datetime64[D]").astype(np.int64)
-    days = day_of[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    del columns, encoded, bad_date  # the text is no longer needed: free it before sorting
     n = max(len(participants), 1)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    if len(days):
-        first_day = int(days.min())
-        span = int(days.max()) - first_day + 1
-        key = lo * np.int64(n) + hi
-        if n * n * span < 1 << 62:
-            order = np.argsort(key * span + (days - first_day))
-        else:
-            order = np.lexsort((days, key))
-        key, days = key[order], days[order]
-        last = np.r_[key[1:] != key[:-1], True]
-        key, days = key[last], days[last]
-        lo, hi = key // n, key % n
+    if not len(codes):
+        empty = np.zeros(0, dtype=np.int64)
+        return _pairs(participants, empty, empty, date=empty.astype("datetime64[s]"))
+    first_day = int(day_of.min())
+    span = int(day_of.max()) - first_day + 1
+    # One int64 per row, (pair key, day) packed when they fit: sorting it in place reduces
+    # the history without an order array or a gathered copy of each column.
+    key = np.minimum(a, b).astype(np.int64)
+    key *= n
+    key += np.maximum(a, b)
+    del a, b
+    if n * n * span < 1 << 62:
+        key *= span
+        key += (day_of - first_day)[codes]
+        del codes
+        key.sort()
+        pair = key // span
+        last = np.empty(len(key), dtype=bool)
+        last[-1] = True
+        np.not_equal(pair[1:], pair[:-1], out=last[:-1])
+        days = key[last] % span + first_day
+        pair = pair[last]
+    else:
+        days = day_of[codes]
+        order = np.lexsort((days, key))
+        pair, days = key[order], days[order]
+        last = np.r_[pair[1:] != pair[:-1], True]
+        pair, days = pair[last], days[last]
+    del key, last
+    lo, hi = pair // n, pair % n
     return _pairs(participants, lo, hi, date=days.astype("datetime64[D]").astype("datetime64[s]"))
 
 
@@ -434,7 +452,8 @@ def write_pairing_csv(result: PairingResult, path: str | os.PathLike[str]) -> No
     ``status`` is ``matched``, ``holdout`` or ``sit_out``; ``match`` numbers the groups from 1;
     ``partners`` and ``reasons`` are joined with ``"; "``; for ``sit_out`` rows ``reasons``
     says why the person sits out. One row per person suits a mail
-    merge ("your coffee partner this round is ...").
+    merge ("your coffee partner this round is ..."). Text cells are guarded against
+    spreadsheet formulas (:func:`~bridgework.datasets.sheets.guard_cell`).
     """
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -451,4 +470,8 @@ def write_pairing_csv(result: PairingResult, path: str | os.PathLike[str]) -> No
             (pid, "sit_out", "", "", "", reason)
             for pid, reason in zip(result.sit_out, why, strict=True)
         )
-        writer.writerows(rows)
+        # Ids and reasons come from the participants' file: guarded like every other CSV
+        # the project writes, so "=HYPERLINK(...)" as an id is text, not a formula.
+        writer.writerows(
+            [guard_cell(cell) if isinstance(cell, str) else cell for cell in row] for row in rows
+        )

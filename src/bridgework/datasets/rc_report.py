@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from bridgework.analysis.rc_compare import RCComparison
@@ -57,6 +57,53 @@ def _sheet(workbook: Any, title: str, header: Sequence[str], rows: Iterable[Sequ
         width = max(len(str(cell.value or "")) for cell in column)
         sheet.column_dimensions[column[0].column_letter].width = min(width, 40) + 2
     return sheet
+
+
+#: One column of a sheet: its header and how its value is read from a row's item.
+Column = tuple[str, Callable[[Any], Any]]
+
+
+def _same(item: Any) -> Any:
+    return item
+
+
+def _read(*names: str, via: Callable[[Any], Any] = _same) -> list[Column]:
+    """Columns named after attributes, read from ``via(item)`` (the item itself by default)."""
+    return [(name, lambda item, name=name: getattr(via(item), name)) for name in names]
+
+
+def _ci(via: Callable[[Any], Any] = _same) -> list[Column]:
+    """A confidence interval as two columns, empty where there is none."""
+    return [
+        ("ci_low", lambda item: (via(item).ci or (None, None))[0]),
+        ("ci_high", lambda item: (via(item).ci or (None, None))[1]),
+    ]
+
+
+def _change_columns(via: Callable[[Any], Any]) -> list[Column]:
+    """A change between two waves (a cell's or an overall figure's), the same columns in
+    both sheets."""
+    return [
+        *_read("before", "after", "difference", via=via),
+        *_ci(via),
+        *_read("p_value", "effect_size", via=via),
+    ]
+
+
+def _joined(parts: dict[str, Any] | None) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in (parts or {}).items())
+
+
+def _columns_sheet(
+    workbook: Any, title: str, columns: Sequence[Column], items: Iterable[Any]
+) -> Any:
+    """A sheet with one row per item and the given columns."""
+    return _sheet(
+        workbook,
+        title,
+        [name for name, _ in columns],
+        ([read(item) for _, read in columns] for item in items),
+    )
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -181,71 +228,35 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
         last = f"{get_column_letter(len(targets) + 1)}{len(raters) + 1}"
         _band_rules(sheet, f"B2:{last}", settings["band_labels"], settings["bands"])
     dims = list(next((c.dimensions for c in result.cells if c.dimensions), {}) or {})
-    _sheet(
+    _columns_sheet(
         workbook,
         "Cells",
         [
-            "rater",
-            "target",
-            "n",
-            "rc",
-            "ci_low",
-            "ci_high",
-            "band",
-            "suppressed",
-            "reason",
-            "communication",
-            "relationship",
-            *dims,
-            "hidden_parts",
-            "as_of",
+            *_read("rater", "target", "n", "rc"),
+            *_ci(),
+            *_read("band", "suppressed", "reason", "communication", "relationship"),
+            *[(d, lambda c, d=d: (c.dimensions or {}).get(d)) for d in dims],
+            ("hidden_parts", lambda c: _joined(c.hidden_parts) or None),
+            ("as_of", lambda c: c.as_of),
         ],
-        [
-            [
-                c.rater,
-                c.target,
-                c.n,
-                c.rc,
-                c.ci[0] if c.ci else None,
-                c.ci[1] if c.ci else None,
-                c.band,
-                c.suppressed,
-                c.reason,
-                c.communication,
-                c.relationship,
-                *[(c.dimensions or {}).get(d) for d in dims],
-                "; ".join(f"{k}: {v}" for k, v in (c.hidden_parts or {}).items()) or None,
-                c.as_of,
-            ]
-            for c in result.cells
-        ],
+        result.cells,
     )
-    _sheet(
+    _columns_sheet(
         workbook,
         "Workgroups",
         [
-            "workgroup",
-            "n_respondents",
-            "rc_received",
-            "n_received",
-            "rc_given",
-            "n_given",
-            "within",
-            "suppressed",
+            *_read(
+                "workgroup",
+                "n_respondents",
+                "rc_received",
+                "n_received",
+                "rc_given",
+                "n_given",
+                "within",
+            ),
+            ("suppressed", lambda s: _joined(s.suppressed)),
         ],
-        [
-            [
-                s.workgroup,
-                s.n_respondents,
-                s.rc_received,
-                s.n_received,
-                s.rc_given,
-                s.n_given,
-                s.within,
-                "; ".join(f"{k}: {v}" for k, v in s.suppressed.items()),
-            ]
-            for s in result.workgroups_summary
-        ],
+        result.workgroups_summary,
     )
     overall = result.overall.to_dict()
     _sheet(
@@ -263,11 +274,11 @@ def _analysis_sheets(workbook: Any, result: RCAnalysis) -> None:
         ]
         + [["n_respondents", overall["n_respondents"], ""], ["n_cells", overall["n_cells"], ""]],
     )
-    _sheet(
+    _columns_sheet(
         workbook,
         "Reciprocity",
-        ["a", "b", "a_to_b", "b_to_a", "gap", "suppressed"],
-        [[g.a, g.b, g.a_to_b, g.b_to_a, g.gap, g.suppressed] for g in result.reciprocity],
+        _read("a", "b", "a_to_b", "b_to_a", "gap", "suppressed"),
+        result.reciprocity,
     )
     reliability = result.reliability
     rel = reliability.to_dict()  # as reported: an ICC below 0 is 0, with its note
@@ -294,81 +305,33 @@ def _settings_sheet(workbook: Any, settings: dict[str, Any] | Any) -> None:
 def _comparison_sheets(workbook: Any, result: RCComparison) -> None:
     from openpyxl.utils import get_column_letter
 
-    header = [
-        "rater",
-        "target",
-        "n_before",
-        "n_after",
-        "before",
-        "after",
-        "difference",
-        "ci_low",
-        "ci_high",
-        "p_value",
-        "effect_size",
-        "band_before",
-        "band_after",
-        "band_changed",
-        "suppressed",
-        "reason",
+    def change(cell: Any) -> Any:
+        return cell.change
+
+    columns = [
+        *_read("rater", "target", "n_before", "n_after"),
+        *_change_columns(change),
+        *_read("band_before", "band_after", "band_changed"),
+        *_read("suppressed", "reason", via=change),
     ]
-    rows = []
-    for cell in result.cells:
-        c = cell.change
-        rows.append(
-            [
-                cell.rater,
-                cell.target,
-                cell.n_before,
-                cell.n_after,
-                c.before,
-                c.after,
-                c.difference,
-                c.ci[0] if c.ci else None,
-                c.ci[1] if c.ci else None,
-                c.p_value,
-                c.effect_size,
-                cell.band_before,
-                cell.band_after,
-                cell.band_changed,
-                c.suppressed,
-                c.reason,
-            ]
-        )
-    sheet = _sheet(workbook, "Cells", header, rows)
-    if rows:
-        column = get_column_letter(header.index("after") + 1)
-        _band_rules(sheet, f"{column}2:{column}{len(rows) + 1}", [], result.settings["bands"])
-    _sheet(
+    sheet = _columns_sheet(workbook, "Cells", columns, result.cells)
+    if result.cells:
+        column = get_column_letter([name for name, _ in columns].index("after") + 1)
+        last = len(result.cells) + 1
+        _band_rules(sheet, f"{column}2:{column}{last}", [], result.settings["bands"])
+
+    def figure(item: tuple[str, Any]) -> Any:
+        return item[1]
+
+    _columns_sheet(
         workbook,
         "Overall",
         [
-            "figure",
-            "before",
-            "after",
-            "difference",
-            "ci_low",
-            "ci_high",
-            "p_value",
-            "effect_size",
-            "suppressed",
-            "reason",
+            ("figure", lambda item: item[0]),
+            *_change_columns(figure),
+            *_read("suppressed", "reason", via=figure),
         ],
-        [
-            [
-                name,
-                c.before,
-                c.after,
-                c.difference,
-                c.ci[0] if c.ci else None,
-                c.ci[1] if c.ci else None,
-                c.p_value,
-                c.effect_size,
-                c.suppressed,
-                c.reason,
-            ]
-            for name, c in result.overall.items()
-        ],
+        result.overall.items(),
     )
     _settings_sheet(workbook, {"before": result.before, "after": result.after, **result.settings})
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.directory.models import Network, Organisation, Person, Team, Workgroup
 from bridgework.web.forms import Form, ModelForm
@@ -28,12 +29,14 @@ class NetworkSettingsForm(ModelForm):
         super().__init__(*args, **kwargs)
         # Not a privacy setting: blank (a form posted without it) leaves the language as is.
         self.fields["default_language"] = forms.ChoiceField(
-            label="Default language",
+            label=_("Default language"),
             choices=settings.LANGUAGES,
             required=False,
             initial=self.instance.default_language,
-            help_text="Emails and survey pages use it for people without a language of their "
-            "own; each person can choose theirs on any survey page.",
+            help_text=_(
+                "Emails and survey pages use it for people without a language of their "
+                "own; each person can choose theirs on any survey page."
+            ),
         )
 
 
@@ -77,17 +80,22 @@ class PersonForm(ModelForm):
             "language",
             "manager",
         ]
-        help_texts = {"time_zone": "For example Europe/London or America/Los_Angeles."}
+        help_texts = {"time_zone": _("For example Europe/London or America/Los_Angeles.")}
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.network = network
         default = dict(settings.LANGUAGES).get(network.default_language, network.default_language)
         self.fields["language"] = forms.ChoiceField(
-            choices=[("", f"The network's default ({default})"), *settings.LANGUAGES],
+            choices=[
+                ("", _("The network's default (%(language)s)") % {"language": default}),
+                *settings.LANGUAGES,
+            ],
             required=False,
-            help_text="Their emails and survey pages are in this language; they can change it "
-            "from any survey page.",
+            help_text=_(
+                "Their emails and survey pages are in this language; they can change it "
+                "from any survey page."
+            ),
         )
         self.fields["organisation"].queryset = Organisation.objects.filter(network=network)
         self.fields["team"].queryset = Team.objects.filter(network=network).select_related(
@@ -103,19 +111,20 @@ class PersonForm(ModelForm):
 
 class PeopleSearchForm(Form):
     q = forms.CharField(
-        label="Search", required=False, help_text="Name, email, job title or location"
+        label=_("Search"), required=False, help_text=_("Name, email, job title or location")
     )
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), required=False, empty_label="Any organisation"
+        queryset=Organisation.objects.none(), required=False, empty_label=_("Any organisation")
     )
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="Any team"
+        queryset=Team.objects.none(), required=False, empty_label=_("Any team")
     )
     workgroup = forms.ModelChoiceField(
-        queryset=Workgroup.objects.none(), required=False, empty_label="Any workgroup"
+        queryset=Workgroup.objects.none(), required=False, empty_label=_("Any workgroup")
     )
     status = forms.ChoiceField(
-        choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "All")], required=False
+        choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
+        required=False,
     )
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
@@ -129,8 +138,10 @@ class PeopleSearchForm(Form):
 
 class PeopleImportForm(Form):
     file = forms.FileField(
-        label="Upload a people file",
-        help_text="CSV or XLSX with columns name and email, and optionally "
-        "organisation, team, workgroup, job_title, location, "
-        "time_zone, manager_email and active.",
+        label=_("Upload a people file"),
+        help_text=_(
+            "CSV or XLSX with columns name and email, and optionally "
+            "organisation, team, workgroup, job_title, location, "
+            "time_zone, manager_email and active."
+        ),
     )

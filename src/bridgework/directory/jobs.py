@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory import exports as _exports  # noqa: F401  (registers the downloads)
@@ -65,7 +66,7 @@ def _apply(upload: PeopleImport) -> tuple[int, str, dict[str, Any]]:
 register(
     JobKind(
         name=PEOPLE_IMPORT,
-        title="Importing people",
+        title=gettext_lazy("Importing people"),
         verb="Imported",
         noun="rows",
         noun_one="row",
@@ -110,7 +111,7 @@ def _apply_check(upload: PeopleImport) -> tuple[int, str, dict[str, Any]]:
 register(
     JobKind(
         name=PEOPLE_IMPORT_CHECK,
-        title="Checking a people file",
+        title=gettext_lazy("Checking a people file"),
         verb="Checked",
         noun="rows",
         noun_one="row",

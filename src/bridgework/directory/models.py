@@ -8,18 +8,26 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.analysis.privacy import (
+    ABSOLUTE_MAXIMUM,
+    ABSOLUTE_MINIMUM,
+    DEFAULT_MIN_GROUP_SIZE,
+    MIN_GROUP_SIZE_MESSAGE,
+)
 
 
 class Role(models.TextChoices):
     """What a login may do in a network, from most to least."""
 
-    OWNER = "owner", "Owner"
-    COORDINATOR = "coordinator", "Coordinator"
-    ANALYST = "analyst", "Analyst (read-only)"
+    OWNER = "owner", _("Owner")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ANALYST = "analyst", _("Analyst (read-only)")
 
 
 #: Rank used to check "at least this role".
@@ -29,6 +37,24 @@ ROLE_RANK = {Role.ANALYST: 1, Role.COORDINATOR: 2, Role.OWNER: 3}
 def language_codes() -> list[str]:
     """The codes of the languages pages and emails are offered in (``settings.LANGUAGES``)."""
     return [code for code, _ in settings.LANGUAGES]
+
+
+#: The validators of every minimum-group-size field (networks and waves): the core's one bound.
+MIN_GROUP_SIZE_VALIDATORS = [
+    MinValueValidator(ABSOLUTE_MINIMUM, message=MIN_GROUP_SIZE_MESSAGE),
+    MaxValueValidator(ABSOLUTE_MAXIMUM, message=MIN_GROUP_SIZE_MESSAGE),
+]
+
+
+def min_group_size_constraint(prefix: str) -> models.CheckConstraint:
+    """The database's copy of the same bound, named ``<prefix>_min_group_size_in_bounds``."""
+    return models.CheckConstraint(
+        condition=models.Q(
+            min_group_size__gte=ABSOLUTE_MINIMUM, min_group_size__lte=ABSOLUTE_MAXIMUM
+        ),
+        name=f"{prefix}_min_group_size_in_bounds",
+        violation_error_message=MIN_GROUP_SIZE_MESSAGE,
+    )
 
 
 def validate_language(value: str) -> None:
@@ -48,7 +74,12 @@ class Network(models.Model):
     description = models.TextField(blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     min_group_size = models.PositiveSmallIntegerField(
-        default=5, help_text="Smallest number of respondents behind any figure shown (3 or more)."
+        default=DEFAULT_MIN_GROUP_SIZE,
+        validators=MIN_GROUP_SIZE_VALIDATORS,
+        help_text=(
+            f"Smallest number of respondents behind any figure shown ({ABSOLUTE_MINIMUM} to "
+            f"{ABSOLUTE_MAXIMUM})."
+        ),
     )
     retention_days = models.PositiveIntegerField(
         "Keep raw answers for (days)",
@@ -79,9 +110,7 @@ class Network(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(min_group_size__gte=3), name="network_min_group_size_gte_3"
-            ),
+            min_group_size_constraint("network"),
             models.CheckConstraint(
                 condition=models.Q(retention_days__isnull=True) | models.Q(retention_days__gte=1),
                 name="network_retention_days_positive",
@@ -292,11 +321,11 @@ class PeopleImport(models.Model):
     """An uploaded people file, kept between preview and confirmation, then as history."""
 
     class Status(models.TextChoices):
-        CHECKING = "checking", "Being checked"
-        PREVIEW = "preview", "Waiting for confirmation"
-        REFUSED = "refused", "Refused: the file has problems"
-        APPLIED = "applied", "Imported"
-        DISCARDED = "discarded", "Discarded"
+        CHECKING = "checking", _("Being checked")
+        PREVIEW = "preview", _("Waiting for confirmation")
+        REFUSED = "refused", _("Refused: the file has problems")
+        APPLIED = "applied", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="imports")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -29,7 +30,11 @@ def person_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
             details={"person": f"person #{person_id}", "deleted": counts},
             request=request,
         )
-        messages.success(request, f"Erased person #{person_id}: {sum(counts.values())} records.")
+        messages.success(
+            request,
+            _("Erased person #%(person_id)s: %(records)s records.")
+            % {"person_id": person_id, "records": sum(counts.values())},
+        )
         return redirect("directory:people", network=request.network.slug)
     return render(
         request,
@@ -38,7 +43,7 @@ def person_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "counts": person_erasure_counts(person=person),
             "form": form,
-            "page_title": f"Erase {person.name}",
+            "page_title": _("Erase %(name)s") % {"name": person.name},
         },
         status=400 if request.method == "POST" else 200,
     )

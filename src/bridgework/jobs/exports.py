@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, JobRefusedError, register
@@ -158,7 +159,7 @@ def download_for(export: ExportFile) -> tuple[str, str] | None:
 register(
     JobKind(
         name=EXPORT_JOB,
-        title="Preparing a download",
+        title=gettext_lazy("Preparing a download"),
         verb="Wrote",
         noun="rows",
         noun_one="row",

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -58,7 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "jobs/index.html",
-        {"page_obj": page, "rows": rows, "page_title": "Jobs"},
+        {"page_obj": page, "rows": rows, "page_title": _("Jobs")},
     )
 
 
@@ -101,7 +102,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_for(request.network, pk, membership=request.membership)
     if job.status != Job.Status.FAILED:
-        messages.info(request, "This job has not stopped, so there is nothing to retry.")
+        messages.info(request, _("This job has not stopped, so there is nothing to retry."))
     else:
         job = services.job_retry(job=job)
     return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bridgework.directory.models import Role
 from bridgework.mail.backends import outbox_is_delivery
@@ -22,7 +23,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "query": query,
-            "page_title": "Outbox",
+            "page_title": _("Outbox"),
             "outbox_only": outbox_is_delivery(),
         },
     )

@@ -271,6 +271,7 @@ def pair(
     groups.extend(more)
     if policy.odd == "trio":
         groups, left = attach_leftovers(inst, groups, left, graph, leftover_rng)
+    del graph  # a national round's candidate graph is tens of megabytes: free it for the reasons
     why = sit_out_reasons(inst, active, left)
     groups = sorted(sorted(group) for group in groups)
     broken = violations(inst, groups, held.tolist())

@@ -56,6 +56,8 @@ def _solve(inst: Instance, graph: CandidateGraph, solver: str, report: Report) -
     bonus = round(inst.policy.priority_bonus * MILLI)
     priority = inst.priority[graph.people]
     weight = graph.score + bonus * (priority[graph.u].astype(np.int64) + priority[graph.v])
+    if len(weight) and int(np.abs(weight).max()) < 1 << 30:
+        weight = weight.astype(np.int32)  # half the memory; the solvers take any integers
     if solver == "exact":
         mate = exact_matching(graph.size, graph.u, graph.v, weight)
         report(1.0)

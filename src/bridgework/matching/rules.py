@@ -196,9 +196,9 @@ def check_matching(
     inst = compile_instance(
         participants, history=history, exclusions=exclusions, policy=policy, round_date=round_date
     )
+    # A Match's members are ids already (strings): only other sequences are converted.
     members = [
-        [str(m) for m in (match.members if isinstance(match, Match) else match)]
-        for match in matches
+        match.members if isinstance(match, Match) else [str(m) for m in match] for match in matches
     ]
     index = pd.Index(inst.roster.ids.astype(str))
     flat = index.get_indexer(list(chain.from_iterable(members)))

@@ -44,35 +44,72 @@ class _Graph:
 
     def __init__(self, m: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray) -> None:
         e = len(u)
-        rank = np.empty(e, dtype=np.int64)
+        # 32-bit people, edges and weights where they fit (a national round's do): half the
+        # memory of every array below and of every pass over them.
+        index = np.int32 if max(m, 2 * e) < 1 << 31 else np.int64
+        spread = int(np.abs(weight).max(initial=0))
+        wtype = np.int32 if spread < 1 << 28 else np.int64
+        u, v = u.astype(index, copy=False), v.astype(index, copy=False)
         # Strict order on edges: weight descending, then input position (deterministic).
         top = int(weight.max(initial=0)) + 1
         if (top - int(weight.min(initial=0)) + 1) * max(e, 1) < 1 << 62:
-            # Unique integer keys: the faster unstable sort gives the same order.
-            rank[np.argsort((top - weight.astype(np.int64)) * e + np.arange(e))] = np.arange(e)
+            # Unique integer keys, the position packed in: sorting them is the order itself.
+            key = (top - weight.astype(np.int64)) * e
+            key += np.arange(e)
+            key.sort()
+            key %= max(e, 1)
+            by_weight = key
         else:
-            rank[np.argsort(-weight, kind="stable")] = np.arange(e)
-        src = np.concatenate((u, v)).astype(np.int64)
-        dst = np.concatenate((v, u)).astype(np.int64)
-        order = np.argsort(src * max(e, 1) + np.concatenate((rank, rank)))
+            by_weight = np.argsort(-weight, kind="stable")
+        rank = np.empty(e, dtype=index)
+        rank[by_weight] = np.arange(e, dtype=index)
+        if m * max(e, 1) < 1 << 62:
+            # Directed edges by person, then rank: (src, rank) is unique, so one sort of the
+            # packed keys gives the order, and each edge and its side are read back from it.
+            directed = np.concatenate((u, v)).astype(np.int64)
+            directed *= max(e, 1)
+            directed += np.concatenate((rank, rank))
+            directed.sort()
+            src = (directed // max(e, 1)).astype(index)
+            directed %= max(e, 1)
+            edge = by_weight[directed]
+            del directed
+            side = src != u[edge]
+            order = edge + side * np.int64(e)
+            dst = np.where(side, u[edge], v[edge])
+            del side
+        else:
+            src = np.concatenate((u, v))
+            order = np.lexsort((np.concatenate((rank, rank)), src))
+            src = src[order]
+            edge = order % max(e, 1)
+            dst = np.concatenate((v, u))[order]
+        del rank, by_weight
         self.m = m
-        self.src = src[order]
-        self.dst = dst[order]
-        self.weight = np.concatenate((weight, weight)).astype(np.int64)[order]
+        self.src = src
+        self.dst = dst
+        self.weight = weight.astype(wtype, copy=False)[edge]
+        del edge
         self.start = np.searchsorted(self.src, np.arange(m + 1))
         # Position of each directed edge's reverse twin (b -> a for a -> b).
-        where = np.empty(2 * e, dtype=np.int32 if 2 * e < 1 << 31 else np.int64)
-        where[order] = np.arange(2 * e)
-        self.twin = where[(order + e) % max(2 * e, 1)]
+        where = np.empty(2 * e, dtype=index)
+        where[order] = np.arange(2 * e, dtype=index)
+        order += e
+        order %= max(2 * e, 1)
+        self.twin = where[order]
         del where, order
         # Heaviest edge at each node (neighbours are in descending weight order).
         has = self.start[1:] > self.start[:-1]
         first = self.weight[np.minimum(self.start[:-1], max(2 * e - 1, 0))] if e else 0
         self.heaviest = np.where(has, first, 0)
         keys = pair_keys(u, v, m)
-        key_order = np.argsort(keys)
-        self.keys = keys[key_order]
-        self.key_weight = weight.astype(np.int64)[key_order]
+        if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():
+            key_order = np.argsort(keys)
+            self.keys = keys[key_order]
+            self.key_weight = weight.astype(wtype, copy=False)[key_order]
+        else:  # the candidate graph's edges come in key order already
+            self.keys = keys
+            self.key_weight = weight.astype(wtype)
 
     def weight_of(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weight of each edge ``(a[k], b[k])`` and whether it exists."""
@@ -82,26 +119,30 @@ class _Graph:
 
     def positions(self, nodes: np.ndarray) -> np.ndarray:
         """Positions of every directed edge out of ``nodes``, node by node."""
-        counts = self.start[nodes + 1] - self.start[nodes]
-        row = np.repeat(np.arange(len(nodes)), counts)
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        return self.start[nodes][row] + np.arange(len(row)) - offsets[row]
+        return self._rows(nodes)[1]
 
     def expand(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All directed edges out of ``nodes``: (row in ``nodes``, neighbour, weight)."""
-        counts = self.start[nodes + 1] - self.start[nodes]
-        row = np.repeat(np.arange(len(nodes)), counts)
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        position = self.start[nodes][row] + np.arange(len(row)) - offsets[row]
+        row, position = self._rows(nodes)
         return row, self.dst[position], self.weight[position]
+
+    def _rows(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row in ``nodes`` and position of every directed edge out of ``nodes``."""
+        first = self.start[nodes]
+        counts = self.start[nodes + 1] - first
+        row = np.repeat(np.arange(len(nodes), dtype=self.src.dtype), counts)
+        shift = first - (np.cumsum(counts) - counts)
+        position = np.arange(len(row))
+        position += shift[row]
+        return row, position
 
 
 def _locally_dominant(g: _Graph) -> np.ndarray:
-    mate = np.full(g.m, -1, dtype=np.int64)
+    mate = np.full(g.m, -1, dtype=g.src.dtype)
     pointer = g.start[:-1].copy()
     end = g.start[1:]
     active = np.flatnonzero(pointer < end)
-    pref = np.full(g.m, -1, dtype=np.int64)
+    pref = np.full(g.m, -1, dtype=g.src.dtype)
     while len(active):
         while True:
             active = active[pointer[active] < end[active]]
@@ -161,8 +202,11 @@ def _augment_three(g: _Graph, mate: np.ndarray, mw: np.ndarray) -> int:
     u, x, w_ux = free[row[matched]], x[matched], w_ux[matched]
     y = mate[x]
     row, z, w_yz = g.expand(y)
+    # Most of y's neighbours are matched: drop them before gathering the rest of each path.
+    free_z = mate[z] < 0
+    row, z, w_yz = row[free_z], z[free_z], w_yz[free_z]
     u, x, y, w_ux = u[row], x[row], y[row], w_ux[row]
-    ok = (mate[z] < 0) & (z != u)
+    ok = z != u
     u, x, y, z, w_ux, w_yz = u[ok], x[ok], y[ok], z[ok], w_ux[ok], w_yz[ok]
     if not len(u):
         return 0
@@ -270,8 +314,11 @@ def _two_opt(g: _Graph, mate: np.ndarray, mw: np.ndarray, focus: np.ndarray) -> 
 
 def _augment_long(g: _Graph, mate: np.ndarray) -> int:
     """Bounded alternating DFS from each free person; flips every augmenting path found."""
-    start, dst = g.start.tolist(), g.dst.tolist()
-    mates = mate.tolist()
+    # Memory views read and write single elements as fast as lists do, without a Python
+    # int per edge (a list of a national round's edges would be half a gigabyte).
+    start = memoryview(np.ascontiguousarray(g.start))
+    dst = memoryview(np.ascontiguousarray(g.dst))
+    mates = memoryview(mate)
     found = 0
     # Total work is bounded by O(m) so a hard instance cannot stall a national round; the
     # few people it leaves free are paired among themselves or placed in trios afterwards
@@ -317,14 +364,25 @@ def _augment_long(g: _Graph, mate: np.ndarray) -> int:
             p, q = path[k], path[k + 1]
             mates[p], mates[q] = q, p
         found += 1
-    mate[:] = mates
     return found
 
 
-def _improve(g: _Graph, mate: np.ndarray, *, passes: int, report: Callable[[float], None]) -> None:
-    """Passes of short augmentations until none applies (or ``passes`` run out)."""
+def _improve(
+    g: _Graph,
+    mate: np.ndarray,
+    *,
+    passes: int,
+    report: Callable[[float], None],
+    focus: np.ndarray | None = None,
+) -> np.ndarray:
+    """Passes of short augmentations until none applies (or ``passes`` run out).
+
+    ``focus`` marks the people whose 2-opt moves are to be looked at first (everyone by
+    default). Returns the people whose pair changed in the last pass (none if it converged),
+    so a later call can go on from there without scanning every edge again.
+    """
     mw = _mate_weights(g, mate)
-    focus = np.ones(g.m, dtype=bool)
+    focus = np.ones(g.m, dtype=bool) if focus is None else focus
     for step in range(passes):
         before = mate.copy()
         changed = _augment_three(g, mate, mw)
@@ -334,9 +392,10 @@ def _improve(g: _Graph, mate: np.ndarray, *, passes: int, report: Callable[[floa
         changed += _two_opt(g, mate, mw, focus)
         report((step + 1) / passes)
         if not changed:
-            break
+            return np.zeros(g.m, dtype=bool)
         # Only people whose pair changed can open new 2-opt moves.
         focus = mate != before
+    return focus
 
 
 def scalable_matching(
@@ -388,11 +447,18 @@ def scalable_matching(
        weight matching", Information Processing Letters 91 (2004).
     """
     report = progress or (lambda fraction: None)
-    g = _Graph(m, np.asarray(u, np.int64), np.asarray(v, np.int64), np.asarray(weight, np.int64))
+    weight = np.asarray(weight)
+    if weight.dtype.kind not in "iu":
+        weight = weight.astype(np.int64)
+    g = _Graph(m, np.asarray(u), np.asarray(v), weight)
     mate = _locally_dominant(g)
     report(0.4)
-    _improve(g, mate, passes=_PASSES, report=lambda f: report(0.4 + 0.4 * f))
+    focus = _improve(g, mate, passes=_PASSES, report=lambda f: report(0.4 + 0.4 * f))
+    before = mate.copy()
     if _augment_long(g, mate):
-        _improve(g, mate, passes=_PASSES // 4, report=lambda f: None)
+        # Only the people the long paths re-paired (and any the last pass changed) can open
+        # new 2-opt moves: the same moves as a scan of every edge, found without one.
+        focus |= mate != before
+        _improve(g, mate, passes=_PASSES // 4, report=lambda f: None, focus=focus)
     report(1.0)
-    return mate
+    return mate.astype(np.int64)

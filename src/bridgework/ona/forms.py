@@ -9,36 +9,37 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
-from bridgework.directory.models import Network, Organisation
+from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
+from bridgework.directory.models import MIN_GROUP_SIZE_VALIDATORS, Network, Organisation
 from bridgework.ona.models import OUTSIDE_CONTACTS_MAX, NetworkWave
 from bridgework.ona.services import outside_contact_names
+from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
 from bridgework.web.forms import Form
 
 SCALE = [(str(i), str(i)) for i in range(1, 6)]
 
 
 class NetworkWaveForm(Form):
-    name = forms.CharField(max_length=200, help_text="For example: Network map 2026.")
-    opens_at = forms.DateTimeField(label="Opens", help_text="For example: 2026-03-01 09:00")
-    closes_at = forms.DateTimeField(label="Closes", help_text="For example: 2026-03-21 17:00")
+    name = forms.CharField(max_length=200, help_text=_("For example: Network map 2026."))
+    opens_at = forms.DateTimeField(label=_("Opens"), help_text=_("For example: 2026-03-01 09:00"))
+    closes_at = forms.DateTimeField(label=_("Closes"), help_text=_("For example: 2026-03-21 17:00"))
     organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Leave empty to ask everyone in the directory.",
+        help_text=_("Leave empty to ask everyone in the directory."),
     )
     min_group_size = forms.IntegerField(
-        min_value=ABSOLUTE_MINIMUM,
+        validators=MIN_GROUP_SIZE_VALIDATORS,
         initial=DEFAULT_MIN_GROUP_SIZE,
-        label="Minimum group size",
-        help_text="Smallest number of respondents behind any figure.",
+        label=_("Minimum group size"),
+        help_text=_("Smallest number of respondents behind any figure."),
     )
     reminder_every_days = forms.IntegerField(
         initial=0,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
-        label="Send reminders every (days)",
-        help_text="To those who have not finished. 0 means only when you send them yourself.",
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_REMINDER_EVERY_DAYS)],
+        label=_("Send reminders every (days)"),
+        help_text=_("To those who have not finished. 0 means only when you send them yourself."),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )
 
@@ -111,6 +112,8 @@ class ConsentForm(Form):
 
 class NominationsUploadForm(Form):
     file = forms.FileField(
-        label="Nominations file (CSV or XLSX)",
-        help_text="Columns ego, alter, relation, weight; ego and alter are person ids or emails.",
+        label=_("Nominations file (CSV or XLSX)"),
+        help_text=_(
+            "Columns ego, alter, relation, weight; ego and alter are person ids or emails."
+        ),
     )

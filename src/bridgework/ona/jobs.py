@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Network
@@ -35,7 +36,7 @@ def _network(network: Network, pk: int) -> Network:
 register(
     JobKind(
         name=ROLES_INVITATIONS,
-        title="Sending self-assessment links",
+        title=gettext_lazy("Sending self-assessment links"),
         verb="Sent",
         noun="links",
         noun_one="link",
@@ -105,7 +106,7 @@ def _import(upload: NominationImport) -> tuple[int, str, dict[str, Any]]:
 register(
     JobKind(
         name=NOMINATIONS_CHECK,
-        title="Checking a nominations file",
+        title=gettext_lazy("Checking a nominations file"),
         verb="Checked",
         noun="nominations",
         noun_one="nomination",
@@ -121,7 +122,7 @@ register(
 register(
     JobKind(
         name=NOMINATIONS_IMPORT,
-        title="Importing nominations",
+        title=gettext_lazy("Importing nominations"),
         verb="Imported",
         noun="nominations",
         noun_one="nomination",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.waves.models import (
     AbstractInvitation,
@@ -25,10 +26,10 @@ from bridgework.waves.models import (
 class Relation(models.TextChoices):
     """What a nomination records; the weight is the 1–5 answer (1 for "new ideas")."""
 
-    WORKS_WITH = "works_with", "How often you work together"
-    TRUST = "trust", "How much you trust them"
-    ENERGY = "energy", "Whether interactions leave you energised"
-    IDEAS = "ideas", "Go to for new ideas"
+    WORKS_WITH = "works_with", _("How often you work together")
+    TRUST = "trust", _("How much you trust them")
+    ENERGY = "energy", _("Whether interactions leave you energised")
+    IDEAS = "ideas", _("Go to for new ideas")
 
 
 class NetworkWave(AbstractWave):

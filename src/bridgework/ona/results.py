@@ -19,7 +19,13 @@ from django.core.cache import cache
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import build_tie_graph
 from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
-from bridgework.analysis.privacy import Figure, Total, counts_to_hide, suppress
+from bridgework.analysis.privacy import (
+    Figure,
+    Total,
+    counts_to_hide,
+    enough_respondents,
+    suppress,
+)
 from bridgework.analysis.roles_assessment import (
     RolesMix,
     roles_mix,
@@ -30,6 +36,7 @@ from bridgework.datasets.network_io import validate_nominations
 from bridgework.directory.models import Person
 from bridgework.ona.models import (
     NetworkWave,
+    Relation,
     RolesInvitation,
 )
 from bridgework.ona.releases import (
@@ -166,7 +173,11 @@ def relations(wave: NetworkWave) -> list[tuple[str, str]]:
     (the answers that brought an imported relation may be gone), else as they stand."""
     frozen = released(wave).figures
     if frozen:
-        return [tuple(r) for r in frozen["relations"]]
+        # The survey's own relations read in the page's language, not the freezer's.
+        return [
+            (value, Relation(value).label if value in Relation.values else label)
+            for value, label in frozen["relations"]
+        ]
     return wave_relations(wave)
 
 
@@ -183,7 +194,7 @@ def organisation_figures(
     result, _ = analyse(wave, relation=relation, min_weight=min_weight)
     return {
         "org": organisation_level(result, min_group_size=wave.min_group_size_in_force),
-        "note": validity_note(result),
+        "note": validity_note(result, min_group_size=wave.min_group_size_in_force),
     }
 
 
@@ -193,7 +204,8 @@ def released_nominations(wave: NetworkWave) -> int | None:
     release = released(wave)
     if release.figures:
         return release.figures["nominations"]
-    enough = len(release.respondents) >= wave.min_group_size_in_force
+    k = wave.min_group_size_in_force
+    enough = enough_respondents(len(release.respondents), min_group_size=k)
     return len(release.nominations) if enough else None
 
 
@@ -209,11 +221,11 @@ def wave_figures(wave: NetworkWave) -> dict[str, Any]:
             result, _ = analyse(wave, relation=relation, min_weight=strength)
             views[_view_key(relation, strength)] = {
                 "org": organisation_level(result, min_group_size=k),
-                "note": _note_json(validity_note(result)),
+                "note": _note_json(validity_note(result, min_group_size=k)),
             }
     outside = outside_contacts(wave)
     return {
-        "relations": [list(r) for r in choices],
+        "relations": [[value, str(label)] for value, label in choices],
         "views": views,
         "outside": {"shown": [list(r) for r in outside.shown], "hidden": outside.hidden},
         "nominations": released_nominations(wave),
@@ -399,19 +411,29 @@ def roles_consenting_ids(network_id: int) -> set[str]:
     }
 
 
-def validity_note(result: NetworkAnalysis) -> dict[str, Any]:
+def validity_note(result: NetworkAnalysis, *, min_group_size: int) -> dict[str, Any]:
     """The response rate, its warning (the analysis's own words) and the measures that are
-    and are not robust to missing answers, in plain names."""
+    and are not robust to missing answers, in plain names.
+
+    The analysis's other warnings ("no nominations have the relation 'trust'", "no 'energy'
+    ratings", "everyone in a community of their own") describe the answers: over fewer than
+    the minimum group size of respondents they describe those few people's answers (the
+    first person to answer would be seen to have named no one they trust), so they are left
+    out until enough people have answered (:func:`~bridgework.analysis.privacy.enough_respondents`).
+    """
     validity = result.validity
     rate_warning = next(
         (w for w in result.warnings if not validity.reliable and "people responded" in w), None
     )
+    warnings = [w for w in result.warnings if w != rate_warning]
+    if not enough_respondents(validity.respondents, min_group_size=min_group_size):
+        warnings = []
     return {
         "validity": validity,
         "percent": None if validity.response_rate is None else round(100 * validity.response_rate),
         "threshold": round(100 * validity.threshold),
         "rate_warning": rate_warning,
-        "warnings": [w for w in result.warnings if w != rate_warning],
+        "warnings": warnings,
         "robust": [MEASURE_LABELS.get(m, m) for m in validity.robust_measures],
         "sensitive": [MEASURE_LABELS.get(m, m) for m in validity.sensitive_measures],
     }

@@ -25,7 +25,7 @@ from bridgework.ona.models import (
     RolesInvitation,
 )
 from bridgework.tokens import token_digest
-from bridgework.waves.selectors import Progress, wave_progress
+from bridgework.waves.selectors import Progress, eligible_people, wave_progress
 
 #: Most matches the colleague search returns: enough to find someone, never a directory dump.
 SEARCH_LIMIT = 10
@@ -92,14 +92,27 @@ def outside_contacts_for(wave: NetworkWave) -> OutsideContacts:
     )
 
 
+def latest_closed_network_wave(network: Network) -> NetworkWave | None:
+    """The network's network-survey wave that closed last (its figures are final), as
+    :func:`bridgework.surveys.selectors.latest_closed_wave` is for RC waves."""
+    return (
+        NetworkWave.objects.filter(network=network, closes_at__lte=timezone.now())
+        .select_related("network")
+        .order_by("-closes_at", "-pk")
+        .first()
+    )
+
+
 def latest_network_wave(network: Network) -> NetworkWave | None:
     """The wave whose network view sits beside the self-assessments: the latest closed one
     (final figures), else the latest that has opened, else none."""
     now = timezone.now()
-    waves = NetworkWave.objects.filter(network=network).select_related("network")
     return (
-        waves.filter(closes_at__lte=now).order_by("-closes_at", "-pk").first()
-        or waves.filter(opens_at__lte=now).order_by("-opens_at", "-pk").first()
+        latest_closed_network_wave(network)
+        or NetworkWave.objects.filter(network=network, opens_at__lte=now)
+        .select_related("network")
+        .order_by("-opens_at", "-pk")
+        .first()
     )
 
 
@@ -251,3 +264,13 @@ def chosen_colleagues(invitation: NetworkInvitation) -> list[dict[str, object]]:
 
 def roles_invitations_for(network: Network) -> QuerySet[RolesInvitation]:
     return RolesInvitation.objects.filter(network=network).select_related("person")
+
+
+def wave_respondents(wave: NetworkWave) -> QuerySet[Person]:
+    """The people the wave asks: eligible people (active, with an email) of its
+    organisations, or of the whole directory when none is chosen."""
+    people = Person.objects.filter(network=wave.network)
+    organisations = list(wave.organisations.all())
+    if organisations:
+        people = people.filter(organisation__in=organisations)
+    return eligible_people(people).order_by("pk")

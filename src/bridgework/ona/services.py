@@ -23,6 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 from bridgework.analysis.roles_assessment import ITEMS
 from bridgework.directory.models import Network, Organisation, Person, language_for
 from bridgework.mail.services import BatchEmail, email_queue_batch, lazy_text
+from bridgework.ona import selectors
 from bridgework.ona.models import (
     OUTSIDE_CONTACTS_MAX,
     NetworkInvitation,
@@ -36,12 +37,8 @@ from bridgework.ona.models import (
 )
 from bridgework.tokens import issue_token
 from bridgework.waves import services as waves
-from bridgework.waves.services import (
-    WaveClosedError,
-    WaveKind,
-    eligible_people,
-    wave_check_open,
-)
+from bridgework.waves.selectors import eligible_people
+from bridgework.waves.services import WaveClosedError, WaveKind, wave_check_open
 
 __all__ = [
     "NETWORK_WAVES",
@@ -152,22 +149,12 @@ def network_wave_close(*, wave: NetworkWave) -> NetworkWave:
     return wave
 
 
-def wave_respondents(wave: NetworkWave) -> QuerySet[Person]:
-    """The people the wave asks: eligible people (active, with an email) of its
-    organisations, or of the whole directory when none is chosen."""
-    people = Person.objects.filter(network=wave.network)
-    organisations = list(wave.organisations.all())
-    if organisations:
-        people = people.filter(organisation__in=organisations)
-    return eligible_people(people).order_by("pk")
-
-
 #: Network waves in the shared wave layer: whom they ask and their emails.
 NETWORK_WAVES = WaveKind(
     wave_model=NetworkWave,
     invitation_model=NetworkInvitation,
     token_model=NetworkInvitationToken,
-    respondents=wave_respondents,
+    respondents=selectors.wave_respondents,
     link_route="network_respond:start",
     email_prefix="network",
     template="ona/emails/invitation",

@@ -47,9 +47,9 @@ WEEKDAYS = [
 
 
 class ProgrammeForm(ModelForm):
-    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label="Rounds start on")
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label=_("Rounds start on"))
     group_size = forms.TypedChoiceField(
-        choices=[(2, "Pairs"), (3, "Trios")], coerce=int, label="Group size"
+        choices=[(2, _("Pairs")), (3, _("Trios"))], coerce=int, label=_("Group size")
     )
     holdout_share = forms.FloatField(
         label=f"Share held out at random each round, for the evaluation (0–{MAX_HOLDOUT_SHARE:g})",
@@ -155,10 +155,12 @@ class MatchTimeForm(Form):
     """A new suggested time for a published match, in the programme's time zone."""
 
     day = forms.DateField(
-        label="Day", help_text="For example 2027-03-16.", widget=forms.DateInput(format="%Y-%m-%d")
+        label=_("Day"),
+        help_text=_("For example 2027-03-16."),
+        widget=forms.DateInput(format="%Y-%m-%d"),
     )
     at = forms.TimeField(
-        label="Time", help_text="For example 14:30.", widget=forms.TimeInput(format="%H:%M")
+        label=_("Time"), help_text=_("For example 14:30."), widget=forms.TimeInput(format="%H:%M")
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, JobRefusedError, register
@@ -104,7 +105,7 @@ def _publish_batch(round_: Round, n: int) -> int:
 register(
     JobKind(
         name=ROUND_DRAW,
-        title="Drawing the round",
+        title=gettext_lazy("Drawing the round"),
         verb="Drew",
         noun="people",
         noun_one="person",
@@ -121,7 +122,7 @@ register(
 register(
     JobKind(
         name=ROUND_PUBLISH,
-        title="Publishing the round",
+        title=gettext_lazy("Publishing the round"),
         verb="Sent",
         noun="emails",
         noun_one="email",

@@ -48,9 +48,9 @@ class Programme(models.Model):
     """A recurring pairing programme with its cadence and matching policy in plain words."""
 
     class Audience(models.TextChoices):
-        NETWORK = "network", "Everyone in the network"
-        ORGANISATIONS = "organisations", "People in some organisations"
-        OPEN = "open", "Open sign-up across agencies"
+        NETWORK = "network", _("Everyone in the network")
+        ORGANISATIONS = "organisations", _("People in some organisations")
+        OPEN = "open", _("Open sign-up across agencies")
 
     class Cadence(models.TextChoices):
         WEEKLY = "weekly", _("Weekly")
@@ -58,8 +58,8 @@ class Programme(models.Model):
         MONTHLY = "monthly", _("Monthly")
 
     class OddRule(models.TextChoices):
-        TRIO = "trio", "Make a trio"
-        SIT_OUT = "sit_out", "One person sits out (first in line next round)"
+        TRIO = "trio", _("Make a trio")
+        SIT_OUT = "sit_out", _("One person sits out (first in line next round)")
 
     network = models.ForeignKey(
         "directory.Network", on_delete=models.CASCADE, related_name="programmes"
@@ -197,8 +197,8 @@ class Round(models.Model):
     """One dated set of matches. ``seed`` is stored so a re-draw gives the same matches."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     network = models.ForeignKey("directory.Network", on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
@@ -263,9 +263,9 @@ class RoundPlace(models.Model):
     """What happened to one enrolled person in a round: matched, sat out or held out."""
 
     class Outcome(models.TextChoices):
-        MATCHED = "matched", "Matched"
-        SIT_OUT = "sit_out", "Sat out"
-        HOLDOUT = "holdout", "Held out"
+        MATCHED = "matched", _("Matched")
+        SIT_OUT = "sit_out", _("Sat out")
+        HOLDOUT = "holdout", _("Held out")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="places")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="places")

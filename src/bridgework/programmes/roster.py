@@ -12,11 +12,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from bridgework.directory.models import Network
 from bridgework.matching import Participant, PastMatch
-from bridgework.ona.models import NetworkWave, Nomination
+from bridgework.ona.models import Nomination
+from bridgework.ona.selectors import latest_closed_network_wave
 from bridgework.programmes.models import Enrolment, Programme, Round, RoundPlace
 
 
@@ -84,11 +84,7 @@ def network_ties(
 ) -> list[tuple[str, str, float]]:
     """Ties between enrolled people named in the network's latest closed network survey wave,
     as ``(enrolment id, enrolment id, strength)`` — the engine prefers people not yet tied."""
-    wave = (
-        NetworkWave.objects.filter(network=network, closes_at__lte=timezone.now())
-        .order_by("-closes_at")
-        .first()
-    )
+    wave = latest_closed_network_wave(network)
     if wave is None:
         return []
     by_person = {e.person_id: key for key, e in enrolments.items()}

@@ -129,6 +129,24 @@ def signup_request_for(token: str) -> SignupRequest:
     )
 
 
+def programme_for_signup_code(code: str) -> Programme | None:
+    """The programme a public sign-up link (``/c/<code>/``) names, ``None`` for a wrong code:
+    the code is the key, as the link reaches no network first."""
+    return Programme.objects.select_related("network").filter(signup_code=code).first()
+
+
+def published_match_of(enrolment: Enrolment, pk: int) -> Match | None:
+    """One of the person's matches in a published round, ``None`` for any other match (a
+    draft round's, or someone else's)."""
+    return (
+        Match.objects.filter(
+            pk=pk, places__enrolment=enrolment, round__status=Round.Status.PUBLISHED
+        )
+        .select_related("round")
+        .first()
+    )
+
+
 def enrolment_for_token(token: str) -> Enrolment:
     """The enrolment behind a personal link, if the link still works: while the programme
     runs, and once it is stopped until :data:`LINKS_WORK_AFTER_END` after its last published

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bridgework.directory.models import Role
@@ -20,9 +21,9 @@ from bridgework.web.views.tokens import token_index, token_revoke
 
 class TokenForm(Form):
     name = forms.CharField(
-        label="What the token is for",
+        label=_("What the token is for"),
         max_length=100,
-        help_text="For example: Entra ID provisioning. Shown in this list only.",
+        help_text=_("For example: Entra ID provisioning. Shown in this list only."),
     )
 
 
@@ -42,7 +43,10 @@ def index(request: HttpRequest) -> HttpResponse:
         tokens=selectors.scim_tokens_for(request.network),
         template="scim/tokens/index.html",
         revoke_url_name="scim_tokens:token_revoke",
-        context={"endpoint": endpoint.removesuffix("Users"), "page_title": "Directory sync (SCIM)"},
+        context={
+            "endpoint": endpoint.removesuffix("Users"),
+            "page_title": _("Directory sync (SCIM)"),
+        },
     )
 
 

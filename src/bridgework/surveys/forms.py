@@ -11,26 +11,27 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.analysis.privacy import ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
+from bridgework.analysis.privacy import ABSOLUTE_MAXIMUM, ABSOLUTE_MINIMUM, DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
-from bridgework.directory.models import Network, Organisation, Workgroup
+from bridgework.directory.models import MIN_GROUP_SIZE_VALIDATORS, Network, Organisation, Workgroup
 from bridgework.surveys.models import Wave, WorkProcess
+from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
 from bridgework.web.forms import Form
 
 
 class WorkProcessForm(Form):
-    name = forms.CharField(max_length=200, help_text="For example: family reunification.")
+    name = forms.CharField(max_length=200, help_text=_("For example: family reunification."))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     workgroups = forms.ModelMultipleChoiceField(
         queryset=Workgroup.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="The workgroups who do the work; their staff answer and are rated.",
+        help_text=_("The workgroups who do the work; their staff answer and are rated."),
     )
     external_targets = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        label="Groups rated but not surveyed",
-        help_text="One per line, for example: families, the court.",
+        label=_("Groups rated but not surveyed"),
+        help_text=_("One per line, for example: families, the court."),
     )
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
@@ -56,47 +57,49 @@ def day_start(day: date, network: Network) -> datetime:
 
 
 class WaveForm(Form):
-    name = forms.CharField(max_length=200, help_text="For example: spring 2026.")
+    name = forms.CharField(max_length=200, help_text=_("For example: spring 2026."))
     opens_on = forms.DateField(
-        label="Opens on", help_text="For example: 2026-03-02.", widget=forms.DateInput()
+        label=_("Opens on"), help_text=_("For example: 2026-03-02."), widget=forms.DateInput()
     )
     closes_on = forms.DateField(
-        label="Closes at the end of", help_text="For example: 2026-03-20.", widget=forms.DateInput()
+        label=_("Closes at the end of"),
+        help_text=_("For example: 2026-03-20."),
+        widget=forms.DateInput(),
     )
     respondent_workgroups = forms.ModelMultipleChoiceField(
         queryset=Workgroup.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        label="Who is asked",
-        help_text="Everyone active in these workgroups is invited.",
+        label=_("Who is asked"),
+        help_text=_("Everyone active in these workgroups is invited."),
     )
     respondent_organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="Only people in these organisations",
-        help_text="Leave all unticked to ask everyone in the workgroups.",
+        label=_("Only people in these organisations"),
+        help_text=_("Leave all unticked to ask everyone in the workgroups."),
     )
     min_group_size = forms.IntegerField(
         initial=DEFAULT_MIN_GROUP_SIZE,
-        validators=[MinValueValidator(ABSOLUTE_MINIMUM), MaxValueValidator(100)],
-        label="Minimum group size",
+        validators=MIN_GROUP_SIZE_VALIDATORS,
+        label=_("Minimum group size"),
         help_text=(
-            "No figure is shown that rests on fewer respondents. 5 is usual; it cannot be "
-            f"below {ABSOLUTE_MINIMUM}."
+            "No figure is shown that rests on fewer respondents. 5 is usual; it can be "
+            f"{ABSOLUTE_MINIMUM} to {ABSOLUTE_MAXIMUM}."
         ),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )
     reminder_every_days = forms.IntegerField(
         initial=0,
-        validators=[MinValueValidator(0), MaxValueValidator(60)],
-        label="Send reminders every (days)",
-        help_text="To those who have not finished. 0 means only when you send them yourself.",
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_REMINDER_EVERY_DAYS)],
+        label=_("Send reminders every (days)"),
+        help_text=_("To those who have not finished. 0 means only when you send them yourself."),
         widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )
     live_results = forms.BooleanField(
         required=False,
-        label="Show results while the wave is open",
-        help_text="Otherwise results show once the wave has closed.",
+        label=_("Show results while the wave is open"),
+        help_text=_("Otherwise results show once the wave has closed."),
     )
 
     def __init__(self, *args: Any, process: WorkProcess, **kwargs: Any) -> None:
@@ -151,7 +154,7 @@ class WordingForm(Form):
     """
 
     frequency_scale = forms.ChoiceField(
-        choices=Wave.FrequencyScale.choices, label="Answer scale of the frequency question"
+        choices=Wave.FrequencyScale.choices, label=_("Answer scale of the frequency question")
     )
 
     def __init__(
@@ -177,14 +180,15 @@ class WordingForm(Form):
                     initial=item.question,
                     max_length=500,
                     widget=forms.Textarea(attrs={"rows": 2}),
-                    help_text="Write {target} where the group rated goes, {work_process} for "
-                    "the process.",
+                    help_text=_(
+                        "Write {target} where the group rated goes, {work_process} for the process."
+                    ),
                 )
                 self.fields[f"answers_{prefix}{item.key}"] = forms.CharField(
                     label=f"{shown}{item.label}: answers",
                     initial="\n".join(item.answer_labels),
                     widget=forms.Textarea(attrs={"rows": 5}),
-                    help_text="Five answers, one per line, from lowest to highest.",
+                    help_text=_("Five answers, one per line, from lowest to highest."),
                 )
         for name, field in self.fields.items():
             if name != "frequency_scale":

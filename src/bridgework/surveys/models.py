@@ -17,6 +17,7 @@ from typing import Any
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bridgework.analysis.rc_instrument import BUILTIN_INSTRUMENT, DIMENSIONS, Instrument
 from bridgework.waves.models import (
@@ -82,8 +83,8 @@ class Wave(AbstractWave):
     """One administration of the RC survey for a work process."""
 
     class FrequencyScale(models.TextChoices):
-        FREQUENCY = "frequency", "Frequency (never … all the time)"
-        ADEQUACY = "adequacy", "Adequacy (not nearly enough … just right … much too often)"
+        FREQUENCY = "frequency", _("Frequency (never … all the time)")
+        ADEQUACY = "adequacy", _("Adequacy (not nearly enough … just right … much too often)")
 
     work_process = models.ForeignKey(WorkProcess, on_delete=models.CASCADE, related_name="waves")
     respondent_workgroups = models.ManyToManyField(

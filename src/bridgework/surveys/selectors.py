@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from bridgework.directory.models import Network
+from bridgework.directory.models import Network, Person
 from bridgework.surveys.models import (
     EXTERNAL_TARGET,
     WORKGROUP_TARGET,
@@ -20,7 +20,7 @@ from bridgework.surveys.models import (
     WorkProcess,
 )
 from bridgework.tokens import token_digest
-from bridgework.waves.selectors import Progress
+from bridgework.waves.selectors import Progress, eligible_people
 from bridgework.waves.selectors import wave_progress as shared_wave_progress
 
 #: Response rate under which a group is flagged on the progress page.
@@ -138,3 +138,15 @@ def results_snapshot_for(wave: Wave):
     from bridgework.surveys import results
 
     return results.results_snapshot_for(wave)
+
+
+def wave_respondents(wave: Wave) -> QuerySet[Person]:
+    """The people the wave asks: eligible people (active, with an email) of its workgroups,
+    and of its organisations if chosen."""
+    people = Person.objects.filter(
+        network=wave.network, workgroup__in=wave.respondent_workgroups.all()
+    )
+    organisations = list(wave.respondent_organisations.all())
+    if organisations:
+        people = people.filter(organisation__in=organisations)
+    return eligible_people(people).order_by("pk")

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -22,6 +22,7 @@ from bridgework.analysis.privacy import DEFAULT_MIN_GROUP_SIZE
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.directory.models import Network, Organisation, Person, Workgroup, language_codes
 from bridgework.mail.services import lazy_text
+from bridgework.surveys import selectors
 from bridgework.surveys.models import (
     ExternalTarget,
     Invitation,
@@ -32,7 +33,7 @@ from bridgework.surveys.models import (
     WorkProcess,
 )
 from bridgework.waves import services as waves
-from bridgework.waves.services import WaveKind, eligible_people, wave_check_open
+from bridgework.waves.services import WaveKind, wave_check_open
 
 __all__ = [
     "RC_WAVES",
@@ -44,7 +45,6 @@ __all__ = [
     "wave_close",
     "wave_copy",
     "wave_create",
-    "wave_respondents",
     "wave_set_wording",
     "wave_update",
     "work_process_create",
@@ -309,18 +309,6 @@ def wave_results_freeze(*, wave: Wave) -> ResultsSnapshot:
     return results.wave_results_freeze(wave=wave)
 
 
-def wave_respondents(wave: Wave) -> QuerySet[Person]:
-    """The people the wave asks: eligible people (active, with an email) of its workgroups,
-    and of its organisations if chosen."""
-    people = Person.objects.filter(
-        network=wave.network, workgroup__in=wave.respondent_workgroups.all()
-    )
-    organisations = list(wave.respondent_organisations.all())
-    if organisations:
-        people = people.filter(organisation__in=organisations)
-    return eligible_people(people).order_by("pk")
-
-
 def _closing_day(wave: Wave) -> str:
     return date_format(timezone.localtime(wave.closes_at, wave.network.zone), "j F")
 
@@ -330,7 +318,7 @@ RC_WAVES = WaveKind(
     wave_model=Wave,
     invitation_model=Invitation,
     token_model=InvitationToken,
-    respondents=wave_respondents,
+    respondents=selectors.wave_respondents,
     snapshot=lambda person: {
         "workgroup_id": person.workgroup_id,
         "organisation_id": person.organisation_id,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, register
@@ -57,7 +58,7 @@ def wave_jobs_register(
     register(
         JobKind(
             name=names.invitations,
-            title="Sending invitations",
+            title=gettext_lazy("Sending invitations"),
             verb="Sent",
             noun="invitations",
             noun_one="invitation",
@@ -72,7 +73,7 @@ def wave_jobs_register(
     register(
         JobKind(
             name=names.reminders,
-            title="Sending reminders",
+            title=gettext_lazy("Sending reminders"),
             verb="Sent",
             noun="reminders",
             noun_one="reminder",

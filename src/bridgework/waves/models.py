@@ -16,16 +16,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
 from bridgework.analysis.privacy import (
+    ABSOLUTE_MAXIMUM,
     ABSOLUTE_MINIMUM,
     DEFAULT_MIN_GROUP_SIZE,
     min_group_size_in_force,
 )
+from bridgework.directory.models import MIN_GROUP_SIZE_VALIDATORS, min_group_size_constraint
 
 __all__ = [
+    "MAX_REMINDER_EVERY_DAYS",
     "AbstractInvitation",
     "AbstractInvitationToken",
     "AbstractWave",
@@ -33,19 +37,28 @@ __all__ = [
 ]
 
 
+#: The longest reminder rhythm a wave may have, in days: the one bound of the setting, kept by
+#: the field's validator (forms, services' ``full_clean``) and by the database.
+MAX_REMINDER_EVERY_DAYS = 60
+REMINDER_EVERY_DAYS_MESSAGE = (
+    f"Reminders can be sent every 0 to {MAX_REMINDER_EVERY_DAYS} days (0: only by hand)."
+)
+
+
 def wave_constraints(prefix: str) -> list[models.BaseConstraint]:
-    """The checks every wave table carries, named ``<prefix>_min_group_size_gte_3`` and
-    ``<prefix>_closes_after_opening``."""
+    """The checks every wave table carries, named ``<prefix>_min_group_size_in_bounds``,
+    ``<prefix>_closes_after_opening`` and ``<prefix>_reminder_every_days_lte_60``."""
     return [
-        models.CheckConstraint(
-            condition=models.Q(min_group_size__gte=ABSOLUTE_MINIMUM),
-            name=f"{prefix}_min_group_size_gte_3",
-            violation_error_message=f"The minimum group size cannot be below {ABSOLUTE_MINIMUM}.",
-        ),
+        min_group_size_constraint(prefix),
         models.CheckConstraint(
             condition=models.Q(closes_at__gt=models.F("opens_at")),
             name=f"{prefix}_closes_after_opening",
             violation_error_message="The wave must close after it opens.",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(reminder_every_days__lte=MAX_REMINDER_EVERY_DAYS),
+            name=f"{prefix}_reminder_every_days_lte_{MAX_REMINDER_EVERY_DAYS}",
+            violation_error_message=REMINDER_EVERY_DAYS_MESSAGE,
         ),
     ]
 
@@ -65,13 +78,18 @@ class AbstractWave(models.Model):
     closes_at = models.DateTimeField()
     min_group_size = models.PositiveSmallIntegerField(
         default=DEFAULT_MIN_GROUP_SIZE,
+        validators=MIN_GROUP_SIZE_VALIDATORS,
         help_text=(
-            f"Smallest number of respondents behind any figure shown ({ABSOLUTE_MINIMUM} or "
-            "more; 5 is usual)."
+            f"Smallest number of respondents behind any figure shown ({ABSOLUTE_MINIMUM} to "
+            f"{ABSOLUTE_MAXIMUM}; 5 is usual)."
         ),
     )
     reminder_every_days = models.PositiveSmallIntegerField(
-        default=0, help_text="Remind those who have not finished every so many days (0: never)."
+        default=0,
+        validators=[
+            MaxValueValidator(MAX_REMINDER_EVERY_DAYS, message=REMINDER_EVERY_DAYS_MESSAGE)
+        ],
+        help_text="Remind those who have not finished every so many days (0: never).",
     )
     last_reminders_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

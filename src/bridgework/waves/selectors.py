@@ -19,13 +19,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.db.models import Count, Q, QuerySet
 
 from bridgework.analysis.privacy import counts_to_hide
 
-__all__ = ["Progress", "ProgressRow", "wave_progress"]
+if TYPE_CHECKING:
+    from bridgework.directory.models import Person
+    from bridgework.waves.models import AbstractWave
+
+__all__ = [
+    "Progress",
+    "ProgressRow",
+    "eligible",
+    "eligible_people",
+    "invitations_pending",
+    "wave_progress",
+]
 
 #: The name of a group whose invitations have no value for the grouping field.
 NO_GROUP = "No organisation"
@@ -163,3 +174,21 @@ def wave_progress(
         min_group_size=k,
         threshold_percent=round(100 * low_rate),
     )
+
+
+def invitations_pending(wave: AbstractWave) -> int:
+    """How many of the wave's invitations are not finished (those a reminder would reach,
+    before the gap between reminders is applied)."""
+    return wave.invitations.filter(completed_at__isnull=True).count()
+
+
+def eligible(prefix: str = "") -> Q:
+    """Who can be asked, as a condition on a person (``prefix`` reaches the person from
+    another model, e.g. ``"person__"``): active, with an email address that is not blank."""
+    return Q(**{f"{prefix}active": True}) & ~Q(**{f"{prefix}email__regex": r"^\s*$"})
+
+
+def eligible_people(people: QuerySet[Person]) -> QuerySet[Person]:
+    """The people of ``people`` who can be asked (:func:`eligible`). Every instrument, and
+    the roles self-assessment, invites through this filter."""
+    return people.filter(eligible())

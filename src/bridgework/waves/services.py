@@ -3,11 +3,11 @@
 An instrument (RC surveys, network surveys) describes its waves in a :class:`WaveKind`: its
 models, the people its wave asks, the snapshot an invitation keeps of them, the respondent's
 link and its email (template, subjects, extra context). Everything else is here, the same for
-all: who is eligible (:func:`eligible_people`), one invitation per person and wave, links
-from :mod:`bridgework.tokens` (digests only), emails through the outbox with an idempotency
-key per invitation and reminder number, reminders only to those not finished and not
-reminded within :data:`REMINDER_GAP`, the "every N days" schedule the worker runs, and the
-one error a closed wave answers with (:class:`WaveClosedError`).
+all: who is eligible (:func:`~bridgework.waves.selectors.eligible_people`), one invitation per
+person and wave, links from :mod:`bridgework.tokens` (digests only), emails through the
+outbox with an idempotency key per invitation and reminder number, reminders only to those
+not finished and not reminded within :data:`REMINDER_GAP`, the "every N days" schedule the
+worker runs, and the one error a closed wave answers with (:class:`WaveClosedError`).
 
 Writes are set-based and batched: each batch of :data:`BATCH_SIZE` people is one
 ``bulk_create`` for the invitations, one for their links, one for their emails
@@ -32,6 +32,7 @@ from bridgework.directory.models import Person, language_for
 from bridgework.mail.services import BatchEmail, email_queue_batch
 from bridgework.tokens import issue_token
 from bridgework.waves.models import AbstractInvitation, AbstractInvitationToken, AbstractWave
+from bridgework.waves.selectors import eligible, eligible_people
 from bridgework.web.copy_insert import copy_insert
 
 __all__ = [
@@ -39,8 +40,6 @@ __all__ = [
     "REMINDER_GAP",
     "WaveClosedError",
     "WaveKind",
-    "eligible",
-    "eligible_people",
     "invitations_create",
     "invitations_create_batch",
     "invitations_remaining",
@@ -66,18 +65,6 @@ def wave_check_open(wave: AbstractWave) -> None:
         raise WaveClosedError("This survey is not open.")
 
 
-def eligible(prefix: str = "") -> Q:
-    """Who can be asked, as a condition on a person (``prefix`` reaches the person from
-    another model, e.g. ``"person__"``): active, with an email address that is not blank."""
-    return Q(**{f"{prefix}active": True}) & ~Q(**{f"{prefix}email__regex": r"^\s*$"})
-
-
-def eligible_people(people: QuerySet[Person]) -> QuerySet[Person]:
-    """The people of ``people`` who can be asked (:func:`eligible`). Every instrument, and
-    the roles self-assessment, invites through this filter."""
-    return people.filter(eligible())
-
-
 def _no_extra(_: Any) -> dict[str, Any]:
     return {}
 
@@ -92,7 +79,7 @@ class WaveKind:
         The instrument's concrete models (the invitation has ``wave`` with
         ``related_name="invitations"``, the token ``invitation`` with ``"tokens"``).
     respondents
-        The people a wave asks (the instrument's own scope); :func:`eligible_people` is
+        The people a wave asks (the instrument's own scope); `eligible_people` is
         applied on top, so an instrument cannot forget it.
     link_route
         URL name of the respondent's first page; it takes the plain ``token``.

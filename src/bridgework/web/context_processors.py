@@ -64,6 +64,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             )
             url = reverse("sign_in:settings", kwargs={"network": network.slug})
             active = current.startswith(("sign_in:", "scim_tokens:"))
-            items.append({"url": url, "label": "Sign-in and sync", "active": active})
+            items.append({"url": url, "label": _("Sign-in and sync"), "active": active})
         context["nav_items"] = items
     return context

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.directory import selectors, services
 from bridgework.directory.forms import OrganisationForm, TeamForm, WorkgroupForm
@@ -121,7 +122,7 @@ def edit_view(kind_name: str, *, creating: bool) -> Callable[..., HttpResponse]:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Saved {data['name']}.")
+                messages.success(request, _("Saved %(name)s.") % {"name": data["name"]})
                 return redirect(f"directory:{kind.plural}", network=request.network.slug)
         title = f"Add {kind.singular}" if creating else f"Edit {instance.name}"
         return render(

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.datasets.limits import upload_limits
@@ -77,7 +78,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/imports/upload.html",
-        {"form": form, "problems": problems, "page_title": "Import people"},
+        {"form": form, "problems": problems, "page_title": _("Import people")},
     )
 
 
@@ -102,7 +103,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "directory/imports/done.html",
-            {"upload": upload, "latest_job": job, "page_title": "Import finished"},
+            {"upload": upload, "latest_job": job, "page_title": _("Import finished")},
         )
     plan, problems = import_checks.people_file_check(
         network=request.network, filename=upload.filename, content=bytes(upload.content)
@@ -124,7 +125,7 @@ def _preview(request: HttpRequest, upload: PeopleImport, plan: Any, problems: li
             "creates_page": page_of(request, creates, param="new_page"),
             "updates_page": page_of(request, updates, param="changes_page"),
             "problems": problems or None,
-            "page_title": f"Check the import of {upload.filename}",
+            "page_title": _("Check the import of %(filename)s") % {"filename": upload.filename},
         },
     )
 
@@ -135,7 +136,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     upload = selectors.people_import_for(request.network, pk)
     if request.POST.get("action") == "discard":
         imports.people_import_discard(upload=upload)
-        messages.success(request, "The import was discarded. Nothing was changed.")
+        messages.success(request, _("The import was discarded. Nothing was changed."))
         return redirect("directory:people", network=request.network.slug)
     try:
         job = job_start(

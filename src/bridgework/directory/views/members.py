@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.accounts import selectors as accounts_selectors
@@ -38,7 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 details={"email": email, "role": form.cleaned_data["role"]},
                 request=request,
             )
-            messages.success(request, f"Invitation sent to {email}.")
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
             return redirect("directory:members", network=request.network.slug)
     return render(
         request,
@@ -51,7 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 param="invitations_page",
             ),
             "form": form,
-            "page_title": "Members",
+            "page_title": _("Members"),
         },
     )
 
@@ -67,5 +68,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         target=invitation,
         request=request,
     )
-    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
     return redirect("directory:members", network=request.network.slug)

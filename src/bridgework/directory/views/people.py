@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgework.directory import selectors, services
@@ -42,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page_obj": page,
-            "page_title": "People",
+            "page_title": _("People"),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
         },
     )
@@ -74,9 +75,9 @@ def _save(request: HttpRequest, person: Person | None) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Saved {person.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": person.name})
             return redirect("directory:people_show", network=request.network.slug, pk=person.pk)
-    title = "Add a person" if person is None else f"Edit {person.name}"
+    title = _("Add a person") if person is None else _("Edit %(name)s") % {"name": person.name}
     return render(
         request, "components/form_page.html", {"form": form, "page_title": title, "person": person}
     )
@@ -98,7 +99,11 @@ def set_active(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_for(request.network, pk)
     active = request.POST.get("active") == "1"
     services.person_set_active(person=person, active=active)
-    messages.success(request, f"{person.name} is {'active again' if active else 'deactivated'}.")
+    messages.success(
+        request,
+        (_("%(name)s is active again.") if active else _("%(name)s is deactivated."))
+        % {"name": person.name},
+    )
     return redirect("directory:people_show", network=request.network.slug, pk=person.pk)
 
 

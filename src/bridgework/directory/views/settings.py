@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -49,10 +50,10 @@ def edit(request: HttpRequest) -> HttpResponse:
                     network=network, default_language=form.cleaned_data["default_language"]
                 )
                 changes = changes or language_changed
-            messages.success(request, "Settings saved." if changes else "Nothing changed.")
+            messages.success(request, _("Settings saved.") if changes else _("Nothing changed."))
             return redirect("directory:settings", network=network.slug)
     return render(
         request,
         "directory/settings.html",
-        {"form": form, "page_title": "Network settings"},
+        {"form": form, "page_title": _("Network settings")},
     )

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -77,7 +78,7 @@ def _common(request: HttpRequest, pk: int):
 @network_view()
 def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
     wave, _, context = _common(request, pk)
-    context["page_title"] = f"{wave.name}: organisation map"
+    context["page_title"] = gettext("%(name)s: organisation map") % {"name": wave.name}
     context["map"] = context["org"]["map"]
     context["outside"] = results.outside_contacts(wave)
     return render(request, "ona/results/organisations.html", context)
@@ -89,12 +90,12 @@ def organisation_report(request: HttpRequest, pk: int) -> HttpResponse:
     Never the named map: a PDF travels further than the page, and names stay on the page
     only coordinators can open."""
     wave, _, context = _common(request, pk)
-    relation_label = dict(context["relations"]).get(context["relation"], "All relations")
+    relation_label = dict(context["relations"]).get(context["relation"], gettext("All relations"))
     context.update(
         network=request.network,
         can_name=False,
-        report_title=f"Network survey: {wave.name}",
-        report_subject=f"{wave.name}: organisations",
+        report_title=gettext("Network survey: %(name)s") % {"name": wave.name},
+        report_subject=gettext("%(name)s: organisations") % {"name": wave.name},
         relation_label=relation_label,
         outside=results.outside_contacts(wave),
         density_rows=[
@@ -135,7 +136,7 @@ def named_map(request: HttpRequest, pk: int) -> HttpResponse:
             "size": size,
             "size_label": results.SIZE_MEASURES[size],
             "sizes": list(results.SIZE_MEASURES.items()),
-            "page_title": f"{wave.name}: named map",
+            "page_title": gettext("%(name)s: named map") % {"name": wave.name},
         }
     )
     return render(request, "ona/results/people.html", context)

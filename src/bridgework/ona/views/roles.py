@@ -128,7 +128,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             if is_coordinator
             else None,
             "wave": wave,
-            "page_title": "Network roles self-assessment",
+            "page_title": gettext("Network roles self-assessment"),
         },
     )
 

@@ -5,13 +5,17 @@ worker (:mod:`bridgework.jobs`) and show its progress page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from bridgework.audit.models import Action
-from bridgework.audit.services import audit_record
 from bridgework.datasets.limits import upload_limits
 from bridgework.directory.import_checks import inline_bytes
 from bridgework.directory.models import Role
@@ -23,7 +27,9 @@ from bridgework.ona import results, selectors, services
 from bridgework.ona.forms import NetworkWaveForm, NominationsUploadForm
 from bridgework.ona.imports import nominations_preview
 from bridgework.ona.models import NetworkWave
+from bridgework.waves.selectors import invitations_pending
 from bridgework.waves.services import WaveClosedError
+from bridgework.waves.views import WaveAction, min_group_size_audit, start_job, wave_action_view
 from bridgework.web.tenancy import network_view
 
 
@@ -36,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "waves": waves,
             "can_edit": request.membership.has_role(Role.COORDINATOR),
-            "page_title": "Network mapping",
+            "page_title": _("Network mapping"),
         },
     )
 
@@ -51,16 +57,10 @@ def create(request: HttpRequest) -> HttpResponse:
         except services.ValidationError as exc:
             form.add_error(None, exc)
         else:
-            audit_record(
-                network=request.network,
-                action=Action.MIN_GROUP_SIZE_CHANGED,
-                target=wave,
-                details={"from": None, "to": wave.min_group_size},
-                request=request,
-            )
+            min_group_size_audit(request, wave, before=None)
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
-        request, "components/form_page.html", {"form": form, "page_title": "New network survey"}
+        request, "components/form_page.html", {"form": form, "page_title": _("New network survey")}
     )
 
 
@@ -76,7 +76,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             # Coordinators, who run the survey and chase answers, see every count (as on RC
             # progress); analysts do not see small organisations' counts.
             "progress": selectors.network_wave_progress(wave, small_counts=can_edit),
-            "eligible": services.wave_respondents(wave).count(),
+            "eligible": selectors.wave_respondents(wave).count(),
             "organisations": wave.organisations.all(),
             # Released, like the maps: a live count would tell how many colleagues the last
             # person to answer named (and so would one over fewer than the minimum).
@@ -104,7 +104,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST":
         if form is None:
-            messages.error(request, "This survey has closed; its set-up can no longer change.")
+            messages.error(request, _("This survey has closed; its set-up can no longer change."))
             return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
         if form.is_valid():
             try:
@@ -116,132 +116,86 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(exc))
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
             else:
-                if wave.min_group_size != before:
-                    audit_record(
-                        network=request.network,
-                        action=Action.MIN_GROUP_SIZE_CHANGED,
-                        target=wave,
-                        details={"from": before, "to": wave.min_group_size},
-                        request=request,
-                    )
-                messages.success(request, f"Saved {wave.name}.")
+                min_group_size_audit(request, wave, before=before)
+                messages.success(request, _("Saved %(name)s.") % {"name": wave.name})
                 return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "ona/waves/form.html",
-        {"form": form, "wave": wave, "page_title": f"Edit {wave.name}"},
+        {"form": form, "wave": wave, "page_title": _("Edit %(name)s") % {"name": wave.name}},
     )
 
 
-def _confirm(
-    request: HttpRequest,
-    wave: NetworkWave,
-    *,
-    action: str,
-    title: str,
-    text: str,
-    allowed: bool = True,
-) -> HttpResponse:
-    return render(
-        request,
-        "ona/waves/confirm.html",
-        {"wave": wave, "action": action, "page_title": title, "text": text, "allowed": allowed},
+def _page(action: WaveAction) -> Callable[..., HttpResponse]:
+    return wave_action_view(
+        action, load=selectors.network_wave_for, show_route="networks:nwaves_show", survey="network"
     )
 
 
-def _start_job(
-    request: HttpRequest,
-    wave: NetworkWave,
-    *,
-    kind: str,
-    audited: str,
-    closed_message: str | None = None,
-) -> HttpResponse:
-    """Start the wave's bulk action as a worker job, record it, and show its progress; a
-    closed wave stays on its page with the reason (``closed_message``, else the job's)."""
-    try:
-        job = job_start(network=request.network, kind=kind, target=wave, requested_by=request.user)
-    except WaveClosedError as exc:
-        messages.error(request, closed_message or str(exc))
-        return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
-    audit_record(
-        network=request.network,
-        action=audited,
-        target=wave,
-        details={"survey": "network", "job": job.pk},
-        request=request,
-    )
-    return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
+def _close(request: HttpRequest, wave: NetworkWave) -> str:
+    services.network_wave_close(wave=wave)
+    return _("The survey is closed.")
 
 
-@network_view(Role.COORDINATOR)
-def invite(request: HttpRequest, pk: int) -> HttpResponse:
-    wave = selectors.network_wave_for(request.network, pk)
-    if request.method == "POST":
-        return _start_job(
-            request,
-            wave,
-            kind=wave_jobs.INVITATIONS,
-            audited=Action.SURVEY_INVITATIONS_SENT,
-            closed_message="This survey has closed.",
-        )
-    return _confirm(
-        request,
-        wave,
-        action="Send invitations",
-        title="Send invitations",
-        text=(
-            "Everyone in scope who has not been invited gets a personal link by email."
+def _not_closed(wave: NetworkWave) -> bool:
+    return not wave.is_closed
+
+
+invite = _page(
+    WaveAction(
+        title=_lazy("Send invitations"),
+        button=_lazy("Send invitations"),
+        explain=lambda wave: (
+            _("Everyone in scope who has not been invited gets a personal link by email.")
             if not wave.is_closed
-            else "This survey has closed, so no more invitations can be sent."
+            else _("This survey has closed, so no more invitations can be sent.")
         ),
-        allowed=not wave.is_closed,
+        run=start_job(wave_jobs.INVITATIONS),
+        allowed=_not_closed,
+        audited=Action.SURVEY_INVITATIONS_SENT,
+        closed_message=_lazy("This survey has closed."),
     )
+)
 
 
-@network_view(Role.COORDINATOR)
-def remind(request: HttpRequest, pk: int) -> HttpResponse:
-    wave = selectors.network_wave_for(request.network, pk)
-    if request.method == "POST":
-        return _start_job(
-            request, wave, kind=wave_jobs.REMINDERS, audited=Action.SURVEY_REMINDERS_SENT
-        )
-    pending = wave.invitations.filter(completed_at__isnull=True).count()
-    return _confirm(
-        request,
-        wave,
-        action="Send reminders",
-        title="Send reminders",
-        text=(
-            f"{pending} invited {'person has' if pending == 1 else 'people have'} not finished. "
-            "Each gets a reminder with a fresh personal link (earlier links keep working), "
-            "except anyone reminded in the last 12 hours."
-            if wave.is_open
-            else "Reminders can only be sent while the survey is open."
-        ),
-        allowed=wave.is_open,
+def _reminders_text(wave: NetworkWave) -> str:
+    if not wave.is_open:
+        return _("Reminders can only be sent while the survey is open.")
+    pending = invitations_pending(wave)
+    return ngettext(
+        "%(count)s invited person has not finished. "
+        "Each gets a reminder with a fresh personal link (earlier links keep working), "
+        "except anyone reminded in the last 12 hours.",
+        "%(count)s invited people have not finished. "
+        "Each gets a reminder with a fresh personal link (earlier links keep working), "
+        "except anyone reminded in the last 12 hours.",
+        pending,
+    ) % {"count": pending}
+
+
+remind = _page(
+    WaveAction(
+        title=_lazy("Send reminders"),
+        button=_lazy("Send reminders"),
+        explain=_reminders_text,
+        run=start_job(wave_jobs.REMINDERS),
+        allowed=lambda wave: wave.is_open,
+        audited=Action.SURVEY_REMINDERS_SENT,
     )
-
-
-@network_view(Role.COORDINATOR)
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    wave = selectors.network_wave_for(request.network, pk)
-    if request.method == "POST":
-        services.network_wave_close(wave=wave)
-        messages.success(request, "The survey is closed.")
-        return redirect("networks:nwaves_show", network=request.network.slug, pk=wave.pk)
-    return _confirm(
-        request,
-        wave,
-        action="Close now",
-        title="Close the survey now",
-        text=(
-            "Links will say the survey has closed; answers so far are kept."
+)
+close = _page(
+    WaveAction(
+        title=_lazy("Close the survey now"),
+        button=_lazy("Close now"),
+        explain=lambda wave: (
+            _("Links will say the survey has closed; answers so far are kept.")
             if not wave.is_closed
-            else "This survey has already closed."
+            else _("This survey has already closed.")
         ),
-        allowed=not wave.is_closed,
+        run=_close,
+        allowed=_not_closed,
     )
+)
 
 
 @network_view(Role.COORDINATOR)
@@ -273,7 +227,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "ona/imports/new.html",
-        {"form": form, "wave": wave, "page_title": f"Import nominations into {wave.name}"},
+        {
+            "form": form,
+            "wave": wave,
+            "page_title": _("Import nominations into %(name)s") % {"name": wave.name},
+        },
     )
 
 
@@ -306,7 +264,11 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
         count = services.nominations_import(upload=record)
-        messages.success(request, f"{count} nomination{'s' if count != 1 else ''} imported.")
+        messages.success(
+            request,
+            ngettext("%(count)s nomination imported.", "%(count)s nominations imported.", count)
+            % {"count": count},
+        )
         return redirect("networks:nwaves_show", network=request.network.slug, pk=record.wave_id)
     shown = preview.get("rows", [])
     names = selectors.person_names(
@@ -328,6 +290,6 @@ def import_show(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "count": preview.get("count", 0),
             "latest_job": job,
-            "page_title": f"Check {record.filename}",
+            "page_title": _("Check %(filename)s") % {"filename": record.filename},
         },
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -40,7 +41,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "d": figures,
             "matrix_rows": rows,
             "coordinator": coordinator,
-            "page_title": f"{programme.name}: dashboard",
+            "page_title": _("%(name)s: dashboard") % {"name": programme.name},
         },
     )
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.directory.models import Role
 from bridgework.programmes import selectors, services
@@ -22,7 +23,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "guides": selectors.guides_for(request.network),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
-            "page_title": "Conversation guides",
+            "page_title": _("Conversation guides"),
         },
     )
 
@@ -39,9 +40,11 @@ def _save(request: HttpRequest, guide=None) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Saved the guide {data['title']}.")
+            messages.success(request, _("Saved the guide %(title)s.") % {"title": data["title"]})
             return redirect("programmes:guides", network=request.network.slug)
-    title = "New conversation guide" if guide is None else f"Edit {guide.title}"
+    title = (
+        _("New conversation guide") if guide is None else _("Edit %(name)s") % {"name": guide.title}
+    )
     return render(request, "programmes/form.html", {"form": form, "page_title": title})
 
 

@@ -19,7 +19,7 @@ from bridgework.programmes import selectors, services
 from bridgework.programmes.exceptions import ProgrammeError
 from bridgework.programmes.forms import FeedbackForm, PauseForm, ProfileForm, SignupForm
 from bridgework.programmes.mailing import enrolment_link, person_zone
-from bridgework.programmes.models import Enrolment, Match, Programme, Round
+from bridgework.programmes.models import Enrolment
 from bridgework.web.client_ip import client_ip
 from bridgework.web.personal_links import personal_language
 from bridgework.web.ratelimit import limit_exceeded
@@ -42,10 +42,6 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _programme(code: str) -> Programme | None:
-    return Programme.objects.select_related("network").filter(signup_code=code).first()
-
-
 def _enrolment(token: str) -> Enrolment | None:
     try:
         return selectors.enrolment_for_token(token)
@@ -60,7 +56,7 @@ def _profile(data: dict) -> dict[str, str]:
 @public_view
 @never_cache
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    programme = _programme(code)
+    programme = selectors.programme_for_signup_code(code)
     if programme is None or not programme.active:
         return _invalid(request)
     if switched := personal_language(request, None):
@@ -99,7 +95,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 
 @public_view
 def join_sent(request: HttpRequest, code: str) -> HttpResponse:
-    programme = _programme(code)
+    programme = selectors.programme_for_signup_code(code)
     if programme is None:
         return _invalid(request)
     if switched := personal_language(request, None):
@@ -113,7 +109,7 @@ def join_sent(request: HttpRequest, code: str) -> HttpResponse:
 
 @public_view
 def privacy(request: HttpRequest, code: str) -> HttpResponse:
-    programme = _programme(code)
+    programme = selectors.programme_for_signup_code(code)
     if programme is None:
         return _invalid(request)
     if switched := personal_language(request, None):
@@ -266,13 +262,7 @@ def feedback(request: HttpRequest, token: str, match: int) -> HttpResponse:
         return _invalid(request)
     if switched := personal_language(request, enrolment.person):
         return switched
-    found = (
-        Match.objects.filter(
-            pk=match, places__enrolment=enrolment, round__status=Round.Status.PUBLISHED
-        )
-        .select_related("round")
-        .first()
-    )
+    found = selectors.published_match_of(enrolment, match)
     if found is None:
         return _invalid(request)
     form = FeedbackForm(request.POST if request.method == "POST" else None)

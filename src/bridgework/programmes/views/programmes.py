@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from bridgework.directory.models import Role
 from bridgework.jobs.services import job_start
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "programmes": selectors.programmes_for(request.network),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
-            "page_title": "Coffee programmes",
+            "page_title": gettext("Coffee programmes"),
         },
     )
 
@@ -82,11 +83,15 @@ def _save(request: HttpRequest, programme=None) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Saved {programme.name}.")
+            messages.success(request, gettext("Saved %(name)s.") % {"name": programme.name})
             return redirect(
                 "programmes:programmes_show", network=request.network.slug, pk=programme.pk
             )
-    title = "New coffee programme" if programme is None else f"Edit {programme.name}"
+    title = (
+        gettext("New coffee programme")
+        if programme is None
+        else gettext("Edit %(name)s") % {"name": programme.name}
+    )
     return render(request, "programmes/form.html", {"form": form, "page_title": title})
 
 
@@ -122,14 +127,16 @@ def enrol_everyone(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return confirm_page(
             request,
-            title=f"Enrol the audience of {programme.name}",
-            explanation="Everyone active in the directory within the programme's audience who "
-            "is not enrolled yet is added. People who left stay out.",
-            button="Enrol them",
+            title=gettext("Enrol the audience of %(name)s") % {"name": programme.name},
+            explanation=gettext(
+                "Everyone active in the directory within the programme's audience who "
+                "is not enrolled yet is added. People who left stay out."
+            ),
+            button=gettext("Enrol them"),
             back=_back(request, programme),
         )
     count = services.enrol_audience(programme=programme)
-    messages.success(request, f"Enrolled {count} people.")
+    messages.success(request, gettext("Enrolled %(count)s people.") % {"count": count})
     return redirect("programmes:programmes_show", network=request.network.slug, pk=programme.pk)
 
 
@@ -139,10 +146,12 @@ def round_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return confirm_page(
             request,
-            title=f"Draw the next round of {programme.name}",
-            explanation="The round is drawn as a draft: you can check who meets whom, and why, "
-            "before publishing. Nobody is emailed yet.",
-            button="Draw the round",
+            title=gettext("Draw the next round of %(name)s") % {"name": programme.name},
+            explanation=gettext(
+                "The round is drawn as a draft: you can check who meets whom, and why, "
+                "before publishing. Nobody is emailed yet."
+            ),
+            button=gettext("Draw the round"),
             back=_back(request, programme),
         )
     try:

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
@@ -58,7 +59,8 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "latest_job": jobs.latest_job_for(
                 request.network, kinds=ROUND_JOBS, target_id=round_.pk
             ),
-            "page_title": f"{round_.programme.name}: round {round_.number}",
+            "page_title": gettext("%(name)s: round %(number)s")
+            % {"name": round_.programme.name, "number": round_.number},
         },
     )
 
@@ -77,11 +79,13 @@ def redraw(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return confirm_page(
             request,
-            title=f"Draw round {round_.number} again",
-            explanation="With the same seed and the same people the matches stay the same; "
-            "people who joined, paused or left since are taken into account, and a round whose "
-            "start has passed moves to the next start.",
-            button="Draw again",
+            title=gettext("Draw round %(number)s again") % {"number": round_.number},
+            explanation=gettext(
+                "With the same seed and the same people the matches stay the same; "
+                "people who joined, paused or left since are taken into account, and a round whose "
+                "start has passed moves to the next start."
+            ),
+            button=gettext("Draw again"),
             back=_back(request, round_),
         )
     try:
@@ -107,14 +111,16 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return confirm_page(
             request,
-            title=f"Publish round {round_.number}",
-            explanation="The matches become final. Everyone matched gets an introduction with "
-            "a calendar invitation; everyone else is told there is no match this round.",
-            button="Publish and send",
+            title=gettext("Publish round %(number)s") % {"number": round_.number},
+            explanation=gettext(
+                "The matches become final. Everyone matched gets an introduction with "
+                "a calendar invitation; everyone else is told there is no match this round."
+            ),
+            button=gettext("Publish and send"),
             back=_back(request, round_),
         )
     if round_.is_published:
-        messages.info(request, "This round was already published.")
+        messages.info(request, gettext("This round was already published."))
         return redirect(_back(request, round_))
     try:
         job = job_start(
@@ -145,11 +151,13 @@ def match_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return confirm_page(
             request,
-            title=f"Cancel this match of round {round_.number}",
-            explanation="Everyone in the match is told it is cancelled, and the invitation is "
-            "removed from their calendars. They stay counted as matched in this round's "
-            "figures.",
-            button="Cancel the match",
+            title=gettext("Cancel this match of round %(number)s") % {"number": round_.number},
+            explanation=gettext(
+                "Everyone in the match is told it is cancelled, and the invitation is "
+                "removed from their calendars. They stay counted as matched in this round's "
+                "figures."
+            ),
+            button=gettext("Cancel the match"),
             back=_back(request, round_),
         )
     try:
@@ -157,7 +165,7 @@ def match_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except ProgrammeError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Cancelled the match. Its people are being told.")
+        messages.success(request, gettext("Cancelled the match. Its people are being told."))
     return redirect(_back(request, round_))
 
 
@@ -177,7 +185,7 @@ def match_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             except ProgrammeError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Moved the match. Its people are being told.")
+                messages.success(request, gettext("Moved the match. Its people are being told."))
                 return redirect(_back(request, round_))
     else:
         local = match.suggested_at.astimezone(zone)
@@ -189,6 +197,7 @@ def match_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "round": round_,
             "zone": round_.programme.time_zone,
-            "page_title": f"A new time for this match of round {round_.number}",
+            "page_title": gettext("A new time for this match of round %(number)s")
+            % {"number": round_.number},
         },
     )

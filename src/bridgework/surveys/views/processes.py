@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from bridgework.audit.models import Action
-from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WorkProcessForm
+from bridgework.waves.views import min_group_size_audit
 from bridgework.web.tenancy import network_view
 
 
@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "processes": selectors.work_processes_for(request.network),
             "can_edit": request.membership.has_role(Role.COORDINATOR),
-            "page_title": "Surveys",
+            "page_title": _("Surveys"),
         },
     )
 
@@ -61,9 +61,11 @@ def _save(request: HttpRequest, process=None) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Saved {process.name}.")
+            messages.success(request, _("Saved %(name)s.") % {"name": process.name})
             return redirect("surveys:processes_show", network=request.network.slug, pk=process.pk)
-    title = "New work process" if process is None else f"Edit {process.name}"
+    title = (
+        _("New work process") if process is None else _("Edit %(name)s") % {"name": process.name}
+    )
     return render(
         request, "surveys/form.html", {"form": form, "page_title": title, "process": process}
     )
@@ -89,17 +91,15 @@ def wave_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            audit_record(
-                network=request.network,
-                action=Action.MIN_GROUP_SIZE_CHANGED,
-                target=wave,
-                details={"from": None, "to": wave.min_group_size},
-                request=request,
-            )
-            messages.success(request, f"Created the wave {wave.name}.")
+            min_group_size_audit(request, wave, before=None)
+            messages.success(request, _("Created the wave %(name)s.") % {"name": wave.name})
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "surveys/form.html",
-        {"form": form, "page_title": f"New wave of {process.name}", "process": process},
+        {
+            "form": form,
+            "page_title": _("New wave of %(name)s") % {"name": process.name},
+            "process": process,
+        },
     )

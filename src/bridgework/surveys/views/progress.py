@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bridgework.directory.models import Role
 from bridgework.surveys import selectors
@@ -22,6 +23,6 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
             "wave": wave,
             "progress": selectors.wave_progress(wave, small_counts=can_edit),
             "can_edit": can_edit,
-            "page_title": f"Progress of {wave.name}",
+            "page_title": _("Progress of %(name)s") % {"name": wave.name},
         },
     )

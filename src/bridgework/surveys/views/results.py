@@ -13,6 +13,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from bridgework.analysis.rc_instrument import DIMENSIONS
 from bridgework.audit.models import Action
@@ -26,7 +27,10 @@ from bridgework.web.tenancy import network_view
 
 
 def _context(wave: Wave) -> dict[str, Any]:
-    context: dict[str, Any] = {"wave": wave, "page_title": f"Results of {wave.name}"}
+    context: dict[str, Any] = {
+        "wave": wave,
+        "page_title": _("Results of %(name)s") % {"name": wave.name},
+    }
     figures = wave_figures(wave)
     if figures is None:
         return context
@@ -70,8 +74,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("surveys:waves_results", network=request.network.slug, pk=wave.pk)
     context.update(
         network=request.network,
-        report_title=f"Relational coordination: {wave.name}",
-        report_subject=f"{wave.work_process.name}: {wave.name}",
+        report_title=_("Relational coordination: %(name)s") % {"name": wave.name},
+        report_subject=_("%(process)s: %(name)s")
+        % {"process": wave.work_process.name, "name": wave.name},
         bands=bands_legend(analysis),
     )
     content = render_pdf("surveys/results/report.html", context, request=request)
@@ -127,7 +132,7 @@ def cell(request: HttpRequest, pk: int) -> HttpResponse:
             "change": change,
             "before": figures.before,
             "k": wave.min_group_size_in_force,
-            "page_title": f"{rater} rating {target}",
+            "page_title": _("%(rater)s rating %(target)s") % {"rater": rater, "target": target},
         },
     )
 

@@ -13,18 +13,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from bridgework.audit.models import Action
-from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role, language_codes
 from bridgework.jobs import selectors as jobs
-from bridgework.jobs.models import Job
-from bridgework.jobs.services import job_start
 from bridgework.surveys import jobs as wave_jobs
 from bridgework.surveys import selectors, services
 from bridgework.surveys.forms import WaveForm, WordingForm
 from bridgework.surveys.models import Wave
-from bridgework.waves.services import WaveClosedError
+from bridgework.waves.selectors import invitations_pending
+from bridgework.waves.views import WaveAction, min_group_size_audit, start_job, wave_action_view
 from bridgework.web.tenancy import network_view
 
 
@@ -39,7 +39,7 @@ def show(request: HttpRequest, pk: int) -> HttpResponse:
             "wave": wave,
             "targets": selectors.wave_targets(wave),
             "progress": selectors.wave_progress(wave, small_counts=can_edit),
-            "eligible": services.wave_respondents(wave).count(),
+            "eligible": selectors.wave_respondents(wave).count(),
             "respondent_workgroups": wave.respondent_workgroups.all(),
             "respondent_organisations": wave.respondent_organisations.all(),
             "can_edit": can_edit,
@@ -66,20 +66,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if wave.min_group_size != before:
-                audit_record(
-                    network=request.network,
-                    action=Action.MIN_GROUP_SIZE_CHANGED,
-                    target=wave,
-                    details={"from": before, "to": wave.min_group_size},
-                    request=request,
-                )
-            messages.success(request, f"Saved {wave.name}.")
+            min_group_size_audit(request, wave, before=before)
+            messages.success(request, _("Saved %(name)s.") % {"name": wave.name})
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "surveys/form.html",
-        {"form": form, "page_title": f"Edit {wave.name}", "wave": wave},
+        {"form": form, "page_title": _("Edit %(name)s") % {"name": wave.name}, "wave": wave},
     )
 
 
@@ -100,92 +93,81 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Saved the wording of the questions.")
+            messages.success(request, _("Saved the wording of the questions."))
             return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
     return render(
         request,
         "surveys/form.html",
         {
             "form": form,
-            "page_title": f"Questions of {wave.name}",
+            "page_title": _("Questions of %(name)s") % {"name": wave.name},
             "wave": wave,
             "wording": True,
         },
     )
 
 
-def _action(
-    template_title: str,
-    button: str,
-    run: Callable[[HttpRequest, Wave], str | Wave | Job],
-    *,
-    warning: bool = False,
-) -> Callable[..., HttpResponse]:
-    @network_view(Role.COORDINATOR)
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        wave = selectors.wave_for(request.network, pk)
-        if request.method == "POST":
-            try:
-                result = run(request, wave)
-                if audited := _AUDITED.get(request.resolver_match.url_name):
-                    audit_record(
-                        network=request.network,
-                        action=audited,
-                        target=wave,
-                        details={"survey": "RC", "job": getattr(result, "pk", None)},
-                        request=request,
-                    )
-            except WaveClosedError as exc:
-                messages.error(request, str(exc))
-                return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
-            if isinstance(result, Job):
-                return redirect("jobs:jobs_show", network=request.network.slug, pk=result.pk)
-            if isinstance(result, Wave):
-                messages.success(request, f"Created {result.name}. Check its dates and send it.")
-                return redirect("surveys:waves_show", network=request.network.slug, pk=result.pk)
-            messages.success(request, result)
-            return redirect("surveys:waves_show", network=request.network.slug, pk=wave.pk)
-        return render(
-            request,
-            "surveys/waves/confirm.html",
-            {
-                "wave": wave,
-                "page_title": template_title.format(wave=wave),
-                "button": button,
-                "warning": warning,
-                "eligible": services.wave_respondents(wave).count(),
-                "pending": wave.invitations.filter(completed_at__isnull=True).count(),
-                "action": request.resolver_match.url_name,
-            },
-        )
-
-    return view
-
-
-#: The actions of :func:`_action` pages recorded in the audit log, by URL name.
-_AUDITED = {
-    "waves_invite": Action.SURVEY_INVITATIONS_SENT,
-    "waves_remind": Action.SURVEY_REMINDERS_SENT,
-}
-
-
-def _job(kind: str) -> Callable[[HttpRequest, Wave], Job]:
-    def start(request: HttpRequest, wave: Wave) -> Job:
-        return job_start(network=request.network, kind=kind, target=wave, requested_by=request.user)
-
-    return start
-
-
 def _close(request: HttpRequest, wave: Wave) -> str:
     services.wave_close(wave=wave)
-    return f"Closed {wave.name}."
+    return _("Closed %(name)s.") % {"name": wave.name}
 
 
-invite = _action(
-    "Send invitations for {wave.name}", "Send invitations", _job(wave_jobs.INVITATIONS)
+def _page(action: WaveAction) -> Callable[..., HttpResponse]:
+    return wave_action_view(
+        action, load=selectors.wave_for, show_route="surveys:waves_show", survey="RC"
+    )
+
+
+invite = _page(
+    WaveAction(
+        title=_lazy("Send invitations for {wave.name}"),
+        button=_lazy("Send invitations"),
+        explain=lambda wave: (
+            _(
+                "Everyone in the wave's workgroups who has not been invited yet gets an email with "
+                "a personal link (%(count)s people are in scope; "
+                "people already invited are not emailed again)."
+            )
+            % {"count": selectors.wave_respondents(wave).count()}
+        ),
+        run=start_job(wave_jobs.INVITATIONS),
+        audited=Action.SURVEY_INVITATIONS_SENT,
+    )
 )
-remind = _action("Send reminders for {wave.name}", "Send reminders", _job(wave_jobs.REMINDERS))
-copy = _action(
-    "Copy {wave.name}", "Copy this wave", lambda request, wave: services.wave_copy(wave=wave)
+remind = _page(
+    WaveAction(
+        title=_lazy("Send reminders for {wave.name}"),
+        button=_lazy("Send reminders"),
+        explain=lambda wave: (
+            _(
+                "%(count)s invited people have not finished. Each gets a "
+                "reminder with a fresh personal link, unless reminded in the last 12 hours."
+            )
+            % {"count": invitations_pending(wave)}
+        ),
+        run=start_job(wave_jobs.REMINDERS),
+        audited=Action.SURVEY_REMINDERS_SENT,
+    )
 )
-close = _action("Close {wave.name} now", "Close the wave", _close, warning=True)
+copy = _page(
+    WaveAction(
+        title=_lazy("Copy {wave.name}"),
+        button=_lazy("Copy this wave"),
+        explain=lambda wave: _(
+            "A new wave with the same respondents, wording and settings, opening today for as "
+            "long as this one ran. No invitations or answers are copied."
+        ),
+        run=lambda request, wave: services.wave_copy(wave=wave),
+    )
+)
+close = _page(
+    WaveAction(
+        title=_lazy("Close {wave.name} now"),
+        button=_lazy("Close the wave"),
+        explain=lambda wave: _(
+            "After closing, links say the survey has closed and no more answers are taken."
+        ),
+        run=_close,
+        warning=True,
+    )
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bridgework.directory.selectors import networks_for_user
 from bridgework.web.tenancy import ACTIVE_NETWORK_SESSION_KEY
@@ -20,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(memberships) == 1:
         return redirect("directory:home", network=memberships[0].network.slug)
     return render(
-        request, "web/networks.html", {"memberships": memberships, "page_title": "Your networks"}
+        request, "web/networks.html", {"memberships": memberships, "page_title": _("Your networks")}
     )
 
 

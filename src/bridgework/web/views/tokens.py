@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 __all__ = ["token_index", "token_revoke"]
 
@@ -74,5 +75,7 @@ def token_revoke(
     except (ValueError, ObjectDoesNotExist) as exc:
         raise Http404("No such token in this network") from exc
     revoke(token)
-    messages.success(request, f"The token “{token.name}” was revoked: it no longer works.")
+    messages.success(
+        request, _("The token “%(name)s” was revoked: it no longer works.") % {"name": token.name}
+    )
     return redirect(index_url_name, network=request.network.slug)
