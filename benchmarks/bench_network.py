@@ -10,6 +10,13 @@
    our functions (igraph/numpy) and with the named baseline, **networkx** (communities:
    networkx's Louvain, the nearest it has to Leiden), and the ratio.
 
+3. Reading the files of ``bridgework network analyze`` — a people file of 100,000 people and a
+   nominations file of 1,000,000 rows, read and validated — with the command's reader
+   (pyarrow's CSV reader into Arrow columns, ``read_network_people`` / ``read_nominations``),
+   against two named baselines on the same files: the general reader the command used before
+   (pandas' C parser, ``tabular.read_frame``, then the same validation), and pyarrow reading
+   the two files and nothing else (the floor).
+
 Timings are medians of ``--repeat`` runs; the machine may be shared, so expect noise.
 Run: ``python benchmarks/bench_network.py [--quick] [--repeat N]``.
 """
@@ -19,12 +26,14 @@ from __future__ import annotations
 import argparse
 import resource
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow.csv as pa_csv
 
 from bridgework.analysis.network import NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import (
@@ -36,6 +45,7 @@ from bridgework.analysis.network_measures import (
     leiden_communities,
     local_clustering,
 )
+from bridgework.datasets import network_io, tabular
 
 TARGET_SECONDS = 15.0
 
@@ -110,6 +120,36 @@ def baseline(people: pd.DataFrame, noms: pd.DataFrame) -> None:
     nx.community.louvain_communities(undirected, weight="weight", seed=0)
 
 
+def reading(people: int, nominations: int, repeat: int) -> None:
+    """Step 3: the command's reader against the general reader and pyarrow alone."""
+    people_frame, noms = synthetic_network(people, nominations, seed=3)
+    with tempfile.TemporaryDirectory(prefix="bench-network-") as folder:
+        people_path, noms_path = f"{folder}/people.csv", f"{folder}/nominations.csv"
+        people_frame.to_csv(people_path, index=False)
+        noms.to_csv(noms_path, index=False)
+
+        def command_reader() -> None:
+            ids = network_io.read_network_people(people_path)["id"]
+            network_io.read_nominations(noms_path, ids)
+
+        def general_reader() -> None:
+            ids = network_io.validate_people(tabular.read_frame(people_path))["id"]
+            network_io.validate_nominations(tabular.read_frame(noms_path), ids)
+
+        def pyarrow_alone() -> None:
+            pa_csv.read_csv(people_path), pa_csv.read_csv(noms_path)
+
+        ours_time = median_time(command_reader, repeat)
+        general = median_time(general_reader, repeat)
+        floor = median_time(pyarrow_alone, repeat)
+    print(f"reading {people:,} people and {nominations:,} nominations, validated:")
+    print(f"  the command's reader (pyarrow columns):  {ours_time:8.2f} s")
+    ratio = general / ours_time
+    print(f"  general reader (pandas C parser):        {general:8.2f} s  ({ratio:.1f}x ours)")
+    ratio = ours_time / floor
+    print(f"  pyarrow reading the files, nothing else: {floor:8.2f} s  (ours {ratio:.1f}x it)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke size")
@@ -132,6 +172,7 @@ def main() -> None:
     print(f"same measures, ours (igraph/numpy): {ours_time:8.3f} s")
     print(f"same measures, networkx {nx.__version__:>6}:    {nx_time:8.3f} s")
     print(f"ratio networkx / ours:              {nx_time / ours_time:8.1f}x")
+    reading(*((2_000, 20_000) if args.quick else (100_000, 1_000_000)), args.repeat)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS of the process): {peak:.0f} MiB")
 
