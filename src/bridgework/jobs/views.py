@@ -37,11 +37,13 @@ def progress_text(job: Job) -> str:
     spec = kind_for(job.kind)
     if spec.apply is not None and job.is_active:
         if not job.total:
-            return f"{spec.working}…"
-        return f"{spec.working}: {intcomma(job.total)} {spec.count(job.total)}"
+            return str(spec.working)
+        return spec.say(spec.working_total, count=job.total, total=intcomma(job.total))
     if job.status == Job.Status.QUEUED and not job.done:
-        return f"Waiting to start: {intcomma(job.total)} {spec.count(job.total)} to go."
-    return f"{spec.verb} {intcomma(job.done)} of {intcomma(job.total)} {spec.count(job.total)}"
+        return spec.say(spec.waiting, count=job.total, total=intcomma(job.total))
+    return spec.say(
+        spec.progress, count=job.total, done=intcomma(job.done), total=intcomma(job.total)
+    )
 
 
 @network_view()

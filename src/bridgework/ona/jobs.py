@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Network
@@ -37,9 +37,21 @@ register(
     JobKind(
         name=ROLES_INVITATIONS,
         title=gettext_lazy("Sending self-assessment links"),
-        verb="Sent",
-        noun="links",
-        noun_one="link",
+        progress=ngettext_lazy(
+            "Sent %(done)s of %(total)s link",
+            "Sent %(done)s of %(total)s links",
+            "count",
+        ),
+        outcome=ngettext_lazy(
+            "Sent %(done)s link.",
+            "Sent %(done)s links.",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s link to go.",
+            "Waiting to start: %(total)s links to go.",
+            "count",
+        ),
         load=_network,
         back=lambda network: (
             reverse("networks:roles", kwargs={"network": network.slug}),
@@ -107,15 +119,32 @@ register(
     JobKind(
         name=NOMINATIONS_CHECK,
         title=gettext_lazy("Checking a nominations file"),
-        verb="Checked",
-        noun="nominations",
-        noun_one="nomination",
+        progress=ngettext_lazy(
+            "Checked %(done)s of %(total)s nomination",
+            "Checked %(done)s of %(total)s nominations",
+            "count",
+        ),
+        outcome=ngettext_lazy(
+            "Checked %(done)s nomination.",
+            "Checked %(done)s nominations.",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s nomination to go.",
+            "Waiting to start: %(total)s nominations to go.",
+            "count",
+        ),
         load=selectors.nomination_import_for,
         back=_nominations_back,
         remaining=lambda upload: 0,  # rows are only known once the file is read
         apply=_check,
         check=_not_checked,
-        working="Checking the file",
+        working=gettext_lazy("Checking the file…"),
+        working_total=ngettext_lazy(
+            "Checking the file: %(total)s nomination",
+            "Checking the file: %(total)s nominations",
+            "count",
+        ),
     )
 )
 
@@ -123,14 +152,31 @@ register(
     JobKind(
         name=NOMINATIONS_IMPORT,
         title=gettext_lazy("Importing nominations"),
-        verb="Imported",
-        noun="nominations",
-        noun_one="nomination",
+        progress=ngettext_lazy(
+            "Imported %(done)s of %(total)s nomination",
+            "Imported %(done)s of %(total)s nominations",
+            "count",
+        ),
+        outcome=ngettext_lazy(
+            "Imported %(done)s nomination.",
+            "Imported %(done)s nominations.",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s nomination to go.",
+            "Waiting to start: %(total)s nominations to go.",
+            "count",
+        ),
         load=selectors.nomination_import_for,
         back=_nominations_back,
         remaining=lambda upload: upload.checked.get("count", 0),
         apply=_import,
         check=_ready,
-        working="Checking and importing the file",
+        working=gettext_lazy("Checking and importing the file…"),
+        working_total=ngettext_lazy(
+            "Checking and importing the file: %(total)s nomination",
+            "Checking and importing the file: %(total)s nominations",
+            "count",
+        ),
     )
 )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, register
@@ -59,9 +59,21 @@ def wave_jobs_register(
         JobKind(
             name=names.invitations,
             title=gettext_lazy("Sending invitations"),
-            verb="Sent",
-            noun="invitations",
-            noun_one="invitation",
+            progress=ngettext_lazy(
+                "Sent %(done)s of %(total)s invitation",
+                "Sent %(done)s of %(total)s invitations",
+                "count",
+            ),
+            outcome=ngettext_lazy(
+                "Sent %(done)s invitation.",
+                "Sent %(done)s invitations.",
+                "count",
+            ),
+            waiting=ngettext_lazy(
+                "Waiting to start: %(total)s invitation to go.",
+                "Waiting to start: %(total)s invitations to go.",
+                "count",
+            ),
             load=load,
             back=back,
             remaining=lambda wave: waves.invitations_remaining(kind=kind, wave=wave),
@@ -74,9 +86,21 @@ def wave_jobs_register(
         JobKind(
             name=names.reminders,
             title=gettext_lazy("Sending reminders"),
-            verb="Sent",
-            noun="reminders",
-            noun_one="reminder",
+            progress=ngettext_lazy(
+                "Sent %(done)s of %(total)s reminder",
+                "Sent %(done)s of %(total)s reminders",
+                "count",
+            ),
+            outcome=ngettext_lazy(
+                "Sent %(done)s reminder.",
+                "Sent %(done)s reminders.",
+                "count",
+            ),
+            waiting=ngettext_lazy(
+                "Waiting to start: %(total)s reminder to go.",
+                "Waiting to start: %(total)s reminders to go.",
+                "count",
+            ),
             load=load,
             back=back,
             remaining=lambda wave: waves.reminders_remaining(kind=kind, wave=wave),
