@@ -72,11 +72,6 @@ register(
             "Imported %(done)s of %(total)s rows",
             "count",
         ),
-        outcome=ngettext_lazy(
-            "Imported %(done)s row.",
-            "Imported %(done)s rows.",
-            "count",
-        ),
         waiting=ngettext_lazy(
             "Waiting to start: %(total)s row to go.",
             "Waiting to start: %(total)s rows to go.",
@@ -132,11 +127,6 @@ register(
         progress=ngettext_lazy(
             "Checked %(done)s of %(total)s row",
             "Checked %(done)s of %(total)s rows",
-            "count",
-        ),
-        outcome=ngettext_lazy(
-            "Checked %(done)s row.",
-            "Checked %(done)s rows.",
             "count",
         ),
         waiting=ngettext_lazy(

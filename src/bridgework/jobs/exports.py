@@ -165,11 +165,6 @@ register(
             "Wrote %(done)s of %(total)s rows",
             "count",
         ),
-        outcome=ngettext_lazy(
-            "Wrote %(done)s row.",
-            "Wrote %(done)s rows.",
-            "count",
-        ),
         waiting=ngettext_lazy(
             "Waiting to start: %(total)s row to go.",
             "Waiting to start: %(total)s rows to go.",

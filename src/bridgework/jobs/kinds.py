@@ -71,7 +71,6 @@ class JobKind:
     name: str
     title: str
     progress: Any
-    outcome: Any
     waiting: Any
     load: Callable[[Network, int], Any]
     back: Callable[[Any], tuple[str, str]]
@@ -79,6 +78,7 @@ class JobKind:
     batch: Callable[[Any, int], int] | None = None
     apply: Callable[[Any], tuple[int, str, dict[str, Any]]] | None = None
     check: Callable[[Any], None] = _nothing
+    outcome: Any = ""
     working: Any = ""
     working_total: Any = ""
     refusals: tuple[type[Exception], ...] = ()
@@ -87,6 +87,8 @@ class JobKind:
     def __post_init__(self) -> None:
         if (self.batch is None) == (self.apply is None):
             raise ValueError(f"job kind {self.name} needs either batch or apply")
+        if self.batch is not None and not self.outcome:
+            raise ValueError(f"batched job kind {self.name} needs its outcome sentence")
 
     @staticmethod
     def say(sentence: Any, *, count: int, **values: str) -> str:

@@ -158,9 +158,11 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored download, for members with the role its inline download needs, while kept."""
     export = selectors.export_for(request.network, pk)
     if not request.membership.has_role(export.role):
-        raise PermissionDenied(f"This needs the {Role(export.role).label} role.")
+        raise PermissionDenied(
+            _("This needs the %(role)s role.") % {"role": Role(export.role).label}
+        )
     if not export.is_ready:
-        raise Http404("This file is no longer kept.")
+        raise Http404(_("This file is no longer kept."))
     spec = exports.export_kind_for(export.kind)
     return _attachment(
         request,

@@ -124,11 +124,6 @@ register(
             "Checked %(done)s of %(total)s nominations",
             "count",
         ),
-        outcome=ngettext_lazy(
-            "Checked %(done)s nomination.",
-            "Checked %(done)s nominations.",
-            "count",
-        ),
         waiting=ngettext_lazy(
             "Waiting to start: %(total)s nomination to go.",
             "Waiting to start: %(total)s nominations to go.",
@@ -155,11 +150,6 @@ register(
         progress=ngettext_lazy(
             "Imported %(done)s of %(total)s nomination",
             "Imported %(done)s of %(total)s nominations",
-            "count",
-        ),
-        outcome=ngettext_lazy(
-            "Imported %(done)s nomination.",
-            "Imported %(done)s nominations.",
             "count",
         ),
         waiting=ngettext_lazy(

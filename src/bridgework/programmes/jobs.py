@@ -111,11 +111,6 @@ register(
             "Drew %(done)s of %(total)s people",
             "count",
         ),
-        outcome=ngettext_lazy(
-            "Drew %(done)s person.",
-            "Drew %(done)s people.",
-            "count",
-        ),
         waiting=ngettext_lazy(
             "Waiting to start: %(total)s person to go.",
             "Waiting to start: %(total)s people to go.",
