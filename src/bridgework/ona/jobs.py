@@ -20,7 +20,8 @@ _JOBS = wave_jobs_register(
     prefix="network",
     load=selectors.network_wave_for,
     show_route="networks:nwaves_show",
-    called="survey",
+    closed=gettext_lazy("This survey has closed, so no more invitations can be sent."),
+    not_open=gettext_lazy("Reminders can only be sent while the survey is open."),
 )
 INVITATIONS = _JOBS.invitations
 REMINDERS = _JOBS.reminders
