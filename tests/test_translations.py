@@ -83,6 +83,7 @@ COORDINATOR_SOURCES = (
     "waves/jobs.py",
     "waves/views.py",
     "web/context_processors.py",
+    "web/tenancy.py",
     "web/views/home.py",
     "web/views/tokens.py",
 )

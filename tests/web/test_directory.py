@@ -129,3 +129,23 @@ def test_analyst_reads_but_cannot_write(analyst, network_a):
     person.refresh_from_db()
     assert person.active
     assert analyst.get(f"/n/{network_a.slug}/outbox/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_group_pages_are_titled_and_headed_for_their_kind(coordinator, network_a):
+    base = f"/n/{network_a.slug}"
+    organisations = coordinator.get(f"{base}/organisations/").content.decode()
+    assert '<h1 class="govuk-heading-l">Organisations</h1>' in organisations
+    assert f'href="{base}/organisations/new/">Add organisation</a>' in organisations
+    assert 'class="govuk-table__header">Kind</th>' in organisations
+    assert 'class="govuk-table__header govuk-table__header--numeric">Teams</th>' in organisations
+    teams = coordinator.get(f"{base}/teams/").content.decode()
+    assert '<h1 class="govuk-heading-l">Teams</h1>' in teams
+    assert 'class="govuk-table__header">Organisation</th>' in teams
+    workgroups = coordinator.get(f"{base}/workgroups/").content.decode()
+    assert 'class="govuk-table__header">Description</th>' in workgroups
+    new_team = coordinator.get(f"{base}/teams/new/").content.decode()
+    assert "<title>Add team" in new_team
+    team = Team.objects.filter(network=network_a).first()
+    edit = coordinator.get(f"{base}/teams/{team.pk}/edit/").content.decode()
+    assert f"<title>Edit {team.name}" in edit

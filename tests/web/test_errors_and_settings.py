@@ -24,6 +24,16 @@ def test_unknown_page_is_friendly_and_has_no_traceback():
 
 
 @pytest.mark.django_db
+def test_unknown_page_speaks_the_browsers_language():
+    response = Client(headers={"accept-language": "es"}).get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="es"' in html
+    assert "Página no encontrada" in html
+    assert "Page not found" not in html
+
+
+@pytest.mark.django_db
 def test_server_error_page_is_friendly(client, settings):
     from bridgework.web.views.errors import server_error
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from bridgework.directory.models import Person
 from bridgework.jobs import services as jobs
 from bridgework.jobs.models import Job
+from bridgework.jobs.views import progress_text
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.services import BatchEmail, email_queue_batch
 from bridgework.ona import services as network_services
@@ -506,3 +507,19 @@ def test_retrying_a_stopped_job_after_the_action_was_started_again_shows_the_new
     assert response["Location"] == f"/n/{network_a.slug}/jobs/{again.pk}/"
     stopped.refresh_from_db()
     assert stopped.status == Job.Status.FAILED
+
+
+@pytest.mark.django_db
+def test_progress_sentences_take_the_singular_for_one_and_the_plural_otherwise(network_a):
+    def job(kind: str = "rc-invitations", **fields) -> Job:
+        return Job(network=network_a, kind=kind, target_id=1, **fields)
+
+    running = Job.Status.RUNNING
+    assert progress_text(job(status=running, done=0, total=1)) == "Sent 0 of 1 invitation"
+    assert progress_text(job(status=running, done=1, total=2)) == "Sent 1 of 2 invitations"
+    queued = job(status=Job.Status.QUEUED, done=0, total=1)
+    assert progress_text(queued) == "Waiting to start: 1 invitation to go."
+    people = job("people-import", status=running, done=0, total=1)
+    assert progress_text(people) == "Checking and importing the file: 1 row"
+    people.total = 0
+    assert progress_text(people) == "Checking and importing the file…"

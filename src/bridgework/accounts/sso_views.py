@@ -104,7 +104,7 @@ class SignOnStartView(OIDCAuthenticationRequestView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not sso_configured():
-            raise Http404("Single sign-on is not set up")
+            raise Http404(_("Single sign-on is not set up"))
         request.session.pop(INVITATION_SESSION_KEY, None)
         invitation = invitation_for_token(request.GET.get("invitation", ""))
         if invitation is not None:
@@ -123,7 +123,7 @@ class SignOnCallbackView(OIDCAuthenticationCallbackView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not sso_configured():
-            raise Http404("Single sign-on is not set up")
+            raise Http404(_("Single sign-on is not set up"))
         states = request.session.get("oidc_states") or {}
         state = request.GET.get("state", "")
         if request.GET.get("error"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory import exports as _exports  # noqa: F401  (registers the downloads)
@@ -67,9 +67,16 @@ register(
     JobKind(
         name=PEOPLE_IMPORT,
         title=gettext_lazy("Importing people"),
-        verb="Imported",
-        noun="rows",
-        noun_one="row",
+        progress=ngettext_lazy(
+            "Imported %(done)s of %(total)s row",
+            "Imported %(done)s of %(total)s rows",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s row to go.",
+            "Waiting to start: %(total)s rows to go.",
+            "count",
+        ),
         load=_load,
         back=lambda upload: (
             reverse("directory:people", kwargs={"network": upload.network.slug}),
@@ -78,7 +85,12 @@ register(
         remaining=_rows,
         apply=_apply,
         check=_check,
-        working="Checking and importing the file",
+        working=gettext_lazy("Checking and importing the file…"),
+        working_total=ngettext_lazy(
+            "Checking and importing the file: %(total)s row",
+            "Checking and importing the file: %(total)s rows",
+            "count",
+        ),
     )
 )
 
@@ -112,9 +124,16 @@ register(
     JobKind(
         name=PEOPLE_IMPORT_CHECK,
         title=gettext_lazy("Checking a people file"),
-        verb="Checked",
-        noun="rows",
-        noun_one="row",
+        progress=ngettext_lazy(
+            "Checked %(done)s of %(total)s row",
+            "Checked %(done)s of %(total)s rows",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s row to go.",
+            "Waiting to start: %(total)s rows to go.",
+            "count",
+        ),
         load=_load,
         back=lambda upload: (
             reverse(
@@ -126,6 +145,11 @@ register(
         remaining=lambda upload: 0,  # rows are only known once the file is read
         apply=_apply_check,
         check=_check_pending,
-        working="Checking the file",
+        working=gettext_lazy("Checking the file…"),
+        working_total=ngettext_lazy(
+            "Checking the file: %(total)s row",
+            "Checking the file: %(total)s rows",
+            "count",
+        ),
     )
 )

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, JobRefusedError, register
@@ -160,15 +160,27 @@ register(
     JobKind(
         name=EXPORT_JOB,
         title=gettext_lazy("Preparing a download"),
-        verb="Wrote",
-        noun="rows",
-        noun_one="row",
+        progress=ngettext_lazy(
+            "Wrote %(done)s of %(total)s row",
+            "Wrote %(done)s of %(total)s rows",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s row to go.",
+            "Waiting to start: %(total)s rows to go.",
+            "count",
+        ),
         load=_load,
         back=_back,
         remaining=lambda export: export_kind_for(export.kind).rows(export.network, export.params),
         apply=_apply,
         check=_check,
-        working="Writing the file",
+        working=gettext_lazy("Writing the file…"),
+        working_total=ngettext_lazy(
+            "Writing the file: %(total)s row",
+            "Writing the file: %(total)s rows",
+            "count",
+        ),
         result=download_for,
     )
 )

@@ -36,8 +36,12 @@ class JobKind:
         Stored on the job (``rc-invitations``).
     title
         The progress page's heading (``Sending invitations``).
-    verb, noun, noun_one
-        Progress reads "<verb> 1,500 of 20,000 <noun>" (``noun_one`` when there is one).
+    progress, outcome, waiting
+        Whole sentences, each an ``ngettext_lazy`` choosing its form by ``count``: the
+        progress ("Sent %(done)s of %(total)s invitations", counted by the total), the
+        outcome of a batched kind ("Sent %(done)s invitations.", counted by what was done)
+        and the words of a queued job ("Waiting to start: %(total)s invitations to go.").
+        Fill them in with :meth:`say`.
     load
         The target from its network and id; raises ``DoesNotExist`` for a foreign id.
     back
@@ -52,9 +56,11 @@ class JobKind:
         For all-at-once kinds: do everything; returns ``(done, outcome, data)``.
     check
         Raise :class:`JobRefusedError` (or one of ``refusals``) when the action cannot start.
-    working
-        What an all-at-once kind says while it runs (``Checking and importing the file``): its
-        progress cannot be counted row by row, as nothing is committed until the end.
+    working, working_total
+        What an all-at-once kind says while it runs (``Checking and importing the file…``,
+        and with its size once counted: ``Checking the file: %(total)s rows``, an
+        ``ngettext_lazy`` by ``count``): its progress cannot be counted row by row, as
+        nothing is committed until the end.
     refusals
         Exception types whose message is safe and useful to show as the job's error.
     result
@@ -64,25 +70,31 @@ class JobKind:
 
     name: str
     title: str
-    verb: str
-    noun: str
-    noun_one: str
+    progress: Any
+    waiting: Any
     load: Callable[[Network, int], Any]
     back: Callable[[Any], tuple[str, str]]
     remaining: Callable[[Any], int]
     batch: Callable[[Any, int], int] | None = None
     apply: Callable[[Any], tuple[int, str, dict[str, Any]]] | None = None
     check: Callable[[Any], None] = _nothing
-    working: str = ""
+    outcome: Any = ""
+    working: Any = ""
+    working_total: Any = ""
     refusals: tuple[type[Exception], ...] = ()
     result: Callable[[Any], tuple[str, str] | None] | None = None
 
     def __post_init__(self) -> None:
         if (self.batch is None) == (self.apply is None):
             raise ValueError(f"job kind {self.name} needs either batch or apply")
+        if self.batch is not None and not self.outcome:
+            raise ValueError(f"batched job kind {self.name} needs its outcome sentence")
 
-    def count(self, n: int) -> str:
-        return self.noun_one if n == 1 else self.noun
+    @staticmethod
+    def say(sentence: Any, *, count: int, **values: str) -> str:
+        """One of the kind's sentences in the current language, its form chosen by ``count``
+        and its ``%(name)s`` placeholders filled from ``values``."""
+        return str(sentence % {"count": count, **values})
 
 
 _KINDS: dict[str, JobKind] = {}

@@ -189,7 +189,7 @@ def _run_batches(job: Job, spec: JobKind, target: Any, size: int) -> tuple[str, 
         for hook in after_batch:
             hook(job)
     done = Job.objects.values_list("done", flat=True).get(pk=job.pk)
-    return f"{spec.verb} {done:,} {spec.count(done)}.", {"done": done}
+    return spec.say(spec.outcome, count=done, done=f"{done:,}"), {"done": done}
 
 
 def _run_at_once(job: Job, spec: JobKind, target: Any) -> tuple[str, dict]:

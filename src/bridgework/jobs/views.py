@@ -37,11 +37,13 @@ def progress_text(job: Job) -> str:
     spec = kind_for(job.kind)
     if spec.apply is not None and job.is_active:
         if not job.total:
-            return f"{spec.working}…"
-        return f"{spec.working}: {intcomma(job.total)} {spec.count(job.total)}"
+            return str(spec.working)
+        return spec.say(spec.working_total, count=job.total, total=intcomma(job.total))
     if job.status == Job.Status.QUEUED and not job.done:
-        return f"Waiting to start: {intcomma(job.total)} {spec.count(job.total)} to go."
-    return f"{spec.verb} {intcomma(job.done)} of {intcomma(job.total)} {spec.count(job.total)}"
+        return spec.say(spec.waiting, count=job.total, total=intcomma(job.total))
+    return spec.say(
+        spec.progress, count=job.total, done=intcomma(job.done), total=intcomma(job.total)
+    )
 
 
 @network_view()
@@ -156,9 +158,11 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored download, for members with the role its inline download needs, while kept."""
     export = selectors.export_for(request.network, pk)
     if not request.membership.has_role(export.role):
-        raise PermissionDenied(f"This needs the {Role(export.role).label} role.")
+        raise PermissionDenied(
+            _("This needs the %(role)s role.") % {"role": Role(export.role).label}
+        )
     if not export.is_ready:
-        raise Http404("This file is no longer kept.")
+        raise Http404(_("This file is no longer kept."))
     spec = exports.export_kind_for(export.kind)
     return _attachment(
         request,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Network
@@ -20,7 +20,8 @@ _JOBS = wave_jobs_register(
     prefix="network",
     load=selectors.network_wave_for,
     show_route="networks:nwaves_show",
-    called="survey",
+    closed=gettext_lazy("This survey has closed, so no more invitations can be sent."),
+    not_open=gettext_lazy("Reminders can only be sent while the survey is open."),
 )
 INVITATIONS = _JOBS.invitations
 REMINDERS = _JOBS.reminders
@@ -37,9 +38,21 @@ register(
     JobKind(
         name=ROLES_INVITATIONS,
         title=gettext_lazy("Sending self-assessment links"),
-        verb="Sent",
-        noun="links",
-        noun_one="link",
+        progress=ngettext_lazy(
+            "Sent %(done)s of %(total)s link",
+            "Sent %(done)s of %(total)s links",
+            "count",
+        ),
+        outcome=ngettext_lazy(
+            "Sent %(done)s link.",
+            "Sent %(done)s links.",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s link to go.",
+            "Waiting to start: %(total)s links to go.",
+            "count",
+        ),
         load=_network,
         back=lambda network: (
             reverse("networks:roles", kwargs={"network": network.slug}),
@@ -107,15 +120,27 @@ register(
     JobKind(
         name=NOMINATIONS_CHECK,
         title=gettext_lazy("Checking a nominations file"),
-        verb="Checked",
-        noun="nominations",
-        noun_one="nomination",
+        progress=ngettext_lazy(
+            "Checked %(done)s of %(total)s nomination",
+            "Checked %(done)s of %(total)s nominations",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s nomination to go.",
+            "Waiting to start: %(total)s nominations to go.",
+            "count",
+        ),
         load=selectors.nomination_import_for,
         back=_nominations_back,
         remaining=lambda upload: 0,  # rows are only known once the file is read
         apply=_check,
         check=_not_checked,
-        working="Checking the file",
+        working=gettext_lazy("Checking the file…"),
+        working_total=ngettext_lazy(
+            "Checking the file: %(total)s nomination",
+            "Checking the file: %(total)s nominations",
+            "count",
+        ),
     )
 )
 
@@ -123,14 +148,26 @@ register(
     JobKind(
         name=NOMINATIONS_IMPORT,
         title=gettext_lazy("Importing nominations"),
-        verb="Imported",
-        noun="nominations",
-        noun_one="nomination",
+        progress=ngettext_lazy(
+            "Imported %(done)s of %(total)s nomination",
+            "Imported %(done)s of %(total)s nominations",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s nomination to go.",
+            "Waiting to start: %(total)s nominations to go.",
+            "count",
+        ),
         load=selectors.nomination_import_for,
         back=_nominations_back,
         remaining=lambda upload: upload.checked.get("count", 0),
         apply=_import,
         check=_ready,
-        working="Checking and importing the file",
+        working=gettext_lazy("Checking and importing the file…"),
+        working_total=ngettext_lazy(
+            "Checking and importing the file: %(total)s nomination",
+            "Checking and importing the file: %(total)s nominations",
+            "count",
+        ),
     )
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, JobRefusedError, register
@@ -106,15 +106,27 @@ register(
     JobKind(
         name=ROUND_DRAW,
         title=gettext_lazy("Drawing the round"),
-        verb="Drew",
-        noun="people",
-        noun_one="person",
+        progress=ngettext_lazy(
+            "Drew %(done)s of %(total)s person",
+            "Drew %(done)s of %(total)s people",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s person to go.",
+            "Waiting to start: %(total)s people to go.",
+            "count",
+        ),
         load=_load,
         back=_back,
         remaining=lambda round_: taking_part(round_.programme, round_.starts_on).count(),
         apply=_draw,
         check=_check_draw,
-        working="Drawing the matches",
+        working=gettext_lazy("Drawing the matches…"),
+        working_total=ngettext_lazy(
+            "Drawing the matches: %(total)s person",
+            "Drawing the matches: %(total)s people",
+            "count",
+        ),
         refusals=(ProgrammeError,),
     )
 )
@@ -123,9 +135,21 @@ register(
     JobKind(
         name=ROUND_PUBLISH,
         title=gettext_lazy("Publishing the round"),
-        verb="Sent",
-        noun="emails",
-        noun_one="email",
+        progress=ngettext_lazy(
+            "Sent %(done)s of %(total)s email",
+            "Sent %(done)s of %(total)s emails",
+            "count",
+        ),
+        outcome=ngettext_lazy(
+            "Sent %(done)s email.",
+            "Sent %(done)s emails.",
+            "count",
+        ),
+        waiting=ngettext_lazy(
+            "Waiting to start: %(total)s email to go.",
+            "Waiting to start: %(total)s emails to go.",
+            "count",
+        ),
         load=_load,
         back=_back,
         remaining=_remaining,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from bridgework.surveys import selectors
 from bridgework.surveys.services import RC_WAVES
 from bridgework.waves.jobs import wave_jobs_register
@@ -11,7 +13,8 @@ _JOBS = wave_jobs_register(
     prefix="rc",
     load=selectors.wave_for,
     show_route="surveys:waves_show",
-    called="wave",
+    closed=gettext_lazy("This wave has closed, so no more invitations can be sent."),
+    not_open=gettext_lazy("Reminders can only be sent while the wave is open."),
 )
 INVITATIONS = _JOBS.invitations
 REMINDERS = _JOBS.reminders

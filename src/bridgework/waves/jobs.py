@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, register
@@ -37,10 +38,12 @@ def wave_jobs_register(
     prefix: str,
     load: Callable[[Network, int], AbstractWave],
     show_route: str,
-    called: str,
+    closed: Any,
+    not_open: Any,
 ) -> WaveJobs:
     """Register the instrument's two bulk actions, named ``<prefix>-invitations`` and
-    ``<prefix>-reminders``; ``called`` is how its pages name a wave ("wave", "survey")."""
+    ``<prefix>-reminders``; ``closed`` and ``not_open`` are the (lazily translated) refusals
+    when invitations are started for a closed wave and reminders for one that is not open."""
 
     def back(wave: AbstractWave) -> tuple[str, str]:
         url = reverse(show_route, kwargs={"network": wave.network.slug, "pk": wave.pk})
@@ -48,20 +51,32 @@ def wave_jobs_register(
 
     def not_closed(wave: AbstractWave) -> None:
         if wave.is_closed:
-            raise WaveClosedError(f"This {called} has closed, so no more invitations can be sent.")
+            raise WaveClosedError(str(closed))
 
     def open_now(wave: AbstractWave) -> None:
         if not wave.is_open:
-            raise WaveClosedError(f"Reminders can only be sent while the {called} is open.")
+            raise WaveClosedError(str(not_open))
 
     names = WaveJobs(invitations=f"{prefix}-invitations", reminders=f"{prefix}-reminders")
     register(
         JobKind(
             name=names.invitations,
             title=gettext_lazy("Sending invitations"),
-            verb="Sent",
-            noun="invitations",
-            noun_one="invitation",
+            progress=ngettext_lazy(
+                "Sent %(done)s of %(total)s invitation",
+                "Sent %(done)s of %(total)s invitations",
+                "count",
+            ),
+            outcome=ngettext_lazy(
+                "Sent %(done)s invitation.",
+                "Sent %(done)s invitations.",
+                "count",
+            ),
+            waiting=ngettext_lazy(
+                "Waiting to start: %(total)s invitation to go.",
+                "Waiting to start: %(total)s invitations to go.",
+                "count",
+            ),
             load=load,
             back=back,
             remaining=lambda wave: waves.invitations_remaining(kind=kind, wave=wave),
@@ -74,9 +89,21 @@ def wave_jobs_register(
         JobKind(
             name=names.reminders,
             title=gettext_lazy("Sending reminders"),
-            verb="Sent",
-            noun="reminders",
-            noun_one="reminder",
+            progress=ngettext_lazy(
+                "Sent %(done)s of %(total)s reminder",
+                "Sent %(done)s of %(total)s reminders",
+                "count",
+            ),
+            outcome=ngettext_lazy(
+                "Sent %(done)s reminder.",
+                "Sent %(done)s reminders.",
+                "count",
+            ),
+            waiting=ngettext_lazy(
+                "Waiting to start: %(total)s reminder to go.",
+                "Waiting to start: %(total)s reminders to go.",
+                "count",
+            ),
             load=load,
             back=back,
             remaining=lambda wave: waves.reminders_remaining(kind=kind, wave=wave),

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from bridgework.directory.models import Membership, Role
 from bridgework.web.middleware import activate_network_time
@@ -32,7 +33,7 @@ def membership_for(request: HttpRequest, slug: str) -> Membership:
             user=request.user, network__slug=slug
         )
     except Membership.DoesNotExist as exc:
-        raise Http404("No such network") from exc
+        raise Http404(_("No such network")) from exc
 
 
 def network_view(minimum_role: str = Role.ANALYST) -> Callable[[View], View]:
@@ -50,7 +51,9 @@ def network_view(minimum_role: str = Role.ANALYST) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             membership = membership_for(request, network)
             if not membership.has_role(minimum_role):
-                raise PermissionDenied(f"This needs the {Role(minimum_role).label} role.")
+                raise PermissionDenied(
+                    _("This needs the %(role)s role.") % {"role": Role(minimum_role).label}
+                )
             request.network = membership.network  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
             request.session[ACTIVE_NETWORK_SESSION_KEY] = membership.network.slug
@@ -58,7 +61,7 @@ def network_view(minimum_role: str = Role.ANALYST) -> Callable[[View], View]:
             try:
                 return view(request, *args, **kwargs)
             except ObjectDoesNotExist as exc:
-                raise Http404("Not found in this network") from exc
+                raise Http404(_("Not found in this network")) from exc
 
         wrapper.network_scoped = True  # type: ignore[attr-defined]
         wrapper.minimum_role = minimum_role  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridgework.directory import selectors, services
 from bridgework.directory.forms import OrganisationForm, TeamForm, WorkgroupForm
@@ -25,15 +26,19 @@ from bridgework.web.tenancy import network_view
 class Column:
     """One column of a group list: header, attribute of the row, and whether it is a number."""
 
-    header: str
+    header: Any
     attribute: str
     numeric: bool = False
 
 
 @dataclass(frozen=True)
 class GroupKind:
+    """One kind of group: ``plural`` names its routes; ``title`` and ``add_title`` are the
+    list page's heading and its button (and the new-group page's heading)."""
+
     plural: str
-    singular: str
+    title: Any
+    add_title: Any
     form: type[ModelForm]
     list_for: Callable[[Any], QuerySet]
     one_for: Callable[[Any, int], Any]
@@ -47,37 +52,43 @@ class GroupKind:
 KINDS = {
     "organisations": GroupKind(
         "organisations",
-        "organisation",
+        gettext_lazy("Organisations"),
+        gettext_lazy("Add organisation"),
         OrganisationForm,
         selectors.organisations_for,
         selectors.organisation_for,
         services.organisation_create,
         services.organisation_update,
         "organisation",
-        (Column("Kind", "kind"), Column("Teams", "team_count", numeric=True)),
+        (
+            Column(gettext_lazy("Kind"), "kind"),
+            Column(gettext_lazy("Teams"), "team_count", numeric=True),
+        ),
     ),
     "teams": GroupKind(
         "teams",
-        "team",
+        gettext_lazy("Teams"),
+        gettext_lazy("Add team"),
         TeamForm,
         selectors.teams_for,
         selectors.team_for,
         services.team_create,
         services.team_update,
         "team",
-        (Column("Organisation", "organisation.name"),),
+        (Column(gettext_lazy("Organisation"), "organisation.name"),),
         scoped_form=True,
     ),
     "workgroups": GroupKind(
         "workgroups",
-        "workgroup",
+        gettext_lazy("Workgroups"),
+        gettext_lazy("Add workgroup"),
         WorkgroupForm,
         selectors.workgroups_for,
         selectors.workgroup_for,
         services.workgroup_create,
         services.workgroup_update,
         "workgroup",
-        (Column("Description", "description"),),
+        (Column(gettext_lazy("Description"), "description"),),
     ),
 }
 
@@ -98,7 +109,7 @@ def list_view(kind_name: str) -> Callable[..., HttpResponse]:
             {
                 "objects": page_of(request, kind.list_for(request.network)),
                 "kind": kind,
-                "page_title": kind.plural.capitalize(),
+                "page_title": kind.title,
             },
         )
 
@@ -124,7 +135,7 @@ def edit_view(kind_name: str, *, creating: bool) -> Callable[..., HttpResponse]:
             else:
                 messages.success(request, _("Saved %(name)s.") % {"name": data["name"]})
                 return redirect(f"directory:{kind.plural}", network=request.network.slug)
-        title = f"Add {kind.singular}" if creating else f"Edit {instance.name}"
+        title = kind.add_title if creating else _("Edit %(name)s") % {"name": instance.name}
         return render(
             request, "components/form_page.html", {"form": form, "kind": kind, "page_title": title}
         )

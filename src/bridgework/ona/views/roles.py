@@ -71,7 +71,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     is_coordinator = request.membership.has_role(Role.COORDINATOR)
     if request.method == "POST":
         if not is_coordinator:
-            raise PermissionDenied("Sending links needs the Coordinator role.")
+            raise PermissionDenied(gettext("Sending links needs the Coordinator role."))
         job = job_start(
             network=request.network,
             kind=network_jobs.ROLES_INVITATIONS,

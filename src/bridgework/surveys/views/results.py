@@ -102,7 +102,7 @@ def cell(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         found = figures.analysis.cell(rater, target)
     except KeyError as exc:
-        raise Http404("No such cell") from exc
+        raise Http404(_("No such cell")) from exc
     instrument = wave.instrument()
     profile = []
     if found.dimensions is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def _page(request: HttpRequest, status: int, title: str, body: str) -> HttpResponse:
@@ -14,8 +15,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return _page(
         request,
         400,
-        "Sorry, there is a problem with that request",
-        "Go back and try again. If it keeps happening, start again from the home page.",
+        _("Sorry, there is a problem with that request"),
+        _("Go back and try again. If it keeps happening, start again from the home page."),
     )
 
 
@@ -23,8 +24,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return _page(
         request,
         403,
-        "You cannot do that here",
-        "Your role in this network does not allow it. Ask the network's owner if you need to.",
+        _("You cannot do that here"),
+        _("Your role in this network does not allow it. Ask the network's owner if you need to."),
     )
 
 
@@ -32,9 +33,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _page(
         request,
         404,
-        "Page not found",
-        "If you typed the web address, check it is correct. If you followed a link, it "
-        "may have expired or you may not have access to it.",
+        _("Page not found"),
+        _(
+            "If you typed the web address, check it is correct. If you followed a link, it "
+            "may have expired or you may not have access to it."
+        ),
     )
 
 
@@ -42,12 +45,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         500,
-        "Sorry, something went wrong",
-        "Nothing you entered was lost. Try again in a few minutes.",
+        _("Sorry, something went wrong"),
+        _("Nothing you entered was lost. Try again in a few minutes."),
     )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _page(
-        request, 403, "This form has expired", "Go back, reload the page and submit the form again."
+        request,
+        403,
+        _("This form has expired"),
+        _("Go back, reload the page and submit the form again."),
     )

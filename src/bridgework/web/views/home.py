@@ -29,5 +29,5 @@ def home(request: HttpRequest) -> HttpResponse:
 def switch_network(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("network", "")
     if not networks_for_user(request.user).filter(network__slug=slug).exists():
-        raise Http404("No such network")
+        raise Http404(_("No such network"))
     return redirect("directory:home", network=slug)

@@ -73,7 +73,7 @@ def token_revoke(
     try:
         token = lookup(int(request.POST.get("token", "")))
     except (ValueError, ObjectDoesNotExist) as exc:
-        raise Http404("No such token in this network") from exc
+        raise Http404(_("No such token in this network")) from exc
     revoke(token)
     messages.success(
         request, _("The token “%(name)s” was revoked: it no longer works.") % {"name": token.name}
