@@ -505,11 +505,20 @@ def test_closing_an_rc_wave_is_confirmed_as_a_warning(team, coordinator):
 
 
 @pytest.mark.django_db
-def test_the_reminder_rhythm_has_one_bound_kept_by_services_and_the_database(instrument, team):
+@pytest.mark.parametrize(
+    ("setting", "inside", "outside", "message"),
+    [
+        ("reminder_every_days", (0, 60), (61,), "every 0 to 60 days"),
+        ("min_group_size", (3, 100), (2, 101), "a whole number from 3 to 100"),
+    ],
+)
+def test_a_wave_setting_has_one_bound_kept_by_services_and_the_database(
+    instrument, team, setting, inside, outside, message
+):
+    """Each bounded setting is refused beyond its bound by the services (the field's
+    validators) and by the database (a check constraint), on both instruments."""
     from django.core.exceptions import ValidationError
     from django.db import IntegrityError, transaction
-
-    from bridgework.waves.models import MAX_REMINDER_EVERY_DAYS
 
     wave = _open_wave(instrument, team)
     model = type(wave)
@@ -521,46 +530,19 @@ def test_the_reminder_rhythm_has_one_bound_kept_by_services_and_the_database(ins
         "opens_at": wave.opens_at,
         "closes_at": wave.closes_at,
         "min_group_size": wave.min_group_size,
+        "reminder_every_days": wave.reminder_every_days,
     }
     if instrument is RC:
         fields |= {"respondent_workgroups": [team.workgroup], "live_results": False}
-    update(wave=wave, reminder_every_days=MAX_REMINDER_EVERY_DAYS, **fields)
-    assert model.objects.get(pk=wave.pk).reminder_every_days == MAX_REMINDER_EVERY_DAYS
-    with pytest.raises(ValidationError, match="every 0 to 60 days"):
-        update(wave=wave, reminder_every_days=MAX_REMINDER_EVERY_DAYS + 1, **fields)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        model.objects.filter(pk=wave.pk).update(reminder_every_days=MAX_REMINDER_EVERY_DAYS + 1)
-    assert model.objects.get(pk=wave.pk).reminder_every_days == MAX_REMINDER_EVERY_DAYS
-
-
-@pytest.mark.django_db
-def test_the_minimum_group_size_has_one_bound_kept_by_services_and_the_database(instrument, team):
-    from django.core.exceptions import ValidationError
-    from django.db import IntegrityError, transaction
-
-    from bridgework.analysis.privacy import ABSOLUTE_MAXIMUM, ABSOLUTE_MINIMUM
-
-    wave = _open_wave(instrument, team)
-    model = type(wave)
-    update = (
-        survey_services.wave_update if instrument is RC else network_services.network_wave_update
-    )
-    fields = {
-        "name": wave.name,
-        "opens_at": wave.opens_at,
-        "closes_at": wave.closes_at,
-        "reminder_every_days": 0,
-    }
-    if instrument is RC:
-        fields |= {"respondent_workgroups": [team.workgroup], "live_results": False}
-    update(wave=wave, min_group_size=ABSOLUTE_MAXIMUM, **fields)
-    assert model.objects.get(pk=wave.pk).min_group_size == ABSOLUTE_MAXIMUM
-    for outside in (ABSOLUTE_MINIMUM - 1, ABSOLUTE_MAXIMUM + 1):
-        with pytest.raises(ValidationError, match="a whole number from 3 to 100"):
-            update(wave=wave, min_group_size=outside, **fields)
+    for value in inside:
+        update(wave=wave, **(fields | {setting: value}))
+        assert getattr(model.objects.get(pk=wave.pk), setting) == value
+    for value in outside:
+        with pytest.raises(ValidationError, match=message):
+            update(wave=wave, **(fields | {setting: value}))
         with pytest.raises(IntegrityError), transaction.atomic():
-            model.objects.filter(pk=wave.pk).update(min_group_size=outside)
-    assert model.objects.get(pk=wave.pk).min_group_size == ABSOLUTE_MAXIMUM
+            model.objects.filter(pk=wave.pk).update(**{setting: value})
+    assert getattr(model.objects.get(pk=wave.pk), setting) == inside[-1]
 
 
 @pytest.mark.parametrize(
