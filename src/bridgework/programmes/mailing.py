@@ -41,7 +41,7 @@ from bridgework.programmes.models import (
     Round,
     RoundPlace,
 )
-from bridgework.tokens import issue_token
+from bridgework.tokens import IssuedToken, issue_token
 
 #: Keys are looked up this many at a time (SQLite's default limit on query parameters is 999).
 _KEY_CHUNK = 500
@@ -201,6 +201,19 @@ def _email_for(
     )
 
 
+def _links_for(enrolment_ids: list[int]) -> list[IssuedToken]:
+    """One new personal link per enrolment (in order), written with one insert per chunk."""
+    tokens = [issue_token() for _ in enrolment_ids]
+    EnrolmentToken.objects.bulk_create(
+        [
+            EnrolmentToken(enrolment_id=enrolment_id, digest=token.digest)
+            for enrolment_id, token in zip(enrolment_ids, tokens, strict=True)
+        ],
+        batch_size=_KEY_CHUNK,
+    )
+    return tokens
+
+
 def _send_batch(
     places: list[RoundPlace], kinds: dict[int, str], groups: dict[int, list[RoundPlace]]
 ) -> int:
@@ -227,14 +240,7 @@ def _send_batch(
     ]
     if not ready:
         return 0
-    tokens = [issue_token() for _ in ready]
-    EnrolmentToken.objects.bulk_create(
-        [
-            EnrolmentToken(enrolment_id=p.enrolment_id, digest=t.digest)
-            for p, t in zip(ready, tokens, strict=True)
-        ],
-        batch_size=_KEY_CHUNK,
-    )
+    tokens = _links_for([p.enrolment_id for p in ready])
     calendars: dict[tuple, str] = {}
     emails = [
         _email_for(
@@ -381,14 +387,7 @@ def _queue_followups(
     todo = [item for item in items if _key(item[1], item[0], item[4]) not in done]
     if not todo:
         return 0
-    tokens = [issue_token() for _ in todo]
-    EnrolmentToken.objects.bulk_create(
-        [
-            EnrolmentToken(enrolment_id=item[0].enrolment_id, digest=t.digest)
-            for item, t in zip(todo, tokens, strict=True)
-        ],
-        batch_size=_KEY_CHUNK,
-    )
+    tokens = _links_for([item[0].enrolment_id for item in todo])
     calendars: dict[tuple, str] = {}
     emails = [
         _email_for(
