@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bridgework.problems import FIRST_DATA_ROW, DatasetError, Problem, normalise_header
 
@@ -85,6 +87,37 @@ def as_frame(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         else:
             frame[column] = series.map(_text).astype(str)
     return frame
+
+
+def _known(values: pd.Series, known: pa.Array) -> np.ndarray:
+    """Which cells are in ``known``: one Arrow hash lookup per cell.
+
+    ``Series.isin`` on pandas' Arrow-backed text turns the whole value set into Python objects
+    on every call, which at 100,000 ids costs more than the lookups themselves.
+    """
+    cells = pa.array(values, from_pandas=True)
+    found = pc.is_in(cells, value_set=known.cast(cells.type))
+    return found.to_numpy(zero_copy_only=False)
+
+
+def _casefold(values: pd.Series) -> pd.Series:
+    """``str.casefold`` once per distinct value (a column has a handful of relations)."""
+    codes, distinct = pd.factorize(values)
+    folded = np.array([str(value).casefold() for value in distinct] + [""], dtype=object)
+    return pd.Series(folded[codes], index=values.index, dtype=str)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Text cells as floats, NaN where a cell is not a number.
+
+    Arrow's cast parses a column of valid numbers in one pass; a column with a bad cell falls
+    back to ``pandas.to_numeric``, which marks each bad cell rather than failing.
+    """
+    try:
+        parsed = pc.cast(pa.array(values, from_pandas=True), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return pd.to_numeric(values, errors="coerce")
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index)
 
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
@@ -194,12 +227,13 @@ def validate_nominations(
     if problems:
         raise DatasetError(problems)
     frame = frame.loc[~_blank_rows(frame)]
-    known = pd.Index(pd.unique(np.asarray(list(people_ids), dtype=object)))
+    ids = people_ids if isinstance(people_ids, pd.Series) else list(people_ids)
+    known = pc.unique(pa.array(ids, type=pa.large_string(), from_pandas=True))
     for column in ("ego", "alter"):
         values = frame[column]
         for row in values.index[values == ""]:
             problems.append(Problem(int(row), column, f"{column} is blank"))
-        unknown = (values != "") & ~values.isin(known)
+        unknown = (values != "") & ~_known(values, known)
         for row, value in values[unknown].items():
             problems.append(Problem(int(row), column, f"no person with id {value}"))
     self_rows = (frame["ego"] == frame["alter"]) & (frame["ego"] != "")
@@ -207,12 +241,12 @@ def validate_nominations(
         problems.append(Problem(int(row), "alter", f"{value} nominates themselves"))
 
     if "relation" in frame.columns:
-        relation = frame["relation"].str.casefold().replace("", DEFAULT_RELATION)
+        relation = _casefold(frame["relation"]).replace("", DEFAULT_RELATION)
     else:
         relation = pd.Series(DEFAULT_RELATION, index=frame.index, dtype=str)
     if "weight" in frame.columns:
         raw = frame["weight"]
-        weight = pd.to_numeric(raw.replace("", "1"), errors="coerce")
+        weight = _numbers(raw.replace("", "1"))
         bad = ~(np.isfinite(weight.to_numpy(dtype=float, na_value=np.nan)) & (weight > 0))
         for row, value in raw[bad].items():
             problems.append(

@@ -86,12 +86,28 @@ class Columns:
 
         Each distinct value becomes one Python string, shared by the rows that hold it.
         """
-        frame = pd.DataFrame(
-            {
-                name: pd.Series(text_objects(self.table.column(name)), dtype=object, copy=False)
-                for name in self.names
-            }
+        return self._indexed(
+            pd.DataFrame(
+                {
+                    name: pd.Series(text_objects(self.table.column(name)), dtype=object, copy=False)
+                    for name in self.names
+                }
+            )
         )
+
+    def to_text_frame(self) -> pd.DataFrame:
+        """The columns as pandas' Arrow-backed ``str`` columns (no copy), index = row.
+
+        For validation written with vectorised string operations: no Python object per cell.
+        """
+        text = pd.StringDtype("pyarrow", na_value=np.nan)
+        return self._indexed(
+            pd.DataFrame(
+                {name: pd.Series(self.table.column(name), dtype=text) for name in self.names}
+            )
+        )
+
+    def _indexed(self, frame: pd.DataFrame) -> pd.DataFrame:
         rows = self.rows
         if not len(rows) or (
             rows[0] == FIRST_DATA_ROW and rows[-1] == FIRST_DATA_ROW + len(rows) - 1

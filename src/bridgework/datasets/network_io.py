@@ -48,11 +48,11 @@ __all__ = [
 
 def read_network_people(source: Source, *, filename: str | None = None) -> pd.DataFrame:
     """Read and validate a people file (CSV or XLSX); see :func:`validate_people`."""
-    return validate_people(read_columns(source, filename=filename).to_frame())
+    return validate_people(read_columns(source, filename=filename).to_text_frame())
 
 
 def read_nominations(
     source: Source, people_ids: Iterable[str], *, filename: str | None = None
 ) -> pd.DataFrame:
     """Read and validate a nominations file (CSV or XLSX); see :func:`validate_nominations`."""
-    return validate_nominations(read_columns(source, filename=filename).to_frame(), people_ids)
+    return validate_nominations(read_columns(source, filename=filename).to_text_frame(), people_ids)
