@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -365,8 +365,8 @@ def nominations_import(*, upload: NominationImport) -> int:
 
 
 def _roles_unasked(network: Network) -> QuerySet[Person]:
-    asked = RolesInvitation.objects.filter(network=network).values("person_id")
-    return eligible_people(Person.objects.filter(network=network)).exclude(pk__in=asked)
+    asked = RolesInvitation.objects.filter(network=network, person_id=OuterRef("pk"))
+    return eligible_people(Person.objects.filter(network=network)).filter(~Exists(asked))
 
 
 def roles_invitations_remaining(*, network: Network) -> int:

@@ -132,8 +132,10 @@ def invitations_remaining(*, kind: WaveKind, wave: AbstractWave) -> int:
 
 
 def _uninvited(kind: WaveKind, wave: AbstractWave) -> QuerySet[Person]:
-    invited = kind.invitation_model.objects.filter(wave=wave).values("person_id")
-    return eligible_people(kind.respondents(wave)).exclude(pk__in=invited)
+    # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join, where NOT IN of a
+    # subquery too big for memory is checked row by row (hours at a million invitations).
+    invited = kind.invitation_model.objects.filter(wave=wave, person_id=OuterRef("pk"))
+    return eligible_people(kind.respondents(wave)).filter(~Exists(invited))
 
 
 def invitations_create(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from bridgework.directory.models import Network, Organisation, Person
 from bridgework.programmes.models import Enrolment, Guide, Programme
@@ -157,7 +158,8 @@ def enrol_audience(*, programme: Programme) -> int:
     people = Person.objects.filter(network=programme.network, active=True).exclude(email="")
     if programme.audience == Programme.Audience.ORGANISATIONS:
         people = people.filter(organisation__in=programme.organisations.all())
-    people = list(people.exclude(pk__in=programme.enrolments.values("person_id")))
+    enrolled = programme.enrolments.filter(person_id=OuterRef("pk"))
+    people = list(people.filter(~Exists(enrolled)))
     Enrolment.objects.bulk_create(
         [
             Enrolment(
