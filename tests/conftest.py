@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
+import redis
 from django.db.backends.sqlite3.base import DatabaseOperations
+from django.test import override_settings
 
 from bridgework.mail.backends import OUTBOX_BACKEND
+from bridgework.server.cache_config import caches
+from tests.processes import redis_missing, redis_server
 
 _sqlite_sql_flush = DatabaseOperations.sql_flush
 
@@ -58,3 +65,50 @@ def _fresh_rate_limits(request, django_db_blocker):
 
         with django_db_blocker.unblock():
             cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache_reachable():
+    """A test that met an unreachable cache leaves the next one a process that tries it."""
+    yield
+    from bridgework.web import cache
+
+    cache._retry_at = 0.0
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A Redis server of this test process's own (``tests.processes.redis_server``), as a
+    ``redis://`` URL. Without ``redis-server`` the test fails in CI (``CI=true``: .ci/run
+    installs it) and is skipped only elsewhere, saying so."""
+    missing = redis_missing()
+    if missing:
+        if _in_ci():
+            pytest.fail(f"{missing}, and CI must test the Redis cache (.ci/run installs it)")
+        pytest.skip(f"{missing}: skipped outside CI only (with CI=true this test fails)")
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_cache(redis_url) -> Iterator[redis.Redis]:
+    """The default cache on the test's Redis server, configured as ``CACHE_URL`` would, empty
+    before and after; yields a client of the same server, to look inside."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    with override_settings(CACHES=caches(redis_url)):
+        yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(params=["database", "redis"])
+def shared_cache(request) -> str:
+    """Run the test on each shared cache: the database table (the default) and Redis."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+    return request.param

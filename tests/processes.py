@@ -1,5 +1,6 @@
 """Helpers for tests that run the app as separate processes: a scratch database, free ports,
-process groups that are always torn down, a plain HTTP client and an SMTP sink."""
+process groups that are always torn down, a plain HTTP client, an SMTP sink and a Redis
+server of the test's own."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import socketserver
@@ -266,3 +268,53 @@ class SMTPSink(socketserver.ThreadingTCPServer):
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
         self.server_close()
+
+
+def redis_missing() -> str | None:
+    """Why a Redis server cannot be started here (``None``: it can)."""
+    if shutil.which("redis-server") is None:
+        return "redis-server is not installed (Debian: apt-get install redis-server)"
+    return None
+
+
+@contextlib.contextmanager
+def redis_server(directory: Path) -> Iterator[str]:
+    """A ``redis-server`` of this test's own on a free loopback port, keeping nothing on disk
+    (its working directory is ``directory``), stopped afterwards; yields its ``redis://`` URL.
+    Never the machine's own Redis service, so a test can neither read nor flush its data."""
+    import redis
+
+    port = free_port()
+    argv = [
+        shutil.which("redis-server") or "redis-server",
+        "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", str(directory), "--logfile", str(directory / "redis.log"),
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = directory / "redis.log"
+                    raise RuntimeError(
+                        f"redis-server on port {port} did not start: "
+                        + (log.read_text()[-2000:] if log.exists() else "no log")
+                    ) from None
+                time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

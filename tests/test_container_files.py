@@ -85,6 +85,9 @@ def test_compose_runs_postgres_two_servers_and_two_workers_from_this_repository(
     ports = [services[name]["ports"][0] for name in ("web-1", "web-2")]
     assert len(set(ports)) == 2
     assert services["redis"]["profiles"] == ["redis"]
+    redis_command = services["redis"]["command"]
+    assert redis_command[redis_command.index("--save") + 1] == ""  # nothing kept on disk
+    assert redis_command[redis_command.index("--maxmemory-policy") + 1] == "volatile-lru"
     assert "db://" in services["web-1"]["environment"]["CACHE_URL"]
 
 

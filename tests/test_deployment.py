@@ -8,16 +8,24 @@ all open (WAL, IMMEDIATE transactions: the embedded default's single-machine sha
 be just as consistent between processes). Mail goes by SMTP to a sink in this test.
 
 One test, in the order a lockout allows: a sign-in made through A is a session on B; results
-published by closing the wave through A are what B shows; a job of invitations started through
-A survives the worker running it being killed, with every email in the outbox and delivered
-exactly once; the personal-link rate limit and the sign-in lockout count requests to both
-servers together.
+published by closing the wave through A are what B shows; a network map's analysis and
+pictures kept in the shared cache by A are read by B, and a change (a new release of answers)
+is seen by both; a job of invitations started through A survives the worker running it being
+killed, with every email in the outbox and delivered exactly once; the personal-link rate
+limit and the sign-in lockout count requests to both servers together.
+
+It runs with each shared cache: the database's (the default) and, on PostgreSQL, Redis
+(``CACHE_URL`` on a ``redis-server`` of the test's own). Redis is what several machines
+would share, with PostgreSQL; on SQLite, the one-machine shape, the database cache is the
+whole story, and the scenario (about a minute of two busy cores) is not run a third time.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -35,6 +43,7 @@ from tests.processes import (
     as_json,
     bridgework,
     free_port,
+    is_postgres,
     process_env,
     sql,
     throwaway_database,
@@ -111,7 +120,62 @@ to_invite = services.wave_create(
     process=ward, name="Winter", opens_at=now - timedelta(hours=1),
     closes_at=now + timedelta(days=7), respondent_workgroups=[nurses],
 )
-print(json.dumps({"answered": answered.pk, "to_invite": to_invite.pk, "token": token}))
+# A closed network wave over three organisations of five, all answered: its map is cached.
+from bridgework.directory.models import Organisation
+from bridgework.ona.models import NetworkInvitation, Nomination
+from bridgework.ona.services import network_wave_create
+orgs = [Organisation.objects.create(network=network, name=f"Agency {i}") for i in range(3)]
+mapped = network_wave_create(
+    network=network, name="Map", opens_at=now - timedelta(days=9),
+    closes_at=now - timedelta(days=1), organisations=orgs, min_group_size=3,
+)
+staff = [
+    Person.objects.create(
+        network=network, name=f"Staff {o}.{i}", email=f"s{o}p{i}@shire.example", organisation=org
+    )
+    for o, org in enumerate(orgs) for i in range(5)
+]
+for n, person in enumerate(staff):
+    NetworkInvitation.objects.create(
+        network=network, wave=mapped, person=person, started_at=now - timedelta(days=3),
+        completed_at=now - timedelta(days=3), consent_named=True,
+    )
+    for alter in (staff[(n + 1) % len(staff)], staff[(n + 5) % len(staff)]):
+        Nomination.objects.create(
+            network=network, wave=mapped, ego=person, alter=alter, relation="works_with",
+            weight=4,
+        )
+print(json.dumps({
+    "answered": answered.pk, "to_invite": to_invite.pk, "token": token, "mapped": mapped.pk,
+}))
+"""
+
+#: Five more people of the first organisation answer the network wave, each naming everyone
+#: in it: enough new respondents for a new release, and ties the map shows.
+MORE_ANSWERS = r"""
+import json, sys, django
+django.setup()
+from django.utils import timezone
+from bridgework.directory.models import Person
+from bridgework.ona.models import NetworkInvitation, NetworkWave, Nomination
+wave = NetworkWave.objects.get(pk=int(sys.argv[1]))
+org = wave.organisations.order_by("pk").first()
+colleagues = list(Person.objects.filter(organisation=org))
+for i in range(5):
+    person = Person.objects.create(
+        network=wave.network, name=f"Newcomer {i}", email=f"new{i}@shire.example",
+        organisation=org,
+    )
+    NetworkInvitation.objects.create(
+        network=wave.network, wave=wave, person=person, started_at=timezone.now(),
+        completed_at=timezone.now(), consent_named=True,
+    )
+    for alter in colleagues:
+        Nomination.objects.create(
+            network=wave.network, wave=wave, ego=person, alter=alter, relation="works_with",
+            weight=5,
+        )
+print(json.dumps({"added": 5}))
 """
 
 STATE = r"""
@@ -169,11 +233,29 @@ def _sign_in(browser: Browser, email: str, password: str) -> int:
     return status
 
 
+#: The shared caches to run with: Redis beside PostgreSQL only (see the module's docstring).
+CACHES = ["database", "redis"] if is_postgres(os.environ.get("DATABASE_URL", "")) else ["database"]
+
+
+@pytest.fixture(params=CACHES)
+def shared_cache(request) -> dict[str, str]:
+    """The processes' ``CACHE_URL``: none (the database's cache) or the test's Redis, empty."""
+    if request.param == "database":
+        return {}
+    import redis
+
+    url = request.getfixturevalue("redis_url")
+    redis.Redis.from_url(url).flushdb()
+    return {"CACHE_URL": url}
+
+
 @pytest.fixture
-def deployment(tmp_path: Path):
-    """Two servers (A, B), two workers and an SMTP sink over one scratch database."""
+def deployment(tmp_path: Path, shared_cache: dict[str, str]):
+    """Two servers (A, B), two workers and an SMTP sink over one scratch database, sharing
+    one cache."""
     with SMTPSink() as sink:
         env = process_env(
+            **shared_cache,
             SECRET_KEY="deployment-test-" + "k" * 50,
             ALLOWED_HOSTS="127.0.0.1",
             EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?tls=0",
@@ -219,6 +301,7 @@ def deployment(tmp_path: Path):
                     wait_until_serving(browser, process, timeout=180)
                 yield {
                     "env": {**env, "BRIDGEWORK_PRODUCTION": "1"},
+                    "cache_url": shared_cache.get("CACHE_URL", ""),
                     "ports": ports,
                     "workers": workers,
                     "setup": setup,
@@ -227,6 +310,42 @@ def deployment(tmp_path: Path):
                 }
             finally:
                 processes.stop_all()
+
+
+def _cache_entries(deployment: dict, *prefixes: str) -> dict[str, tuple[object, object]]:
+    """The shared cache's entries whose keys start with one of ``prefixes``, read from the
+    backend itself (Redis, or the database's cache table): key to (expiry, value). An entry
+    written again has a later expiry; one only read keeps its own."""
+    cache_url = deployment["cache_url"]
+    if cache_url:
+        import redis
+
+        client = redis.Redis.from_url(cache_url)
+        try:
+            keys = sorted(k.decode() for k in client.keys(":1:*"))
+            found = {k.removeprefix(":1:"): k for k in keys}
+            return {
+                key: (client.pexpiretime(raw), client.get(raw) if "ratelimit" in key else None)
+                for key, raw in found.items()
+                if key.startswith(prefixes)
+            }
+        finally:
+            client.close()
+    rows = sql(
+        deployment["env"]["DATABASE_URL"], "SELECT cache_key, expires, value FROM bridgework_cache"
+    )
+    return {
+        key.removeprefix(":1:"): (
+            str(expires),
+            pickle.loads(base64.b64decode(value)) if "ratelimit" in key else None,
+        )
+        for key, expires, value in rows
+        if key.removeprefix(":1:").startswith(prefixes)
+    }
+
+
+def _pictures(page: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", page, re.S)
 
 
 def _job_state(env: dict[str, str], job_id: int) -> dict:
@@ -296,6 +415,30 @@ def test_two_servers_and_two_workers_agree_on_sessions_results_jobs_and_limits(d
     assert csv_a == csv_b
     assert "Team 0" in csv_a
 
+    # Caches: the network map's analysis and pictures computed for A are what B reads: the
+    # same entries, none written again. New answers make a new release: its analysis,
+    # computed for B, is what A then reads, and both show the changed map.
+    kept = ("networks:analysis:", "charts:svg:")
+    network_map = f"/n/{slug}/networks/waves/{setup['mapped']}/map/"
+    status, _, page_a = a.get(network_map)
+    assert status == 200, page_a[:500]
+    first = _cache_entries(deployment, *kept)
+    assert any(k.startswith("networks:analysis:") for k in first), first
+    assert any(k.startswith("charts:svg:") for k in first), first
+    status, _, page_b = b.get(network_map)
+    assert status == 200
+    assert _pictures(page_b) == _pictures(page_a) != []
+    assert _cache_entries(deployment, *kept) == first
+    _run(env, MORE_ANSWERS, str(setup["mapped"]))
+    status, _, changed_b = b.get(network_map)
+    assert status == 200
+    second = _cache_entries(deployment, *kept)
+    new_analyses = {k for k in set(second) - set(first) if k.startswith("networks:analysis:")}
+    assert new_analyses, second
+    status, _, changed_a = a.get(network_map)
+    assert _pictures(changed_a) == _pictures(changed_b) != _pictures(page_a)
+    assert _cache_entries(deployment, *kept) == second
+
     # Jobs: invitations started through A; the worker running the job is killed part-way;
     # the other resumes it. Every nurse is invited once, emailed once, delivered once.
     status, headers, _ = _post_form(a, f"/n/{slug}/surveys/waves/{setup['to_invite']}/invite/", {})
@@ -343,6 +486,9 @@ def test_two_servers_and_two_workers_agree_on_sessions_results_jobs_and_limits(d
     assert set(statuses) == {410}, statuses  # the wave has closed: within the limit
     assert Browser(a.port).get(link)[0] == 429
     assert Browser(b.port).get(link)[0] == 429
+    # One counter in the shared cache (Redis, when configured) holds every request.
+    counters = _cache_entries(deployment, "ratelimit:personal-link:")
+    assert [int(value) for _, value in counters.values()] == [LINK_LIMIT + 2], counters
 
     # Sign-in lockout: five failures, three on A and two on B, pause signing in on both,
     # even with the right password.

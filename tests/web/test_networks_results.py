@@ -436,7 +436,9 @@ def test_no_reader_sees_answered_counts_of_small_organisations_on_the_map(
 
 
 @pytest.mark.django_db
-def test_analysis_is_cached_and_moves_only_with_a_new_release(two_groups, coordinator, monkeypatch):
+def test_analysis_is_cached_and_moves_only_with_a_new_release(
+    two_groups, coordinator, monkeypatch, shared_cache
+):
     from bridgework.ona import results
 
     network, wave, people = two_groups

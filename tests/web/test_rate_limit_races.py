@@ -1,6 +1,7 @@
 """The rate limiter counts every request exactly when many processes start a window, and
-count in it, at the same instant (the database cache's first ``add`` and its ``incr``): on
-PostgreSQL with ``DATABASE_URL``, otherwise over one SQLite file."""
+count in it, at the same instant (the first ``add`` and the ``incr``s), on each shared cache:
+the database's (on PostgreSQL with ``DATABASE_URL``, otherwise over one SQLite file) and
+Redis (a server of the test's own; its ``incr`` checks that the key exists, then ``INCR``s)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,11 @@ start, gap, rounds, allowance = float(start), float(gap), int(rounds), int(allow
 cache.get("warm-up")  # connected before the start
 results = []
 for i in range(int(keys)):
-    while time.time() < start + i * gap:
+    at = start + i * gap
+    while time.time() < at - 0.003:
         time.sleep(0.0005)
+    while time.time() < at:  # the last moments spun, so every process leaves together
+        pass
     results.append([limit_exceeded("race", f"{prefix}:{i}", allowance=allowance)
                     for _ in range(rounds)])
 print(json.dumps(results))
@@ -73,9 +77,22 @@ def _output(process: subprocess.Popen) -> object:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def test_processes_starting_a_window_together_let_through_exactly_the_allowance(tmp_path):
-    env = process_env(BRIDGEWORK_DATA_DIR=str(tmp_path))
-    env.pop("CACHE_URL", None)  # the default: the database cache
+@pytest.fixture(params=["database", "redis"])
+def cache_env(request) -> dict[str, str]:
+    """The processes' cache: the database's (the default) or the test's Redis, emptied."""
+    if request.param == "database":
+        return {}
+    import redis
+
+    url = request.getfixturevalue("redis_url")
+    redis.Redis.from_url(url).flushdb()
+    return {"CACHE_URL": url}
+
+
+def test_processes_starting_a_window_together_let_through_exactly_the_allowance(
+    tmp_path, cache_env
+):
+    env = process_env(BRIDGEWORK_DATA_DIR=str(tmp_path), **cache_env)
     with throwaway_database(env, "ratelimit", tmp_path / "bridgework.sqlite3"):
         setup = subprocess.run(
             [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, timeout=120

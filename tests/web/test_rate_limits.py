@@ -69,7 +69,7 @@ def test_cache_url_chooses_the_shared_cache(tmp_path, cache_url, expected):
 
 
 @pytest.mark.django_db
-def test_fixed_window_counts_per_scope_and_key(settings):
+def test_fixed_window_counts_per_scope_and_key(settings, shared_cache):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "personal-link": 3}
     assert [limit_exceeded("personal-link", "ip:a") for _ in range(4)] == [False] * 3 + [True]
     assert limit_exceeded("personal-link", "ip:b") is False
@@ -191,7 +191,9 @@ def test_colleague_search_needs_three_letters_and_returns_a_bounded_list(directo
     assert len(results) == selectors.SEARCH_LIMIT == 10
 
 
-def test_colleague_search_is_limited_per_link_and_per_address(directory_and_link, settings):
+def test_colleague_search_is_limited_per_link_and_per_address(
+    directory_and_link, settings, shared_cache
+):
     network, _invitation, link = directory_and_link
     assert settings.RATE_LIMITS["colleague-search"] <= 60
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "colleague-search": 4}

@@ -37,8 +37,9 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from defusedxml.ElementTree import fromstring
-from django.core.cache import cache
 from django.utils.html import escape
+
+from bridgework.web.cache import cached
 
 __all__ = ["CHART_CACHE_SECONDS", "failed_picture", "render_svg"]
 
@@ -156,11 +157,11 @@ def render_svg(spec: dict[str, Any], *, chart_id: str, title: str, description: 
     words = json.dumps([chart_id, str(title), str(description)])
     key = f"{VEGA_LITE_VERSION}|{text}|{words}"
     key = "charts:svg:" + hashlib.sha256(key.encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        svg = _accessible(_vega_svg(text), chart_id, str(title), str(description))
-        cache.set(key, svg, CHART_CACHE_SECONDS)
-    return svg
+    return cached(
+        key,
+        lambda: _accessible(_vega_svg(text), chart_id, str(title), str(description)),
+        timeout=CHART_CACHE_SECONDS,
+    )
 
 
 def _accessible(raw: str, chart_id: str, title: str, description: str) -> str:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.core.cache import cache
-
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import build_tie_graph
 from bridgework.analysis.network_roles import ROLE_LABELS, ROLES
@@ -46,6 +44,7 @@ from bridgework.ona.releases import (
     released_roles,
 )
 from bridgework.ona.selectors import OutsideContacts, wave_relations
+from bridgework.web.cache import cached
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -102,15 +101,16 @@ def analyse(
     release = released(wave)
     people = people_by_id(wave)
     key = f"networks:analysis:{release.key}:{relation or ''}:{min_weight or 0}"
-    result = cache.get(key)
-    if result is None:
-        result = analyze_network(
+    result = cached(
+        key,
+        lambda: analyze_network(
             release.rows,
             release.nominations_at(min_weight),
             _options(release.rows, relation),
             respondents=release.respondents,
-        )
-        cache.set(key, result, ANALYSIS_CACHE_SECONDS)
+        ),
+        timeout=ANALYSIS_CACHE_SECONDS,
+    )
     return result, people
 
 
@@ -142,10 +142,10 @@ def analyse_named(
         ).encode()
     ).hexdigest()
     key = f"networks:named:{release.key}:{relation or ''}:{min_weight or 0}:{digest}"
-    result = cache.get(key)
-    if result is None:
+
+    def compute() -> NetworkAnalysis:
         rows = [r for r in release.rows if r["id"] in consent]
-        result = analyze_network(
+        return analyze_network(
             rows,
             [
                 n
@@ -156,8 +156,8 @@ def analyse_named(
             respondents=release.respondents & consent,
             self_assessment=profiles or None,
         )
-        cache.set(key, result, ANALYSIS_CACHE_SECONDS)
-    return result, consent
+
+    return cached(key, compute, timeout=ANALYSIS_CACHE_SECONDS), consent
 
 
 def _view_key(relation: str | None, min_weight: int | None) -> str:

@@ -24,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from bridgework.datasets.limits import file_limits as _file_limits
 from bridgework.datasets.limits import upload_limits as _upload_limits
+from bridgework.server.cache_config import caches as _caches
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -309,28 +310,7 @@ EXPORT_KEEP_HOURS = env_int("BRIDGEWORK_EXPORT_KEEP_HOURS", 24, minimum=1)
 # database by default (``createcachetable`` runs with ``migrate``), Redis with
 # CACHE_URL=redis://host:6379/0.
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
-elif CACHE_URL in {"", "db://", "database"}:
-    CACHES = {
-        "default": {
-            # Django's, with increments that count exactly across processes.
-            "BACKEND": "bridgework.web.cache.DatabaseCache",
-            "LOCATION": "bridgework_cache",
-            # Django culls a third of the table past 300 entries (rate-limit counters among
-            # them); pictures and analyses of a large network fill far more than that.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
-    }
-elif CACHE_URL == "locmem://":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-else:
-    raise ImproperlyConfigured(
-        "CACHE_URL must be redis://host:port/db (or rediss://), db:// or locmem://, "
-        f"not {CACHE_URL!r}."
-    )
+CACHES = _caches(CACHE_URL)
 
 # The client address: X-Forwarded-For is believed only through this many reverse proxies
 # (0: use the connection's own address). See bridgework.web.client_ip.

@@ -14,15 +14,88 @@ overwritten by one made with it (the rate limiter then starts the window with ``
 fails for all but one, and counts with the row locked). And ``add`` locks an expired entry
 before replacing it, so two processes starting a new window over an old entry cannot both
 win. Redis (``CACHE_URL=redis://…``) needs none of this: its ``INCR`` is atomic.
+
+Redis is a separate server that can be down while the database is up. Nothing in the cache is
+a record, so :func:`cached` (the analyses, the pictures) computes what it cannot read, and the
+rate limiter lets requests through uncounted (:mod:`bridgework.web.ratelimit`); each says so in
+the log. After one failure a process leaves the cache alone for :data:`RETRY_SECONDS`, so a
+Redis that hangs costs one timeout (``socket_timeout``, 1 s by default) rather than one per
+read. The database cache has no such fallback: without its database nothing works anyway.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, router, transaction
+from redis.exceptions import RedisError
 
-__all__ = ["DatabaseCache"]
+__all__ = ["RETRY_SECONDS", "UNREACHABLE", "DatabaseCache", "cached", "reachable", "unreachable"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: What a shared cache raises when it cannot answer: Redis down, refusing, timing out or out
+#: of memory (every error of the ``redis`` client derives from ``RedisError``).
+UNREACHABLE: tuple[type[Exception], ...] = (RedisError,)
+
+#: Seconds a process leaves an unreachable cache alone before it tries again.
+RETRY_SECONDS = 10.0
+
+_retry_at = 0.0
+
+
+def reachable() -> bool:
+    """False while this process is waiting to try an unreachable cache again."""
+    return time.monotonic() >= _retry_at
+
+
+def unreachable(error: Exception, doing: str) -> None:
+    """Note that the cache failed while ``doing`` something: log it, and leave the cache
+    alone for :data:`RETRY_SECONDS`."""
+    global _retry_at
+    _retry_at = time.monotonic() + RETRY_SECONDS
+    logger.warning(
+        "The shared cache cannot be reached (%s: %s) while %s; not using it for %d s.",
+        type(error).__name__,
+        error,
+        doing,
+        RETRY_SECONDS,
+    )
+
+
+def _kind(key: str) -> str:
+    """What a key holds, for the log (``networks:analysis``), never the rest of it."""
+    return ":".join(key.split(":", 2)[:2])
+
+
+def cached(key: str, compute: Callable[[], T], *, timeout: int) -> T:
+    """The value kept in the shared cache under ``key``, or ``compute()`` kept there for
+    ``timeout`` seconds. When the cache cannot be reached, ``compute()`` (nothing is kept).
+
+    ``compute`` must not return ``None``: that is what the cache answers for a missing key.
+    """
+    if not reachable():
+        return compute()
+    try:
+        value = cache.get(key)
+    except UNREACHABLE as error:
+        unreachable(error, f"reading {_kind(key)}")
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+        except UNREACHABLE as error:
+            unreachable(error, f"keeping {_kind(key)}")
+    return value
 
 
 class DatabaseCache(DjangoDatabaseCache):

@@ -6,6 +6,11 @@ cache's (:mod:`bridgework.web.cache`). It is a brake on guessing and
 scraping, sized so that a real person never meets it; the limits per hour come from
 ``settings.RATE_LIMITS`` (see ``docs/configuration.md``).
 
+When the cache cannot be reached (Redis down), requests are let through uncounted and the log
+says so: the limits fail open. They are a brake, not the protection: personal links cannot be
+guessed, and the sign-in lockout lives in the database. Failing closed would show every
+respondent "Too many requests" for as long as Redis is away.
+
 Use :func:`rate_limit` on a view (counted per client address) or :func:`limit_exceeded` where
 a view counts something else too (a personal link's token, say).
 """
@@ -23,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from bridgework.web.cache import UNREACHABLE, reachable, unreachable
 from bridgework.web.client_ip import client_ip
 
 __all__ = ["RATE_WINDOW_SECONDS", "limit_exceeded", "rate_limit", "too_many_requests"]
@@ -41,24 +47,40 @@ def _allowance(scope: str) -> int:
 def limit_exceeded(scope: str, key: str, *, allowance: int | None = None) -> bool:
     """Count one request for ``key`` in ``scope``; true once over the window's allowance.
 
-    ``key`` is hashed, so a token or an address never appears in the cache's keys.
+    ``key`` is hashed, so a token or an address never appears in the cache's keys. False,
+    uncounted, while the cache cannot be reached.
     """
     allowance = _allowance(scope) if allowance is None else allowance
-    if allowance <= 0:  # 0 switches the limit off
+    if allowance <= 0 or not reachable():  # 0 switches the limit off
         return False
     window = int(time.time() // RATE_WINDOW_SECONDS)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     cache_key = f"ratelimit:{scope}:{window}:{digest}"
+    try:
+        return _count(cache_key) > allowance
+    except UNREACHABLE as error:
+        unreachable(error, f"counting the {scope} rate limit")
+        return False
+
+
+def _count(cache_key: str) -> int:
+    """One more request in the window's counter, started if need be; the count so far.
+
+    Both backends raise ``ValueError`` from ``incr`` for a missing key and start a key with
+    ``add`` atomically (Redis: ``SET NX``), so of processes starting a window together one
+    ``add`` wins and the others count in its window.
+    """
     timeout = RATE_WINDOW_SECONDS + 60
     try:
         count = cache.incr(cache_key)
     except ValueError:  # the first request of the window (or the key expired)
         # ...unless another request started the window first: then count in it.
         count = 1 if cache.add(cache_key, 1, timeout=timeout) else cache.incr(cache_key)
-    # The database cache's ``incr`` rewrites the entry with the default timeout: keep it for
-    # the whole window, so waiting a few minutes does not reset the count.
+    # The database cache's ``incr`` rewrites the entry with the default timeout (Redis's
+    # keeps it, but a key that expired between its check and its ``INCR`` comes back with
+    # none): keep it for the whole window, so waiting a few minutes does not reset the count.
     cache.touch(cache_key, timeout)
-    return count > allowance
+    return count
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
