@@ -226,3 +226,27 @@ def test_a_small_network_is_still_computed_in_the_request(network_a, coordinator
     ResultsRelease.objects.all().delete()
     assert analyses_warm() == []
     assert not ResultsRelease.objects.exists()
+
+
+def test_the_api_summary_asks_to_come_back_while_the_same_job_computes(
+    large, coordinator, calls, monkeypatch
+):
+    from tests.web.api_client import Api
+
+    network, wave = large
+    api = Api(network)
+    path = f"network-surveys/waves/{wave.pk}/summary"
+    waiting = api.get(path, relation="works_with")
+    assert waiting.status_code == 503
+    assert waiting["Retry-After"] == "60"
+    assert "being computed" in waiting.json()["detail"]
+    assert calls == []
+    # The page with the same filters joins the job the API started.
+    page = f"/n/{network.slug}/networks/waves/{wave.pk}/map/?relation=works_with"
+    job = _job_of(coordinator.get(page))
+    assert Job.objects.filter(kind=ANALYSIS_JOB).count() == 1
+    assert job.requested_by is None
+    assert _run(job, monkeypatch, calls).status == Job.Status.DONE
+    body = api.json(path, relation="works_with")
+    assert body["relation"] == "works_with"
+    assert {row["name"] for row in body["organisations"]} >= {"North Agency", "East Agency"}
