@@ -250,3 +250,25 @@ def test_the_api_summary_asks_to_come_back_while_the_same_job_computes(
     body = api.json(path, relation="works_with")
     assert body["relation"] == "works_with"
     assert {row["name"] for row in body["organisations"]} >= {"North Agency", "East Agency"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_job_holds_no_transaction_open_while_it_computes(monkeypatch, settings):
+    from django.db import connection
+
+    from bridgework.ona.analyses import analysis_prepare
+    from tests.factories import make_network
+
+    settings.ANALYSIS_INLINE_PEOPLE = 10
+    wave = make_network_wave(make_network("gamma"))
+    seen: list[bool] = []
+
+    def watched(*args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        return REAL(*args, **kwargs)
+
+    monkeypatch.setattr(results, "analyze_network", watched)
+    job = analysis_prepare(wave=wave, page="organisations")  # committed: the job runs at once
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert seen == [False]  # on SQLite a transaction would hold the write lock throughout

@@ -50,17 +50,6 @@ WARM_AFTER_CLOSE = timedelta(days=1)
 Page = AnalysisRequest.Page
 
 
-def _keys(wave: NetworkWave, *, page: str, relation: str | None, min_weight: int | None) -> list:
-    """The cache keys ``page`` reads with these filters, less those it does not compute: the
-    organisation figures come from the frozen figures once a release has them."""
-    keys = results.analysis_keys(
-        wave, named=page == Page.PEOPLE, relation=relation, min_weight=min_weight
-    )
-    if results.released(wave).figures:
-        keys = keys[1:]
-    return keys
-
-
 def analysis_prepare(
     *,
     wave: NetworkWave,
@@ -79,7 +68,9 @@ def analysis_prepare(
     can try again) rather than a new job on every view. With ``once`` (the scheduler's
     warm-up) nothing starts for a request that has had a job before.
     """
-    keys = _keys(wave, page=page, relation=relation, min_weight=min_weight)
+    keys = results.analysis_keys(
+        wave, named=page == Page.PEOPLE, relation=relation, min_weight=min_weight
+    )
     if all(results.analysis_ready(key) for key in keys):
         return None
     digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()

@@ -186,6 +186,7 @@ register(
         back=analyses.analysis_back,
         remaining=lambda request: results.released_people(request.wave),
         apply=analyses.analysis_apply,
+        atomic=False,  # minutes of computing; the cache entries are its only writes
         working=gettext_lazy("Computing the network’s measures…"),
         working_total=ngettext_lazy(
             "Computing the measures of a network of %(total)s person",

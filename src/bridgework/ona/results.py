@@ -233,11 +233,16 @@ def analyse_named(
 def analysis_keys(
     wave: NetworkWave, *, named: bool, relation: str | None = None, min_weight: int | None = None
 ) -> list[str]:
-    """The cache keys a map page reads (the organisation map's analysis; the named map's
-    adds its own, which has no strength filter), from the very functions :func:`analyse`
-    and :func:`analyse_named` use, for the wave's current release."""
+    """The cache keys a map page reads (the organisation map's analysis, unless the release
+    has frozen figures, which the pages read instead; the named map's adds its own, which has
+    no strength filter), from the very functions :func:`analyse` and :func:`analyse_named`
+    use, for the wave's current release."""
     release = released(wave)
-    keys = [_organisation_planned(wave, release, relation=relation, min_weight=min_weight).key]
+    keys = []
+    if not release.figures:
+        keys.append(
+            _organisation_planned(wave, release, relation=relation, min_weight=min_weight).key
+        )
     if named:
         planned, _ = _named_planned(wave, release, relation=relation, min_weight=None)
         keys.append(planned.key)
