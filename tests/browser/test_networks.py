@@ -220,3 +220,26 @@ def test_open_wave_pages_for_coordinators_pass_axe(page, wave_and_link):
     assert sent == wave.invitations.count()
     assert page.get_by_text(f"Sent {sent} reminders.").is_visible()
     assert axe_violations(page) == []
+
+
+def test_a_large_networks_named_map_goes_through_its_job_and_back(page, wave_and_link, settings):
+    network, wave, _me, _link = wave_and_link
+    _bridged_network(network, wave)
+    settings.ANALYSIS_INLINE_PEOPLE = 5  # thirteen people: "large"
+    user = User.objects.create_user("c@alpha.example", PASSWORD)
+    Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("c@alpha.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/n/alpha/")
+    page.goto(f"/n/{network.slug}/networks/waves/{wave.pk}/people/?relation=works_with")
+    page.wait_for_url("**/n/alpha/jobs/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Preparing the network figures"
+    assert page.get_by_text("The figures of Map are ready.").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Back to the named map of Map").first.click()
+    page.wait_for_url("**/people/?relation=works_with")
+    page.locator("#network-map[data-ready=true]").wait_for()
+    table = page.get_by_role("table", name="People (table of the map)")
+    assert table.get_by_role("row", name="Bo Bridge").is_visible()

@@ -280,6 +280,7 @@ def test_the_worker_scheduler_sends_due_network_reminders(crowd):
         "send_due_reminders",
         "publish_results",
         "send_due_network_reminders",
+        "warm_network_analyses",
         "run_schedule",
         "apply_retention",
         "resume_stale_jobs",

@@ -217,6 +217,22 @@ def test_with_redis_down_the_map_is_computed_and_shown(redis_down, analyst, netw
     assert any("shared cache cannot be reached" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.django_db
+def test_with_redis_down_a_large_networks_map_is_computed_not_sent_to_a_job(
+    redis_down, coordinator, network_a, settings
+):
+    """A job could not keep what it computes in a cache that cannot be reached, so the page
+    would send the coordinator round the job forever: it computes the map instead."""
+    from bridgework.jobs.models import Job
+
+    settings.ANALYSIS_INLINE_PEOPLE = 10  # the wave's 24 people make a large network
+    wave = make_network_wave(network_a)
+    response = coordinator.get(f"/n/alpha/networks/waves/{wave.pk}/map/")
+    assert response.status_code == 200
+    assert "Organisations (table of the map)" in response.content.decode()
+    assert not Job.objects.filter(network=network_a).exists()
+
+
 def test_with_redis_down_each_value_is_computed_and_nothing_kept(redis_down, monkeypatch):
     calls: list[int] = []
     assert shared.cached("networks:x", lambda: calls.append(1) or "value", timeout=60) == "value"

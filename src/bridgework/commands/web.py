@@ -129,7 +129,8 @@ def demo(args: argparse.Namespace) -> int:
 
 def queue_scheduled_jobs() -> list[str]:
     """Queue one run of every periodic job: RC and network survey reminders that are due, RC
-    results to publish, coffee programme rounds, reminders and feedback requests, the deletion
+    results to publish, the analyses of large networks to prepare after a release, coffee
+    programme rounds, reminders and feedback requests, the deletion
     of raw answers past their network's retention period, the resumption of bulk actions a
     stopped worker left running, and another delivery attempt for emails left waiting. Each
     job is idempotent, so several workers may queue them at once. Returns the names of the
@@ -137,7 +138,7 @@ def queue_scheduled_jobs() -> list[str]:
     from bridgework.governance.tasks import apply_retention
     from bridgework.jobs.tasks import resume_stale_jobs
     from bridgework.mail.tasks import requeue_stale_emails
-    from bridgework.ona.tasks import send_due_network_reminders
+    from bridgework.ona.tasks import send_due_network_reminders, warm_network_analyses
     from bridgework.programmes.tasks import run_schedule
     from bridgework.surveys.tasks import publish_results, send_due_reminders
 
@@ -145,6 +146,7 @@ def queue_scheduled_jobs() -> list[str]:
         send_due_reminders,
         publish_results,
         send_due_network_reminders,
+        warm_network_analyses,
         run_schedule,
         apply_retention,
         resume_stale_jobs,

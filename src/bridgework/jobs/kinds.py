@@ -66,6 +66,10 @@ class JobKind:
     result
         For a kind that makes something to collect (a download): ``(url, label)`` the
         progress page offers once the job is done, or ``None`` when it is gone.
+    atomic
+        Whether an all-at-once kind's ``apply`` runs in one transaction (the default: it
+        writes everything or nothing). A kind that only computes, for minutes, says
+        ``False``: one long transaction would hold SQLite's write lock all that time.
     """
 
     name: str
@@ -83,6 +87,7 @@ class JobKind:
     working_total: Any = ""
     refusals: tuple[type[Exception], ...] = ()
     result: Callable[[Any], tuple[str, str] | None] | None = None
+    atomic: bool = True
 
     def __post_init__(self) -> None:
         if (self.batch is None) == (self.apply is None):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Network
 from bridgework.jobs.kinds import JobKind, JobRefusedError, register
-from bridgework.ona import selectors, services
+from bridgework.ona import analyses, results, selectors, services
 from bridgework.ona.models import NominationImport
 from bridgework.waves.jobs import wave_jobs_register
 
@@ -167,6 +167,30 @@ register(
         working_total=ngettext_lazy(
             "Checking and importing the file: %(total)s nomination",
             "Checking and importing the file: %(total)s nominations",
+            "count",
+        ),
+    )
+)
+
+register(
+    JobKind(
+        name=analyses.ANALYSIS_JOB,
+        title=gettext_lazy("Preparing the network figures"),
+        progress=ngettext_lazy(
+            "Analysed the network of %(total)s person",
+            "Analysed the network of %(total)s people",
+            "count",
+        ),
+        waiting=gettext_lazy("Waiting to start: the network’s measures are next in line."),
+        load=analyses.analysis_request_for,
+        back=analyses.analysis_back,
+        remaining=lambda request: results.released_people(request.wave),
+        apply=analyses.analysis_apply,
+        atomic=False,  # minutes of computing; the cache entries are its only writes
+        working=gettext_lazy("Computing the network’s measures…"),
+        working_total=ngettext_lazy(
+            "Computing the measures of a network of %(total)s person",
+            "Computing the measures of a network of %(total)s people",
             "count",
         ),
     )

@@ -208,3 +208,38 @@ class ResultsRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} released {self.released_at:%Y-%m-%d %H:%M}"
+
+
+class AnalysisRequest(models.Model):
+    """The figures one map page needs, asked for while they were not in the cache and the
+    network was too large to compute them while a person waited: the ``network-analysis``
+    job computes them into the shared cache (:mod:`bridgework.ona.analyses`).
+
+    ``key`` is a digest of the cache keys the page reads (the same keys, from the same key
+    functions), so it changes with every release and filter: two requests for the same
+    figures find the same row, and the job system allows one active job per row.
+    """
+
+    class Page(models.TextChoices):
+        ORGANISATIONS = "organisations"
+        PEOPLE = "people"
+
+    network = models.ForeignKey("directory.Network", on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(NetworkWave, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=20, choices=Page.choices)
+    relation = models.CharField(max_length=40, blank=True)
+    min_weight = models.PositiveSmallIntegerField(null=True, blank=True)
+    key = models.CharField(max_length=64, help_text="Digest of the cache keys it fills.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "key"], name="analysis_request_unique"),
+            models.CheckConstraint(
+                condition=models.Q(page__in=["organisations", "people"]),
+                name="analysis_request_page_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} analysis of wave {self.wave_id}"

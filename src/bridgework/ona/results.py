@@ -12,7 +12,12 @@ figure is computed here; a page, an export and the CLI therefore cannot disagree
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
 
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import build_tie_graph
@@ -38,13 +43,14 @@ from bridgework.ona.models import (
     RolesInvitation,
 )
 from bridgework.ona.releases import (
+    Release,
     consenting_ids,
     people_by_id,
     released,
     released_roles,
 )
 from bridgework.ona.selectors import OutsideContacts, wave_relations
-from bridgework.web.cache import cached
+from bridgework.web.cache import UNREACHABLE, cached, reachable, unreachable
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -60,6 +66,9 @@ STRENGTHS = (2, 3, 4, 5)
 #: How long an analysis stays cached. Keys change with every answer, so this only bounds
 #: the memory held by results nobody asks for again.
 ANALYSIS_CACHE_SECONDS = 60 * 60
+#: The same for a network above :func:`inline_people`, whose analysis a job computes: a
+#: week, so a map looked at on Monday is still ready on Friday.
+LARGE_ANALYSIS_CACHE_SECONDS = 7 * 24 * 60 * 60
 
 #: Plain names of the measures the validity note lists (the analysis names them by key).
 MEASURE_LABELS = {
@@ -84,48 +93,56 @@ def _options(rows: list[dict], relation: str | None) -> NetworkOptions:
     return NetworkOptions(relation=relation, group_by="organisation" if rows else None)
 
 
-def analyse(
-    wave: NetworkWave, *, relation: str | None = None, min_weight: int | None = None
-) -> tuple[NetworkAnalysis, dict]:
-    """The analysis of the wave's released answers (one relation, or all merged) and the
-    directory by id.
+def inline_people() -> int:
+    """Largest network (people in the release) whose analysis a page computes while it waits."""
+    return int(getattr(settings, "ANALYSIS_INLINE_PEOPLE", 2000))
 
-    ``min_weight`` keeps only ties answered at least that strongly (1–5); who counts as a
-    respondent does not change, so the response rate is the same at every strength.
 
-    Betweenness and communities take seconds on a large network, and every map view, filter
-    and roles page asks again, so the result is kept in Django's cache under the release and
-    the filters: a new release makes a new key, never a stale figure. (The wave's creation
-    time is in the key too, so a reused id never meets an old entry.)
-    """
-    release = released(wave)
-    people = people_by_id(wave)
-    key = f"networks:analysis:{release.key}:{relation or ''}:{min_weight or 0}"
-    result = cached(
-        key,
-        lambda: analyze_network(
+class AnalysisPendingError(Exception):
+    """An analysis a page asked for with ``wait=False`` is not in the cache and the network
+    is larger than :func:`inline_people`: the page starts (or joins) the job that computes it
+    (:func:`bridgework.ona.analyses.analysis_prepare`) instead of computing it."""
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One analysis: its cache key, how many people it is over, and how to compute it."""
+
+    key: str
+    people: int
+    compute: Callable[[], NetworkAnalysis]
+
+
+def _cached(planned: _Planned, *, wait: bool) -> NetworkAnalysis:
+    large = planned.people > inline_people()
+    # A large network's analysis takes minutes, so it is kept longer: its key still changes
+    # with every release, so keeping it never shows a stale figure.
+    keep = LARGE_ANALYSIS_CACHE_SECONDS if large else ANALYSIS_CACHE_SECONDS
+    # With the shared cache unreachable a job could not keep what it computes, so the page
+    # computes it, as it does every cached figure then (bridgework.web.cache).
+    if large and not wait and not analysis_ready(planned.key) and reachable():
+        raise AnalysisPendingError(planned.key)
+    return cached(planned.key, planned.compute, timeout=keep)
+
+
+def _organisation_planned(
+    wave: NetworkWave, release: Release, *, relation: str | None, min_weight: int | None
+) -> _Planned:
+    return _Planned(
+        key=f"networks:analysis:{release.key}:{relation or ''}:{min_weight or 0}",
+        people=len(release.rows),
+        compute=lambda: analyze_network(
             release.rows,
             release.nominations_at(min_weight),
             _options(release.rows, relation),
             respondents=release.respondents,
         ),
-        timeout=ANALYSIS_CACHE_SECONDS,
     )
-    return result, people
 
 
-def analyse_named(
-    wave: NetworkWave, *, relation: str | None = None, min_weight: int | None = None
-) -> tuple[NetworkAnalysis, set[str]]:
-    """The analysis of the network of people who agreed to be named (by the release, and
-    still), and who they are.
-
-    Measures of named people are computed from the ties among them only: one computed on the
-    whole network would carry the answers of people who did not agree (a named person's
-    in-degree minus the ties drawn to them is how many of the others named them). Challenger
-    comes only from the self-assessments of people who let coordinators see theirs.
-    """
-    release = released(wave)
+def _named_planned(
+    wave: NetworkWave, release: Release, *, relation: str | None, min_weight: int | None
+) -> tuple[_Planned, set[str]]:
     # Named as released (so the map moves with the rest), less anyone who has since withdrawn.
     consent = release.consent & consenting_ids(wave)
     sharers = roles_consenting_ids(wave.network_id) & consent
@@ -141,7 +158,6 @@ def analyse_named(
             (sorted(consent), sorted((pid, sorted(p.primary)) for pid, p in profiles.items()))
         ).encode()
     ).hexdigest()
-    key = f"networks:named:{release.key}:{relation or ''}:{min_weight or 0}:{digest}"
 
     def compute() -> NetworkAnalysis:
         rows = [r for r in release.rows if r["id"] in consent]
@@ -157,7 +173,96 @@ def analyse_named(
             self_assessment=profiles or None,
         )
 
-    return cached(key, compute, timeout=ANALYSIS_CACHE_SECONDS), consent
+    planned = _Planned(
+        key=f"networks:named:{release.key}:{relation or ''}:{min_weight or 0}:{digest}",
+        people=len(release.rows),
+        compute=compute,
+    )
+    return planned, consent
+
+
+def analyse(
+    wave: NetworkWave,
+    *,
+    relation: str | None = None,
+    min_weight: int | None = None,
+    wait: bool = True,
+) -> tuple[NetworkAnalysis, dict]:
+    """The analysis of the wave's released answers (one relation, or all merged) and the
+    directory by id.
+
+    ``min_weight`` keeps only ties answered at least that strongly (1–5); who counts as a
+    respondent does not change, so the response rate is the same at every strength.
+
+    Betweenness and communities take seconds on a large network, and every map view, filter
+    and roles page asks again, so the result is kept in Django's cache under the release and
+    the filters: a new release makes a new key, never a stale figure. (The wave's creation
+    time is in the key too, so a reused id never meets an old entry.) With ``wait=False``
+    (a page's call) an analysis of more than :func:`inline_people` people that is not in the
+    cache raises :class:`AnalysisPendingError` rather than being computed.
+    """
+    release = released(wave)
+    people = people_by_id(wave)
+    planned = _organisation_planned(wave, release, relation=relation, min_weight=min_weight)
+    return _cached(planned, wait=wait), people
+
+
+def analyse_named(
+    wave: NetworkWave,
+    *,
+    relation: str | None = None,
+    min_weight: int | None = None,
+    wait: bool = True,
+) -> tuple[NetworkAnalysis, set[str]]:
+    """The analysis of the network of people who agreed to be named (by the release, and
+    still), and who they are.
+
+    Measures of named people are computed from the ties among them only: one computed on the
+    whole network would carry the answers of people who did not agree (a named person's
+    in-degree minus the ties drawn to them is how many of the others named them). Challenger
+    comes only from the self-assessments of people who let coordinators see theirs.
+    ``wait`` as for :func:`analyse`.
+    """
+    planned, consent = _named_planned(
+        wave, released(wave), relation=relation, min_weight=min_weight
+    )
+    return _cached(planned, wait=wait), consent
+
+
+def analysis_keys(
+    wave: NetworkWave, *, named: bool, relation: str | None = None, min_weight: int | None = None
+) -> list[str]:
+    """The cache keys a map page reads (the organisation map's analysis, unless the release
+    has frozen figures, which the pages read instead; the named map's adds its own, which has
+    no strength filter), from the very functions :func:`analyse` and :func:`analyse_named`
+    use, for the wave's current release."""
+    release = released(wave)
+    keys = []
+    if not release.figures:
+        keys.append(
+            _organisation_planned(wave, release, relation=relation, min_weight=min_weight).key
+        )
+    if named:
+        planned, _ = _named_planned(wave, release, relation=relation, min_weight=None)
+        keys.append(planned.key)
+    return keys
+
+
+def analysis_ready(key: str) -> bool:
+    """Whether the analysis under ``key`` (one of :func:`analysis_keys`) is in the cache
+    (no, while the cache cannot be reached)."""
+    if not reachable():
+        return False
+    try:
+        return cache.has_key(key)
+    except UNREACHABLE as error:
+        unreachable(error, "looking for a network analysis")
+        return False
+
+
+def released_people(wave: NetworkWave) -> int:
+    """How many people the wave's release holds: what :func:`inline_people` is compared with."""
+    return len(released(wave).rows)
 
 
 def _view_key(relation: str | None, min_weight: int | None) -> str:
@@ -182,16 +287,21 @@ def relations(wave: NetworkWave) -> list[tuple[str, str]]:
 
 
 def organisation_figures(
-    wave: NetworkWave, *, relation: str | None = None, min_weight: int | None = None
+    wave: NetworkWave,
+    *,
+    relation: str | None = None,
+    min_weight: int | None = None,
+    wait: bool = True,
 ) -> dict[str, Any]:
     """What the organisation-level pages show for these filters: ``org``
     (:func:`organisation_level`) and ``note`` (:func:`validity_note`), from the frozen
-    figures when the release has them (:func:`wave_figures`), else computed from the release."""
+    figures when the release has them (:func:`wave_figures`), else computed from the release
+    (``wait`` as for :func:`analyse`)."""
     frozen = released(wave).figures
     if frozen:
         views = frozen["views"]
         return views.get(_view_key(relation, min_weight), views[_view_key(None, None)])
-    result, _ = analyse(wave, relation=relation, min_weight=min_weight)
+    result, _ = analyse(wave, relation=relation, min_weight=min_weight, wait=wait)
     return {
         "org": organisation_level(result, min_group_size=wave.min_group_size_in_force),
         "note": validity_note(result, min_group_size=wave.min_group_size_in_force),
@@ -476,15 +586,16 @@ def named_level(
     *,
     relation: str | None = None,
     min_weight: int | None = None,
+    wait: bool = True,
 ) -> dict[str, Any]:
     """The named map and lists, for coordinators: consenting people only, with measures
     computed from the ties among them (:func:`analyse_named`), so nothing on it rests on the
     answers of anyone who did not agree to be named.
 
     Challenger comes from the roles self-assessment, so a person is named as one only when
-    they also let coordinators see their self-assessment.
+    they also let coordinators see their self-assessment. ``wait`` as for :func:`analyse`.
     """
-    result, consent = analyse_named(wave, relation=relation, min_weight=min_weight)
+    result, consent = analyse_named(wave, relation=relation, min_weight=min_weight, wait=wait)
 
     def name(person_id: str) -> str:
         person = people.get(person_id)
@@ -556,10 +667,12 @@ def released_mix(network_id: int, *, min_group_size: int) -> RolesMix:
     )
 
 
-def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | None) -> dict:
+def roles_overview(
+    network_id: int, *, min_group_size: int, wave: NetworkWave | None, wait: bool = True
+) -> dict:
     """The self-assessment mix across the network and, for consenting people, the self-view
     beside the network view of the latest closed wave (``network_shown`` false where the
-    person did not agree to be named on that wave's map)."""
+    person did not agree to be named on that wave's map; ``wait`` as for :func:`analyse`)."""
     invitations = list(
         RolesInvitation.objects.filter(network_id=network_id, completed_at__isnull=False)
         .select_related("person")
@@ -575,7 +688,7 @@ def roles_overview(network_id: int, *, min_group_size: int, wave: NetworkWave | 
         # in that wave get theirs (sharing a self-assessment is not that consent), computed
         # as there from the ties among them. Challenger is itself taken from the
         # self-assessment: not part of the network view.
-        result, named = analyse_named(wave)
+        result, named = analyse_named(wave, wait=wait)
         network_roles = {
             p.id: [r for r in p.roles if r != "challenger"] for p in result.people if p.id in named
         }

@@ -305,6 +305,10 @@ UPLOAD_INLINE_BYTES = env_int("BRIDGEWORK_UPLOAD_INLINE_BYTES", 1024 * 1024)
 # file, kept for EXPORT_KEEP_HOURS hours and then deleted by the retention sweep.
 EXPORT_INLINE_ROWS = env_int("BRIDGEWORK_EXPORT_INLINE_ROWS", 5000)
 EXPORT_KEEP_HOURS = env_int("BRIDGEWORK_EXPORT_KEEP_HOURS", 24, minimum=1)
+# A network survey's analysis (betweenness, communities) over more people than this is not
+# computed while a page waits: a job computes it into the shared cache and the page shows
+# its progress; the worker's scheduler also prepares the usual views after each release.
+ANALYSIS_INLINE_PEOPLE = env_int("BRIDGEWORK_ANALYSIS_INLINE_PEOPLE", 2000)
 
 # A cache every server process shares (rate limits count across them): a table in the
 # database by default (``createcachetable`` runs with ``migrate``), Redis with

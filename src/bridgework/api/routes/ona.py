@@ -12,18 +12,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bridgework.api.auth import token_auth
 from bridgework.api.models import Scope
 from bridgework.api.pagination import Page
-from bridgework.api.routes.common import ERRORS, RecordId
-from bridgework.ona import results, selectors
-from bridgework.ona.models import NetworkWave
+from bridgework.api.routes.common import ERRORS, ErrorOut, RecordId
+from bridgework.ona import analyses, results, selectors
+from bridgework.ona.models import AnalysisRequest, NetworkWave
 
 router = Router(tags=["network surveys"], auth=token_auth(Scope.RESULTS))
+
+#: What the summary answers while a large network's figures are being computed.
+PREPARING = (
+    "The figures of this wave are being computed in the background, as the network is large. "
+    "Ask again in a minute."
+)
+#: Seconds a client is asked to wait before asking again.
+RETRY_AFTER_SECONDS = 60
 
 
 class NetworkWaveOut(Schema):
@@ -132,7 +140,9 @@ def summary_document(wave: NetworkWave, *, relation: str, strength: int | None) 
     choices = results.relations(wave)
     relation = relation if relation in {value for value, _ in choices} else ""
     strength = strength if strength in results.STRENGTHS else None
-    figures = results.organisation_figures(wave, relation=relation or None, min_weight=strength)
+    figures = results.organisation_figures(
+        wave, relation=relation or None, min_weight=strength, wait=False
+    )
     org, note = figures["org"], figures["note"]
     outside = results.outside_contacts(wave)
     return {
@@ -172,10 +182,28 @@ def waves(request: HttpRequest):
 @router.get(
     "/waves/{wave_id}/summary",
     url_name="network_survey_summary",
-    response={200: NetworkSummaryOut, **ERRORS},
+    response={200: NetworkSummaryOut, 503: ErrorOut, **ERRORS},
 )
-def summary(request: HttpRequest, wave_id: RecordId, filters: Query[SummaryQuery] = None):
-    """Organisation-level figures of the wave: what its organisation map page shows."""
+def summary(
+    request: HttpRequest,
+    response: HttpResponse,
+    wave_id: RecordId,
+    filters: Query[SummaryQuery] = None,
+):
+    """Organisation-level figures of the wave: what its organisation map page shows. On a
+    large network whose figures are not ready yet, 503 with ``Retry-After``: the worker is
+    computing them (the same job the page starts), so ask again later."""
     wave = selectors.network_wave_for(request.auth.network, wave_id)
     filters = filters or SummaryQuery()
-    return summary_document(wave, relation=filters.relation, strength=filters.strength)
+    try:
+        return summary_document(wave, relation=filters.relation, strength=filters.strength)
+    except results.AnalysisPendingError:
+        choices = {value for value, _ in results.relations(wave)}
+        analyses.analysis_prepare(
+            wave=wave,
+            page=AnalysisRequest.Page.ORGANISATIONS,
+            relation=filters.relation if filters.relation in choices else None,
+            min_weight=filters.strength if filters.strength in results.STRENGTHS else None,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return Status(503, {"detail": PREPARING})

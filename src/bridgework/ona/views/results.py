@@ -13,15 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from bridgework.audit.models import Action
 from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
-from bridgework.ona import results, selectors
-from bridgework.ona.models import NetworkWave
+from bridgework.ona import analyses, results, selectors
+from bridgework.ona.models import AnalysisRequest, NetworkWave
 from bridgework.web.pdf import pdf_filename, pdf_response, render_pdf
 from bridgework.web.tenancy import network_view
 
@@ -54,12 +54,12 @@ def _filters(request: HttpRequest, wave: NetworkWave) -> dict[str, Any]:
     }
 
 
-def _common(request: HttpRequest, pk: int):
-    wave = selectors.network_wave_for(request.network, pk)
+def _common(request: HttpRequest, wave: NetworkWave):
     filters = _filters(request, wave)
-    # Frozen figures once an erasure or retention froze them, else from the release.
+    # Frozen figures once an erasure or retention froze them, else from the release; a large
+    # network's figures not yet in the cache are left to a job (see _prepared).
     figures = results.organisation_figures(
-        wave, relation=filters["relation"] or None, min_weight=filters["strength"]
+        wave, relation=filters["relation"] or None, min_weight=filters["strength"], wait=False
     )
     people = results.people_by_id(wave)
     can_name = request.membership.has_role(Role.COORDINATOR)
@@ -75,9 +75,33 @@ def _common(request: HttpRequest, pk: int):
     return wave, people, context
 
 
+def _prepared(request: HttpRequest, wave: NetworkWave, *, page: str) -> HttpResponse:
+    """The progress page of the job computing a large network's figures for this page and
+    its filters (started, or joined when one is already under way)."""
+    filters = _filters(request, wave)
+    job = analyses.analysis_prepare(
+        wave=wave,
+        page=page,
+        relation=filters["relation"] or None,
+        min_weight=filters["strength"],
+        requested_by=request.user,
+    )
+    if job is None:  # another job finished them in the meantime
+        return redirect(request.get_full_path())
+    return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
+
+
 @network_view()
 def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
-    wave, _, context = _common(request, pk)
+    wave = selectors.network_wave_for(request.network, pk)
+    try:
+        return _organisation_map(request, wave)
+    except results.AnalysisPendingError:
+        return _prepared(request, wave, page=AnalysisRequest.Page.ORGANISATIONS)
+
+
+def _organisation_map(request: HttpRequest, wave: NetworkWave) -> HttpResponse:
+    wave, _, context = _common(request, wave)
     context["page_title"] = gettext("%(name)s: organisation map") % {"name": wave.name}
     context["map"] = context["org"]["map"]
     context["outside"] = results.outside_contacts(wave)
@@ -89,7 +113,11 @@ def organisation_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The organisation map's figures as a PDF for a board paper, with the page's filters.
     Never the named map: a PDF travels further than the page, and names stay on the page
     only coordinators can open."""
-    wave, _, context = _common(request, pk)
+    wave = selectors.network_wave_for(request.network, pk)
+    try:
+        wave, _, context = _common(request, wave)
+    except results.AnalysisPendingError:
+        return _prepared(request, wave, page=AnalysisRequest.Page.ORGANISATIONS)
     relation_label = dict(context["relations"]).get(context["relation"], gettext("All relations"))
     context.update(
         network=request.network,
@@ -122,13 +150,21 @@ def organisation_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @network_view(Role.COORDINATOR)
 def named_map(request: HttpRequest, pk: int) -> HttpResponse:
-    wave, people, context = _common(request, pk)
+    wave = selectors.network_wave_for(request.network, pk)
+    try:
+        return _named_map(request, wave)
+    except results.AnalysisPendingError:
+        return _prepared(request, wave, page=AnalysisRequest.Page.PEOPLE)
+
+
+def _named_map(request: HttpRequest, wave: NetworkWave) -> HttpResponse:
+    wave, people, context = _common(request, wave)
     size = request.GET.get("size", "")
     size = size if size in results.SIZE_MEASURES else "in_degree"
     # No tie-strength filter here: a tie drawn at one strength and not at the next would
     # give one person's rating of another, which consenting to be named does not cover.
     context.update({"strengths": (), "strength": None})
-    named = results.named_level(wave, people, relation=context["relation"] or None)
+    named = results.named_level(wave, people, relation=context["relation"] or None, wait=False)
     context.update(
         {
             "named": named,

@@ -27,8 +27,9 @@ from bridgework.audit.services import audit_record
 from bridgework.directory.models import Role
 from bridgework.jobs import selectors as jobs
 from bridgework.jobs.services import job_start
+from bridgework.ona import analyses, results, selectors, services
 from bridgework.ona import jobs as network_jobs
-from bridgework.ona import results, selectors, services
+from bridgework.ona.models import AnalysisRequest
 from bridgework.web.middleware import activate_network_time
 from bridgework.web.personal_links import link_not_valid, personal_language
 from bridgework.web.tenancy import network_view, public_view
@@ -87,9 +88,25 @@ def overview(request: HttpRequest) -> HttpResponse:
         return redirect("jobs:jobs_show", network=request.network.slug, pk=job.pk)
     wave = selectors.latest_network_wave(request.network)
     min_group_size = wave.min_group_size_in_force if wave else request.network.min_group_size
-    data = results.roles_overview(
-        request.network.pk, min_group_size=min_group_size, wave=wave if is_coordinator else None
-    )
+    analysis_job = None
+    try:
+        data = results.roles_overview(
+            request.network.pk,
+            min_group_size=min_group_size,
+            wave=wave if is_coordinator else None,
+            wait=False,
+        )
+    except results.AnalysisPendingError:
+        # A large network's roles are computed by a job: the page links to its progress.
+        analysis_job = analyses.analysis_prepare(
+            wave=wave, page=AnalysisRequest.Page.PEOPLE, requested_by=request.user
+        )
+        data = results.roles_overview(
+            request.network.pk,
+            min_group_size=min_group_size,
+            # None: another job has just put them in the cache, so they are read from there.
+            wave=None if analysis_job is not None else wave,
+        )
     mix = data["mix"]
     return render(
         request,
@@ -128,6 +145,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             if is_coordinator
             else None,
             "wave": wave,
+            "analysis_job": analysis_job,
             "page_title": gettext("Network roles self-assessment"),
         },
     )
