@@ -33,7 +33,13 @@ from bridgework.directory.models import language_for
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.services import Attachment, BatchEmail, email_queue_batch
 from bridgework.programmes.exceptions import ProgrammeError
-from bridgework.programmes.ics import CALENDAR_FILENAME, Method, calendar_mimetype, match_invitation
+from bridgework.programmes.ics import (
+    CALENDAR_FILENAME,
+    Invitations,
+    Method,
+    calendar_mimetype,
+    match_invitation,
+)
 from bridgework.programmes.models import (
     Enrolment,
     EnrolmentToken,
@@ -163,6 +169,7 @@ def _email_for(
     sequence: int | None = None,
     calendars: dict[tuple, str] | None = None,
     views: dict[tuple[int, str], dict[str, str]] | None = None,
+    invitations: Invitations | None = None,
 ) -> BatchEmail:
     """The email of ``kind`` to ``place``'s person about the others in ``members``, with its
     subject in their language, its calendar file (``invited`` are its attendees, ``members``
@@ -170,7 +177,8 @@ def _email_for(
     database beyond what :func:`_places` loaded. A batch passes ``calendars`` to make each
     match's calendar file once per time zone, not once per person: everyone in a match is
     sent the same event, and only its zone differs from one to another; and ``views`` to
-    describe each person once per language (:func:`_member_view`)."""
+    describe each person once per language (:func:`_member_view`), and ``invitations`` to
+    make the calendar files from its forms (:class:`~bridgework.programmes.ics.Invitations`)."""
     round_ = place.round
     programme = round_.programme
     enrolment = place.enrolment
@@ -197,7 +205,8 @@ def _email_for(
         )
         content = calendars.get(cache_key) if calendars is not None else None
         if content is None:
-            content = match_invitation(
+            make = invitations.make if invitations is not None else match_invitation
+            content = make(
                 match=match, programme=programme, members=attendees, method=method, zone=zone
             )
             if calendars is not None:
@@ -281,6 +290,7 @@ def _send_batch(
     tokens = _links_for([p.enrolment_id for p in ready])
     calendars: dict[tuple, str] = {}
     views: dict[tuple[int, str], dict[str, str]] = {}
+    invitations = Invitations()
     emails = [
         _email_for(
             place,
@@ -289,6 +299,7 @@ def _send_batch(
             path=reverse("coffee:me", kwargs={"token": token.plain}),
             calendars=calendars,
             views=views,
+            invitations=invitations,
         )
         for place, token in zip(ready, tokens, strict=True)
     ]
@@ -484,6 +495,7 @@ def _queue_followups(
         return 0
     tokens = _links_for([item[0].enrolment_id for item in todo])
     calendars: dict[tuple, str] = {}
+    invitations = Invitations()
     emails = [
         _email_for(
             place,
@@ -493,6 +505,7 @@ def _queue_followups(
             invited=invited,
             sequence=sequence,
             calendars=calendars,
+            invitations=invitations,
         )
         for (place, kind, members, invited, sequence), token in zip(todo, tokens, strict=True)
     ]
