@@ -125,7 +125,7 @@ class Stencil:
             nonlocal missing
             try:
                 found = _resolve(own, match.group(1))
-            except (KeyError, AttributeError):
+            except (KeyError, AttributeError, IndexError, ValueError):
                 missing = True
                 return ""
             if not isinstance(found, str):
