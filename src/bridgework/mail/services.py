@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
@@ -27,7 +27,7 @@ from bridgework.directory.models import Network
 from bridgework.mail.backends import outbox_is_delivery
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.redaction import redact, redact_attachments, tokens_in
-from bridgework.mail.stencils import Stencil, stand_ins
+from bridgework.mail.stencils import Stencil, shape_of
 from bridgework.web.copy_insert import copy_insert
 
 logger = logging.getLogger(__name__)
@@ -303,7 +303,12 @@ def email_queue_batch(
 
 
 def _frozen(value: Any) -> Any:
-    """``value`` as part of a dict key (lists as tuples; anything unhashable by identity)."""
+    """``value`` as part of a dict key (a stored object by its model and id, lists as tuples;
+    anything unhashable by identity)."""
+    if value is None or isinstance(value, str | int | datetime):
+        return value
+    if isinstance(value, Model) and value.pk is not None:
+        return (type(value), value.pk)
     if isinstance(value, list | tuple):
         return tuple(_frozen(item) for item in value)
     if isinstance(value, dict):
@@ -341,7 +346,7 @@ def _bodies(
             email.language,
             tuple(email.context),
             tuple((k, _frozen(email.context[k])) for k in fixed),
-            tuple(stand_ins(email.context[k], k)[1] for k in own_keys),
+            tuple(shape_of(email.context[k]) for k in own_keys),
         )
     else:
         own_keys = list(email.context)

@@ -30,7 +30,7 @@ from typing import Any
 
 from django.utils.html import conditional_escape
 
-__all__ = ["StandIn", "Stencil", "stand_ins"]
+__all__ = ["StandIn", "Stencil", "shape_of", "stand_ins"]
 
 #: Markers are built from control characters no template or value contains; the ``&``
 #: inside comes out as ``&amp;`` where the template escaped the value.
@@ -81,6 +81,19 @@ def stand_ins(value: Any, path: str) -> tuple[Any, Any]:
     return StandIn(path), "object"
 
 
+def shape_of(value: Any) -> Any:
+    """The shape :func:`stand_ins` gives ``value`` (without making its stand-ins)."""
+    if isinstance(value, str):
+        return "text" if value else "blank"
+    if isinstance(value, dict):
+        return ("dict", tuple((key, shape_of(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(shape_of(item) for item in value))
+    if value is None or value is False:
+        return ("none", value)
+    return "object"
+
+
 def _resolve(context: dict[str, Any], path: str) -> Any:
     head, *rest = path.split(".")
     value = context[head]
@@ -119,20 +132,25 @@ class Stencil:
         return cls(template.render({**shared, **standing}))
 
     def fill(self, own: dict[str, Any]) -> str | None:
-        missing = False
-
-        def value(match: re.Match[str]) -> str:
-            nonlocal missing
+        parts = self._parts()
+        out = [parts[0]]
+        for index in range(1, len(parts), 3):
             try:
-                found = _resolve(own, match.group(1))
+                found = _resolve(own, parts[index])
             except (KeyError, AttributeError, IndexError, ValueError):
-                missing = True
-                return ""
+                return None
             if not isinstance(found, str):
-                missing = True
-                return ""
-            return str(conditional_escape(found)) if match.group(2) == "&amp;" else found
-
-        filled = _MARKER.sub(value, self.text)
+                return None
+            out.append(str(conditional_escape(found)) if parts[index + 1] == "&amp;" else found)
+            out.append(parts[index + 2])
+        filled = "".join(out)
         # A marker changed by a filter (``upper``, ``urlencode``…) is not filled: in full.
-        return None if missing or _OPEN in filled or _CLOSE in filled else filled
+        return None if _OPEN in filled or _CLOSE in filled else filled
+
+    def _parts(self) -> list[str]:
+        """The text split at its markers: text, then (path, escape, text) per marker."""
+        parts = self.__dict__.get("_split")
+        if parts is None:
+            parts = _MARKER.split(self.text)
+            object.__setattr__(self, "_split", parts)
+        return parts
