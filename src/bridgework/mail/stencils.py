@@ -85,8 +85,14 @@ def shape_of(value: Any) -> Any:
     """The shape :func:`stand_ins` gives ``value`` (without making its stand-ins)."""
     if isinstance(value, str):
         return "text" if value else "blank"
-    if isinstance(value, dict):
-        return ("dict", tuple((key, shape_of(item)) for key, item in value.items()))
+    if isinstance(value, dict):  # texts (the usual values) without a call each
+        return (
+            "dict",
+            tuple(
+                (key, ("text" if item else "blank") if type(item) is str else shape_of(item))
+                for key, item in value.items()
+            ),
+        )
     if isinstance(value, list | tuple):
         return ("list", tuple(shape_of(item) for item in value))
     if value is None or value is False:

@@ -105,6 +105,9 @@ def _existing(keys: Iterable[str]) -> set[str]:
     return found
 
 
+_MEETING_MODES = dict(Enrolment.Mode.choices)
+
+
 def _member_view(
     place: RoundPlace, views: dict[tuple[int, str], dict[str, str]] | None = None
 ) -> dict[str, str]:
@@ -125,7 +128,8 @@ def _member_view(
         "job_title": person.job_title,
         "works_on": enrolment.works_on,
         "interests": enrolment.interests,
-        "meeting_mode": enrolment.get_meeting_mode_display(),
+        # As ``get_meeting_mode_display()`` gives it, without building the choices each time.
+        "meeting_mode": str(_MEETING_MODES.get(enrolment.meeting_mode, enrolment.meeting_mode)),
         "location": enrolment.location or person.location,
         "time_zone": enrolment.time_zone or person.time_zone,
     }
