@@ -29,6 +29,7 @@ from bridgework.programmes.models import (
 )
 from bridgework.programmes.services import rounds
 from bridgework.tokens import IssuedToken, token_digest
+from tests.factories import add_people
 
 pytestmark = pytest.mark.django_db
 
@@ -129,25 +130,31 @@ def _send(round_: Round, *, fast: bool, limit: int = 7) -> dict[str, tuple]:
     return _written()
 
 
-@pytest.mark.parametrize("batch", [7, 100])
-def test_the_fast_introductions_are_the_fully_rendered_ones(round_, settings, batch):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # redacted copies
-    filled = {"bodies": 0, "forms": 0, "full calendars": 0}
+def _counted(round_: Round, batch: int) -> tuple[dict[str, tuple], dict[str, int]]:
+    """The round sent the fast way, with how many bodies were filled in from stencils and
+    how many calendar files made from forms."""
+    counts = {"bodies": 0, "forms": 0, "full calendars": 0}
     fill, make = Stencil.fill, ics.match_invitation
 
     def counted_fill(self, own):  # type: ignore[no-untyped-def]
         body = fill(self, own)
-        filled["bodies"] += body is not None
+        counts["bodies"] += body is not None
         return body
 
     def counted_make(**kwargs):  # type: ignore[no-untyped-def]
-        filled["forms" if "Qz" in kwargs["members"][0]["name"] else "full calendars"] += 1
+        counts["forms" if "Qz" in kwargs["members"][0]["name"] else "full calendars"] += 1
         return make(**kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Stencil, "fill", counted_fill)
         patch.setattr(ics, "match_invitation", counted_make)
-        fast = _send(round_, fast=True, limit=batch)
+        return _send(round_, fast=True, limit=batch), counts
+
+
+@pytest.mark.parametrize("batch", [7, 100])
+def test_the_fast_introductions_are_the_fully_rendered_ones(round_, settings, batch):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # redacted copies
+    fast, _ = _counted(round_, batch)
     full = _send(round_, fast=False, limit=batch)
     places = RoundPlace.objects.filter(round=round_)
     assert len(fast) == len(full) == places.count() > 20
@@ -157,14 +164,33 @@ def test_the_fast_introductions_are_the_fully_rendered_ones(round_, settings, ba
     assert sizes == {2, 3}, sizes
     for key, email in full.items():
         assert fast[key] == email, key
-    # The fast path did fill bodies in and make calendars from forms (not all in full).
-    assert filled["bodies"] > 0
-    assert filled["forms"] > 0
-    assert filled["full calendars"] < Match.objects.filter(round=round_).count() * 2
     # What the people were told is what they are: Spanish for those who read it, etc.
     texts = " ".join(email[1] for email in full.values())
     for said in ("Hola", "Hello", "Australia/Sydney", "Brien", "Rota design", "Bristol"):
         assert said in texts
+
+
+def test_a_round_of_alike_people_is_filled_in_from_stencils_and_forms(network_a, settings):
+    """Where people are alike (the same language, zone and blanks), most bodies are filled
+    in and most calendar files made from forms, and they are the full ones still."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    add_people(network_a, count=38)
+    programme = services.programme_create(
+        network=network_a, name="Coffee", audience="network", holdout_share=0.1
+    )
+    services.enrol_audience(programme=programme)
+    drawn = services.round_create(programme=programme, seed=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
+        round_ = services.round_publish(round_=drawn)
+    fast, counts = _counted(round_, 100)
+    full = _send(round_, fast=False, limit=100)
+    assert fast == full
+    assert len(full) == 40
+    assert counts["bodies"] > 2 * 30  # text and HTML of most of the 40
+    matches = Match.objects.filter(round=round_).count()
+    assert counts["forms"] > 0
+    assert counts["full calendars"] < matches / 2
 
 
 def test_a_stencil_fills_lists_of_people_with_their_blanks_as_a_full_rendering(settings):
