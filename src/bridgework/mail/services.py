@@ -305,8 +305,10 @@ def email_queue_batch(
 def _frozen(value: Any) -> Any:
     """``value`` as part of a dict key (a stored object by its model and id, lists as tuples;
     anything unhashable by identity)."""
-    if value is None or isinstance(value, str | int | datetime):
+    if value is None or isinstance(value, str | int):
         return value
+    if isinstance(value, datetime):  # the same instant in another zone prints otherwise
+        return (value, str(value.tzinfo))
     if isinstance(value, Model) and value.pk is not None:
         return (type(value), value.pk)
     if isinstance(value, list | tuple):
@@ -332,13 +334,13 @@ def _bodies(
     """The text and HTML bodies of ``email``: from the batch's stencils where they fit.
 
     A stencil is kept per template, language, set of context keys, values of the email's
-    ``stencil_fixed`` keys and shape of the others (:func:`~bridgework.mail.stencils.stand_ins`).
+    ``stencil_fixed`` keys and shape of the others (:func:`~bridgework.mail.stencils.shape_of`).
     The first email of each is rendered in full; the second makes the stencil, which must
     give the first email exactly (else every email of that stencil is rendered in full), so
     an email alone of its kind costs no more than one rendering."""
     if stencils is None:
         return text.render(full_context), html.render(full_context)
-    fixed = email.stencil_fixed
+    fixed = tuple(k for k in email.stencil_fixed if k in email.context)
     if fixed:
         own_keys = [key for key in email.context if key not in fixed]
         key: tuple = (
