@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
@@ -27,7 +27,7 @@ from bridgework.directory.models import Network
 from bridgework.mail.backends import outbox_is_delivery
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.redaction import redact, redact_attachments, tokens_in
-from bridgework.mail.stencils import Stencil
+from bridgework.mail.stencils import Stencil, shape_of
 from bridgework.web.copy_insert import copy_insert
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,12 @@ class BatchEmail:
     kind: str | None = None
     #: This email's own attachments (a calendar invitation), stored redacted like its body.
     attachments: Sequence[Attachment] = ()
+    #: In a batch rendered from stencils: the context values the templates test, filter or
+    #: format (a date, a zone, a choice), which the stencil is rendered with as they are
+    #: (emails that differ in them get stencils of their own); every other value of
+    #: ``context`` is filled in, lists and dicts of text included
+    #: (:func:`bridgework.mail.stencils.stand_ins`). Empty: every value is filled in.
+    stencil_fixed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,9 +217,11 @@ def email_queue_batch(
 
     With ``stencil``, each template is rendered once per language and filled in with each
     email's own context values (:mod:`bridgework.mail.stencils`): for templates that only
-    print those values (a name, a link), as a wave's invitations do; the first email of each
-    stencil is checked against a full rendering, and the batch falls back to one if the two
-    differ.
+    print those values (a name, a link), as a wave's invitations do, or, with each email's
+    ``stencil_fixed``, for templates that also test and format some values (a round's
+    introductions: the stencil is kept per value of those and per shape of the others); the
+    first email of each stencil is checked against a full rendering, and the batch falls
+    back to one if the two differ.
 
     Queries: one to find keys already queued, one ``bulk_create`` per 500 messages, whatever
     the number of emails; delivery is one job per 500 messages.
@@ -235,7 +243,7 @@ def email_queue_batch(
         if (email.template or template) is None:
             raise ValueError(f"The email to {email.to} has no template, and the batch none.")
     templates: dict[str, tuple[Any, Any]] = {}
-    stencils: dict[tuple, tuple[Stencil, Stencil] | None] = {}
+    stencils: dict[tuple, Any] = {}
     rows = []
     with timezone.override(network.zone if network else None):
         for email in emails:
@@ -294,27 +302,73 @@ def email_queue_batch(
     return ids
 
 
+def _frozen(value: Any) -> Any:
+    """``value`` as part of a dict key (a stored object by its model and id, lists as tuples;
+    anything unhashable by identity)."""
+    if value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, datetime):  # the same instant in another zone prints otherwise
+        return (value, str(value.tzinfo))
+    if isinstance(value, Model) and value.pk is not None:
+        return (type(value), value.pk)
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((key, _frozen(item)) for key, item in value.items())
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return value
+
+
 def _bodies(
     text: Any,
     html: Any,
     shared: dict[str, object],
     email: BatchEmail,
     full_context: dict[str, object],
-    stencils: dict[tuple, tuple[Stencil, Stencil] | None] | None,
+    stencils: dict[tuple, Any] | None,
     name: str,
 ) -> tuple[str, str]:
-    """The text and HTML bodies of ``email``: from the batch's stencils where they fit."""
+    """The text and HTML bodies of ``email``: from the batch's stencils where they fit.
+
+    A stencil is kept per template, language, set of context keys, values of the email's
+    ``stencil_fixed`` keys and shape of the others (:func:`~bridgework.mail.stencils.shape_of`).
+    The first email of each is rendered in full; the second makes the stencil, which must
+    give the first email exactly (else every email of that stencil is rendered in full), so
+    an email alone of its kind costs no more than one rendering."""
     if stencils is None:
         return text.render(full_context), html.render(full_context)
-    key = (name, email.language, tuple(email.context))
-    if key not in stencils:
-        own = list(email.context)
-        pair = (Stencil.render(text, shared, own), Stencil.render(html, shared, own))
+    fixed = tuple(k for k in email.stencil_fixed if k in email.context)
+    if fixed:
+        own_keys = [key for key in email.context if key not in fixed]
+        key: tuple = (
+            name,
+            email.language,
+            tuple(email.context),
+            tuple((k, _frozen(email.context[k])) for k in fixed),
+            tuple(shape_of(email.context[k]) for k in own_keys),
+        )
+    else:
+        own_keys = list(email.context)
+        key = (name, email.language, tuple(email.context))
+    found = stencils.get(key)
+    if found is None:  # the first of its kind: in full, kept to check the stencil against
         full = text.render(full_context), html.render(full_context)
-        filled = (pair[0].fill(email.context), pair[1].fill(email.context))
-        stencils[key] = pair if filled == full else None
+        stencils[key] = ("first", email.context, full)
         return full
-    pair = stencils[key]
+    if found[0] == "first":
+        _, first_context, first_full = found
+        base = {**shared, **{k: email.context[k] for k in fixed}}
+        own = email.context if fixed else None
+        pair = (
+            Stencil.render(text, base, own_keys, own),
+            Stencil.render(html, base, own_keys, own),
+        )
+        checked = (pair[0].fill(first_context), pair[1].fill(first_context)) == first_full
+        stencils[key] = found = ("stencil", pair if checked else None)
+    pair = found[1]
     if pair is not None:
         filled_text, filled_html = pair[0].fill(email.context), pair[1].fill(email.context)
         if filled_text is not None and filled_html is not None:

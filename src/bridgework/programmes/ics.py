@@ -11,13 +11,23 @@ pair) is another REQUEST with a higher SEQUENCE, a cancellation a ``METHOD:CANCE
 
 Times are written in the recipient's own zone (``TZID`` with its ``VTIMEZONE``, from
 zoneinfo), or in UTC (``Z``) for someone in UTC, so the instant is the same for everyone.
+
+A round's introductions carry tens of thousands of invitations that differ only in the
+match's id and its people's names and addresses: :class:`Invitations` makes one *form* per
+programme, method, zone, time, sequence and number of people (:func:`match_invitation`
+with stand-ins for those values) and fills each invitation in, folding its lines as
+icalendar does. A value that iCalendar would escape or quote differently (punctuation, a
+quote, a line break) makes its invitation in full, and the first invitation from each form
+is also made in full and compared: on any difference that form is not used.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
+from types import SimpleNamespace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -28,6 +38,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 __all__ = [
     "CALENDAR_FILENAME",
     "MEETING_LENGTH",
+    "Invitations",
     "calendar_mimetype",
     "match_invitation",
     "match_uid",
@@ -129,3 +140,127 @@ def match_invitation(
         first_date=start.date() - timedelta(days=366), last_date=start.date() + timedelta(days=366)
     )
     return calendar.to_ical().decode("utf-8")
+
+
+#: Characters a filled-in value may have: none that iCalendar escapes, quotes or folds with
+#: care (``\\ ; , : " ^ '`` and line breaks); a space does quote a parameter, so the form
+#: is kept apart for names with one.
+_PLAIN = re.compile(r"[\w .@+\-]*\Z")
+_STAND_IN = re.compile(r"Qz(\d*)( n|n|e|u)Qz")
+_FOLD_AT = 75
+
+
+def _fold(line: str) -> str:
+    """One content line folded as icalendar folds it (RFC 5545: at most 75 octets a line, a
+    backslash or caret escape never split from what it escapes)."""
+    if line.isascii():
+        if len(line) < _FOLD_AT:
+            return line
+        parts, start = [], 0
+        while len(line) - start >= _FOLD_AT:
+            end = start + _FOLD_AT - 1
+            if end - start > 1 and line[end - 1] in "\\^":
+                end -= 1
+            parts.append(line[start:end])
+            start = end
+        parts.append(line[start:])
+        return "\r\n ".join(parts)
+    folded: list[str] = []
+    current: list[str] = []
+    count = 0
+    for char in line:
+        size = len(char.encode("utf-8"))
+        if current and count + size >= _FOLD_AT:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                folded.append("".join(current))
+                current, count = [carried], len(carried.encode("utf-8"))
+            else:
+                folded.append("".join(current))
+                current, count = [], 0
+        current.append(char)
+        count += size
+    if current:
+        folded.append("".join(current))
+    return "\r\n ".join(folded)
+
+
+class Invitations:
+    """The invitations of many matches (a batch of introductions), each as
+    :func:`match_invitation` makes it, all stamped ``stamp`` (now by default), made from
+    one form per programme, method, zone, time, sequence and number of people."""
+
+    def __init__(self, stamp: datetime | None = None) -> None:
+        self.stamp = stamp or timezone.now()
+        self._forms: dict[tuple, list[tuple[bool, str]] | None] = {}
+
+    def make(
+        self,
+        *,
+        match,  # type: ignore[no-untyped-def]
+        programme,  # type: ignore[no-untyped-def]
+        members: Sequence[dict[str, str]],
+        method: Method = "REQUEST",
+        zone: str = "UTC",
+    ) -> str:
+        """The invitation :func:`match_invitation` makes for these arguments."""
+        names = [m["name"] for m in members]
+        emails = [m["email"] for m in members]
+        full = {"match": match, "programme": programme, "members": members, "method": method}
+        if not all(_PLAIN.match(value) for value in (*names, *emails)):
+            return match_invitation(**full, zone=zone, stamp=self.stamp)
+        guide = programme.guide
+        key = (
+            programme.pk,
+            programme.name,
+            (guide.title, guide.body) if guide is not None else None,
+            method,
+            zone,
+            match.suggested_at,
+            match.calendar_sequence,
+            tuple(" " in name for name in names),
+        )
+        values = {"u": str(match.pk)}
+        for index, (name, email) in enumerate(zip(names, emails, strict=True)):
+            values[f"{index}{' n' if ' ' in name else 'n'}"] = name
+            values[f"{index}e"] = email
+        if key not in self._forms:
+            form = self._form(match, programme, len(members), method, zone, key[-1])
+            made = match_invitation(**full, zone=zone, stamp=self.stamp)
+            self._forms[key] = form if self._fill(form, values) == made else None
+            return made
+        form = self._forms[key]
+        if form is None:
+            return match_invitation(**full, zone=zone, stamp=self.stamp)
+        return self._fill(form, values)
+
+    def _form(self, match, programme, size, method, zone, spaced):  # type: ignore[no-untyped-def]
+        stand_in = SimpleNamespace(
+            pk="QzuQz",
+            suggested_at=match.suggested_at,
+            calendar_sequence=match.calendar_sequence,
+        )
+        members = [
+            {"name": f"Qz{i}{' n' if spaced[i] else 'n'}Qz", "email": f"Qz{i}eQz"}
+            for i in range(size)
+        ]
+        text = match_invitation(
+            match=stand_in,
+            programme=programme,
+            members=members,
+            method=method,
+            zone=zone,
+            stamp=self.stamp,
+        )
+        lines = text.replace("\r\n ", "").split("\r\n")
+        # Lines without a stand-in are folded once, here; the others when filled in.
+        return [(True, line) if _STAND_IN.search(line) else (False, _fold(line)) for line in lines]
+
+    @staticmethod
+    def _fill(form: list[tuple[bool, str]], values: dict[str, str]) -> str:
+        def value(found: re.Match[str]) -> str:
+            return values[found.group(1) + found.group(2)]
+
+        return "\r\n".join(
+            _fold(_STAND_IN.sub(value, line)) if filled else line for filled, line in form
+        )

@@ -96,10 +96,13 @@ def _remaining(round_: Round) -> int:
 
 
 def _publish_batch(round_: Round, n: int) -> int:
+    # The job's own round object carries how far its batches have got (a job resumed by
+    # another worker starts from the first place again, and finds what is left).
+    cursor = round_.__dict__.setdefault("_send_cursor", mailing.SendCursor())
     round_ = _fresh(round_)
     if not round_.is_published:
         round_ = round_publish(round_=round_, send=False)
-    return mailing.round_send(round_=round_, limit=n)
+    return mailing.round_send(round_=round_, limit=n, cursor=cursor)
 
 
 register(

@@ -16,7 +16,8 @@ the update or the cancellation with the match's next sequence to those already i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -32,7 +33,13 @@ from bridgework.directory.models import language_for
 from bridgework.mail.models import OutboxMessage
 from bridgework.mail.services import Attachment, BatchEmail, email_queue_batch
 from bridgework.programmes.exceptions import ProgrammeError
-from bridgework.programmes.ics import CALENDAR_FILENAME, Method, calendar_mimetype, match_invitation
+from bridgework.programmes.ics import (
+    CALENDAR_FILENAME,
+    Invitations,
+    Method,
+    calendar_mimetype,
+    match_invitation,
+)
 from bridgework.programmes.models import (
     Enrolment,
     EnrolmentToken,
@@ -42,6 +49,7 @@ from bridgework.programmes.models import (
     RoundPlace,
 )
 from bridgework.tokens import IssuedToken, issue_token
+from bridgework.web.copy_insert import copy_insert
 
 #: Keys are looked up this many at a time (SQLite's default limit on query parameters is 999).
 _KEY_CHUNK = 500
@@ -97,7 +105,21 @@ def _existing(keys: Iterable[str]) -> set[str]:
     return found
 
 
-def _member_view(place: RoundPlace) -> dict[str, str]:
+_MEETING_MODES = dict(Enrolment.Mode.choices)
+
+
+def _member_view(
+    place: RoundPlace, views: dict[tuple[int, str], dict[str, str]] | None = None
+) -> dict[str, str]:
+    """What an email says about ``place``'s person, in the active language (kept in
+    ``views`` by place and language, where a batch passes it: each person of a match is
+    described to the others)."""
+    if views is not None:
+        key = (place.pk, translation.get_language())
+        found = views.get(key)
+        if found is None:
+            found = views[key] = _member_view(place)
+        return found
     enrolment, person = place.enrolment, place.enrolment.person
     return {
         "name": person.name,
@@ -106,10 +128,39 @@ def _member_view(place: RoundPlace) -> dict[str, str]:
         "job_title": person.job_title,
         "works_on": enrolment.works_on,
         "interests": enrolment.interests,
-        "meeting_mode": enrolment.get_meeting_mode_display(),
+        # As ``get_meeting_mode_display()`` gives it, without building the choices each time.
+        "meeting_mode": str(_MEETING_MODES.get(enrolment.meeting_mode, enrolment.meeting_mode)),
         "location": enrolment.location or person.location,
         "time_zone": enrolment.time_zone or person.time_zone,
     }
+
+
+#: Each kind's subject, from the programme's name and the names of the others (``values``).
+_SUBJECTS: dict[str, Callable[[dict[str, str], Round], str]] = {
+    "intro": lambda values, round_: gettext("%(programme)s: meet %(names)s") % values,
+    "unmatched": lambda values, round_: (
+        gettext("%(programme)s: no match for you this round") % values
+    ),
+    "reminder": lambda values, round_: (
+        gettext("%(programme)s: a reminder to meet before %(day)s")
+        % {**values, "day": date_format(round_.ends_on, "j F")}
+    ),
+    "feedback": lambda values, round_: (
+        gettext("%(programme)s: did you meet? (one minute)") % values
+    ),
+    "update": lambda values, round_: (
+        gettext("%(programme)s: your coffee with %(names)s has changed") % values
+    ),
+    "cancel": lambda values, round_: (
+        gettext("%(programme)s: your coffee with %(names)s is cancelled") % values
+    ),
+}
+
+#: The values of an email's context its templates test or format (a round's dates, the
+#: suggested time in the person's zone, the outcome, the guide): a batch rendered from
+#: stencils keeps one per value of these; the others (the person, the people they meet,
+#: their links) are filled in (:mod:`bridgework.mail.stencils`).
+_STENCIL_FIXED = ("programme", "round", "outcome", "guide", "prompts", "zone", "suggested")
 
 
 def _email_for(
@@ -121,38 +172,34 @@ def _email_for(
     invited: list[RoundPlace] | None = None,
     sequence: int | None = None,
     calendars: dict[tuple, str] | None = None,
+    views: dict[tuple[int, str], dict[str, str]] | None = None,
+    invitations: Invitations | None = None,
 ) -> BatchEmail:
     """The email of ``kind`` to ``place``'s person about the others in ``members``, with its
     subject in their language, its calendar file (``invited`` are its attendees, ``members``
     by default), their personal link ``path`` and its idempotency key. Reads nothing from the
     database beyond what :func:`_places` loaded. A batch passes ``calendars`` to make each
     match's calendar file once per time zone, not once per person: everyone in a match is
-    sent the same event, and only its zone differs from one to another."""
+    sent the same event, and only its zone differs from one to another; and ``views`` to
+    describe each person once per language (:func:`_member_view`), and ``invitations`` to
+    make the calendar files from its forms (:class:`~bridgework.programmes.ics.Invitations`)."""
     round_ = place.round
     programme = round_.programme
     enrolment = place.enrolment
     match = place.match
     language = language_for(enrolment.person, round_.network)
     with translation.override(language):  # subjects and the meeting modes, in their language
-        others = [_member_view(p) for p in members if p.enrolment_id != enrolment.pk]
+        others = [_member_view(p, views) for p in members if p.enrolment_id != enrolment.pk]
         values = {
             "programme": programme.name,
             "names": get_text_list([o["name"] for o in others], gettext("and")),
         }
-        subjects = {
-            "intro": gettext("%(programme)s: meet %(names)s") % values,
-            "unmatched": gettext("%(programme)s: no match for you this round") % values,
-            "reminder": gettext("%(programme)s: a reminder to meet before %(day)s")
-            % {**values, "day": date_format(round_.ends_on, "j F")},
-            "feedback": gettext("%(programme)s: did you meet? (one minute)") % values,
-            "update": gettext("%(programme)s: your coffee with %(names)s has changed") % values,
-            "cancel": gettext("%(programme)s: your coffee with %(names)s is cancelled") % values,
-        }
+        subject = _SUBJECTS[kind](values, round_)
     zone = person_zone(enrolment)
     attachments = []
     method = _CALENDAR_METHODS.get(kind)
     if method is not None:
-        attendees = [_member_view(p) for p in (members if invited is None else invited)]
+        attendees = [_member_view(p, views) for p in (members if invited is None else invited)]
         cache_key = (
             match.pk,
             match.calendar_sequence,
@@ -162,7 +209,8 @@ def _email_for(
         )
         content = calendars.get(cache_key) if calendars is not None else None
         if content is None:
-            content = match_invitation(
+            make = invitations.make if invitations is not None else match_invitation
+            content = make(
                 match=match, programme=programme, members=attendees, method=method, zone=zone
             )
             if calendars is not None:
@@ -179,7 +227,7 @@ def _email_for(
     return BatchEmail(
         to=enrolment.person.email,
         kind=f"programme-{kind}",
-        subject=subjects[kind],
+        subject=subject,
         template=f"programmes/emails/{kind}",
         context={
             "programme": programme,
@@ -198,13 +246,16 @@ def _email_for(
         attachments=attachments,
         idempotency_key=_key(kind, place, sequence),
         language=language,
+        stencil_fixed=_STENCIL_FIXED,
     )
 
 
 def _links_for(enrolment_ids: list[int]) -> list[IssuedToken]:
-    """One new personal link per enrolment (in order), written with one insert per chunk."""
+    """One new personal link per enrolment (in order), written with one insert (a ``COPY``
+    on PostgreSQL)."""
     tokens = [issue_token() for _ in enrolment_ids]
-    EnrolmentToken.objects.bulk_create(
+    copy_insert(
+        EnrolmentToken,
         [
             EnrolmentToken(enrolment_id=enrolment_id, digest=token.digest)
             for enrolment_id, token in zip(enrolment_ids, tokens, strict=True)
@@ -242,6 +293,8 @@ def _send_batch(
         return 0
     tokens = _links_for([p.enrolment_id for p in ready])
     calendars: dict[tuple, str] = {}
+    views: dict[tuple[int, str], dict[str, str]] = {}
+    invitations = Invitations()
     emails = [
         _email_for(
             place,
@@ -249,10 +302,12 @@ def _send_batch(
             groups.get(place.match_id, []),
             path=reverse("coffee:me", kwargs={"token": token.plain}),
             calendars=calendars,
+            views=views,
+            invitations=invitations,
         )
         for place, token in zip(ready, tokens, strict=True)
     ]
-    return len(email_queue_batch(network=ready[0].round.network, emails=emails))
+    return len(email_queue_batch(network=ready[0].round.network, emails=emails, stencil=True))
 
 
 def _places(round_: Round) -> list[RoundPlace]:
@@ -292,16 +347,14 @@ def _owed(round_: Round) -> tuple[list[RoundPlace], dict[int, str]]:
 
 def round_emails_remaining(*, round_: Round) -> int:
     """How many of the round's introductions and "no match" notes are not in the outbox yet
-    (for a draft: how many publishing it would send)."""
-    places, kinds = _owed(round_)
-    return len(places) - len(_existing(_key(kinds[p.pk], p) for p in places))
+    (for a draft: how many publishing it would send); one query."""
+    return _unsent_rows(round_).count()
 
 
-def _unsent(round_: Round, limit: int) -> list[RoundPlace]:
-    """The next ``limit`` places (in id order) of a published round owed an introduction or
-    a "no match" note that is not in the outbox yet, found by the database: each place's key
-    (as :func:`_key` writes it) is looked up in the outbox's unique index, so a batch reads
-    only its own places, however large the round."""
+def _unsent_rows(round_: Round, after: int = 0) -> QuerySet[RoundPlace]:
+    """The places (after id ``after``) of a round owed an introduction or a "no match" note
+    that is not in the outbox yet, found by the database: each place's key (as :func:`_key`
+    writes it) is looked up in the outbox's unique index."""
     target = Case(
         When(match__isnull=False, then=Cast("match_id", CharField())),
         default=Concat(Value("r"), Cast("round_id", CharField())),
@@ -324,15 +377,67 @@ def _unsent(round_: Round, limit: int) -> list[RoundPlace]:
     owed = Q(match__isnull=True) | (
         Q(match__cancelled_at__isnull=True) & ~Q(enrolment__status=Enrolment.Status.LEFT)
     )
-    return list(
-        _place_rows(round_.places.filter(owed))
-        .annotate(key=key)
-        .filter(~Exists(OutboxMessage.objects.filter(idempotency_key=OuterRef("key"))))
-        .order_by("pk")[:limit]
+    places = round_.places.filter(owed)
+    if after:
+        places = places.filter(pk__gt=after)
+    return places.annotate(key=key).filter(
+        ~Exists(OutboxMessage.objects.filter(idempotency_key=OuterRef("key")))
     )
 
 
-def round_send(*, round_: Round, limit: int | None = None) -> int:
+def _with_round(places: list[RoundPlace], round_: Round) -> list[RoundPlace]:
+    """``places`` (of ``round_``) reading their round and programme from ``round_``, loaded
+    once, rather than a copy of each per row."""
+    for place in places:
+        place.round = round_
+        place.enrolment.programme = round_.programme
+    return places
+
+
+def _unsent(round_: Round, limit: int, after: int = 0) -> list[RoundPlace]:
+    """The next ``limit`` places (in id order, after id ``after``) of a published round owed
+    an introduction or a "no match" note that is not in the outbox yet
+    (:func:`_unsent_rows`), so a batch reads only its own places, however large the round;
+    ``round_`` is their round, with its programme, guide and network."""
+    return _with_round(
+        list(
+            _unsent_rows(round_, after)
+            .select_related("enrolment__person__organisation", "match")
+            .order_by("pk")[:limit]
+        ),
+        round_,
+    )
+
+
+def _partners(chunk: list[RoundPlace], round_: Round) -> list[RoundPlace]:
+    """Everyone still attending the matches of ``chunk``'s places, in id order: the places
+    of ``chunk`` as they are, and the others read with one query (most of a match's places
+    are in the same chunk)."""
+    match_ids = {p.match_id for p in chunk if p.match_id}
+    if not match_ids:
+        return []
+    have = {p.pk: p for p in chunk if p.match_id}
+    more = _with_round(
+        list(
+            RoundPlace.objects.filter(match_id__in=match_ids)
+            .exclude(pk__in=list(have))
+            .select_related("enrolment__person__organisation", "match")
+        ),
+        round_,
+    )
+    return attending(sorted([*have.values(), *more], key=lambda p: p.pk))
+
+
+@dataclass
+class SendCursor:
+    """How far a run of :func:`round_send` has got: every place of the round up to id
+    ``after`` was found sent (or not owed) by this run, so its next batch starts there
+    instead of reading the round's sent places again."""
+
+    after: int = 0
+
+
+def round_send(*, round_: Round, limit: int | None = None, cursor: SendCursor | None = None) -> int:
     """Introduce every matched person and tell the others; returns how many emails were queued.
 
     A match cancelled before its introductions went out is not introduced, nor is anyone who
@@ -341,36 +446,41 @@ def round_send(*, round_: Round, limit: int | None = None) -> int:
 
     Set-based: the next ``limit`` people owed an email (all of them without a limit, in
     transactions of :data:`SEND_BATCH`) are found by the database (:func:`_unsent`), their
-    match partners read in one query, and their links and emails written with one insert
+    match partners read with two queries, and their links and emails written with one insert
     each, their delivery queued as one job (:func:`_send_batch`): the number of queries does
     not grow with ``limit``, nor the rows read with the round. Every email is keyed by kind,
     match (or round) and person, so a run cut short loses its batch whole and a second run
     sends only what is missing; the scheduler can call this on every running round at every
-    tick.
+    tick. A caller sending a round in several calls (the publish job) passes the same
+    ``cursor`` to each, so each call looks only past the places the previous ones sent.
     """
     if not round_.is_published:
         raise ProgrammeError("Publish the round before sending introductions.")
+    round_ = Round.objects.select_related("programme__guide", "network").get(pk=round_.pk)
+    cursor = cursor if cursor is not None else SendCursor()
     sent = 0
     skipped: set[int] = set()  # places whose match changed meanwhile: the next run sends them
     while limit is None or sent < limit:
         size = SEND_BATCH if limit is None else limit - sent
         with transaction.atomic():
-            chunk = [p for p in _unsent(round_, size + len(skipped)) if p.pk not in skipped]
+            chunk = [
+                p for p in _unsent(round_, size + len(skipped), cursor.after) if p.pk not in skipped
+            ]
             chunk = chunk[:size]
             if not chunk:
                 break
-            members = attending(
-                _place_rows(
-                    RoundPlace.objects.filter(
-                        match_id__in={p.match_id for p in chunk if p.match_id}
-                    )
-                ).order_by("pk")
-            )
             kinds = {p.pk: "intro" if p.match_id else "unmatched" for p in chunk}
-            written = _send_batch(chunk, kinds, _groups(members))
+            written = _send_batch(chunk, kinds, _groups(_partners(chunk, round_)))
+        unwritten: list[int] = []
         if written < len(chunk):
             keys = _existing(_key(kinds[p.pk], p) for p in chunk)
-            skipped.update(p.pk for p in chunk if _key(kinds[p.pk], p) not in keys)
+            unwritten = [p.pk for p in chunk if _key(kinds[p.pk], p) not in keys]
+            skipped.update(unwritten)
+        # Everything up to the chunk's end is sent but for those whose match changed, which
+        # the next call (with a fresh read of their match) sends: the cursor stays before them.
+        cursor.after = chunk[-1].pk
+        if skipped:
+            cursor.after = min(cursor.after, min(skipped) - 1)
         sent += written
     return sent
 
@@ -389,6 +499,7 @@ def _queue_followups(
         return 0
     tokens = _links_for([item[0].enrolment_id for item in todo])
     calendars: dict[tuple, str] = {}
+    invitations = Invitations()
     emails = [
         _email_for(
             place,
@@ -398,6 +509,7 @@ def _queue_followups(
             invited=invited,
             sequence=sequence,
             calendars=calendars,
+            invitations=invitations,
         )
         for (place, kind, members, invited, sequence), token in zip(todo, tokens, strict=True)
     ]
