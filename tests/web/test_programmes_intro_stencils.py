@@ -80,7 +80,16 @@ def round_(network_a) -> Round:
     )
     services.enrol_audience(programme=programme)
     _varied_enrolments(programme)
-    drawn = services.round_create(programme=programme, seed=5)
+    # The draw depends on the database's ids as well as the seed: take the first seed whose
+    # draw has a trio and someone held out, on whichever database the suite runs.
+    for seed in range(5, 60):
+        drawn = services.round_create(programme=programme, seed=seed)
+        sizes = {len(m.places.all()) for m in drawn.matches.prefetch_related("places")}
+        if 3 in sizes and drawn.places.filter(match__isnull=True).exists():
+            break
+        drawn.delete()
+    else:
+        raise AssertionError("no seed drew a trio and someone held out")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
         return services.round_publish(round_=drawn)
