@@ -1,9 +1,11 @@
-"""Who is left to invite, enrol or redraw is found with NOT EXISTS, never NOT IN.
+"""Who is left to invite or enrol is found with NOT EXISTS, never NOT IN.
 
 PostgreSQL plans ``NOT EXISTS`` as an anti-join. ``NOT (id IN (SELECT …))`` it can only hash
 while the subquery fits in working memory; past that (a million invitations) it checks the
 subquery row by row, and the last batch of a national invitation job ran for hours. Every
-such query of the bulk actions is checked here, on whichever database the suite runs.
+such query of the bulk actions is checked here, on whichever database the suite runs. (Who
+has stopped taking part since a draw is counted from two id lists, with neither: see
+``round_changed_since_draw``.)
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bridgework.directory.models import Person
 from bridgework.ona.services import roles_invitations_remaining
+from bridgework.programmes.models import Enrolment
 from bridgework.programmes.selectors import round_changed_since_draw
 from bridgework.programmes.services import enrol_audience, programme_create, round_create
 from bridgework.surveys.services import RC_WAVES
@@ -39,7 +43,6 @@ def _not_in(statements: list[str]) -> list[str]:
 
 @pytest.mark.django_db
 def test_the_pattern_recognises_a_not_in_subquery():
-    from bridgework.directory.models import Person
     from bridgework.surveys.models import Invitation
 
     network = make_network("anti-pattern")
@@ -71,3 +74,9 @@ def test_roles_enrolment_and_redraw_use_anti_joins():
     assert programme.enrolments.count() > 0
     round_ = round_create(programme=programme, seed=1)
     assert _not_in(_statements(lambda: round_changed_since_draw(round_))) == []
+    assert round_changed_since_draw(round_) == 0
+    left, inactive = list(programme.enrolments.order_by("pk")[:2])
+    left.status = Enrolment.Status.LEFT
+    left.save(update_fields=["status"])
+    Person.objects.filter(pk=inactive.person_id).update(active=False)
+    assert round_changed_since_draw(round_) == 2
