@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from bridgework.analysis.network import NetworkAnalysis, NetworkOptions, analyze_network
 from bridgework.analysis.network_measures import build_tie_graph
@@ -50,7 +49,7 @@ from bridgework.ona.releases import (
     released_roles,
 )
 from bridgework.ona.selectors import OutsideContacts, wave_relations
-from bridgework.web.cache import UNREACHABLE, cached, reachable, unreachable
+from bridgework.web.cache import cached, held, reachable
 
 #: Measures a coordinator can size the named map's nodes by.
 SIZE_MEASURES = {
@@ -251,13 +250,7 @@ def analysis_keys(
 def analysis_ready(key: str) -> bool:
     """Whether the analysis under ``key`` (one of :func:`analysis_keys`) is in the cache
     (no, while the cache cannot be reached)."""
-    if not reachable():
-        return False
-    try:
-        return cache.has_key(key)
-    except UNREACHABLE as error:
-        unreachable(error, "looking for a network analysis")
-        return False
+    return held(key)
 
 
 def released_people(wave: NetworkWave) -> int:

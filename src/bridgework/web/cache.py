@@ -36,7 +36,15 @@ from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, router, transaction
 from redis.exceptions import RedisError
 
-__all__ = ["RETRY_SECONDS", "UNREACHABLE", "DatabaseCache", "cached", "reachable", "unreachable"]
+__all__ = [
+    "RETRY_SECONDS",
+    "UNREACHABLE",
+    "DatabaseCache",
+    "cached",
+    "held",
+    "reachable",
+    "unreachable",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +104,17 @@ def cached(key: str, compute: Callable[[], T], *, timeout: int) -> T:
         except UNREACHABLE as error:
             unreachable(error, f"keeping {_kind(key)}")
     return value
+
+
+def held(key: str) -> bool:
+    """Whether the shared cache holds ``key``; ``False`` when it cannot be reached."""
+    if not reachable():
+        return False
+    try:
+        return cache.has_key(key)
+    except UNREACHABLE as error:
+        unreachable(error, f"looking for {_kind(key)}")
+        return False
 
 
 class DatabaseCache(DjangoDatabaseCache):
