@@ -243,7 +243,7 @@ def email_queue_batch(
         if (email.template or template) is None:
             raise ValueError(f"The email to {email.to} has no template, and the batch none.")
     templates: dict[str, tuple[Any, Any]] = {}
-    stencils: dict[tuple, Any] = {}
+    stencils: dict[tuple, _Stencils] = {}
     rows = []
     with timezone.override(network.zone if network else None):
         for email in emails:
@@ -302,6 +302,18 @@ def email_queue_batch(
     return ids
 
 
+@dataclass
+class _Stencils:
+    """The stencils of one kind of email in a batch, in the making: the first email of the
+    kind (its context and full rendering), then, from the second, the text and HTML stencils
+    (``None`` when they did not give the first email exactly)."""
+
+    first_context: dict[str, Any]
+    first_full: tuple[str, str]
+    made: bool = False
+    pair: tuple[Stencil, Stencil] | None = None
+
+
 def _frozen(value: Any) -> Any:
     """``value`` as part of a dict key (a stored object by its model and id, lists as tuples;
     anything unhashable by identity)."""
@@ -328,7 +340,7 @@ def _bodies(
     shared: dict[str, object],
     email: BatchEmail,
     full_context: dict[str, object],
-    stencils: dict[tuple, Any] | None,
+    stencils: dict[tuple, _Stencils] | None,
     name: str,
 ) -> tuple[str, str]:
     """The text and HTML bodies of ``email``: from the batch's stencils where they fit.
@@ -356,19 +368,19 @@ def _bodies(
     found = stencils.get(key)
     if found is None:  # the first of its kind: in full, kept to check the stencil against
         full = text.render(full_context), html.render(full_context)
-        stencils[key] = ("first", email.context, full)
+        stencils[key] = _Stencils(first_context=email.context, first_full=full)
         return full
-    if found[0] == "first":
-        _, first_context, first_full = found
+    if not found.made:
         base = {**shared, **{k: email.context[k] for k in fixed}}
         own = email.context if fixed else None
         pair = (
             Stencil.render(text, base, own_keys, own),
             Stencil.render(html, base, own_keys, own),
         )
-        checked = (pair[0].fill(first_context), pair[1].fill(first_context)) == first_full
-        stencils[key] = found = ("stencil", pair if checked else None)
-    pair = found[1]
+        first = found.first_context
+        checked = (pair[0].fill(first), pair[1].fill(first)) == found.first_full
+        found.made, found.pair = True, pair if checked else None
+    pair = found.pair
     if pair is not None:
         filled_text, filled_html = pair[0].fill(email.context), pair[1].fill(email.context)
         if filled_text is not None and filled_html is not None:
