@@ -101,6 +101,45 @@ def test_the_test_module_import_check_catches_one(tmp_path):
         sample.unlink()
 
 
+#: Playwright calls that read the page once, without waiting: straight after a click they may
+#: read the page before it, which passes or fails with the machine's load.
+UNWAITED_READS = {"is_visible", "is_hidden", "wait_for_load_state"}
+
+
+def _unwaited_reads(source: str, name: str) -> list[str]:
+    """Calls of :data:`UNWAITED_READS` in a browser test: checks go through ``expect`` (which
+    retries) and a click that moves on goes through ``tests.browser.pages.follow``."""
+    return [
+        f"{name}:{node.lineno} {node.func.attr}()"
+        for node in ast.walk(ast.parse(source, filename=name))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in UNWAITED_READS
+    ]
+
+
+def test_browser_tests_wait_for_what_they_check():
+    offences = [
+        line
+        for path in sorted((ROOT / "tests" / "browser").rglob("*.py"))
+        for line in _unwaited_reads(path.read_text(), str(path.relative_to(ROOT)))
+    ]
+    assert offences == []
+
+
+def test_the_unwaited_read_check_catches_one():
+    source = (
+        'page.get_by_role("button", name="Save").click()\n'
+        'assert page.get_by_text("There is a problem").is_visible()\n'
+        "page.wait_for_load_state()\n"
+        'expect(page.get_by_text("Saved")).to_be_visible()\n'
+    )
+    assert _unwaited_reads(source, "sample.py") == [
+        "sample.py:2 is_visible()",
+        "sample.py:3 wait_for_load_state()",
+    ]
+
+
 #: Public functions of services modules that are not state changes, and why each takes what
 #: it takes: helpers the writes share, named in the module so one place defines them.
 NOT_WRITES = {

@@ -47,8 +47,9 @@ def browser(live_server) -> Iterator[object]:
         if os.environ.get("CI"):
             pytest.fail("Chromium is required for browser tests in CI (apt-get install chromium)")
         pytest.skip("Chromium is not installed: apt-get install chromium to run browser tests")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # as long as the pages' own default below
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -1,6 +1,14 @@
-"""Steps the browser tests share: signing in as the owner of two networks."""
+"""Steps the browser tests share: signing in, and following a click to the page it leads to.
+
+A check made straight after a bare ``click()`` may still read the page before it (Playwright
+waits for the click, not for the next page to load), so a step that moves to another page waits
+for it here, and checks use ``expect``, which retries until the page shows what it should."""
 
 from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Network, Role
@@ -18,11 +26,18 @@ def two_networks_with_owner() -> tuple[Network, Network]:
     return alpha, beta
 
 
-def sign_in(page) -> None:
-    """Sign in as ``OWNER_EMAIL``; with two networks and none used yet, the home page asks
-    which one."""
+def sign_in(page, email: str = OWNER_EMAIL, password: str = PASSWORD) -> None:
+    """Sign in as ``email`` and wait for the page signing in leads to, so that the next step
+    runs signed in (a ``goto`` straight after the click could cancel the sign-in)."""
     page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(OWNER_EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Your networks").wait_for()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    follow(page, page.get_by_role("button", name="Sign in"))
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def follow(page, control) -> None:
+    """Click a link or a form's button and wait until the page it leads to has loaded, also
+    when that page has the same address (a form shown again with its errors)."""
+    with page.expect_navigation():
+        control.click()

@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Person, Role
 from bridgework.programmes import services
 from tests.browser.accessibility import axe_violations
+from tests.browser.pages import sign_in
 from tests.factories import PASSWORD, add_people, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,22 +28,14 @@ def network():
     return network
 
 
-def sign_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("owner@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/n/alpha/")
-
-
 def test_a_large_download_is_offered_on_its_jobs_page(page, network, settings):
     settings.EXPORT_INLINE_ROWS = 2
     sign_in(page)
     page.goto("/n/alpha/people/")
     page.get_by_role("link", name="CSV").click()
     page.wait_for_url("**/n/alpha/jobs/*/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Preparing a download"
-    assert page.get_by_text("Built alpha-people.csv: 8 rows.", exact=False).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preparing a download")
+    expect(page.get_by_text("Built alpha-people.csv: 8 rows.", exact=False)).to_be_visible()
     assert axe_violations(page) == []
     with page.expect_download() as caught:
         page.get_by_role("link", name="Download alpha-people.csv").click()
@@ -61,14 +55,14 @@ def test_a_large_upload_is_checked_by_a_job_then_previewed_and_imported(
     page.get_by_label("Upload a people file").set_input_files(str(path))
     page.get_by_role("button", name="Check the file").click()
     page.wait_for_url("**/n/alpha/jobs/*/")
-    assert page.get_by_text("Checked 2 rows: 2 new", exact=False).is_visible()
+    expect(page.get_by_text("Checked 2 rows: 2 new", exact=False)).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("link", name="Back to the import of people.csv").first.click()
     page.wait_for_url("**/people/import/*/")
-    assert page.get_by_role("cell", name="new2@alpha.example").is_visible()
+    expect(page.get_by_role("cell", name="new2@alpha.example")).to_be_visible()
     page.get_by_role("button", name="Confirm and import").click()
     page.wait_for_url("**/n/alpha/jobs/*/")
-    assert page.get_by_text("Imported 2 new and 0 updated people").is_visible()
+    expect(page.get_by_text("Imported 2 new and 0 updated people")).to_be_visible()
     assert Person.objects.filter(email__startswith="new").count() == 2
 
 
@@ -79,9 +73,9 @@ def test_drawing_a_round_goes_through_its_job_and_back_to_the_round(page, networ
     page.goto(f"/n/alpha/coffee/{programme.pk}/rounds/new/")
     page.get_by_role("button", name="Draw the round").click()
     page.wait_for_url("**/n/alpha/jobs/*/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Drawing the round"
-    assert page.get_by_text("for 8 people", exact=False).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Drawing the round")
+    expect(page.get_by_text("for 8 people", exact=False)).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("link", name="Back to round 1 of Coffee").first.click()
     page.wait_for_url("**/coffee/rounds/*/")
-    assert page.get_by_role("link", name="Drew ", exact=False).is_visible()
+    expect(page.get_by_role("link", name="Drew ", exact=False)).to_be_visible()

@@ -8,6 +8,7 @@ import pytest
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
 from tests.browser.accessibility import axe_violations
+from tests.browser.pages import sign_in
 from tests.factories import (
     ONE_QUIET_AGENCY,
     PASSWORD,
@@ -44,14 +45,6 @@ def _screenshot(page, chart: str, tmp_path) -> None:
     assert len(content) > 2000, f"{chart} looks blank"
 
 
-def _sign_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("owner@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/n/alpha/")
-
-
 def test_every_results_picture_is_drawn_and_matches_its_table(page, tmp_path):
     network = make_network("alpha")
     user = User.objects.create_user("owner@alpha.example", PASSWORD)
@@ -61,7 +54,7 @@ def test_every_results_picture_is_drawn_and_matches_its_table(page, tmp_path):
     round_ = published_round(network)
     assert give_feedback_everyone(round_) >= 5
     failures: dict = {}
-    _sign_in(page)
+    sign_in(page)
 
     # RC: heatmap, map and change, beside the heatmap and change tables.
     page.goto(f"/n/alpha/surveys/waves/{survey.wave.pk}/results/")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgework.directory.models import Person
 from tests.browser.accessibility import axe_violations
-from tests.browser.pages import sign_in
+from tests.browser.pages import follow, sign_in
 from tests.factories import record_ids
 from tests.url_patterns import ALL_PATTERNS, PUBLIC, fill
 
@@ -24,9 +25,9 @@ def test_sign_in_and_switch_network(page, two_networks):
     page.get_by_label("Network").select_option(label="Beta")
     page.get_by_role("button", name="Switch network").click()
     page.wait_for_url("**/n/beta/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Beta"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Beta")
     page.get_by_role("link", name="People").first.click()
-    assert page.get_by_role("link", name="beta Staff").is_visible()
+    expect(page.get_by_role("link", name="beta Staff")).to_be_visible()
     assert page.get_by_text("alpha Staff").count() == 0
 
 
@@ -35,18 +36,18 @@ def test_import_a_file_with_errors_then_a_good_one(page, two_networks):
     page.goto("/n/alpha/people/import/")
     page.get_by_label("Upload a people file").set_input_files(str(FIXTURES / "people-bad.csv"))
     page.get_by_role("button", name="Check the file").click()
-    assert page.get_by_text("The file has 3 problems").is_visible()
-    assert page.get_by_role("cell", name="Pacific/Honolula", exact=False).is_visible()
+    expect(page.get_by_text("The file has 3 problems")).to_be_visible()
+    expect(page.get_by_role("cell", name="Pacific/Honolula", exact=False)).to_be_visible()
     assert Person.objects.filter(network__slug="alpha").count() == 2
 
     page.get_by_label("Upload a people file").set_input_files(str(FIXTURES / "people-good.csv"))
     page.get_by_role("button", name="Check the file").click()
     page.wait_for_url("**/people/import/*/")
-    assert page.get_by_text("Riverbend Legal Aid").first.is_visible()
+    expect(page.get_by_text("Riverbend Legal Aid").first).to_be_visible()
     page.get_by_role("button", name="Confirm and import").click()
     # The import runs as a job; its page shows the outcome and leads back to people.
     page.wait_for_url("**/n/alpha/jobs/*/")
-    assert page.get_by_text("Imported 10 new and 0 updated people").is_visible()
+    expect(page.get_by_text("Imported 10 new and 0 updated people")).to_be_visible()
     page.get_by_role("link", name="Back to people").first.click()
     page.wait_for_url("**/n/alpha/people/")
     assert Person.objects.filter(network__slug="alpha").count() == 12
@@ -76,7 +77,7 @@ def test_every_page_passes_axe(page, two_networks):
         if violations:
             failures[url] = [(v["id"], v["help"], len(v["nodes"])) for v in violations]
     page.goto("/n/alpha/people/new/")
-    page.get_by_role("button", name="Save").click()
+    follow(page, page.get_by_role("button", name="Save"))
     violations = axe_violations(page)
     if violations:
         failures["people/new with errors"] = [(v["id"], v["help"]) for v in violations]

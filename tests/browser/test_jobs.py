@@ -5,12 +5,14 @@ axe-core."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
 from bridgework.jobs.models import Job
 from bridgework.mail.models import OutboxMessage
 from tests.browser.accessibility import axe_violations
+from tests.browser.pages import sign_in
 from tests.factories import PASSWORD, make_network, make_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,23 +26,15 @@ def wave():
     return make_wave(network, 4)
 
 
-def sign_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("owner@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/n/alpha/")
-
-
 def test_send_invitations_shows_the_progress_page_and_its_outcome(page, wave):
     sign_in(page)
     page.goto(f"/n/alpha/surveys/waves/{wave.pk}/")
     page.get_by_role("link", name="Send invitations").click()
     page.get_by_role("button", name="Send invitations").click()
     page.wait_for_url("**/n/alpha/jobs/*/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Sending invitations"
-    assert page.get_by_text("Sent 6 invitations.").is_visible()
-    assert page.get_by_role("heading", name="Finished").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sending invitations")
+    expect(page.get_by_text("Sent 6 invitations.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Finished")).to_be_visible()
     assert OutboxMessage.objects.filter(kind="survey-invitation").count() == 6
     assert axe_violations(page) == []
     # The wave page links back to the job.
@@ -62,7 +56,7 @@ def test_a_running_jobs_page_updates_in_place_until_it_finishes(page, wave):
     page.goto(f"/n/alpha/jobs/{job.pk}/")
     status = page.locator("#job-status")
     assert status.get_attribute("aria-live") == "polite"
-    assert "Sent 1,500 of 20,000 invitations" in status.inner_text()
+    expect(status).to_contain_text("Sent 1,500 of 20,000 invitations")
     progress = page.get_by_label("Progress of this job")
     assert progress.evaluate("el => [el.tagName, el.value, el.max]") == ["PROGRESS", 1500, 20000]
     assert axe_violations(page) == []
@@ -72,6 +66,6 @@ def test_a_running_jobs_page_updates_in_place_until_it_finishes(page, wave):
         status=Job.Status.DONE, done=20000, outcome="Sent 20,000 invitations."
     )
     page.get_by_role("heading", name="Finished").wait_for(timeout=10_000)
-    assert page.get_by_text("Sent 20,000 invitations.").is_visible()
+    expect(page.get_by_text("Sent 20,000 invitations.")).to_be_visible()
     assert status.get_attribute("data-job-active") == "false"
     assert page.url.endswith(f"/n/alpha/jobs/{job.pk}/")  # updated in place, not reloaded

@@ -4,9 +4,11 @@ choice sticks for the next pages and the next visit."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgework.surveys.models import Invitation
 from tests.browser.accessibility import axe_violations
+from tests.browser.pages import follow
 from tests.factories import make_network, make_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,13 +19,14 @@ def test_switching_language_on_a_survey_page_shows_spanish(page):
     invitation_id, token = next(iter(survey.tokens.items()))
     page.goto(f"/s/{token}/")
     assert page.get_attribute("html", "lang") == "en"
-    assert page.get_by_role("button", name="Start now").is_visible()
-    page.get_by_role("navigation", name="Language").get_by_role("link", name="Español").click()
+    expect(page.get_by_role("button", name="Start now")).to_be_visible()
+    languages = page.get_by_role("navigation", name="Language")
+    follow(page, languages.get_by_role("link", name="Español"))
     page.wait_for_url(f"**/s/{token}/")
     assert page.get_attribute("html", "lang") == "es"
-    assert page.get_by_role("heading", name="Sus respuestas son confidenciales").is_visible()
+    expect(page.get_by_role("heading", name="Sus respuestas son confidenciales")).to_be_visible()
     page.get_by_role("button", name="Empezar ahora").click()
-    assert page.get_by_role("button", name="Guardar y continuar").is_visible()
+    expect(page.get_by_role("button", name="Guardar y continuar")).to_be_visible()
     assert axe_violations(page) == []
     assert Invitation.objects.get(pk=invitation_id).person.language == "es"
     english = page.get_by_role("navigation", name="Idioma").get_by_role("link", name="English")
@@ -42,15 +45,15 @@ def test_a_coordinator_whose_browser_is_in_spanish_signs_in_in_spanish(browser, 
     try:
         page.goto("/accounts/login/")
         assert page.get_attribute("html", "lang") == "es"
-        assert page.get_by_role("heading", name="Iniciar sesión").is_visible()
+        expect(page.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
         page.get_by_label("Dirección de correo electrónico").fill(OWNER_EMAIL)
         page.get_by_label("Contraseña").fill(PASSWORD)
         page.get_by_role("button", name="Iniciar sesión").click()
         page.get_by_role("button", name="Cerrar sesión").wait_for()
         page.goto(f"/n/{alpha.slug}/people/")
         menu = page.get_by_role("navigation", name=alpha.name)
-        assert menu.get_by_role("link", name="Registro de auditoría").is_visible()
-        assert page.get_by_role("link", name="Add a person").is_visible()
+        expect(menu.get_by_role("link", name="Registro de auditoría")).to_be_visible()
+        expect(page.get_by_role("link", name="Add a person")).to_be_visible()
         assert axe_violations(page) == []
     finally:
         context.close()

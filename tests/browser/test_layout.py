@@ -22,6 +22,7 @@ from bridgework.surveys.models import Invitation, InvitationToken, Wave
 from bridgework.tokens import issue_token
 from tests.browser.accessibility import axe_violations
 from tests.browser.crawl import crawl
+from tests.browser.pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -134,11 +135,7 @@ def test_every_page_a_coordinator_reaches_fits_both_widths_and_passes_axe(
     context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(DEMO_COORDINATOR_EMAIL)
-    page.get_by_label("Password").fill(DEMO_COORDINATOR_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in(page, DEMO_COORDINATOR_EMAIL, DEMO_COORDINATOR_PASSWORD)
     findings = Findings(page)
     visits = list(crawl(page, ["/"], check=findings.check))
     context.close()
@@ -191,11 +188,7 @@ def test_wide_heatmap_scrolls_by_keyboard_inside_its_region_with_rater_column_fi
     wave = Wave.objects.filter(network=demo, closes_at__lt=timezone.now()).order_by("-pk").first()
     context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(DEMO_COORDINATOR_EMAIL)
-    page.get_by_label("Password").fill(DEMO_COORDINATOR_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in(page, DEMO_COORDINATOR_EMAIL, DEMO_COORDINATOR_PASSWORD)
     page.goto(f"/n/{demo.slug}/surveys/waves/{wave.pk}/results/")
     region = page.get_by_role("region", name="Who rates whom", exact=False)
     assert region.locator("#heatmap").count() == 1

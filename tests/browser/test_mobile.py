@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
+from tests.browser.pages import sign_in
 from tests.factories import PASSWORD, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,11 +21,7 @@ def test_directory_pages_fit_a_phone_screen(browser, live_server):
     Membership.objects.create(user=user, network=network, role=Role.OWNER)
     context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("owner@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/n/alpha/")
+    sign_in(page, "owner@alpha.example")
     for path in ("", "people/", "people/new/", "people/import/", "organisations/", "members/"):
         page.goto(f"/n/alpha/{path}")
         overflow = page.evaluate(
@@ -33,7 +31,7 @@ def test_directory_pages_fit_a_phone_screen(browser, live_server):
     # The service menu collapses behind a button that opens it.
     page.goto("/n/alpha/")
     menu = page.get_by_role("button", name="Menu")
-    assert menu.is_visible()
+    expect(menu).to_be_visible()
     menu.click()
-    assert page.get_by_role("link", name="People", exact=True).is_visible()
+    expect(page.get_by_role("link", name="People", exact=True)).to_be_visible()
     context.close()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Person, Role
@@ -13,6 +14,7 @@ from bridgework.ona import services
 from bridgework.ona.models import NetworkInvitation, NetworkInvitationToken, Nomination
 from bridgework.tokens import issue_token
 from tests.browser.accessibility import axe_violations
+from tests.browser.pages import follow, sign_in
 from tests.factories import PASSWORD, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,12 +55,12 @@ def test_respondent_names_a_colleague_by_keyboard(page, wave_and_link):
     search.press("ArrowDown")
     search.press("Enter")
     page.wait_for_url("**/colleague/*/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Working with Priya Raman"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Working with Priya Raman")
     for key, value in (("works_with", "4"), ("trust", "5"), ("energy", "3")):
         page.locator(f"#{key}-{value}").check()
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"**{link}")
-    assert page.get_by_role("link", name="Priya Raman").is_visible()
+    expect(page.get_by_role("link", name="Priya Raman")).to_be_visible()
     saved = dict(Nomination.objects.filter(wave=wave, ego=me).values_list("relation", "weight"))
     assert saved == {"works_with": 4.0, "trust": 5.0, "energy": 3.0}
 
@@ -79,17 +81,14 @@ def test_map_draws_and_has_a_table_alternative(page, wave_and_link):
                 )
     user = User.objects.create_user("c@alpha.example", PASSWORD)
     Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("c@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "c@alpha.example")
     page.goto(f"/n/{network.slug}/networks/waves/{wave.pk}/map/")
     canvas = page.locator(".bw-network-map canvas").first
     canvas.wait_for()
     box = canvas.bounding_box()
     assert box["height"] > 200
     assert box["width"] > 200
-    assert page.get_by_role("table").first.is_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
     assert axe_violations(page) == []
 
 
@@ -139,21 +138,18 @@ def test_named_map_has_a_legend_highlights_brokers_and_filters(page, wave_and_li
     page.on("pageerror", lambda error: errors.append(str(error)))
     user = User.objects.create_user("c@alpha.example", PASSWORD)
     Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("c@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "c@alpha.example")
     page.goto(f"/n/{network.slug}/networks/waves/{wave.pk}/people/")
     page.locator("#network-map[data-ready=true]").wait_for()
     legend = page.get_by_role("list", name="Colours")
     assert legend.get_by_role("listitem").count() == 3
-    assert legend.get_by_text("South Agency").is_visible()
+    expect(legend.get_by_text("South Agency")).to_be_visible()
 
     page.get_by_label("Highlight brokers").check()
     assert page.locator("#network-map").get_attribute("data-brokers") == "1"
     table = page.get_by_role("table", name="People (table of the map)")
     bo_row = table.get_by_role("row", name="Bo Bridge")
-    assert "Broker" in bo_row.inner_text()
+    expect(bo_row).to_contain_text("Broker")
     assert axe_violations(page) == []
 
     # Filters are a plain form: choosing a size and a relation reloads the same page (the
@@ -177,11 +173,7 @@ def test_network_pages_fit_a_phone_screen(browser, live_server, wave_and_link):
         base_url=live_server.url, viewport={"width": 360, "height": 740}, is_mobile=True
     )
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("c@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/n/alpha/")
+    sign_in(page, "c@alpha.example")
     base = f"/n/{network.slug}/networks/"
     for path in ("", f"waves/{wave.pk}/", f"waves/{wave.pk}/map/", f"waves/{wave.pk}/people/"):
         page.goto(base + path)
@@ -196,10 +188,7 @@ def test_open_wave_pages_for_coordinators_pass_axe(page, wave_and_link):
     network, wave, _me, _link = wave_and_link
     user = User.objects.create_user("c@alpha.example", PASSWORD)
     Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("c@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "c@alpha.example")
     base = f"/n/{network.slug}/networks/waves/{wave.pk}/"
     for path in ("", "edit/", "remind/", "invite/"):
         assert page.goto(base + path).status == 200
@@ -207,8 +196,8 @@ def test_open_wave_pages_for_coordinators_pass_axe(page, wave_and_link):
     # The edit form with an error (closing before opening) is accessible too.
     page.goto(base + "edit/")
     page.get_by_label("Closes").fill("2000-01-01 09:00")
-    page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("The survey must close after it opens").first.is_visible()
+    follow(page, page.get_by_role("button", name="Save"))
+    expect(page.get_by_text("The survey must close after it opens").first).to_be_visible()
     assert axe_violations(page) == []
     # Sending reminders from the page emails those who have not finished.
     services.network_invitations_create(wave=wave)
@@ -218,7 +207,7 @@ def test_open_wave_pages_for_coordinators_pass_axe(page, wave_and_link):
     page.wait_for_url(f"**/n/{network.slug}/jobs/*/")
     sent = wave.invitations.filter(reminders_sent=1).count()
     assert sent == wave.invitations.count()
-    assert page.get_by_text(f"Sent {sent} reminders.").is_visible()
+    expect(page.get_by_text(f"Sent {sent} reminders.")).to_be_visible()
     assert axe_violations(page) == []
 
 
@@ -228,18 +217,14 @@ def test_a_large_networks_named_map_goes_through_its_job_and_back(page, wave_and
     settings.ANALYSIS_INLINE_PEOPLE = 5  # thirteen people: "large"
     user = User.objects.create_user("c@alpha.example", PASSWORD)
     Membership.objects.create(user=user, network=network, role=Role.COORDINATOR)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("c@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/n/alpha/")
+    sign_in(page, "c@alpha.example")
     page.goto(f"/n/{network.slug}/networks/waves/{wave.pk}/people/?relation=works_with")
     page.wait_for_url("**/n/alpha/jobs/*/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Preparing the network figures"
-    assert page.get_by_text("The figures of Map are ready.").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preparing the network figures")
+    expect(page.get_by_text("The figures of Map are ready.")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("link", name="Back to the named map of Map").first.click()
     page.wait_for_url("**/people/?relation=works_with")
     page.locator("#network-map[data-ready=true]").wait_for()
     table = page.get_by_role("table", name="People (table of the map)")
-    assert table.get_by_role("row", name="Bo Bridge").is_visible()
+    expect(table.get_by_role("row", name="Bo Bridge")).to_be_visible()

@@ -15,6 +15,7 @@ from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import services
 from bridgework.programmes.models import Enrolment, Feedback
 from tests.browser.accessibility import axe_violations
+from tests.browser.pages import follow
 from tests.factories import make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,7 +62,7 @@ def test_sign_up_feedback_and_pause(page, settings):
     page.get_by_role("heading", name=re.compile("Your place in")).wait_for()
     assert Enrolment.objects.get(person__email="ola@charity.example") == ola
 
-    page.get_by_role("link", name="Change your preferences").click()
+    follow(page, page.get_by_role("link", name="Change your preferences"))
     failures["preferences"] = axe_violations(page)
     page.get_by_label("Time zone").fill("Mars/Olympus")
     page.get_by_role("button", name="Save").click()
@@ -74,7 +75,7 @@ def test_sign_up_feedback_and_pause(page, settings):
     assert intro.attachments[0]["filename"] == "invite.ics"
     page.goto(re.search(r"/c/me/[\w-]+/", intro.text_body).group(0))
     failures["me"] = axe_violations(page)
-    page.get_by_role("link", name="Tell us how it went").first.click()
+    follow(page, page.get_by_role("link", name="Tell us how it went").first)
     failures["feedback"] = axe_violations(page)
     page.get_by_label("Did you meet?").select_option("yes")
     page.get_by_label(re.compile("How useful")).select_option("5")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import vobject
+from playwright.sync_api import expect
 
 from bridgework.mail.models import OutboxMessage
 from bridgework.programmes import services
@@ -28,7 +29,7 @@ def test_cancel_a_match_from_the_round_page(page, two_networks):
     page.get_by_role("button", name="Cancel this match").click()
     page.get_by_text("Cancelled the match").wait_for()
     failures["after cancelling"] = axe_violations(page)
-    assert page.get_by_text("Cancelled", exact=True).is_visible()
+    expect(page.get_by_text("Cancelled", exact=True)).to_be_visible()
     assert page.get_by_role("button", name="Cancel this match").count() == 0
     cancels = OutboxMessage.objects.filter(kind="programme-cancel")
     assert {m.to for m in cancels} == {"manager@alpha.example", "staff@alpha.example"}

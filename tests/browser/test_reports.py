@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from bridgework.accounts.models import User
 from bridgework.directory.models import Membership, Role
+from tests.browser.pages import sign_in
 from tests.factories import PASSWORD, answer_survey, close_wave, make_network, make_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,11 +24,7 @@ def test_download_pdf_from_the_results_page(page):
     survey = make_survey(network, sizes=(6, 2, 7))
     answer_survey(survey)
     close_wave(survey.wave)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("owner@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/n/alpha/")
+    sign_in(page, "owner@alpha.example")
     page.goto(f"/n/alpha/surveys/waves/{survey.wave.pk}/results/")
     shown = re.findall(r"\d\.\d\d", page.locator("#heatmap").inner_text())
     assert shown

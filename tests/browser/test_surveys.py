@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from bridgework.accounts.models import User
 from bridgework.analysis.rc_instrument import DIMENSIONS
@@ -15,6 +16,7 @@ from bridgework.mail.models import OutboxMessage
 from bridgework.surveys import services
 from bridgework.surveys.models import Invitation
 from tests.browser.accessibility import axe_violations
+from tests.browser.pages import sign_in
 from tests.factories import PASSWORD, make_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,14 +51,6 @@ def wave():
     return wave
 
 
-def sign_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill("owner@alpha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/n/alpha/")
-
-
 def check_axe(page, failures: dict, label: str) -> None:
     violations = axe_violations(page)
     if violations:
@@ -85,7 +79,7 @@ def test_respondent_answers_from_the_outbox_link_resumes_and_coordinator_sees_re
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.goto(link)
-    assert page.get_by_text("about 10 minutes").is_visible()
+    expect(page.get_by_text("about 10 minutes")).to_be_visible()
     check_axe(page, failures, "welcome")
     page.get_by_role("button", name="Start now").click()
     page.get_by_role("heading", name="Working with alpha Nurses").wait_for()
@@ -98,11 +92,11 @@ def test_respondent_answers_from_the_outbox_link_resumes_and_coordinator_sees_re
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.goto(link)
-    assert page.get_by_text("You have answered 1 of 2 screens").is_visible()
+    expect(page.get_by_text("You have answered 1 of 2 screens")).to_be_visible()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Working with Families").wait_for()
     page.get_by_role("button", name="Save and continue").click()  # nothing chosen: an error
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     check_axe(page, failures, "screen with error")
     page.get_by_label("I don’t work with Families").check()
     page.get_by_role("button", name="Save and continue").click()
@@ -110,7 +104,7 @@ def test_respondent_answers_from_the_outbox_link_resumes_and_coordinator_sees_re
     page.get_by_text("Your answers have been sent").wait_for()
     check_axe(page, failures, "thank you")
     page.goto("/s/not-a-real-token/")
-    assert page.get_by_role("heading", name="This link does not work").is_visible()
+    expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
     check_axe(page, failures, "invalid link")
     context.close()
 
@@ -126,7 +120,7 @@ def test_respondent_answers_from_the_outbox_link_resumes_and_coordinator_sees_re
             scores={key: 3 for key in DIMENSIONS},
         )
     coordinator.goto(f"/n/alpha/surveys/waves/{wave.pk}/results/")
-    assert coordinator.get_by_role("heading", name="Who rates whom").is_visible()
+    expect(coordinator.get_by_role("heading", name="Who rates whom")).to_be_visible()
     heatmap = coordinator.locator("#heatmap").inner_text()
     assert "3.17" in heatmap
     assert "weak" in heatmap
@@ -137,7 +131,7 @@ def test_respondent_answers_from_the_outbox_link_resumes_and_coordinator_sees_re
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.goto(link)
-    assert page.get_by_role("heading", name="This survey has closed").is_visible()
+    expect(page.get_by_role("heading", name="This survey has closed")).to_be_visible()
     check_axe(page, failures, "closed")
     context.close()
     assert not failures, failures
