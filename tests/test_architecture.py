@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import logging
 import tomllib
 from pathlib import Path
 
@@ -17,6 +18,23 @@ def _contracts() -> list[dict]:
     return tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]["contracts"]
 
 
+def _lint(config: Path) -> int:
+    """import-linter's check, leaving the process's logging as it was: the check configures
+    logging with ``dictConfig``, which disables every logger made before it (the app's own),
+    and a later test in the same process reading a log would read nothing."""
+    loggers = [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    disabled = {logger: logger.disabled for logger in loggers}
+    try:
+        return lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
+    finally:
+        for logger, was in disabled.items():
+            logger.disabled = was
+
+
 def test_the_layers_core_and_ground_floor_contracts_are_configured():
     ids = {contract["id"] for contract in _contracts()}
     assert {"layers", "pure-core", "ground-floor"} <= ids
@@ -24,10 +42,12 @@ def test_the_layers_core_and_ground_floor_contracts_are_configured():
 
 def test_every_import_contract_is_kept(monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
-    code = lint_imports(config_filename=str(PYPROJECT), no_cache=True, no_logo=True)
+    app_logger = logging.getLogger("bridgework.scim")
+    code = _lint(PYPROJECT)
     output = capsys.readouterr().out
     assert code == 0, output
     assert f"{len(_contracts())} kept, 0 broken" in output
+    assert not app_logger.disabled  # the app's logs still reach later tests
 
 
 @pytest.mark.parametrize(
@@ -47,7 +67,7 @@ def test_a_broken_contract_fails_the_check(tmp_path, monkeypatch, capsys, source
         f'source_modules = ["{source}"]\nforbidden_modules = ["{forbidden}"]\n'
     )
     monkeypatch.chdir(ROOT)
-    code = lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
+    code = _lint(config)
     output = capsys.readouterr().out
     assert code != 0
     assert "BROKEN" in output
