@@ -5,7 +5,9 @@ emails; the work per batch is a fixed number of queries whatever the size of the
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -523,3 +525,67 @@ def test_progress_sentences_take_the_singular_for_one_and_the_plural_otherwise(n
     assert progress_text(people) == "Checking and importing the file: 1 row"
     people.total = 0
     assert progress_text(people) == "Checking and importing the file…"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_step_keeps_the_heartbeat_fresh_so_no_second_worker_claims_the_job(
+    network_a, settings
+):
+    settings.JOBS_STALE_AFTER = 0.6  # a beat every 0.2 s
+    wave = make_wave(network_a, 2)
+    long_ago = timezone.now() - timedelta(hours=1)
+    job = Job.objects.create(
+        network=network_a,
+        kind="rc-invitations",
+        target_id=wave.pk,
+        status=Job.Status.RUNNING,
+        heartbeat_at=long_ago,
+    )
+    with jobs._heartbeat(job.pk):
+        time.sleep(1.0)  # one step, three times as long as a job may go unheard
+    job.refresh_from_db()
+    assert job.heartbeat_at > long_ago + timedelta(minutes=59)
+    # Another worker (or the scheduler) finds it alive and leaves it to its runner.
+    assert jobs._claim(job.pk, timezone.now()) is False
+    assert jobs.jobs_resume_stale() == []
+    # Without the beat, the same job is taken for abandoned.
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    assert jobs.jobs_resume_stale() == [job.pk]
+
+
+@pytest.mark.django_db
+def test_batched_and_all_at_once_jobs_both_run_inside_their_heartbeat(
+    coordinator, network_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    beating: list[int] = []
+    seen: dict[str, bool] = {}
+
+    @contextmanager
+    def recorded(job_id: int):
+        beating.append(job_id)
+        try:
+            yield
+        finally:
+            beating.remove(job_id)
+
+    def watched(name: str, run):
+        def run_watched(job, *args):
+            seen[job.kind] = job.pk in beating
+            return run(job, *args)
+
+        monkeypatch.setattr(jobs, name, run_watched)
+
+    monkeypatch.setattr(jobs, "_heartbeat", recorded)
+    watched("_run_batches", jobs._run_batches)
+    watched("_run_at_once", jobs._run_at_once)
+    invitations = start(make_wave(network_a, 3), django_capture_on_commit_callbacks)
+    content = b"name,email\nNew One,new1@alpha.example\n"
+    preview = coordinator.post(
+        f"/n/{network_a.slug}/people/import/", {"file": _upload("new.csv", content)}
+    )["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(preview + "confirm/", {"action": "confirm"})
+    imported = Job.objects.get(kind="people-import")
+    assert (invitations.status, imported.status) == (Job.Status.DONE, Job.Status.DONE)
+    assert seen == {"rc-invitations": True, "people-import": True}
+    assert beating == []

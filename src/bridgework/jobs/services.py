@@ -3,22 +3,25 @@
 The runner claims a job, then works through it batch by batch: each batch is one
 transaction that also moves the job's ``done`` counter, so what the progress page shows is
 what is in the database, and a job stopped between two batches (a worker killed, a
-deployment) loses nothing and repeats nothing. A job left "running" without a heartbeat for
-``JOBS_STALE_AFTER`` seconds is picked up again by the worker's scheduler
-(:func:`jobs_resume_stale`); the kinds skip what earlier batches did, and every email has an
-idempotency key, so nobody gets two.
+deployment) loses nothing and repeats nothing. While a job runs, a side thread keeps its
+heartbeat fresh (a step may take minutes: an all-at-once import, a network analysis); a job
+left "running" without a heartbeat for ``JOBS_STALE_AFTER`` seconds is picked up again by the
+worker's scheduler (:func:`jobs_resume_stale`); the kinds skip what earlier batches did, and
+every email has an idempotency key, so nobody gets two.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -147,12 +150,13 @@ def job_run(*, job_id: int, size: int | None = None) -> Job:
     job = Job.objects.select_related("network").get(pk=job_id)
     spec = kind_for(job.kind)
     try:
-        target = spec.load(job.network, job.target_id)
-        spec.check(target)
-        if spec.batch is not None:
-            outcome, data = _run_batches(job, spec, target, size or batch_size())
-        else:
-            outcome, data = _run_at_once(job, spec, target)
+        with _heartbeat(job.pk):
+            target = spec.load(job.network, job.target_id)
+            spec.check(target)
+            if spec.batch is not None:
+                outcome, data = _run_batches(job, spec, target, size or batch_size())
+            else:
+                outcome, data = _run_at_once(job, spec, target)
     except (JobRefusedError, *spec.refusals) as exc:
         return _fail(job, str(exc))
     except ObjectDoesNotExist:
@@ -171,6 +175,40 @@ def job_run(*, job_id: int, size: int | None = None) -> Job:
     )
     job.refresh_from_db()
     return job
+
+
+@contextmanager
+def _heartbeat(job_id: int) -> Iterator[None]:
+    """Keep job ``job_id``'s heartbeat fresh, from a side thread, while the block runs.
+
+    A step can outlast ``JOBS_STALE_AFTER`` (an all-at-once import commits nothing until it
+    ends, an analysis only computes): without a beat the scheduler would take the job for
+    abandoned and a second worker would run it again. The thread beats three times per
+    ``JOBS_STALE_AFTER`` on its own connection, so a beat commits at once; one that fails
+    (SQLite's write lock, held by the step itself) is tried again at the next beat.
+    """
+    stop = threading.Event()
+    interval = stale_after().total_seconds() / 3
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.warning("job %s: heartbeat not recorded, trying again", job_id)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _run_batches(job: Job, spec: JobKind, target: Any, size: int) -> tuple[str, dict]:
