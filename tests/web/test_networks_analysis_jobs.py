@@ -171,6 +171,24 @@ def test_another_network_never_sees_the_job(large, coordinator, network_b):
     assert Job.objects.count() == before
 
 
+def test_the_named_maps_job_is_seen_by_coordinators_only_as_the_named_map_is(
+    large, coordinator, analyst, calls
+):
+    network, wave = large
+    base = f"/n/{network.slug}/networks/waves/{wave.pk}/"
+    organisations = _job_of(coordinator.get(base + "map/"))
+    named = _job_of(coordinator.get(base + "people/"))
+    assert (organisations.role, named.role) == ("analyst", "coordinator")
+    listed = analyst.get(f"/n/{network.slug}/jobs/").content.decode()
+    assert f"/jobs/{organisations.pk}/" in listed
+    assert f"/jobs/{named.pk}/" not in listed
+    assert analyst.get(f"/n/{network.slug}/jobs/{organisations.pk}/").status_code == 200
+    assert analyst.get(f"/n/{network.slug}/jobs/{named.pk}/").status_code == 404
+    assert analyst.get(base + "people/").status_code == 403  # the map itself, as before
+    listed = coordinator.get(f"/n/{network.slug}/jobs/").content.decode()
+    assert f"/jobs/{organisations.pk}/" in listed and f"/jobs/{named.pk}/" in listed
+
+
 def test_the_scheduler_prepares_the_usual_views_once_per_release(
     large, coordinator, calls, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -182,5 +182,6 @@ register(
             "count",
         ),
         result=download_for,
+        role=lambda export: export.role,
     )
 )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bridgework.directory.models import Network
+from bridgework.directory.models import Network, Role
 
 __all__ = ["JobKind", "JobRefusedError", "kind_for", "register", "registered"]
 
@@ -24,6 +24,10 @@ class JobRefusedError(Exception):
 
 def _nothing(_: Any) -> None:
     return None
+
+
+def _any_member(_: Any) -> str:
+    return Role.ANALYST
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class JobKind:
         Whether an all-at-once kind's ``apply`` runs in one transaction (the default: it
         writes everything or nothing). A kind that only computes, for minutes, says
         ``False``: one long transaction would hold SQLite's write lock all that time.
+    role
+        The role a member needs to see a job on this target (stored on the job when it
+        starts): the role of the page or download it works for, as its progress page names
+        it. Every member by default.
     """
 
     name: str
@@ -88,6 +96,7 @@ class JobKind:
     refusals: tuple[type[Exception], ...] = ()
     result: Callable[[Any], tuple[str, str] | None] | None = None
     atomic: bool = True
+    role: Callable[[Any], str] = _any_member
 
     def __post_init__(self) -> None:
         if (self.batch is None) == (self.apply is None):

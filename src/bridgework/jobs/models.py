@@ -8,13 +8,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.directory.models import Role
+
 
 class Job(models.Model):
     """A bulk action a coordinator started, run by the worker in batches.
 
     ``done`` and ``total`` count the rows (people, emails) of the action; ``done`` moves
     with every committed batch, so the progress page, and a run resumed after a crash, see
-    what is really in the database.
+    what is really in the database. ``role`` is set by the kind when the job starts (a
+    download of the owner-only audit log, the analysis of the coordinators' named map).
     """
 
     class Status(models.TextChoices):
@@ -30,6 +33,11 @@ class Job(models.Model):
     target_id = models.PositiveBigIntegerField(help_text="The record the job acts on.")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    role = models.CharField(
+        max_length=20,
+        default=Role.ANALYST,
+        help_text="The role a member needs to see the job: its page names what it worked on.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)

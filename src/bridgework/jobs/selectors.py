@@ -7,21 +7,20 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from bridgework.directory.models import Membership, Network, Role
-from bridgework.jobs.models import EXPORT_JOB, ExportFile, Job
+from bridgework.jobs.models import ExportFile, Job
 
 
 def jobs_for(network: Network, *, membership: Membership | None = None) -> QuerySet[Job]:
     """The network's jobs, newest first, with who started them.
 
-    Given the reader's ``membership``, a job building a download their role may not open is
-    left out: its page names the file and counts its rows (the owner-only audit log, say).
+    Given the reader's ``membership``, a job needing a role they do not have is left out: its
+    page names what it worked on (the owner-only audit log's download, the named map).
     """
     jobs = Job.objects.filter(network=network).select_related("requested_by")
     if membership is not None:
         beyond = [role for role in Role.values if not membership.has_role(role)]
         if beyond:
-            hidden = ExportFile.objects.filter(network=network, role__in=beyond).values("pk")
-            jobs = jobs.exclude(kind=EXPORT_JOB, target_id__in=hidden)
+            jobs = jobs.exclude(role__in=beyond)
     return jobs
 
 

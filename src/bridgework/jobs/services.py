@@ -82,6 +82,7 @@ def job_start(*, network: Network, kind: str, target: Any, requested_by: Any = N
                 if getattr(requested_by, "is_authenticated", False)
                 else None,
                 total=total,
+                role=spec.role(target),
             )
     except IntegrityError:  # lost a race with an identical start: that job stands
         return Job.objects.get(

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from bridgework.directory.models import Network, Person
+from bridgework.directory.models import Network, Person, Role
 from bridgework.jobs.models import Job
 from bridgework.jobs.selectors import latest_job_for
 from bridgework.jobs.services import job_start
@@ -39,6 +39,7 @@ __all__ = [
     "analysis_back",
     "analysis_prepare",
     "analysis_request_for",
+    "analysis_role",
 ]
 
 #: The job kind that computes a large network's analyses into the cache.
@@ -110,6 +111,12 @@ def analysis_apply(request: AnalysisRequest) -> tuple[int, str, dict[str, Any]]:
         results.analyse_named(wave, relation=relation)
     people = results.released_people(wave)
     return people, f"The figures of {wave.name} are ready.", {"people": people}
+
+
+def analysis_role(request: AnalysisRequest) -> str:
+    """Who may see the job: the named map is for coordinators, the organisation map for
+    every member (as their pages are)."""
+    return Role.COORDINATOR if request.page == Page.PEOPLE else Role.ANALYST
 
 
 def analysis_back(request: AnalysisRequest) -> tuple[str, str]:

@@ -187,6 +187,7 @@ register(
         remaining=lambda request: results.released_people(request.wave),
         apply=analyses.analysis_apply,
         atomic=False,  # minutes of computing; the cache entries are its only writes
+        role=analyses.analysis_role,
         working=gettext_lazy("Computing the network’s measures…"),
         working_total=ngettext_lazy(
             "Computing the measures of a network of %(total)s person",
