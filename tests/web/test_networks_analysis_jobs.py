@@ -186,7 +186,8 @@ def test_the_named_maps_job_is_seen_by_coordinators_only_as_the_named_map_is(
     assert analyst.get(f"/n/{network.slug}/jobs/{named.pk}/").status_code == 404
     assert analyst.get(base + "people/").status_code == 403  # the map itself, as before
     listed = coordinator.get(f"/n/{network.slug}/jobs/").content.decode()
-    assert f"/jobs/{organisations.pk}/" in listed and f"/jobs/{named.pk}/" in listed
+    assert f"/jobs/{organisations.pk}/" in listed
+    assert f"/jobs/{named.pk}/" in listed
 
 
 def test_the_scheduler_prepares_the_usual_views_once_per_release(

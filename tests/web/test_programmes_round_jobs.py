@@ -93,6 +93,42 @@ def test_publish_killed_between_batches_resumes_and_introduces_nobody_twice(
     assert sum(emails_per_person(round_).values()) == total
 
 
+def test_each_run_of_the_publish_job_carries_one_cursor_from_batch_to_batch(
+    programme, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.JOBS_BATCH_SIZE = 4
+    round_ = drawn(programme)
+    cursors: list[mailing.SendCursor] = []
+    real = mailing.round_send
+
+    def recorded(*, round_: Round, limit: int | None = None, cursor=None) -> int:
+        cursors.append(cursor)
+        return real(round_=round_, limit=limit, cursor=cursor)
+
+    def killed_after_two(job: Job) -> None:
+        if Job.objects.get(pk=job.pk).done >= 8:
+            raise SystemExit("worker killed")
+
+    monkeypatch.setattr(mailing, "round_send", recorded)
+    jobs.after_batch.append(killed_after_two)
+    try:
+        job = start(round_, django_capture_on_commit_callbacks)
+    finally:
+        jobs.after_batch.remove(killed_after_two)
+    first, cursors[:] = list(cursors), []
+    assert len(first) == 2
+    assert first[0] is first[1]
+    assert first[0].after > 0  # it moved past the places the run sent
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.jobs_resume_stale()
+    assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
+    assert len(cursors) > 1
+    assert all(cursor is cursors[0] for cursor in cursors)
+    assert cursors[0] is not first[0]  # the resumed run started afresh
+    assert set(emails_per_person(round_).values()) == {1}
+
+
 def test_publish_killed_inside_its_first_batch_leaves_the_draft_as_it_was(
     programme, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -232,9 +268,10 @@ def test_a_publish_batch_makes_as_many_queries_with_twelve_people_as_with_three(
     round_ = drawn(programme)
     size = {"n": 0}
     written = []
+    cursor = mailing.SendCursor()  # as one run of the job carries it from batch to batch
 
     def publish_batch() -> None:
-        written.append(round_jobs._publish_batch(round_, size["n"]))
+        written.append(round_jobs._publish_batch(round_, size["n"], cursor))
 
     counts = assert_queries_do_not_grow(
         grow=lambda n: size.update(n=n), page=publish_batch, sizes=(3, 12)

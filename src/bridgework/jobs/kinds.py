@@ -56,6 +56,11 @@ class JobKind:
     batch
         For batched kinds: do up to ``n`` rows (returns how many it did; 0 when none are
         left), skipping what earlier batches did.
+    carry
+        For a batched kind whose batches pass something on within one run (how far they
+        have read, so the next need not read it again): makes it, fresh for each run, and
+        ``batch`` is then called as ``batch(target, n, carried)``. A resumed run starts
+        with a fresh one, so it must only save work, never decide what is done.
     apply
         For all-at-once kinds: do everything; returns ``(done, outcome, data)``.
     check
@@ -87,7 +92,8 @@ class JobKind:
     load: Callable[[Network, int], Any]
     back: Callable[[Any], tuple[str, str]]
     remaining: Callable[[Any], int]
-    batch: Callable[[Any, int], int] | None = None
+    batch: Callable[..., int] | None = None
+    carry: Callable[[], Any] | None = None
     apply: Callable[[Any], tuple[int, str, dict[str, Any]]] | None = None
     check: Callable[[Any], None] = _nothing
     outcome: Any = ""
@@ -103,6 +109,8 @@ class JobKind:
             raise ValueError(f"job kind {self.name} needs either batch or apply")
         if self.batch is not None and not self.outcome:
             raise ValueError(f"batched job kind {self.name} needs its outcome sentence")
+        if self.carry is not None and self.batch is None:
+            raise ValueError(f"job kind {self.name} carries from batch to batch: it needs batch")
 
     @staticmethod
     def say(sentence: Any, *, count: int, **values: str) -> str:

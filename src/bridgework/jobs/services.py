@@ -216,9 +216,10 @@ def _run_batches(job: Job, spec: JobKind, target: Any, size: int) -> tuple[str, 
     assert spec.batch is not None
     remaining = spec.remaining(target)
     Job.objects.filter(pk=job.pk).update(total=F("done") + remaining)
+    carried = (spec.carry(),) if spec.carry is not None else ()
     while True:
         with transaction.atomic():
-            count = spec.batch(target, size)
+            count = spec.batch(target, size, *carried)
             if count:
                 Job.objects.filter(pk=job.pk).update(
                     done=F("done") + count, heartbeat_at=timezone.now()

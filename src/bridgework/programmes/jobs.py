@@ -95,10 +95,9 @@ def _remaining(round_: Round) -> int:
     return mailing.round_emails_remaining(round_=round_)
 
 
-def _publish_batch(round_: Round, n: int) -> int:
-    # The job's own round object carries how far its batches have got (a job resumed by
-    # another worker starts from the first place again, and finds what is left).
-    cursor = round_.__dict__.setdefault("_send_cursor", mailing.SendCursor())
+def _publish_batch(round_: Round, n: int, cursor: mailing.SendCursor) -> int:
+    # The run's cursor carries how far its batches have got (a job resumed by another worker
+    # starts from the first place again, and finds what is left).
     round_ = _fresh(round_)
     if not round_.is_published:
         round_ = round_publish(round_=round_, send=False)
@@ -157,6 +156,7 @@ register(
         back=_back,
         remaining=_remaining,
         batch=_publish_batch,
+        carry=mailing.SendCursor,
         check=_check_publish,
         refusals=(ProgrammeError,),
     )
