@@ -291,3 +291,36 @@ def test_the_job_holds_no_transaction_open_while_it_computes(monkeypatch, settin
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
     assert seen == [False]  # on SQLite a transaction would hold the write lock throughout
+
+
+def test_requests_whose_figures_left_the_cache_are_swept_unless_a_job_works_on_them(
+    large, coordinator, calls
+):
+    from bridgework.governance.retention import retention_apply
+
+    network, wave = large
+    base = f"/n/{network.slug}/networks/waves/{wave.pk}/"
+    finished = _job_of(coordinator.get(base + "map/"))
+    Job.objects.filter(pk=finished.pk).update(status=Job.Status.DONE)
+    working = _job_of(coordinator.get(base + "people/"))  # still queued
+    recent = _job_of(coordinator.get(base + "map/?relation=trust"))
+    Job.objects.filter(pk=recent.pk).update(status=Job.Status.DONE)
+    kept = timedelta(seconds=results.LARGE_ANALYSIS_CACHE_SECONDS)
+    old = timezone.now() - kept - timedelta(hours=1)
+    AnalysisRequest.objects.filter(pk__in=[finished.target_id, working.target_id]).update(
+        created_at=old
+    )
+    assert retention_apply() == {"analysis requests": 1}
+    assert set(AnalysisRequest.objects.values_list("pk", flat=True)) == {
+        working.target_id,
+        recent.target_id,
+    }
+    # The finished job's page still answers, without its way back to a request now gone.
+    page = coordinator.get(f"/n/{network.slug}/jobs/{finished.pk}/")
+    assert page.status_code == 200
+    assert "Preparing the network figures" in page.content.decode()
+    # The same map asked for again makes its request afresh.
+    again = _job_of(coordinator.get(base + "map/"))
+    assert again.pk != finished.pk
+    assert AnalysisRequest.objects.filter(pk=again.target_id).exists()
+    assert calls == []

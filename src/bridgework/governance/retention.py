@@ -25,7 +25,7 @@ from bridgework.audit.services import audit_record
 from bridgework.directory.models import Network
 from bridgework.governance.erasure import published_results_freeze
 from bridgework.jobs.exports import exports_delete_expired
-from bridgework.ona import freezing
+from bridgework.ona import analyses, freezing
 from bridgework.ona import services as networks_services
 from bridgework.ona.models import NetworkWave, ResultsRelease, RolesInvitation
 from bridgework.surveys import services as surveys_services
@@ -114,4 +114,7 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
     # Downloads built by jobs are kept for BRIDGEWORK_EXPORT_KEEP_HOURS, whatever the network.
     if expired := exports_delete_expired(now=now):
         totals["exports"] = expired
+    # So are the records of what large networks' map pages asked to have computed.
+    if spent := analyses.analysis_requests_delete_expired(now=now):
+        totals["analysis requests"] = spent
     return totals

@@ -39,6 +39,7 @@ __all__ = [
     "analysis_back",
     "analysis_prepare",
     "analysis_request_for",
+    "analysis_requests_delete_expired",
     "analysis_role",
 ]
 
@@ -93,6 +94,22 @@ def analysis_prepare(
     return job_start(
         network=wave.network, kind=ANALYSIS_JOB, target=request, requested_by=requested_by
     )
+
+
+def analysis_requests_delete_expired(*, now: datetime | None = None) -> int:
+    """Delete the requests whose figures have left the cache (asked for longer ago than a
+    large network's analyses are kept) and that no job is working on; returns how many.
+
+    Their keys name a release, so most are never asked for again; one that is (a wave with
+    no new answers since) is made afresh by the next page that needs it, and its job with it.
+    Run by the worker with the retention sweep, so the table holds about a week of requests.
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=results.LARGE_ANALYSIS_CACHE_SECONDS)
+    working = Job.objects.filter(kind=ANALYSIS_JOB, status__in=Job.ACTIVE).values("target_id")
+    deleted, _ = (
+        AnalysisRequest.objects.filter(created_at__lt=cutoff).exclude(pk__in=working).delete()
+    )
+    return deleted
 
 
 def analysis_request_for(network: Network, pk: int) -> AnalysisRequest:
