@@ -22,13 +22,17 @@
    "Publish" button runs it: batch by batch, every introduction (with its calendar file and
    personal link) and "no match" note rendered and written with one insert, one delivery
    task per batch. Baseline: a plain insert of the same OutboxMessage rows.
+6. **Round reminders** to the N participants of a published round (the draw and publish
+   are not timed), as the scheduler sends them before the round ends: batch by batch, each
+   matched person's reminder, naming the people they meet, with its personal link, bodies
+   filled in from stencils. Baseline: a plain insert of the same OutboxMessage rows.
 
 A plain insert is a ``COPY`` on PostgreSQL (ids from the table's sequence, as the app's own
 inserts do there) and a ``bulk_create`` of 500 rows a statement on SQLite.
 
 N is 2,000 and 20,000 by default; ``BENCH_WEB_SIZES=2000,20000,100000`` sets the sizes;
-``BENCH_WEB_STEPS=invitations,import,results,round,publish`` the steps. Each row prints the time per
-10× of N where two sizes 10× apart ran (``growth/10×``).
+``BENCH_WEB_STEPS=invitations,import,results,round,publish,reminders`` the steps. Each row
+prints the time per 10× of N where two sizes 10× apart ran (``growth/10×``).
 The database is a fresh SQLite file, or ``DATABASE_URL`` (PostgreSQL) when set: the
 benchmark adds its own networks there (slugs ending in the run's time), so point it at a
 scratch database.
@@ -408,8 +412,54 @@ def bench_publish(n: int) -> tuple[float, float, float]:
     return ours, base, cpu
 
 
+def bench_reminders(n: int) -> tuple[float, float]:
+    """A published round's reminders to its ``n`` participants, as the scheduler sends
+    them. Baseline: a plain insert of the same OutboxMessage rows (copied)."""
+    from bridgework.programmes.mailing import round_follow_up
+    from bridgework.programmes.models import Programme
+    from bridgework.programmes.services import (
+        enrol_audience,
+        programme_create,
+        round_create,
+        round_publish,
+    )
+
+    network, _ = network_with_people(f"bench-rem-{n}-{RUN}", n)
+    programme = programme_create(
+        network=network, name="Coffee", audience=Programme.Audience.NETWORK
+    )
+    enrol_audience(programme=programme)
+    with transaction.atomic():
+        round_ = round_publish(round_=round_create(programme=programme, seed=7), send=False)
+    start = time.perf_counter()
+    sent = round_follow_up(round_=round_, kind="reminder")
+    ours = time.perf_counter() - start
+    written = list(OutboxMessage.objects.filter(network=network, kind="programme-reminder"))
+    assert len(written) == sent >= n * 0.95, (len(written), sent)
+
+    base_network = Network.objects.create(name=f"m-b-{n}", slug=f"bench-rem-b-{n}-{RUN}")
+    fields = [
+        f.attname
+        for f in OutboxMessage._meta.concrete_fields
+        if f.attname not in ("id", "network_id", "idempotency_key")
+    ]
+    rows = [
+        OutboxMessage(
+            network=base_network,
+            idempotency_key=f"bench-rem:{RUN}:{n}:{i}",
+            **{name: getattr(m, name) for name in fields},
+        )
+        for i, m in enumerate(written)
+    ]
+    start = time.perf_counter()
+    with transaction.atomic():
+        plain_insert(OutboxMessage, rows)
+    base = time.perf_counter() - start
+    return ours, base
+
+
 def steps() -> list[str]:
-    raw = os.environ.get("BENCH_WEB_STEPS", "invitations,import,results,round,publish")
+    raw = os.environ.get("BENCH_WEB_STEPS", "invitations,import,results,round,publish,reminders")
     return [s.strip() for s in raw.split(",") if s.strip()]
 
 
@@ -455,11 +505,13 @@ def main() -> int:
         if "publish" in chosen:
             ours, base, cpu = bench_publish(n)
             row("round-publish job (participants)", n, ours, base, f"  (CPU {cpu:.1f} s)")
+        if "reminders" in chosen:
+            row("round reminders (participants)", n, *bench_reminders(n))
     print(
         f"baselines: a plain {plain} of the same Invitation + OutboxMessage rows (bodies "
         f"prepared), of N Person rows, one SQL query of the mean of each dimension per pair "
         f"of workgroups (results page), and a plain {plain} of the round's OutboxMessage "
-        "rows (round, round-publish job); ratio = ours / baseline; one run each; CPU: "
+        "rows (round, round-publish job, reminders); ratio = ours / baseline; one run each; CPU: "
         f"{time.process_time():.1f} s in this process (the database server's not counted)"
     )
     return 0

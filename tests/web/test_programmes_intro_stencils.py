@@ -107,6 +107,21 @@ def _same_links_and_stamp(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(ics.timezone, "now", lambda: STAMP)
 
 
+def _in_full(patch: pytest.MonkeyPatch) -> None:
+    """Every body rendered from its templates, every calendar file made in full."""
+    queue = mail_services.email_queue_batch
+
+    def in_full(**kwargs):  # type: ignore[no-untyped-def]
+        return queue(**{**kwargs, "stencil": False})
+
+    class Full(ics.Invitations):
+        def make(self, **kwargs):  # type: ignore[no-untyped-def]
+            return ics.match_invitation(**kwargs, stamp=self.stamp)
+
+    patch.setattr(mailing, "email_queue_batch", in_full)
+    patch.setattr(mailing, "Invitations", Full)
+
+
 def _written() -> dict[str, tuple]:
     return {
         m.idempotency_key: tuple(getattr(m, f) for f in FIELDS)
@@ -122,17 +137,7 @@ def _send(round_: Round, *, fast: bool, limit: int = 7) -> dict[str, tuple]:
     with pytest.MonkeyPatch.context() as patch:
         _same_links_and_stamp(patch)
         if not fast:
-            queue = mail_services.email_queue_batch
-
-            def in_full(**kwargs):  # type: ignore[no-untyped-def]
-                return queue(**{**kwargs, "stencil": False})
-
-            class Full(ics.Invitations):
-                def make(self, **kwargs):  # type: ignore[no-untyped-def]
-                    return ics.match_invitation(**kwargs, stamp=self.stamp)
-
-            patch.setattr(mailing, "email_queue_batch", in_full)
-            patch.setattr(mailing, "Invitations", Full)
+            _in_full(patch)
         cursor = mailing.SendCursor()
         while mailing.round_send(round_=round_, limit=limit, cursor=cursor):
             pass
@@ -177,6 +182,57 @@ def test_the_fast_introductions_are_the_fully_rendered_ones(round_, settings, ba
     texts = " ".join(email[1] for email in full.values())
     for said in ("Hola", "Hello", "Australia/Sydney", "Brien", "Rota design", "Bristol"):
         assert said in texts
+
+
+@pytest.fixture
+def alike_round(network_a) -> Round:
+    """A published round of forty people alike in language, zone and blanks."""
+    add_people(network_a, count=38)
+    programme = services.programme_create(
+        network=network_a, name="Coffee", audience="network", holdout_share=0.1
+    )
+    services.enrol_audience(programme=programme)
+    drawn = services.round_create(programme=programme, seed=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
+        return services.round_publish(round_=drawn)
+
+
+@pytest.mark.parametrize("people", ["varied", "alike"])
+@pytest.mark.parametrize("kind", ["reminder", "feedback"])
+def test_the_fast_reminders_and_feedback_requests_are_the_fully_rendered_ones(
+    request, settings, kind, people
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    round_ = request.getfixturevalue("round_" if people == "varied" else "alike_round")
+    filled = []
+    fill = Stencil.fill
+
+    def counted_fill(self, own):  # type: ignore[no-untyped-def]
+        body = fill(self, own)
+        filled.append(body is not None)
+        return body
+
+    def follow_up(*, fast: bool) -> dict[str, tuple]:
+        OutboxMessage.objects.all().delete()
+        EnrolmentToken.objects.all().delete()
+        with pytest.MonkeyPatch.context() as patch:
+            _same_links_and_stamp(patch)
+            patch.setattr(Stencil, "fill", counted_fill)
+            if not fast:
+                _in_full(patch)
+            assert mailing.round_follow_up(round_=round_, kind=kind) > 0
+        return _written()
+
+    fast = follow_up(fast=True)
+    if people == "alike":  # most bodies were filled in from stencils
+        assert sum(filled) > len(fast)
+    full = follow_up(fast=False)
+    matched = RoundPlace.objects.filter(round=round_, match__isnull=False).count()
+    assert len(fast) == len(full) == matched
+    assert {key.split(":")[0] for key in full} == {f"programme-{kind}"}
+    for key, email in full.items():
+        assert fast[key] == email, key
 
 
 def test_a_round_of_alike_people_is_filled_in_from_stencils_and_forms(network_a, settings):

@@ -491,14 +491,16 @@ def _queue_followups(
     """Queue one email per ``(place, kind, members, invited, sequence)`` not already in the
     outbox (see :func:`_email_for`) with a fixed number of queries: one finds the keys
     already queued, one inserts the personal links, and
-    :func:`~bridgework.mail.services.email_queue_batch` writes the emails with one insert.
-    Call inside a transaction; returns how many were queued."""
+    :func:`~bridgework.mail.services.email_queue_batch` writes the emails with one insert,
+    their bodies filled in from stencils as the introductions' are. Call inside a
+    transaction; returns how many were queued."""
     done = _existing(_key(kind, place, sequence) for place, kind, _, _, sequence in items)
     todo = [item for item in items if _key(item[1], item[0], item[4]) not in done]
     if not todo:
         return 0
     tokens = _links_for([item[0].enrolment_id for item in todo])
     calendars: dict[tuple, str] = {}
+    views: dict[tuple[int, str], dict[str, str]] = {}
     invitations = Invitations()
     emails = [
         _email_for(
@@ -509,11 +511,13 @@ def _queue_followups(
             invited=invited,
             sequence=sequence,
             calendars=calendars,
+            views=views,
             invitations=invitations,
         )
         for (place, kind, members, invited, sequence), token in zip(todo, tokens, strict=True)
     ]
-    return len(email_queue_batch(network=todo[0][0].round.network, emails=emails))
+    network = todo[0][0].round.network
+    return len(email_queue_batch(network=network, emails=emails, stencil=True))
 
 
 def round_follow_up(*, round_: Round, kind: str) -> int:
