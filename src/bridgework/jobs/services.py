@@ -189,7 +189,7 @@ def _heartbeat(job_id: int) -> Iterator[None]:
     (SQLite's write lock, held by the step itself) is tried again at the next beat.
     """
     stop = threading.Event()
-    interval = stale_after().total_seconds() / 3
+    interval = max(stale_after().total_seconds() / 3, 0.1)  # never a busy loop
 
     def beat() -> None:
         try:
