@@ -139,6 +139,19 @@ def network_with_people(slug: str, n: int) -> tuple[Network, Workgroup]:
     return network, group
 
 
+def enrolled_programme(n: int, slug: str):  # type: ignore[no-untyped-def]
+    """A network of ``n`` people and a coffee programme for all of them, every one enrolled."""
+    from bridgework.programmes.models import Programme
+    from bridgework.programmes.services import enrol_audience, programme_create
+
+    network, _ = network_with_people(slug, n)
+    programme = programme_create(
+        network=network, name="Coffee", audience=Programme.Audience.NETWORK
+    )
+    enrol_audience(programme=programme)
+    return network, programme
+
+
 def open_wave(network: Network, group: Workgroup) -> Wave:
     process = services.work_process_create(network=network, name="Discharge", workgroups=[group])
     now = timezone.now()
@@ -351,19 +364,9 @@ def bench_results(n: int) -> tuple[float, float, float]:
 
 def bench_round(n: int) -> tuple[float, float, dict[str, float]]:
     from bridgework.programmes.mailing import round_send
-    from bridgework.programmes.models import Programme
-    from bridgework.programmes.services import (
-        enrol_audience,
-        programme_create,
-        round_create,
-        round_publish,
-    )
+    from bridgework.programmes.services import round_create, round_publish
 
-    network, _ = network_with_people(f"bench-round-{n}-{RUN}", n)
-    programme = programme_create(
-        network=network, name="Coffee", audience=Programme.Audience.NETWORK
-    )
-    enrol_audience(programme=programme)
+    network, programme = enrolled_programme(n, f"bench-round-{n}-{RUN}")
     steps: dict[str, float] = {}
     start = time.perf_counter()
     with transaction.atomic():
@@ -410,14 +413,9 @@ def bench_publish(n: int) -> tuple[float, float, float]:
     batch. Baseline: one ``bulk_create`` of the same OutboxMessage rows (copied). Also
     returns the job's CPU time in this process (the database server's not counted)."""
     from bridgework.programmes.jobs import ROUND_PUBLISH
-    from bridgework.programmes.models import Programme
-    from bridgework.programmes.services import enrol_audience, programme_create, round_create
+    from bridgework.programmes.services import round_create
 
-    network, _ = network_with_people(f"bench-pub-{n}-{RUN}", n)
-    programme = programme_create(
-        network=network, name="Coffee", audience=Programme.Audience.NETWORK
-    )
-    enrol_audience(programme=programme)
+    network, programme = enrolled_programme(n, f"bench-pub-{n}-{RUN}")
     with transaction.atomic():
         round_ = round_create(programme=programme, seed=7)
     start, cpu = time.perf_counter(), time.process_time()
@@ -435,19 +433,9 @@ def bench_reminders(n: int) -> tuple[float, float]:
     """A published round's reminders to its ``n`` participants, as the scheduler sends
     them. Baseline: a plain insert of the same OutboxMessage rows (copied)."""
     from bridgework.programmes.mailing import round_follow_up
-    from bridgework.programmes.models import Programme
-    from bridgework.programmes.services import (
-        enrol_audience,
-        programme_create,
-        round_create,
-        round_publish,
-    )
+    from bridgework.programmes.services import round_create, round_publish
 
-    network, _ = network_with_people(f"bench-rem-{n}-{RUN}", n)
-    programme = programme_create(
-        network=network, name="Coffee", audience=Programme.Audience.NETWORK
-    )
-    enrol_audience(programme=programme)
+    network, programme = enrolled_programme(n, f"bench-rem-{n}-{RUN}")
     with transaction.atomic():
         round_ = round_publish(round_=round_create(programme=programme, seed=7), send=False)
     start = time.perf_counter()

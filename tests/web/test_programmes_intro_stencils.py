@@ -235,19 +235,11 @@ def test_the_fast_reminders_and_feedback_requests_are_the_fully_rendered_ones(
         assert fast[key] == email, key
 
 
-def test_a_round_of_alike_people_is_filled_in_from_stencils_and_forms(network_a, settings):
+def test_a_round_of_alike_people_is_filled_in_from_stencils_and_forms(alike_round, settings):
     """Where people are alike (the same language, zone and blanks), most bodies are filled
     in and most calendar files made from forms, and they are the full ones still."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    add_people(network_a, count=38)
-    programme = services.programme_create(
-        network=network_a, name="Coffee", audience="network", holdout_share=0.1
-    )
-    services.enrol_audience(programme=programme)
-    drawn = services.round_create(programme=programme, seed=2)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
-        round_ = services.round_publish(round_=drawn)
+    round_ = alike_round
     fast, counts = _counted(round_, 100)
     full = _send(round_, fast=False, limit=100)
     assert fast == full
