@@ -67,5 +67,5 @@ def test_a_running_jobs_page_updates_in_place_until_it_finishes(page, wave):
     )
     page.get_by_role("heading", name="Finished").wait_for(timeout=10_000)
     expect(page.get_by_text("Sent 20,000 invitations.")).to_be_visible()
-    assert status.get_attribute("data-job-active") == "false"
+    expect(status).to_have_attribute("data-job-active", "false")
     assert page.url.endswith(f"/n/alpha/jobs/{job.pk}/")  # updated in place, not reloaded

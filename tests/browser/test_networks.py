@@ -146,7 +146,7 @@ def test_named_map_has_a_legend_highlights_brokers_and_filters(page, wave_and_li
     expect(legend.get_by_text("South Agency")).to_be_visible()
 
     page.get_by_label("Highlight brokers").check()
-    assert page.locator("#network-map").get_attribute("data-brokers") == "1"
+    expect(page.locator("#network-map")).to_have_attribute("data-brokers", "1")
     table = page.get_by_role("table", name="People (table of the map)")
     bo_row = table.get_by_role("row", name="Bo Bridge")
     expect(bo_row).to_contain_text("Broker")

@@ -1,5 +1,6 @@
 """Jobs recorded before each job carried the role needed to see it take that role when the
-database is upgraded: a download's job its file's, a named map's analysis the coordinator's."""
+database is upgraded: a download's job its file's; a named map's analysis and the checks and
+imports of people and nominations files the coordinator's, as their pages are."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from tests.factories import make_network, make_network_wave
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("jobs", "0002_export_files"), ("networks", "0009_analysis_requests")]
+BEFORE = [
+    ("jobs", "0002_export_files"),
+    ("networks", "0009_analysis_requests"),
+    ("directory", "0006_min_group_size_bound"),
+]
 
 
 def test_earlier_jobs_take_the_role_of_their_download_or_named_map():
@@ -43,6 +48,10 @@ def test_earlier_jobs_take_the_role_of_their_download_or_named_map():
             ("named map", "network-analysis", named.pk),
             ("organisation map", "network-analysis", organisations.pk),
             ("invitations", "rc-invitations", named.pk),  # same id, another kind
+            ("people file checked", "people-import-check", 1),
+            ("people imported", "people-import", 1),
+            ("nominations checked", "nominations-check", 1),
+            ("nominations imported", "nominations-import", 1),
         )
     }
     executor = MigrationExecutor(connection)
@@ -54,4 +63,8 @@ def test_earlier_jobs_take_the_role_of_their_download_or_named_map():
         "named map": "coordinator",
         "organisation map": "analyst",
         "invitations": "analyst",
+        "people file checked": "coordinator",
+        "people imported": "coordinator",
+        "nominations checked": "coordinator",
+        "nominations imported": "coordinator",
     }

@@ -527,22 +527,28 @@ def test_progress_sentences_take_the_singular_for_one_and_the_plural_otherwise(n
     assert progress_text(people) == "Checking and importing the file…"
 
 
+def _running(network, wave, **fields) -> Job:
+    """A job some worker claimed an hour ago and has not been heard from since."""
+    return Job.objects.create(
+        network=network,
+        kind="rc-invitations",
+        target_id=wave.pk,
+        status=Job.Status.RUNNING,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+        attempts=1,
+        **fields,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_long_step_keeps_the_heartbeat_fresh_so_no_second_worker_claims_the_job(
     network_a, settings
 ):
-    settings.JOBS_STALE_AFTER = 0.6  # a beat every 0.2 s
-    wave = make_wave(network_a, 2)
-    long_ago = timezone.now() - timedelta(hours=1)
-    job = Job.objects.create(
-        network=network_a,
-        kind="rc-invitations",
-        target_id=wave.pk,
-        status=Job.Status.RUNNING,
-        heartbeat_at=long_ago,
-    )
-    with jobs._heartbeat(job.pk):
-        time.sleep(1.0)  # one step, three times as long as a job may go unheard
+    settings.JOBS_STALE_AFTER = 3  # a beat every second
+    job = _running(network_a, make_wave(network_a, 2))
+    long_ago = job.heartbeat_at
+    with jobs._heartbeat(job.pk, attempt=1):
+        time.sleep(3.5)  # one step, longer than a job may go unheard
     job.refresh_from_db()
     assert job.heartbeat_at > long_ago + timedelta(minutes=59)
     # Another worker (or the scheduler) finds it alive and leaves it to its runner.
@@ -553,6 +559,26 @@ def test_a_long_step_keeps_the_heartbeat_fresh_so_no_second_worker_claims_the_jo
     assert jobs.jobs_resume_stale() == [job.pk]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_run_beats_only_for_its_own_claim_and_not_past_the_longest_run(network_a, settings):
+    settings.JOBS_STALE_AFTER = 0.3  # a beat every 0.1 s
+    wave = make_wave(network_a, 2)
+    taken_over = _running(network_a, wave)
+    # Another worker claimed the job since (claim 2): the first run's beats leave it alone.
+    Job.objects.filter(pk=taken_over.pk).update(attempts=2)
+    with jobs._heartbeat(taken_over.pk, attempt=1):
+        time.sleep(0.5)
+    assert Job.objects.get(pk=taken_over.pk).heartbeat_at == taken_over.heartbeat_at
+    # A run past JOBS_LONGEST_RUN is taken for hung: its beats stop.
+    taken_over.delete()
+    settings.JOBS_LONGEST_RUN = 0
+    hung = _running(network_a, wave)
+    with jobs._heartbeat(hung.pk, attempt=1):
+        time.sleep(0.5)
+    assert Job.objects.get(pk=hung.pk).heartbeat_at == hung.heartbeat_at
+    assert jobs.jobs_resume_stale() == [hung.pk]
+
+
 @pytest.mark.django_db
 def test_batched_and_all_at_once_jobs_both_run_inside_their_heartbeat(
     coordinator, network_a, monkeypatch, django_capture_on_commit_callbacks
@@ -561,7 +587,8 @@ def test_batched_and_all_at_once_jobs_both_run_inside_their_heartbeat(
     seen: dict[str, bool] = {}
 
     @contextmanager
-    def recorded(job_id: int):
+    def recorded(job_id: int, *, attempt: int):
+        assert attempt == Job.objects.get(pk=job_id).attempts  # this run's claim
         beating.append(job_id)
         try:
             yield
@@ -589,3 +616,23 @@ def test_batched_and_all_at_once_jobs_both_run_inside_their_heartbeat(
     assert (invitations.status, imported.status) == (Job.Status.DONE, Job.Status.DONE)
     assert seen == {"rc-invitations": True, "people-import": True}
     assert beating == []
+
+
+@pytest.mark.django_db
+def test_an_import_job_is_seen_by_coordinators_only_as_the_import_pages_are(
+    coordinator, analyst, network_a, django_capture_on_commit_callbacks
+):
+    content = b"name,email\nNew One,new1@alpha.example\n"
+    preview = coordinator.post(
+        f"/n/{network_a.slug}/people/import/", {"file": _upload("new.csv", content)}
+    )["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(preview + "confirm/", {"action": "confirm"})
+    imported = Job.objects.get(kind="people-import")
+    invitations = start(make_wave(network_a, 3), django_capture_on_commit_callbacks)
+    assert (imported.role, invitations.role) == ("coordinator", "analyst")
+    listed = analyst.get(f"/n/{network_a.slug}/jobs/").content.decode()
+    assert f"/jobs/{invitations.pk}/" in listed
+    assert f"/jobs/{imported.pk}/" not in listed
+    assert analyst.get(f"/n/{network_a.slug}/jobs/{imported.pk}/").status_code == 404
+    assert coordinator.get(f"/n/{network_a.slug}/jobs/{imported.pk}/").status_code == 200

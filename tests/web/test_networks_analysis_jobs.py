@@ -300,19 +300,32 @@ def test_requests_whose_figures_left_the_cache_are_swept_unless_a_job_works_on_t
 
     network, wave = large
     base = f"/n/{network.slug}/networks/waves/{wave.pk}/"
-    finished = _job_of(coordinator.get(base + "map/"))
-    Job.objects.filter(pk=finished.pk).update(status=Job.Status.DONE)
-    working = _job_of(coordinator.get(base + "people/"))  # still queued
-    recent = _job_of(coordinator.get(base + "map/?relation=trust"))
-    Job.objects.filter(pk=recent.pk).update(status=Job.Status.DONE)
     kept = timedelta(seconds=results.LARGE_ANALYSIS_CACHE_SECONDS)
     old = timezone.now() - kept - timedelta(hours=1)
-    AnalysisRequest.objects.filter(pk__in=[finished.target_id, working.target_id]).update(
-        created_at=old
+    finished = _job_of(coordinator.get(base + "map/"))
+    Job.objects.filter(pk=finished.pk).update(
+        status=Job.Status.DONE, created_at=old, finished_at=old
     )
+    working = _job_of(coordinator.get(base + "people/"))  # still queued
+    Job.objects.filter(pk=working.pk).update(created_at=old)
+    recomputed = _job_of(coordinator.get(base + "map/?relation=trust"))
+    Job.objects.filter(pk=recomputed.pk).update(
+        status=Job.Status.DONE, created_at=old, finished_at=old
+    )
+    Job.objects.create(  # asked for again yesterday: a new job on the same request
+        network=network,
+        kind=ANALYSIS_JOB,
+        target_id=recomputed.target_id,
+        status=Job.Status.DONE,
+        created_at=timezone.now() - timedelta(days=1),
+    )
+    recent = _job_of(coordinator.get(base + "map/?relation=energy"))
+    Job.objects.filter(pk=recent.pk).update(status=Job.Status.DONE)
+    AnalysisRequest.objects.exclude(pk=recent.target_id).update(created_at=old)
     assert retention_apply() == {"analysis requests": 1}
     assert set(AnalysisRequest.objects.values_list("pk", flat=True)) == {
         working.target_id,
+        recomputed.target_id,
         recent.target_id,
     }
     # The finished job's page still answers, without its way back to a request now gone.

@@ -235,6 +235,44 @@ def test_the_fast_reminders_and_feedback_requests_are_the_fully_rendered_ones(
         assert fast[key] == email, key
 
 
+def test_the_fast_cancellations_and_updates_are_the_fully_rendered_ones(round_, settings):
+    """A trio that goes on as a pair: the cancellation to the one who left and the updated
+    invitations to the two who stay, the fast way and in full."""
+    from bridgework.programmes.services.matches import _members
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _send(round_, fast=True, limit=100)  # only people already introduced are told
+    trio = next(m for m in Match.objects.filter(round=round_) if m.places.count() == 3)
+    Match.objects.filter(pk=trio.pk).update(calendar_sequence=1)
+    trio.refresh_from_db()
+    members = _members(trio)
+
+    def changes(*, fast: bool) -> dict[str, tuple]:
+        OutboxMessage.objects.filter(kind__in=["programme-cancel", "programme-update"]).delete()
+        EnrolmentToken.objects.all().delete()
+        with pytest.MonkeyPatch.context() as patch:
+            _same_links_and_stamp(patch)
+            if not fast:
+                _in_full(patch)
+            told = mailing.match_changes_send(
+                match=trio, cancel_for=members[:1], update_for=members[1:]
+            )
+        assert told == 3
+        return {
+            key: email
+            for key, email in _written().items()
+            if key.startswith(("programme-cancel:", "programme-update:"))
+        }
+
+    fast, full = changes(fast=True), changes(fast=False)
+    assert sorted(key.split(":")[0] for key in full) == [
+        "programme-cancel",
+        "programme-update",
+        "programme-update",
+    ]
+    assert fast == full
+
+
 def test_a_round_of_alike_people_is_filled_in_from_stencils_and_forms(alike_round, settings):
     """Where people are alike (the same language, zone and blanks), most bodies are filled
     in and most calendar files made from forms, and they are the full ones still."""

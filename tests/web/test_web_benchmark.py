@@ -28,6 +28,7 @@ def test_every_step_prints_its_time_against_its_baseline(tmp_path):
         key: value
         for key, value in os.environ.items()
         if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CACHE_URL")
+        and not key.startswith("BENCH_")
     }
     env.update(BENCH_WEB_SIZES="200", BRIDGEWORK_DATA_DIR=str(tmp_path))
     result = subprocess.run(
@@ -43,7 +44,5 @@ def test_every_step_prints_its_time_against_its_baseline(tmp_path):
             rf"^{re.escape(label)}\s+{n:,}\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", result.stdout, re.M
         )
         assert row, (label, result.stdout)
-        ours, base, ratio = (float(x) for x in row.groups())
-        assert ours > 0
-        assert base >= 0  # printed to the millisecond: a tiny baseline may read 0.000
-        assert ratio > 0
+        # Printed rounded (a fast step may read 0.00): each figure is there and a number.
+        assert all(float(figure) >= 0 for figure in row.groups())

@@ -22,7 +22,7 @@ from bridgework.datasets.tabular import DatasetError
 from bridgework.directory import exports as _exports  # noqa: F401  (registers the downloads)
 from bridgework.directory import import_checks, imports, selectors
 from bridgework.directory.models import Network, PeopleImport
-from bridgework.jobs.kinds import JobKind, JobRefusedError, register
+from bridgework.jobs.kinds import JobKind, JobRefusedError, for_coordinators, register
 
 PEOPLE_IMPORT = "people-import"
 PEOPLE_IMPORT_CHECK = "people-import-check"
@@ -91,6 +91,7 @@ register(
             "Checking and importing the file: %(total)s rows",
             "count",
         ),
+        role=for_coordinators,
     )
 )
 
@@ -151,5 +152,6 @@ register(
             "Checking the file: %(total)s rows",
             "count",
         ),
+        role=for_coordinators,
     )
 )

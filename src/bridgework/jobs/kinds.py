@@ -14,7 +14,7 @@ from typing import Any
 
 from bridgework.directory.models import Network, Role
 
-__all__ = ["JobKind", "JobRefusedError", "kind_for", "register", "registered"]
+__all__ = ["JobKind", "JobRefusedError", "for_coordinators", "kind_for", "register", "registered"]
 
 
 class JobRefusedError(Exception):
@@ -28,6 +28,11 @@ def _nothing(_: Any) -> None:
 
 def _any_member(_: Any) -> str:
     return Role.ANALYST
+
+
+def for_coordinators(_: Any) -> str:
+    """The ``role`` of a kind that works for a coordinators' page (an import's preview)."""
+    return Role.COORDINATOR
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,10 @@ def stale_after() -> timedelta:
     return timedelta(seconds=float(getattr(settings, "JOBS_STALE_AFTER", 300)))
 
 
+def longest_run() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "JOBS_LONGEST_RUN", 6 * 60 * 60)))
+
+
 def job_start(*, network: Network, kind: str, target: Any, requested_by: Any = None) -> Job:
     """Start ``kind`` on ``target`` in the background, or return the one already running.
 
@@ -151,7 +155,7 @@ def job_run(*, job_id: int, size: int | None = None) -> Job:
     job = Job.objects.select_related("network").get(pk=job_id)
     spec = kind_for(job.kind)
     try:
-        with _heartbeat(job.pk):
+        with _heartbeat(job.pk, attempt=job.attempts):
             target = spec.load(job.network, job.target_id)
             spec.check(target)
             if spec.batch is not None:
@@ -179,25 +183,39 @@ def job_run(*, job_id: int, size: int | None = None) -> Job:
 
 
 @contextmanager
-def _heartbeat(job_id: int) -> Iterator[None]:
-    """Keep job ``job_id``'s heartbeat fresh, from a side thread, while the block runs.
+def _heartbeat(job_id: int, *, attempt: int) -> Iterator[None]:
+    """Keep job ``job_id``'s heartbeat fresh, from a side thread, while this run (its claim
+    number ``attempt``) is in the block.
 
     A step can outlast ``JOBS_STALE_AFTER`` (an all-at-once import commits nothing until it
-    ends, an analysis only computes): without a beat the scheduler would take the job for
-    abandoned and a second worker would run it again. The thread beats three times per
-    ``JOBS_STALE_AFTER`` on its own connection, so a beat commits at once; one that fails
-    (SQLite's write lock, held by the step itself) is tried again at the next beat.
+    ends, an analysis only computes, a national round is made final in its first batch):
+    without a beat the scheduler would take the job for abandoned and a second worker would
+    run it again. The thread beats three times per ``JOBS_STALE_AFTER`` on its own
+    connection, so a beat commits at once. A beat that fails is tried again at the next
+    one: on SQLite an all-at-once step holds the write lock, so no other worker can claim
+    the job meanwhile either. Beats stop after ``JOBS_LONGEST_RUN`` (a run that long is
+    taken for hung, and the scheduler hands the job to another worker), and they only
+    touch the job while this run's claim is the latest.
     """
     stop = threading.Event()
-    interval = max(stale_after().total_seconds() / 3, 0.1)  # never a busy loop
+    # Never a busy loop, and within what ``Event.wait`` accepts.
+    interval = min(max(stale_after().total_seconds() / 3, 0.1), 3600.0)
+    give_up = timezone.now() + longest_run()
 
     def beat() -> None:
         try:
             while not stop.wait(interval):
-                try:
-                    Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
-                        heartbeat_at=timezone.now()
+                if timezone.now() > give_up:
+                    logger.warning(
+                        "job %s has run longer than JOBS_LONGEST_RUN: its heartbeat stops, "
+                        "so the scheduler will hand it to another worker",
+                        job_id,
                     )
+                    return
+                try:
+                    Job.objects.filter(
+                        pk=job_id, status=Job.Status.RUNNING, attempts=attempt
+                    ).update(heartbeat_at=timezone.now())
                 except DatabaseError:
                     logger.warning("job %s: heartbeat not recorded, trying again", job_id)
         finally:
@@ -209,7 +227,8 @@ def _heartbeat(job_id: int) -> Iterator[None]:
         yield
     finally:
         stop.set()
-        thread.join()
+        # A beat waiting on a lock does not hold the run back: it ends on its own.
+        thread.join(timeout=5)
 
 
 def _run_batches(job: Job, spec: JobKind, target: Any, size: int) -> tuple[str, dict]:

@@ -20,6 +20,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -97,17 +98,23 @@ def analysis_prepare(
 
 
 def analysis_requests_delete_expired(*, now: datetime | None = None) -> int:
-    """Delete the requests whose figures have left the cache (asked for longer ago than a
-    large network's analyses are kept) and that no job is working on; returns how many.
+    """Delete the requests whose figures have left the cache: made longer ago than a large
+    network's analyses are kept, with no job on them working, started or ended since (a
+    request asked for again is computed again by a new job on the same row); returns how
+    many.
 
     Their keys name a release, so most are never asked for again; one that is (a wave with
     no new answers since) is made afresh by the next page that needs it, and its job with it.
     Run by the worker with the retention sweep, so the table holds about a week of requests.
     """
     cutoff = (now or timezone.now()) - timedelta(seconds=results.LARGE_ANALYSIS_CACHE_SECONDS)
-    working = Job.objects.filter(kind=ANALYSIS_JOB, status__in=Job.ACTIVE).values("target_id")
+    recent = Job.objects.filter(kind=ANALYSIS_JOB).filter(
+        Q(status__in=Job.ACTIVE) | Q(created_at__gte=cutoff) | Q(finished_at__gte=cutoff)
+    )
     deleted, _ = (
-        AnalysisRequest.objects.filter(created_at__lt=cutoff).exclude(pk__in=working).delete()
+        AnalysisRequest.objects.filter(created_at__lt=cutoff)
+        .exclude(pk__in=recent.values("target_id"))
+        .delete()
     )
     return deleted
 

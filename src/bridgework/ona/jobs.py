@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from bridgework.datasets.tabular import DatasetError
 from bridgework.directory.models import Network
-from bridgework.jobs.kinds import JobKind, JobRefusedError, register
+from bridgework.jobs.kinds import JobKind, JobRefusedError, for_coordinators, register
 from bridgework.ona import analyses, results, selectors, services
 from bridgework.ona.models import NominationImport
 from bridgework.waves.jobs import wave_jobs_register
@@ -141,6 +141,7 @@ register(
             "Checking the file: %(total)s nominations",
             "count",
         ),
+        role=for_coordinators,
     )
 )
 
@@ -169,6 +170,7 @@ register(
             "Checking and importing the file: %(total)s nominations",
             "count",
         ),
+        role=for_coordinators,
     )
 )
 

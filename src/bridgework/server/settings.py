@@ -298,6 +298,9 @@ TASKS = {
 # seconds is resumed by the worker's scheduler.
 JOBS_BATCH_SIZE = int(os.environ.get("BRIDGEWORK_JOBS_BATCH_SIZE", "500"))
 JOBS_STALE_AFTER = int(os.environ.get("BRIDGEWORK_JOBS_STALE_AFTER", "300"))
+# A running job's worker keeps its heartbeat fresh for at most this many seconds: a run that
+# takes longer is taken for hung, and the scheduler hands the job to another worker.
+JOBS_LONGEST_RUN = int(os.environ.get("BRIDGEWORK_JOBS_LONGEST_RUN", str(6 * 60 * 60)))
 # An uploaded file larger than this many bytes is stored by the request and checked (read,
 # validated, previewed) by a job in the worker, so no upload holds a request for long.
 UPLOAD_INLINE_BYTES = env_int("BRIDGEWORK_UPLOAD_INLINE_BYTES", 1024 * 1024)

@@ -1,13 +1,17 @@
-"""The jobs computing a named map are seen by coordinators only, as the named map is."""
+"""Jobs for coordinators' pages are seen by coordinators only: those computing a named map,
+and those checking and importing a nominations file."""
 
 from django.db import migrations
 
 
-def named_map_jobs_for_coordinators(apps, schema_editor):
+def coordinator_only_jobs(apps, schema_editor):
     Job = apps.get_model("jobs", "Job")
     AnalysisRequest = apps.get_model("networks", "AnalysisRequest")
     named = AnalysisRequest.objects.filter(page="people").values("pk")
     Job.objects.filter(kind="network-analysis", target_id__in=named).update(role="coordinator")
+    Job.objects.filter(kind__in=["nominations-check", "nominations-import"]).update(
+        role="coordinator"
+    )
 
 
 class Migration(migrations.Migration):
@@ -17,5 +21,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(named_map_jobs_for_coordinators, migrations.RunPython.noop),
+        migrations.RunPython(coordinator_only_jobs, migrations.RunPython.noop),
     ]
