@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.text import get_text_list
 
 from bridgework.jobs import services as jobs
 from bridgework.jobs.models import Job
@@ -328,3 +329,42 @@ def test_reminders_and_feedback_requests_are_written_with_as_many_queries_for_fe
     for message in messages:
         (token,) = set(re.findall(r"/me/([^/\s]+)/", message.pending_text_body))
         assert token not in message.text_body
+
+
+def test_reminders_go_a_batch_at_a_time_and_name_only_those_still_in_the_match(
+    network_a, monkeypatch, settings
+):
+    """Read a batch at a time, a round's reminders are those of one pass over it; someone
+    who has left a trio is neither reminded nor named to the two who go on as a pair."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    add_people(network_a, count=29)  # 31 people: pairs and one trio
+    programme = services.programme_create(
+        network=network_a, name="Coffee", audience="network", holdout_share=0
+    )
+    services.enrol_audience(programme=programme)
+    round_ = services.round_publish(round_=drawn(programme), send=False)
+    mailing.round_send(round_=round_)
+    trio = next(m for m in Match.objects.filter(round=round_) if m.places.count() == 3)
+    leaver = trio.places.order_by("pk").last()
+    services.enrolment_leave(enrolment=leaver.enrolment)
+    monkeypatch.setattr(mailing, "SEND_BATCH", 4)  # partners often in the next batch
+    sent = mailing.round_follow_up(round_=round_, kind="reminder")
+    matched = RoundPlace.objects.filter(round=round_, match__isnull=False)
+    assert sent == matched.count() - 1
+    reminders = OutboxMessage.objects.filter(kind="programme-reminder")
+    assert sorted(reminders.values_list("to", flat=True)) == sorted(
+        matched.exclude(pk=leaver.pk).values_list("enrolment__person__email", flat=True)
+    )
+    for place in matched.exclude(pk=leaver.pk).select_related("enrolment__person"):
+        text = " ".join(reminders.get(to=place.enrolment.person.email).text_body.split())
+        staying = (
+            matched.filter(match_id=place.match_id)
+            .exclude(pk__in=[place.pk, leaver.pk])
+            .order_by("pk")
+            .values_list("enrolment__person__name", flat=True)
+        )
+        found = re.search(r"If you have not met (.+?) yet", text)
+        assert found, text
+        named = found.group(1)
+        assert named == get_text_list(list(staying), "and")
+    assert mailing.round_follow_up(round_=round_, kind="reminder") == 0

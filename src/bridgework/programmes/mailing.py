@@ -522,27 +522,35 @@ def _queue_followups(
 
 def round_follow_up(*, round_: Round, kind: str) -> int:
     """Reminders (``kind="reminder"``) or feedback requests (``"feedback"``) to matched people
-    who have not given feedback yet and have not left; idempotent like :func:`round_send`.
+    who have not given feedback yet and have not left, each naming those still in their
+    match; idempotent like :func:`round_send`.
 
-    Set-based like the introductions: :data:`SEND_BATCH` people per transaction, each batch
-    one insert of links and one of emails (:func:`_queue_followups`)."""
+    Read and written a batch at a time like the introductions, so a national round is never
+    held in memory whole: the next :data:`SEND_BATCH` matched places in id order, their
+    partners (one query, :func:`_partners`), then one insert of links and one of emails in
+    one transaction (:func:`_queue_followups`, which skips what is queued already)."""
+    round_ = Round.objects.select_related("programme__guide", "network").get(pk=round_.pk)
     answered = set(
         Feedback.objects.filter(match__round=round_).values_list("enrolment_id", flat=True)
     )
-    places = [p for p in _places(round_) if p.match_id and not p.match.is_cancelled]
-    done = _existing(_key(kind, p) for p in places)
-    groups = _groups(places)
-    owed = [
-        (place, kind, groups[place.match_id], None, None)
-        for place in places
-        if place.enrolment_id not in answered
-        and place.enrolment.status != Enrolment.Status.LEFT
-        and _key(kind, place) not in done
-    ]
-    sent = 0
-    for start in range(0, len(owed), SEND_BATCH):
-        with transaction.atomic():
-            sent += _queue_followups(owed[start : start + SEND_BATCH])
+    matched = (
+        round_.places.filter(match__isnull=False, match__cancelled_at__isnull=True)
+        .select_related("enrolment__person__organisation", "match")
+        .order_by("pk")
+    )
+    sent, after = 0, 0
+    while chunk := _with_round(list(matched.filter(pk__gt=after)[:SEND_BATCH]), round_):
+        after = chunk[-1].pk
+        groups = _groups(_partners(chunk, round_))
+        owed = [
+            (place, kind, groups[place.match_id], None, None)
+            for place in attending(chunk)
+            # Someone still to meet: a match left with one person is cancelled, never reminded.
+            if place.enrolment_id not in answered and len(groups[place.match_id]) > 1
+        ]
+        if owed:
+            with transaction.atomic():
+                sent += _queue_followups(owed)
     return sent
 
 
