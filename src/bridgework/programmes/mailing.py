@@ -334,17 +334,6 @@ def _groups(places: list[RoundPlace]) -> dict[int, list[RoundPlace]]:
     return groups
 
 
-def _owed(round_: Round) -> tuple[list[RoundPlace], dict[int, str]]:
-    """The places a published round's introductions (or "no match" notes) go to, and the
-    kind of email each gets."""
-    places = [
-        p
-        for p in _places(round_)
-        if not p.match_id or (not p.match.is_cancelled and attending([p]))
-    ]
-    return places, {p.pk: "intro" if p.match_id else "unmatched" for p in places}
-
-
 def round_emails_remaining(*, round_: Round) -> int:
     """How many of the round's introductions and "no match" notes are not in the outbox yet
     (for a draft: how many publishing it would send); one query."""
