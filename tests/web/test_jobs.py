@@ -405,6 +405,17 @@ def test_people_import_that_no_longer_fits_fails_and_changes_nothing(
     assert "before it stopped" not in page
 
 
+def _import_one_person(coordinator, network, capture) -> Job:
+    """Upload a one-person file, confirm it, and return the import's job, run."""
+    content = b"name,email\nNew One,new1@alpha.example\n"
+    preview = coordinator.post(
+        f"/n/{network.slug}/people/import/", {"file": _upload("new.csv", content)}
+    )["Location"]
+    with capture(execute=True):
+        coordinator.post(preview + "confirm/", {"action": "confirm"})
+    return Job.objects.get(kind="people-import")
+
+
 def _upload(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -606,13 +617,7 @@ def test_batched_and_all_at_once_jobs_both_run_inside_their_heartbeat(
     watched("_run_batches", jobs._run_batches)
     watched("_run_at_once", jobs._run_at_once)
     invitations = start(make_wave(network_a, 3), django_capture_on_commit_callbacks)
-    content = b"name,email\nNew One,new1@alpha.example\n"
-    preview = coordinator.post(
-        f"/n/{network_a.slug}/people/import/", {"file": _upload("new.csv", content)}
-    )["Location"]
-    with django_capture_on_commit_callbacks(execute=True):
-        coordinator.post(preview + "confirm/", {"action": "confirm"})
-    imported = Job.objects.get(kind="people-import")
+    imported = _import_one_person(coordinator, network_a, django_capture_on_commit_callbacks)
     assert (invitations.status, imported.status) == (Job.Status.DONE, Job.Status.DONE)
     assert seen == {"rc-invitations": True, "people-import": True}
     assert beating == []
@@ -622,13 +627,7 @@ def test_batched_and_all_at_once_jobs_both_run_inside_their_heartbeat(
 def test_an_import_job_is_seen_by_coordinators_only_as_the_import_pages_are(
     coordinator, analyst, network_a, django_capture_on_commit_callbacks
 ):
-    content = b"name,email\nNew One,new1@alpha.example\n"
-    preview = coordinator.post(
-        f"/n/{network_a.slug}/people/import/", {"file": _upload("new.csv", content)}
-    )["Location"]
-    with django_capture_on_commit_callbacks(execute=True):
-        coordinator.post(preview + "confirm/", {"action": "confirm"})
-    imported = Job.objects.get(kind="people-import")
+    imported = _import_one_person(coordinator, network_a, django_capture_on_commit_callbacks)
     invitations = start(make_wave(network_a, 3), django_capture_on_commit_callbacks)
     assert (imported.role, invitations.role) == ("coordinator", "analyst")
     listed = analyst.get(f"/n/{network_a.slug}/jobs/").content.decode()
