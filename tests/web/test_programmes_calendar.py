@@ -368,9 +368,9 @@ def test_an_introduction_read_before_a_change_waits_for_the_next_run(
         patch.setattr(rounds, "_enqueue_send", lambda round_id: None)
         round_ = services.round_publish(round_=round_)
     (match,) = round_.matches.all()
-    places = mailing._places(round_)  # what a running send read before the change
+    places = mailing._unsent(round_, 10)  # what a running send read before the change
+    groups = mailing._groups(mailing._partners(places, round_))
     services.match_reschedule(match=match, suggested_at=match.suggested_at + timedelta(hours=1))
-    groups = mailing._groups(places)
     assert not mailing._send_batch(places[:1], {places[0].pk: "intro"}, groups)
     assert not OutboxMessage.objects.filter(kind="programme-intro").exists()
     # The next run reads the new version and introduces both with it.

@@ -178,11 +178,12 @@ def _email_for(
     """The email of ``kind`` to ``place``'s person about the others in ``members``, with its
     subject in their language, its calendar file (``invited`` are its attendees, ``members``
     by default), their personal link ``path`` and its idempotency key. Reads nothing from the
-    database beyond what :func:`_places` loaded. A batch passes ``calendars`` to make each
-    match's calendar file once per time zone, not once per person: everyone in a match is
-    sent the same event, and only its zone differs from one to another; and ``views`` to
-    describe each person once per language (:func:`_member_view`), and ``invitations`` to
-    make the calendar files from its forms (:class:`~bridgework.programmes.ics.Invitations`)."""
+    database beyond what its batch loaded (:func:`_unsent`, :func:`_partners`). A batch
+    passes ``calendars`` to make each match's calendar file once per time zone, not once per
+    person: everyone in a match is sent the same event, and only its zone differs from one to
+    another; and ``views`` to describe each person once per language (:func:`_member_view`),
+    and ``invitations`` to make the calendar files from its forms
+    (:class:`~bridgework.programmes.ics.Invitations`)."""
     round_ = place.round
     programme = round_.programme
     enrolment = place.enrolment
@@ -308,22 +309,6 @@ def _send_batch(
         for place, token in zip(ready, tokens, strict=True)
     ]
     return len(email_queue_batch(network=ready[0].round.network, emails=emails, stencil=True))
-
-
-def _places(round_: Round) -> list[RoundPlace]:
-    return list(_place_rows(round_.places.all()).order_by("pk"))
-
-
-def _place_rows(places: QuerySet[RoundPlace]) -> QuerySet[RoundPlace]:
-    """``places`` with what an email about them reads."""
-    return places.select_related(
-        "enrolment__person__organisation",
-        "enrolment__programme",
-        "round__programme__guide",
-        "round__programme__network",
-        "round__network",
-        "match",
-    )
 
 
 def _groups(places: list[RoundPlace]) -> dict[int, list[RoundPlace]]:
