@@ -10,6 +10,8 @@ figure beside it always show the same data, with or without JavaScript.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -57,7 +59,7 @@ def _filters(request: HttpRequest, wave: NetworkWave) -> dict[str, Any]:
 def _common(request: HttpRequest, wave: NetworkWave):
     filters = _filters(request, wave)
     # Frozen figures once an erasure or retention froze them, else from the release; a large
-    # network's figures not yet in the cache are left to a job (see _prepared).
+    # network's figures not yet in the cache are left to a job (see _figures_by_job).
     figures = results.organisation_figures(
         wave, relation=filters["relation"] or None, min_weight=filters["strength"], wait=False
     )
@@ -73,6 +75,28 @@ def _common(request: HttpRequest, wave: NetworkWave):
         "min_group_size": min_group_size,
     }
     return wave, people, context
+
+
+MapView = Callable[[HttpRequest, NetworkWave], HttpResponse]
+
+
+def _figures_by_job(page: str) -> Callable[[MapView], Callable[..., HttpResponse]]:
+    """A view of the network wave ``pk`` showing figures that, for a large network, a job
+    computes: while they are not in the cache, the request goes to the progress page of the
+    job for ``page`` and its filters (:func:`_prepared`) instead."""
+
+    def decorator(view: MapView) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+            wave = selectors.network_wave_for(request.network, pk)
+            try:
+                return view(request, wave)
+            except results.AnalysisPendingError:
+                return _prepared(request, wave, page=page)
+
+        return wrapper
+
+    return decorator
 
 
 def _prepared(request: HttpRequest, wave: NetworkWave, *, page: str) -> HttpResponse:
@@ -92,15 +116,8 @@ def _prepared(request: HttpRequest, wave: NetworkWave, *, page: str) -> HttpResp
 
 
 @network_view()
-def organisation_map(request: HttpRequest, pk: int) -> HttpResponse:
-    wave = selectors.network_wave_for(request.network, pk)
-    try:
-        return _organisation_map(request, wave)
-    except results.AnalysisPendingError:
-        return _prepared(request, wave, page=AnalysisRequest.Page.ORGANISATIONS)
-
-
-def _organisation_map(request: HttpRequest, wave: NetworkWave) -> HttpResponse:
+@_figures_by_job(AnalysisRequest.Page.ORGANISATIONS)
+def organisation_map(request: HttpRequest, wave: NetworkWave) -> HttpResponse:
     wave, _, context = _common(request, wave)
     context["page_title"] = gettext("%(name)s: organisation map") % {"name": wave.name}
     context["map"] = context["org"]["map"]
@@ -109,15 +126,12 @@ def _organisation_map(request: HttpRequest, wave: NetworkWave) -> HttpResponse:
 
 
 @network_view()
-def organisation_report(request: HttpRequest, pk: int) -> HttpResponse:
+@_figures_by_job(AnalysisRequest.Page.ORGANISATIONS)
+def organisation_report(request: HttpRequest, wave: NetworkWave) -> HttpResponse:
     """The organisation map's figures as a PDF for a board paper, with the page's filters.
     Never the named map: a PDF travels further than the page, and names stay on the page
     only coordinators can open."""
-    wave = selectors.network_wave_for(request.network, pk)
-    try:
-        wave, _, context = _common(request, wave)
-    except results.AnalysisPendingError:
-        return _prepared(request, wave, page=AnalysisRequest.Page.ORGANISATIONS)
+    wave, _, context = _common(request, wave)
     relation_label = dict(context["relations"]).get(context["relation"], gettext("All relations"))
     context.update(
         network=request.network,
@@ -149,15 +163,8 @@ def organisation_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @network_view(Role.COORDINATOR)
-def named_map(request: HttpRequest, pk: int) -> HttpResponse:
-    wave = selectors.network_wave_for(request.network, pk)
-    try:
-        return _named_map(request, wave)
-    except results.AnalysisPendingError:
-        return _prepared(request, wave, page=AnalysisRequest.Page.PEOPLE)
-
-
-def _named_map(request: HttpRequest, wave: NetworkWave) -> HttpResponse:
+@_figures_by_job(AnalysisRequest.Page.PEOPLE)
+def named_map(request: HttpRequest, wave: NetworkWave) -> HttpResponse:
     wave, people, context = _common(request, wave)
     size = request.GET.get("size", "")
     size = size if size in results.SIZE_MEASURES else "in_degree"
