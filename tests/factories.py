@@ -505,6 +505,24 @@ def make_network_wave(network: Network, *, silent: dict[str, int] | None = None)
     return wave
 
 
+def add_respondents(wave: NetworkWave, organisation: Organisation, count: int) -> list[Person]:
+    """``count`` new people of ``organisation`` who have started ``wave``'s survey: enough
+    of them (the minimum group size) make a new release."""
+    people = []
+    for i in range(count):
+        person = Person.objects.create(
+            network=wave.network,
+            name=f"New {i}",
+            email=f"new{i}@a.example",
+            organisation=organisation,
+        )
+        NetworkInvitation.objects.create(
+            network=wave.network, wave=wave, person=person, started_at=timezone.now()
+        )
+        people.append(person)
+    return people
+
+
 def small_group_scores(small_group: Workgroup):
     """Scores for :func:`answer_survey`: ``small_group`` answers 1 to everything but the first
     dimension (2), so its RC is 1.14, a value no other figure has; the others 3 to 5."""

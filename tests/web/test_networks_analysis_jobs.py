@@ -13,13 +13,12 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from bridgework.directory.models import Person
 from bridgework.jobs.models import Job
 from bridgework.jobs.services import job_run
 from bridgework.ona import results
 from bridgework.ona.analyses import ANALYSIS_JOB, analyses_warm
-from bridgework.ona.models import AnalysisRequest, NetworkInvitation, ResultsRelease
-from tests.factories import login_with, make_network_wave
+from bridgework.ona.models import AnalysisRequest, ResultsRelease
+from tests.factories import add_respondents, login_with, make_network_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -218,14 +217,7 @@ def test_the_scheduler_prepares_the_usual_views_once_per_release(
     assert Job.objects.filter(kind=ANALYSIS_JOB).count() == 2
 
     # Five new respondents (the minimum group size) make a new release: prepared again.
-    org = network.organisations.get(name="East Agency")
-    for i in range(5):
-        newcomer = Person.objects.create(
-            network=network, name=f"New {i}", email=f"new{i}@a.example", organisation=org
-        )
-        NetworkInvitation.objects.create(
-            network=network, wave=wave, person=newcomer, started_at=timezone.now()
-        )
+    add_respondents(wave, network.organisations.get(name="East Agency"), 5)
     monkeypatch.setattr(results, "analyze_network", REAL)
     with django_capture_on_commit_callbacks(execute=True):
         again = analyses_warm()

@@ -16,6 +16,7 @@ from bridgework.directory.models import Organisation, Person
 from bridgework.ona import services
 from bridgework.ona.models import NetworkInvitation, NetworkWave, Nomination, RolesInvitation
 from bridgework.tokens import issue_token
+from tests.factories import add_respondents
 
 
 def _map_data(response) -> dict:
@@ -475,14 +476,7 @@ def test_analysis_is_cached_and_moves_only_with_a_new_release(
     assert _map_data(coordinator.get(base + "map/")) == first
     assert len(calls) == 4
     # Five new respondents (the minimum group size) make a new release, with the answer above.
-    east = Organisation.objects.get(name="East Agency")
-    for i in range(5):
-        newcomer = Person.objects.create(
-            network=network, name=f"New {i}", email=f"new{i}@a.example", organisation=east
-        )
-        NetworkInvitation.objects.create(
-            network=network, wave=wave, person=newcomer, started_at=timezone.now()
-        )
+    add_respondents(wave, Organisation.objects.get(name="East Agency"), 5)
     after = _map_data(coordinator.get(base + "map/"))
     assert len(calls) == 5
     assert after != first  # East now has a tie to North
